@@ -1,0 +1,278 @@
+/*
+ * A VICI session: requests, streamed commands, event listeners, deadlines
+ * and reconnects on top of one conn (conn.h).
+ *
+ * Requests are pipelined: every packet we send that expects an answer gets an
+ * entry in a FIFO, and answers are matched by order (VICI has no sequence
+ * numbers): CMD_REQUEST expects CMD_RESPONSE or CMD_UNKNOWN, EVENT_REGISTER
+ * and EVENT_UNREGISTER expect EVENT_CONFIRM or EVENT_UNKNOWN. EVENT packets
+ * may arrive at any time and are never part of the FIFO.
+ *
+ * Streamed commands (list-sas → list-sa, initiate → control-log, ...): the
+ * session takes a reference on the stream event (REGISTER goes on the wire
+ * only when the count goes 0→1), sends the command, hands each stream event
+ * to the request's callback, then the final reply, then drops the reference
+ * (UNREGISTER only on 1→0). A stream event belongs to the oldest command
+ * still waiting for its reply if that command streams this event name
+ * (charon raises stream events in the command's thread, before the reply);
+ * otherwise it goes to the listeners of that name.
+ *
+ * Timeout policy (why a timeout never desynchronises the connection): a
+ * request whose deadline passes after it was sent is ABANDONED: its caller
+ * gets -ETIMEDOUT at once, but its FIFO entry stays so that the late reply
+ * (and its stream events) are recognised by position and dropped. While an
+ * abandoned entry is in the FIFO, nothing new is written (new requests wait
+ * in the session's queue, their deadlines running), so at most the requests
+ * already in flight could be affected if the reply never comes. Charon drops
+ * oversized replies silently, so: once an abandoned entry is the oldest one
+ * and its reply has still not come after the grace period, the connection is
+ * recycled (closed and reconnected) and every request in flight or queued
+ * fails with an error saying so. A request that times out before it was sent
+ * is simply removed.
+ *
+ * Protocol violations (malformed packet or message, a packet type a server
+ * must not send, a reply with nothing pending or of the wrong kind, an
+ * oversized frame) close the connection with "protocol error: ..." and
+ * reconnect. Reconnects back off exponentially (default 0.5 s doubling up
+ * to 10 s); after each reconnect every event that still has listeners is
+ * registered again before anything else is sent, and on_up(reconnected=true)
+ * tells the owner to resynchronise its state.
+ *
+ * The session never owns the loop: its host polls vici_session_fd() for
+ * vici_session_events() (ask again before every poll(): the fd changes on
+ * reconnect), with a timeout from vici_session_poll_timeout(), and then calls
+ * vici_session_handle(). All callbacks run only from vici_session_handle(),
+ * vici_session_tick() and vici_session_call_sync(), never from the function
+ * that queued the work. Callbacks may call any session function, including
+ * vici_request_cancel(), vici_listener_remove() and vici_session_free():
+ * objects are marked and freed after dispatch.
+ *
+ * Errors: 0 / negative errno. Request errors: -ETIMEDOUT (deadline),
+ * -ENOSYS (CMD_UNKNOWN: unknown command), -ECONNRESET (connection lost or
+ * recycled while waiting; the message says why), -ENOTCONN (session down).
+ * Listener errors: -ENOENT (EVENT_UNKNOWN: "not supported by this daemon").
+ */
+#ifndef SWANTOP_VICI_SESSION_H
+#define SWANTOP_VICI_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "wire.h"
+
+/* ---- the command and event tables (from strongSwan's vici README) ---- */
+
+enum vici_command_flags {
+	VICI_CMD_STREAMS = 1 << 0,    /* streams events of stream_event before its reply */
+	VICI_CMD_SELF_TIMED = 1 << 1, /* may block; has its own charon-side timeout
+				       * (initiate, terminate): may be called with
+				       * VICI_TIMEOUT_NONE */
+	VICI_CMD_MAY_BLOCK = 1 << 2,  /* may block the connection's queue (list-sas
+				       * without noblock, initiate, terminate) */
+	VICI_CMD_CHANGES = 1 << 3,    /* changes daemon state (refused in read-only
+				       * mode by callers that care) */
+};
+
+struct vici_command_info {
+	const char *name;
+	const char *stream_event; /* NULL if the command does not stream */
+	unsigned flags;           /* enum vici_command_flags */
+};
+
+/* The known commands (36), sorted by name. Static data. */
+const struct vici_command_info *vici_commands(size_t *count);
+/* The entry for cmd, or NULL if unknown (unknown names can still be sent). */
+const struct vici_command_info *vici_command_lookup(const char *cmd);
+/* The event cmd streams ("list-sas" → "list-sa"), or NULL. Static string. */
+const char *vici_command_stream_event(const char *cmd);
+
+enum vici_event_flags {
+	VICI_EVENT_STREAM = 1 << 0, /* only sent during a command, to its requester */
+	VICI_EVENT_SINCE_6 = 1 << 1, /* not in 5.9.x (alert) */
+};
+struct vici_event_info {
+	const char *name;
+	unsigned flags; /* enum vici_event_flags */
+};
+/* The known events (13), sorted by name. Static data. */
+const struct vici_event_info *vici_events(size_t *count);
+
+/* ---- time ---- */
+
+/* Monotonic clock in milliseconds (CLOCK_MONOTONIC): the time base of every
+ * deadline in this API. */
+int64_t vici_now_ms(void);
+
+/* ---- the session ---- */
+
+enum vici_session_state {
+	VICI_SESSION_CONNECTING = 1, /* connect in progress; requests are queued */
+	VICI_SESSION_UP = 2,
+	VICI_SESSION_DOWN = 3, /* vici_session_error() says why; next attempt at
+				* vici_session_retry_at(), or never (-1) */
+};
+
+/* Name of a state ("connecting", "up", "down"). Static string. */
+const char *vici_session_state_name(enum vici_session_state st);
+
+struct vici_session;
+
+/* Configuration; zero means "the default" for every field. */
+struct vici_session_config {
+	const char *uri;              /* NULL: VICI_DEFAULT_URI (copied) */
+	int request_timeout_ms;       /* default deadline per request: 30000 */
+	int connect_timeout_ms;       /* 10000 */
+	int grace_ms;                 /* wait for an abandoned reply: 5000 */
+	int backoff_min_ms;           /* first retry delay: 500 */
+	int backoff_max_ms;           /* cap of the doubling: 10000 */
+	bool no_reconnect;            /* true: stay DOWN after a failure (tools);
+				       * vici_session_reconnect() still works */
+	/* Every state change (CONNECTING/UP/DOWN); err and msg (borrowed) say
+	 * why it went DOWN, else 0 and "". */
+	void (*on_state)(void *ctx, enum vici_session_state st, int err, const char *msg);
+	/* The connection came up and listeners are re-registered: (re)load your
+	 * state. reconnected is false the first time. */
+	void (*on_up)(void *ctx, bool reconnected);
+	void *ctx;
+};
+
+/* Creates a session and starts connecting (no callback is called from here;
+ * a connect that fails at once leaves the session DOWN with the error set).
+ * cfg is copied; NULL means all defaults. Never NULL. The caller owns it. */
+struct vici_session *vici_session_new(const struct vici_session_config *cfg);
+/* Frees the session, its conn, requests and listeners, without calling any
+ * callback. Safe inside a callback of this session (then freed after the
+ * dispatch returns; no further callbacks are called). */
+void vici_session_free(struct vici_session *s);
+
+enum vici_session_state vici_session_state(const struct vici_session *s);
+/* The last connection error ("" if none). Borrowed; valid until the next
+ * call into the session. */
+const char *vici_session_error(const struct vici_session *s);
+/* When the next connect attempt happens (monotonic ms), or -1 if not DOWN
+ * or no retry is scheduled. For "retry in N s". */
+int64_t vici_session_retry_at(const struct vici_session *s);
+/* The session's URI (borrowed). */
+const char *vici_session_uri(const struct vici_session *s);
+/* Closes the current connection (if any; in-flight requests fail with
+ * -ECONNRESET) and starts connecting now. Returns 0 or the connect error. */
+int vici_session_reconnect(struct vici_session *s);
+
+/* ---- host loop integration ---- */
+
+/* The fd to poll, or -1 (DOWN). Ask before every poll(): it changes. */
+int vici_session_fd(const struct vici_session *s);
+/* The events to poll for (POLLIN/POLLOUT), 0 when there is no fd. */
+short vici_session_events(const struct vici_session *s);
+/* The nearest deadline (monotonic ms): request deadlines, grace period,
+ * connect timeout, retry time, or "now" when deferred work waits. -1 if
+ * none. */
+int64_t vici_session_next_deadline(const struct vici_session *s);
+/* Helper for poll(): milliseconds from now until the next deadline (0 if
+ * due, -1 if none), capped at max_ms when max_ms >= 0. */
+int vici_session_poll_timeout(const struct vici_session *s, int64_t now, int max_ms);
+/* Does the I/O allowed by revents (0 is fine), dispatches what arrived and
+ * then processes timers, as vici_session_tick(vici_now_ms()). */
+void vici_session_handle(struct vici_session *s, short revents);
+/* Processes deadlines, retries and deferred notifications due at now. */
+void vici_session_tick(struct vici_session *s, int64_t now);
+
+/* ---- requests ---- */
+
+/* What a callback receives. Everything is borrowed for the duration of the
+ * callback only: copy what you keep. */
+struct vici_msg {
+	const char *name;    /* event name (stream or listener event), or the
+			      * command name for a request's final call */
+	const uint8_t *data; /* message body (may be empty); NULL when err < 0 */
+	size_t len;
+	bool final;          /* request callbacks: the last call for this request */
+	const char *error;   /* err < 0: what happened, worded for an operator;
+			      * else NULL */
+	int64_t received;    /* monotonic ms the packet arrived (time fields in
+			      * VICI messages are relative to it) */
+};
+
+/* Request callback: zero or more stream events (err 0, final false), then
+ * exactly one final call (final true): err 0 with the CMD_RESPONSE body, or
+ * err < 0 (-ETIMEDOUT, -ENOSYS, -ECONNRESET) with m->error set. Not called
+ * any more after vici_request_cancel(). m is never NULL. */
+typedef void (*vici_request_fn)(void *ctx, int err, const struct vici_msg *m);
+
+#define VICI_TIMEOUT_NONE (-1)
+
+/* Per-call options; zero-initialised means the defaults. */
+struct vici_call_opts {
+	int timeout_ms;           /* 0: the session's default; > 0: this;
+				   * VICI_TIMEOUT_NONE: no deadline (only for
+				   * commands flagged VICI_CMD_SELF_TIMED) */
+	const char *stream_event; /* NULL: from the command table; "": do not
+				   * stream; else stream this event */
+};
+
+struct vici_request;
+
+/* Queues command cmd with the message msg/len (borrowed: copied; NULL/0 for
+ * an empty message). fn(ctx, ...) is called as described above. On success
+ * *reqp (if not NULL) gets a handle owned by the session, valid until fn's
+ * final call returns or until vici_request_cancel(). Returns 0, -EINVAL (bad
+ * name or options), -EMSGSIZE (too big), or -ENOTCONN when the session is
+ * DOWN (vici_session_error() says why). */
+int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, size_t len,
+		      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+		      struct vici_request **reqp);
+/* Like vici_session_call() with the message of builder b (NULL: empty),
+ * which is finished (and reset) here; its sticky error is returned. */
+int vici_session_call_builder(struct vici_session *s, const char *cmd, struct vici_builder *b,
+			      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+			      struct vici_request **reqp);
+/* Stops all callbacks of req and releases the handle. A request not sent yet
+ * is dropped; a sent one is drained in the background (its stream and reply
+ * are read and dropped, then the stream event is released). Safe inside any
+ * callback, also req's own. Never call it after req's final callback. */
+void vici_request_cancel(struct vici_request *req);
+
+/* Runs its own poll() loop on s until the request finishes (the request's
+ * deadline bounds it), dispatching everything else (listeners, other
+ * requests) as usual. fn may be NULL. Returns the final err (0, -ETIMEDOUT,
+ * -ENOSYS, -ECONNRESET, ...) or a vici_session_call() error; the error text
+ * is left in vici_session_error() for connection problems. Must not be
+ * called from a callback (-EDEADLK). For simple tools; the core is
+ * non-blocking. */
+int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *msg, size_t len,
+			   const struct vici_call_opts *opts, vici_request_fn fn, void *ctx);
+
+/* Number of requests not finished yet (queued, in flight, draining after
+ * cancel or timeout). */
+size_t vici_session_pending(const struct vici_session *s);
+
+/* ---- event listeners ---- */
+
+/* Listener callback: each event of the name (err 0, m->data the body), or
+ * err -ENOENT once when the daemon answered EVENT_UNKNOWN ("event X is not
+ * supported by this daemon" in m->error). The session continues either
+ * way. */
+typedef void (*vici_event_fn)(void *ctx, int err, const struct vici_msg *m);
+
+enum vici_listener_state {
+	VICI_LISTENER_PENDING = 1,     /* REGISTER not confirmed yet (or down) */
+	VICI_LISTENER_ACTIVE = 2,      /* confirmed: events flow */
+	VICI_LISTENER_UNSUPPORTED = 3, /* EVENT_UNKNOWN on this connection */
+};
+
+struct vici_listener;
+
+/* Listens for event name (copied). Registration is reference-counted per
+ * name: REGISTER goes on the wire only for the first holder, UNREGISTER only
+ * when the last one leaves; registrations survive reconnects. The handle is
+ * owned by the session until vici_listener_remove(). Returns NULL only for an
+ * invalid name (errno EINVAL). */
+struct vici_listener *vici_session_listen(struct vici_session *s, const char *name,
+					  vici_event_fn fn, void *ctx);
+/* Stops and releases a listener. Safe inside any callback, also its own. */
+void vici_listener_remove(struct vici_listener *l);
+enum vici_listener_state vici_listener_state(const struct vici_listener *l);
+
+#endif
