@@ -1,0 +1,289 @@
+/*
+ * What `swantop call` and `swantop listen` share: argument parsing, the help
+ * text and sanitised messages on stderr.
+ *
+ * Arguments are parsed by hand rather than with getopt_long(): options may
+ * come before or after the command and its KEY=VALUE pairs (as operators
+ * type them), `--` ends the options, and the parsers are pure functions so
+ * the unit tests can feed them argv arrays.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vici.h"
+#include "xmalloc.h"
+
+#include "config.h"
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+		"swantop %s: terminal monitor and control console for strongSwan's charon\n"
+		"\n"
+		"usage:\n"
+		"  swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
+		"      the interactive monitor\n"
+		"  swantop call COMMAND [KEY=VALUE ...] [--json JSON|-|@FILE] [--uri URI]\n"
+		"               [--timeout SECONDS] [--pretty]\n"
+		"      send one VICI command, print the reply as JSON; streamed events\n"
+		"      (list-sas, list-conns, ..., control-log of initiate/terminate)\n"
+		"      come first, one JSON line each\n"
+		"  swantop listen EVENT... [--uri URI] [--no-reconnect]\n"
+		"      print events as JSON lines until SIGINT/SIGTERM, e.g.\n"
+		"      swantop listen ike-updown child-updown log\n"
+		"  swantop --help | --version\n"
+		"\n"
+		"options:\n"
+		"  -u, --uri URI        VICI socket (default %s; tcp://HOST:PORT too)\n"
+		"  -i, --interval S     monitor refresh interval\n"
+		"  --theme NAME         monitor colour theme\n"
+		"  --readonly           monitor refuses initiate/terminate/rekey/...\n"
+		"  -j, --json ARG       nested arguments as a JSON object: the text itself,\n"
+		"                       - for stdin, @FILE for a file; KEY=VALUE adds\n"
+		"                       top-level strings (a key given twice is an error)\n"
+		"  -t, --timeout S      client deadline of call (default %d; 0: none, for\n"
+		"                       initiate/terminate); a timeout=MS argument of\n"
+		"                       initiate/terminate extends it\n"
+		"  -p, --pretty         indent the final reply of call\n"
+		"  --no-reconnect       listen: exit when the daemon goes away\n"
+		"\n"
+		"JSON: sections are objects, lists arrays, values strings; a value that is\n"
+		"not UTF-8 text is printed as {\"base64\": \"...\"}.\n"
+		"\n"
+		"exit codes of call and listen:\n"
+		"  0 success   1 command failed (success=no)   2 usage error\n"
+		"  3 connection failure   4 timeout   5 protocol violation\n"
+		"  6 unknown command, or none of the events supported\n",
+		SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = NULL;
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	raw = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(raw, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	char *safe = json_sanitize(raw, (size_t)n);
+	fprintf(stderr, "swantop: %s\n", safe);
+	free(safe);
+	free(raw);
+}
+
+int cli_parse_seconds(const char *s, int *ms)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < 0 || v > 100000.0)
+		return -EINVAL;
+	*ms = (int)(v * 1000.0 + 0.5);
+	if (v > 0 && *ms == 0)
+		*ms = 1;
+	return 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Matches "--long VALUE", "--long=VALUE" or "-s VALUE" at argv[*i]. Returns 1
+ * and sets *val (advancing *i past a separate value), 0 if argv[*i] is not
+ * this option, or -EINVAL if the value is missing. */
+static int opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
+		     const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+	if (!strncmp(a, lng, n) && a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (strcmp(a, lng) && !(shrt && !strcmp(a, shrt)))
+		return 0;
+	if (*i + 1 >= argc)
+		return -EINVAL;
+	*val = argv[++*i];
+	return 1;
+}
+
+static bool is_flag(const char *a, const char *lng, const char *shrt)
+{
+	return !strcmp(a, lng) || (shrt && !strcmp(a, shrt));
+}
+
+/* The options both modes know. Returns 1 if argv[*i] was one, 0 if not,
+ * -EINVAL on a missing value. */
+static int common_opt(int argc, char **argv, int *i, const char **uri, bool *help)
+{
+	const char *v;
+	int r = opt_value(argc, argv, i, "--uri", "-u", &v);
+	if (r > 0)
+		*uri = v;
+	if (r)
+		return r;
+	if (is_flag(argv[*i], "--help", "-h")) {
+		*help = true;
+		return 1;
+	}
+	return 0;
+}
+
+void cli_call_args_free(struct cli_call_args *a)
+{
+	for (size_t i = 0; i < a->nkv; i++)
+		free(a->kv_store[i]);
+	free(a->kv_store);
+	free(a->kv);
+	memset(a, 0, sizeof(*a));
+}
+
+static int add_pair(struct cli_call_args *a, const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return fail(err, errlen, "expected KEY=VALUE, got '%s' (nested arguments: --json)",
+			    arg);
+	if (eq == arg)
+		return fail(err, errlen, "empty key in '%s'", arg);
+	a->kv = xreallocarray(a->kv, a->nkv + 1, sizeof(*a->kv));
+	a->kv_store = xreallocarray(a->kv_store, a->nkv + 1, sizeof(*a->kv_store));
+	char *copy = xstrdup(arg);
+	copy[eq - arg] = '\0';
+	a->kv_store[a->nkv] = copy;
+	a->kv[a->nkv] = (struct json_kv){copy, copy + (eq - arg) + 1};
+	a->nkv++;
+	return 0;
+}
+
+int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->timeout_ms = -1;
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		int r = 0;
+		if (!opts_done && arg[0] == '-' && arg[1]) {
+			if (!strcmp(arg, "--")) {
+				opts_done = true;
+				continue;
+			}
+			if ((r = common_opt(argc, argv, &i, &a->uri, &a->help)) > 0)
+				continue;
+			if (!r && (r = opt_value(argc, argv, &i, "--json", "-j", &v)) > 0) {
+				if (a->json)
+					return fail(err, errlen, "--json given twice");
+				a->json = v;
+				continue;
+			}
+			if (!r && (r = opt_value(argc, argv, &i, "--timeout", "-t", &v)) > 0) {
+				if (cli_parse_seconds(v, &a->timeout_ms))
+					return fail(err, errlen,
+						    "--timeout: '%s' is not a number of seconds",
+						    v);
+				continue;
+			}
+			if (!r && is_flag(arg, "--pretty", "-p")) {
+				a->pretty = true;
+				continue;
+			}
+			if (r < 0)
+				return fail(err, errlen, "option %s needs a value", arg);
+			return fail(err, errlen, "unknown option '%s'", arg);
+		}
+		if (!a->command) {
+			a->command = arg;
+			continue;
+		}
+		if ((r = add_pair(a, arg, err, errlen)))
+			return r;
+	}
+	if (a->help)
+		return 0;
+	if (!a->command)
+		return fail(err, errlen, "call: missing COMMAND (e.g. swantop call version)");
+	size_t n = strlen(a->command);
+	if (n == 0 || n > VICI_NAME_MAX)
+		return fail(err, errlen, "call: command names are 1..%d bytes", VICI_NAME_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)a->command[i];
+		if (c <= 0x20 || c >= 0x7f)
+			return fail(err, errlen, "call: command names are printable ASCII");
+	}
+	return 0;
+}
+
+void cli_listen_args_free(struct cli_listen_args *a)
+{
+	free(a->events);
+	memset(a, 0, sizeof(*a));
+}
+
+int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err,
+		     size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!opts_done && arg[0] == '-' && arg[1]) {
+			if (!strcmp(arg, "--")) {
+				opts_done = true;
+				continue;
+			}
+			int r = common_opt(argc, argv, &i, &a->uri, &a->help);
+			if (r > 0)
+				continue;
+			if (!r && is_flag(arg, "--no-reconnect", NULL)) {
+				a->no_reconnect = true;
+				continue;
+			}
+			if (r < 0)
+				return fail(err, errlen, "option %s needs a value", arg);
+			return fail(err, errlen, "unknown option '%s'", arg);
+		}
+		size_t n = strlen(arg);
+		bool ok = n > 0 && n <= VICI_NAME_MAX;
+		for (size_t j = 0; ok && j < n; j++)
+			ok = arg[j] > 0x20 && arg[j] < 0x7f;
+		if (!ok)
+			return fail(err, errlen,
+				    "listen: event names are 1..%d printable ASCII characters",
+				    VICI_NAME_MAX);
+		bool dup = false;
+		for (size_t j = 0; j < a->nevents; j++)
+			dup = dup || !strcmp(a->events[j], arg);
+		if (dup)
+			continue;
+		a->events = xreallocarray(a->events, a->nevents + 1, sizeof(*a->events));
+		a->events[a->nevents++] = arg;
+	}
+	if (!a->help && a->nevents == 0)
+		return fail(err, errlen,
+			    "listen: name at least one EVENT (e.g. swantop listen ike-updown log)");
+	return 0;
+}
