@@ -1,14 +1,48 @@
+/*
+ * swantop's entry point: picks the mode from the first argument. `call` and
+ * `listen` are the non-interactive modes (src/cli); anything else, including
+ * no argument at all, belongs to the interactive monitor, which parses its
+ * own options (--uri, --interval, --theme, --readonly).
+ */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
+
+/* Until the monitor exists: say so and show what does work. */
+static int monitor_placeholder(int argc, char **argv)
+{
+	fprintf(stderr, "swantop: the interactive monitor is not built into this version yet; "
+			"use 'swantop call' or 'swantop listen'\n\n");
+	cli_usage(stderr);
+	return CLI_EXIT_USAGE;
+}
+
+/* The modes, by first argument. The monitor takes everything else. */
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} modes[] = {
+	{"call", cli_call_main},
+	{"listen", cli_listen_main},
+};
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("swantop %s\n", SWANTOP_VERSION);
-		return 0;
+	const char *first = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(first, "--help") || !strcmp(first, "-h")) {
+		cli_usage(stdout);
+		return CLI_EXIT_OK;
 	}
-	fprintf(stderr, "swantop: not yet usable\n");
-	return 1;
+	if (!strcmp(first, "--version") || !strcmp(first, "-V")) {
+		printf("swantop %s\n", SWANTOP_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(first, modes[i].name))
+			return modes[i].main(argc - 1, argv + 1);
+	return monitor_placeholder(argc, argv);
 }
