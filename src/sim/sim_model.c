@@ -115,7 +115,7 @@ static void child_install(struct sim_model *m, struct sim_ike *ike, struct sim_c
 	c->cstate = SIM_CHILD_INSTALLED;
 	c->down = false;
 	/* a quarter of the tunnels are idle: charon then omits use-in/use-out */
-	if (rand_below(m, 4) == 0) {
+	if (c->uniqueid % 4 == 0) {
 		c->rate_in = c->rate_out = 0;
 	} else {
 		c->rate_in = 100 + (uint32_t)rand_below(m, 200000);
