@@ -26,7 +26,7 @@
  * copies) and SWANTOP_SOURCE_DIR/themes (running from the build tree), for
  * NAME.theme. The themes "default" and "mono" are also compiled in, so
  * swantop works with no files at all. NO_COLOR (set and non-empty) forces
- * mono whatever theme is asked for.
+ * mono whatever colour theme is asked for.
  *
  * Nothing here touches curses; theme_curses.h applies a theme to curses.
  * Errors: 0 or a negative errno, plus a one-line message in the caller's
@@ -145,7 +145,8 @@ int theme_load_file(struct theme *t, const char *name, const char *path, char *e
 
 /* Loads the theme called name from the search path (see above); "default"
  * and "mono" fall back to the compiled-in themes when no file exists.
- * NO_COLOR forces the result to mono (colours stripped, name kept).
+ * With NO_COLOR set, a theme that has colours is replaced by "mono" (a theme
+ * without any colour is kept).
  * Returns 0, -EINVAL (bad name or syntax), -ENOENT (no such theme) or another
  * negative errno, with a message in err. */
 int theme_load(struct theme *t, const char *name, char *err, size_t errsize);
