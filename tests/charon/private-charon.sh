@@ -61,8 +61,7 @@ running_pid() {
 	state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$pid/status" 2>/dev/null || true)
 	[ "$state" != Z ] || return 1
 	# the pid may have been reused: it must be a charon with our config
-	tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "STRONGSWAN_CONF=$dir/strongswan.conf" ||
-		return 1
+	grep -qzxF "STRONGSWAN_CONF=$dir/strongswan.conf" "/proc/$pid/environ" 2>/dev/null || return 1
 	echo "$pid"
 }
 
