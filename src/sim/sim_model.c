@@ -127,9 +127,14 @@ static void child_install(struct sim_model *m, struct sim_ike *ike, struct sim_c
 
 void sim_ike_touch(struct sim_ike *ike)
 {
+	ike->cache_len = 0; /* the buffer stays for the next encoding */
+}
+
+static void ike_cache_free(struct sim_ike *ike)
+{
 	free(ike->cache);
 	ike->cache = NULL;
-	ike->cache_len = 0;
+	ike->cache_len = ike->cache_cap = 0;
 }
 
 static void ike_new_spis(struct sim_model *m, struct sim_ike *ike)
@@ -275,7 +280,7 @@ void sim_model_free(struct sim_model *m)
 	size_t i;
 
 	for (i = 0; i < m->nikes; i++) {
-		sim_ike_touch(&m->ikes[i]);
+		ike_cache_free(&m->ikes[i]);
 		free(m->ikes[i].child);
 	}
 	free(m->ikes);
@@ -531,28 +536,50 @@ void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const str
 int sim_listsa_frame(struct sim_model *m, struct sim_ike *ike, int64_t now, const uint8_t **frame,
 		     size_t *len)
 {
+	static const char name[] = "list-sa";
 	struct vici_builder b;
-	uint8_t *msg;
-	size_t mlen;
+	uint8_t *msg, *w;
+	size_t mlen, payload;
 	int err;
 
-	if (ike->cache && ike->cache_sec == now && !m->o.no_cache) {
+	if (ike->cache && ike->cache_len && ike->cache_sec == now && !m->o.no_cache) {
 		m->cache_hits++;
 		*frame = ike->cache;
 		*len = ike->cache_len;
 		return 0;
 	}
 	m->cache_misses++;
-	sim_ike_touch(ike);
 	vici_builder_init(&b);
 	sim_encode_ike(m, &b, ike, now, true, NULL, 0);
 	err = vici_builder_finish(&b, &msg, &mlen);
-	if (err)
+	if (err) {
+		sim_ike_touch(ike);
 		return err;
-	err = vici_packet_encode(VICI_EVENT, "list-sa", msg, mlen, &ike->cache, &ike->cache_len);
+	}
+	/* the frame is built here rather than by vici_packet_encode() so that
+	 * the cache buffer is reused second after second instead of reallocated */
+	payload = 1 + 1 + sizeof(name) - 1 + mlen;
+	if (payload > VICI_FRAME_MAX) {
+		free(msg);
+		sim_ike_touch(ike);
+		return -EMSGSIZE;
+	}
+	if (!ike->cache || ike->cache_cap < VICI_FRAME_HEADER + payload) {
+		ike->cache_cap = VICI_FRAME_HEADER + payload + 64;
+		free(ike->cache);
+		ike->cache = xmalloc(ike->cache_cap);
+	}
+	w = ike->cache;
+	*w++ = (uint8_t)(payload >> 24);
+	*w++ = (uint8_t)(payload >> 16);
+	*w++ = (uint8_t)(payload >> 8);
+	*w++ = (uint8_t)payload;
+	*w++ = VICI_EVENT;
+	*w++ = sizeof(name) - 1;
+	memcpy(w, name, sizeof(name) - 1);
+	memcpy(w + sizeof(name) - 1, msg, mlen);
 	free(msg);
-	if (err)
-		return err;
+	ike->cache_len = VICI_FRAME_HEADER + payload;
 	ike->cache_sec = now;
 	*frame = ike->cache;
 	*len = ike->cache_len;

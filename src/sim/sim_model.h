@@ -55,8 +55,8 @@ struct sim_ike {
 	uint8_t version, proposal;
 	bool initiator, nat, vip, stuck;
 	struct sim_child *child; /* model->children entries */
-	uint8_t *cache; /* encoded list-sa EVENT frame, or NULL */
-	size_t cache_len;
+	uint8_t *cache; /* encoded list-sa EVENT frame (valid if cache_len) */
+	size_t cache_len, cache_cap;
 	int64_t cache_sec;
 };
 

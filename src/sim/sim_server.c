@@ -836,6 +836,9 @@ static int64_t list_sas_step(struct sim_server *s, struct sim_client *c, int64_t
 		}
 	}
 	send_packet(c, VICI_CMD_RESPONSE, NULL, NULL, 0);
+	diag(s, "connection %u: list-sas: %zu events in %lld ms (list-sa cache %llu hits, %llu misses)",
+	     c->id, j->emitted, (long long)(sim_now_ms() - j->started_ms),
+	     (unsigned long long)m->cache_hits, (unsigned long long)m->cache_misses);
 	return -1;
 }
 
