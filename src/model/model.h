@@ -74,6 +74,9 @@ struct model_raw {
 	size_t len;
 };
 
+/* A reference-counted copy of a received message (model-internal). */
+struct model_blk;
+
 /* "Not present" for the absolute times (*_at fields). */
 #define MODEL_TIME_NONE INT64_MIN
 
@@ -162,8 +165,7 @@ struct model_child {
 
 	/* model-internal bookkeeping below: do not use */
 	struct {
-		uint8_t *block;
-		size_t cap;
+		struct model_blk *blk;
 		uint64_t base_bytes_in, base_bytes_out, base_packets_in, base_packets_out;
 		int64_t base_at;
 		unsigned seen;
@@ -203,8 +205,8 @@ struct model_ike {
 
 	/* model-internal bookkeeping below: do not use */
 	struct {
-		uint8_t *block;
-		size_t cap, children_cap;
+		struct model_blk *blk;
+		size_t children_cap;
 		unsigned seen, misses;
 		size_t index;
 	} priv;
@@ -244,7 +246,7 @@ struct model_conn {
 	struct model_raw raw; /* the whole list-conn message */
 
 	struct {
-		uint8_t *block;
+		struct model_blk *blk;
 		unsigned seen;
 	} priv;
 };
@@ -265,7 +267,7 @@ struct model_pol {
 	struct model_raw raw;
 
 	struct {
-		uint8_t *block;
+		struct model_blk *blk;
 		unsigned seen;
 	} priv;
 };
