@@ -2,6 +2,7 @@
 # `swantop call` against a real private charon (tests/charon/private-charon.sh):
 # version, stats, get-algorithms, load-conn with --json, list-conns/get-conns,
 # a streamed initiate (control-log lines, then success = no), unload-conn,
+# load-cert/list-certs (binary DER in the base64 form),
 # unknown command, and a charon-side timeout=MS extending the client deadline.
 # (Hostile strings: charon refuses non-printable names and ids, so they are
 # tested against vicisim in tests/cli/fake.sh.)
@@ -101,6 +102,23 @@ call 1 unload-conn name=swantop-test && grep -q "unload-conn failed" "$dir/err" 
 	pass "unload-conn of a missing conn fails with exit 1" || fail "unload-conn of a missing conn"
 
 call 6 no-such-command && pass "unknown command: exit 6"
+
+# binary values: a certificate's DER comes out in the lossless base64 form
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" \
+		-out "$dir/ca.pem" -subj "/CN=swantop test CA" -days 2 2>/dev/null &&
+		openssl x509 -in "$dir/ca.pem" -outform DER -out "$dir/ca.der" ||
+		fail "openssl could not make a certificate"
+	jq -Rs '{type: "X509", flag: "CA", data: .}' "$dir/ca.pem" >"$dir/cert.json"
+	call 0 load-cert --json "@$dir/cert.json" && call 0 list-certs && {
+		jq -r 'select(.event == "list-cert") | .data.data.base64' "$dir/out" >"$dir/b64"
+		base64 -d "$dir/b64" >"$dir/got.der" && cmp -s "$dir/got.der" "$dir/ca.der" &&
+			pass "list-certs: DER data losslessly as {\"base64\": ...}" ||
+			fail "list-certs: $(head -c 300 "$dir/out")"
+	}
+else
+	echo "no openssl: certificate check skipped"
+fi
 
 # the charon-side timeout extends our deadline (our --timeout is 1 s, charon waits 2.5 s)
 call 0 load-conn --json "@$dir/conn.json"
