@@ -79,7 +79,7 @@ static const char *vicisim_path(void)
 
 /* Starts vicisim with the given extra arguments (NULL-terminated) and waits
  * for its "ready" line. tcp: listen on 127.0.0.1:0 instead of a socket. */
-static void sim_start(struct sim *s, bool tcp, ...)
+static void sim_start(struct sim *s, int tcp, ...)
 {
 	const char *argv[64];
 	int n = 0, out[2];
@@ -189,7 +189,7 @@ static void cli_send_raw(struct cli *c, const void *p, size_t n)
 
 /* Sends a packet; msg is a finished builder or NULL. */
 static void cli_send(struct cli *c, enum vici_packet_type t, const char *name,
-		     struct vici_builder *b)
+                     struct vici_builder *b)
 {
 	uint8_t *msg = NULL, *frame;
 	size_t mlen = 0, flen;
@@ -478,8 +478,8 @@ static void test_content_and_filters(void **state)
 	char name[256], before[300];
 	const char *v;
 
-	sim_start(&s, false, "--ike", "30", "--children", "3", "--conns", "5", "--connecting",
-		  "2", NULL);
+	sim_start(&s, false, "--ike", "30", "--children", "3", "--conns", "5", "--connecting", "2",
+	          NULL);
 	cli_open(&c, &s);
 	cli_register(&c, "list-sa", VICI_EVENT_CONFIRM);
 
@@ -493,7 +493,7 @@ static void test_content_and_filters(void **state)
 	assert_non_null(find(pkt.msg, pkt.msg_len, "conn0.established"));
 	assert_non_null(find(pkt.msg, pkt.msg_len, "conn0.rekey-time"));
 	assert_string_equal(find(pkt.msg, pkt.msg_len, "conn0.child-sas.net0-1.state"),
-			    "INSTALLED");
+	                    "INSTALLED");
 	assert_non_null(find(pkt.msg, pkt.msg_len, "conn0.child-sas.net2-3.install-time"));
 	assert_non_null(find(pkt.msg, pkt.msg_len, "conn0.child-sas.net0-1.life-time"));
 	assert_int_equal(vici_message_validate(pkt.msg, pkt.msg_len), 0);
@@ -651,11 +651,49 @@ static void test_terminate_initiate(void **state)
 	sim_stop(&s);
 }
 
+/* SAs that come back up and rekeyed SAs get unique ids above the initial 50
+ * (charon creates new IKE_SA objects); rekey events carry old and new. */
+static void check_churn_event(const struct vici_packet *pkt)
+{
+	char name[256], path[300];
+	const char *v;
+
+	first_section(pkt, name, sizeof(name));
+	if (strcmp(pkt->name, "ike-updown") == 0 && find(pkt->msg, pkt->msg_len, "up")) {
+		snprintf(path, sizeof(path), "%s.uniqueid", name);
+		v = find(pkt->msg, pkt->msg_len, path);
+		assert_non_null(v);
+		assert_true(atoi(v) > 50);
+		snprintf(path, sizeof(path), "%s.state", name);
+		assert_string_equal(find(pkt->msg, pkt->msg_len, path), "ESTABLISHED");
+	} else if (strcmp(pkt->name, "ike-updown") == 0) {
+		snprintf(path, sizeof(path), "%s.state", name);
+		assert_string_equal(find(pkt->msg, pkt->msg_len, path), "DELETING");
+	} else if (strcmp(pkt->name, "ike-rekey") == 0) {
+		int o, n;
+
+		snprintf(path, sizeof(path), "%s.old.uniqueid", name);
+		o = atoi(find(pkt->msg, pkt->msg_len, path));
+		snprintf(path, sizeof(path), "%s.new.uniqueid", name);
+		n = atoi(find(pkt->msg, pkt->msg_len, path));
+		assert_true(n > o && n > 50);
+	} else if (strcmp(pkt->name, "child-rekey") == 0) {
+		snprintf(path, sizeof(path), "%s.child-sas.net0.new.state", name);
+		v = find(pkt->msg, pkt->msg_len, path);
+		if (!v) {
+			snprintf(path, sizeof(path), "%s.child-sas.net1.new.state", name);
+			v = find(pkt->msg, pkt->msg_len, path);
+		}
+		assert_non_null(v);
+		assert_string_equal(v, "INSTALLED");
+	}
+}
+
 static void test_churn_and_log_flood(void **state)
 {
 	struct sim s;
 	struct cli c;
-	unsigned counts[5] = {0}, total = 0;
+	unsigned counts[5] = {0}, total = 0, flood = 0;
 	const char *names[5] = {"ike-updown", "child-updown", "ike-rekey", "child-rekey", "log"};
 	int64_t end;
 
@@ -678,12 +716,17 @@ static void test_churn_and_log_flood(void **state)
 			if (strcmp(pkt.name, names[i]) == 0)
 				counts[i]++;
 		total++;
+		check_churn_event(&pkt);
+		/* the flood's lines, not the ones churn logs about its SAs */
+		if (strcmp(pkt.name, "log") == 0 &&
+		    !strstr(find(pkt.msg, pkt.msg_len, "msg"), "_SA"))
+			flood++;
 		free(p);
 	}
 	for (int i = 0; i < 5; i++)
 		assert_true(counts[i] > 0);
-	/* about 300 log events in 1.5 s at 200/s, plus churn's own log lines */
-	assert_true(counts[4] >= 200 && counts[4] <= 600);
+	/* about 300 flood lines in 1.5 s at 200/s */
+	assert_true(flood >= 200 && flood <= 400);
 	assert_true(total > 300);
 	cli_close(&c);
 	sim_stop(&s);
@@ -872,6 +915,81 @@ static void test_oversized_request_closes(void **state)
 	sim_stop(&s);
 }
 
+static void test_sa_cost_does_not_block_others(void **state)
+{
+	struct sim s;
+	struct cli a, b;
+	struct result r;
+	struct vici_builder bl;
+	int64_t t0, t1;
+
+	/* 20 SAs at 25 ms each: list-sas takes about half a second */
+	sim_start(&s, false, "--ike", "20", "--sa-cost", "25000", NULL);
+	cli_open(&a, &s);
+	cli_open(&b, &s);
+	cli_register(&a, "list-sa", VICI_EVENT_CONFIRM);
+	t0 = now_ms();
+	vici_builder_init(&bl);
+	vici_builder_add_str(&bl, "noblock", "yes");
+	cli_send(&a, VICI_CMD_REQUEST, "list-sas", &bl);
+	cli_cmd(&b, "version", NULL, &r);
+	t1 = now_ms();
+	assert_true(t1 - t0 < 250);
+	result_free(&r);
+	assert_int_equal(cli_wait(&a, 5000, &r), 1);
+	assert_int_equal(r.events, 20);
+	assert_true(now_ms() - t0 >= 450);
+	result_free(&r);
+	cli_close(&a);
+	cli_close(&b);
+	sim_stop(&s);
+}
+
+static int run_status(const char *args)
+{
+	char cmd[4400];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", vicisim_path(), args);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_command_line(void **state)
+{
+	char cmd[4200], buf[256] = "";
+	struct sim s;
+	int status;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s --help", vicisim_path());
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	while (fgetc(f) != EOF) {
+	}
+	assert_int_equal(pclose(f), 0);
+	assert_memory_equal(buf, "usage: vicisim", 14);
+
+	assert_int_equal(run_status("--socket /nonexistent/x --ike many"), 2);
+	assert_int_equal(run_status("--socket /nonexistent/x --fault nosuch"), 2);
+	assert_int_equal(run_status("--socket /nonexistent/x --fault close-after=0"), 2);
+	assert_int_equal(run_status(""), 2);
+	assert_int_equal(run_status("--socket /x --tcp 127.0.0.1:0"), 2);
+	assert_int_equal(run_status("--socket /nonexistent/x"), 1);
+
+	/* SIGINT stops it as cleanly as SIGTERM */
+	sim_start(&s, false, NULL);
+	for (int i = 0; i < 4; i++)
+		if (live[i] == &s)
+			live[i] = NULL;
+	kill(s.pid, SIGINT);
+	assert_int_equal(waitpid(s.pid, &status, 0), s.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(access(s.path, F_OK), -1);
+	rmdir(s.dir);
+}
+
 /* swanctl --uri against vicisim: the real client lists what vicisim serves. */
 static char *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -930,7 +1048,8 @@ static void test_swanctl(void **state)
 	list_sas(&c, &r, "ike-id", "2");
 	event_msg(&r, 0, &pkt);
 	b0 = strtoull(find(pkt.msg, pkt.msg_len, "conn1.child-sas.net0-3.bytes-in"), NULL, 10);
-	snprintf(spi, sizeof(spi), "%s", find(pkt.msg, pkt.msg_len, "conn1.child-sas.net0-3.spi-in"));
+	snprintf(spi, sizeof(spi), "%s",
+	         find(pkt.msg, pkt.msg_len, "conn1.child-sas.net0-3.spi-in"));
 	result_free(&r);
 
 	out = run("swanctl --list-sas --uri %s 2>/dev/null", s.uri);
@@ -987,23 +1106,28 @@ static void test_swanctl(void **state)
 	sim_stop(&s);
 }
 
+/* Every test kills the simulators an assertion left behind. */
+#define TEST(f) cmocka_unit_test_teardown(f, teardown_kill)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_protocol_rules, teardown_kill),
-		cmocka_unit_test_teardown(test_pipelining_and_clients, teardown_kill),
-		cmocka_unit_test_teardown(test_content_and_filters, teardown_kill),
-		cmocka_unit_test_teardown(test_terminate_initiate, teardown_kill),
-		cmocka_unit_test_teardown(test_churn_and_log_flood, teardown_kill),
-		cmocka_unit_test_teardown(test_delay, teardown_kill),
-		cmocka_unit_test_teardown(test_fault_hang, teardown_kill),
-		cmocka_unit_test_teardown(test_fault_close_after, teardown_kill),
-		cmocka_unit_test_teardown(test_fault_oversized_malformed, teardown_kill),
-		cmocka_unit_test_teardown(test_fault_hostile, teardown_kill),
-		cmocka_unit_test_teardown(test_fault_stuck_noblock, teardown_kill),
-		cmocka_unit_test_teardown(test_tcp, teardown_kill),
-		cmocka_unit_test_teardown(test_oversized_request_closes, teardown_kill),
-		cmocka_unit_test_teardown(test_swanctl, teardown_kill),
+	        TEST(test_protocol_rules),
+	        TEST(test_pipelining_and_clients),
+	        TEST(test_content_and_filters),
+	        TEST(test_terminate_initiate),
+	        TEST(test_churn_and_log_flood),
+	        TEST(test_delay),
+	        TEST(test_fault_hang),
+	        TEST(test_fault_close_after),
+	        TEST(test_fault_oversized_malformed),
+	        TEST(test_fault_hostile),
+	        TEST(test_fault_stuck_noblock),
+	        TEST(test_tcp),
+	        TEST(test_oversized_request_closes),
+	        TEST(test_sa_cost_does_not_block_others),
+	        TEST(test_command_line),
+	        TEST(test_swanctl),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

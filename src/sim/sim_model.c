@@ -66,9 +66,9 @@ static char *hostile_string(unsigned kind, const char *tag, size_t long_len)
 		return xasprintf("%s\x1b[2J\x1b]0;pwned\x07\x1b[31mred", tag);
 	case 1:
 		return xasprintf("%s-c1\xc2\x9b"
-				 "31m\x9b"
-				 "1m\x85\x8d-end",
-				 tag);
+		                 "31m\x9b"
+		                 "1m\x85\x8d-end",
+		                 tag);
 	case 2:
 		return xasprintf("%s-bad\xff\xfe\xc0\xaf\xed\xa0\x80\xe2\x82-utf8", tag);
 	case 3:
@@ -78,7 +78,9 @@ static char *hostile_string(unsigned kind, const char *tag, size_t long_len)
 		s[long_len] = '\0';
 		return s;
 	default:
-		return xasprintf("%s\ttab\nnewline\rcr\x7f\x08\x07" "bell", tag);
+		return xasprintf("%s\ttab\nnewline\rcr\x7f\x08\x07"
+		                 "bell",
+		                 tag);
 	}
 }
 
@@ -93,18 +95,18 @@ struct proposal {
 };
 
 static const struct proposal proposals[] = {
-	{"AES_GCM_16", 256, NULL, "PRF_HMAC_SHA2_256", "CURVE_25519", "AES_GCM_16", 256, NULL,
-	 NULL, false},
-	{"AES_CBC", 256, "HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256", "MODP_2048", "AES_CBC", 128,
-	 "HMAC_SHA2_256_128", "MODP_2048", false},
-	{"AES_GCM_16", 128, NULL, "PRF_HMAC_SHA2_384", "ECP_384", "CHACHA20_POLY1305", 256, NULL,
-	 NULL, true},
-	{"AES_CBC", 128, "HMAC_SHA1_96", "PRF_HMAC_SHA1", "MODP_1024", "AES_CBC", 128,
-	 "HMAC_SHA1_96", NULL, false}, /* the IKEv1 one */
+        {"AES_GCM_16", 256, NULL, "PRF_HMAC_SHA2_256", "CURVE_25519", "AES_GCM_16", 256, NULL, NULL,
+         false},
+        {"AES_CBC", 256, "HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256", "MODP_2048", "AES_CBC", 128,
+         "HMAC_SHA2_256_128", "MODP_2048", false},
+        {"AES_GCM_16", 128, NULL, "PRF_HMAC_SHA2_384", "ECP_384", "CHACHA20_POLY1305", 256, NULL,
+         NULL, true},
+        {"AES_CBC", 128, "HMAC_SHA1_96", "PRF_HMAC_SHA1", "MODP_1024", "AES_CBC", 128,
+         "HMAC_SHA1_96", NULL, false}, /* the IKEv1 one */
 };
 
 static void child_install(struct sim_model *m, struct sim_ike *ike, struct sim_child *c,
-			  int64_t installed)
+                          int64_t installed)
 {
 	c->uniqueid = m->next_child_id++;
 	c->spi_in = (uint32_t)sim_rand(m) | 0xc0000000u;
@@ -374,9 +376,9 @@ static char *remote_id(const struct sim_model *m, const struct sim_ike *ike)
 static void tasks(struct vici_builder *b)
 {
 	static const char *const active[] = {
-		"IKE_VENDOR",	  "IKE_INIT",	"IKE_NATD",	     "IKE_CERT_PRE",
-		"IKE_AUTH",	  "IKE_CERT_POST", "IKE_CONFIG",	     "IKE_AUTH_LIFETIME",
-		"IKE_MOBIKE", "IKE_ESTABLISH", "CHILD_CREATE",
+	        "IKE_VENDOR", "IKE_INIT",      "IKE_NATD",     "IKE_CERT_PRE",
+	        "IKE_AUTH",   "IKE_CERT_POST", "IKE_CONFIG",   "IKE_AUTH_LIFETIME",
+	        "IKE_MOBIKE", "IKE_ESTABLISH", "CHILD_CREATE",
 	};
 
 	vici_builder_list_start(b, "tasks-queued");
@@ -389,11 +391,11 @@ static void tasks(struct vici_builder *b)
 }
 
 void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
-			   const struct sim_ike *ike, int64_t now)
+                           const struct sim_ike *ike, int64_t now)
 {
 	const struct proposal *p = &proposals[ike->proposal];
 	static const char *const states[] = {"CONNECTING", "ESTABLISHED", "REKEYING", "DELETING",
-					     "DELETING"};
+	                                     "DELETING"};
 	char addr[32], *rid;
 
 	kv_u64(b, "uniqueid", ike->uniqueid);
@@ -442,7 +444,7 @@ void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
 	if (ike->vip) {
 		vici_builder_list_start(b, "remote-vips");
 		vici_builder_list_item_fmt(b, "10.10.%u.%u", (ike->peer >> 8) & 255,
-					   ike->peer & 255);
+		                           ike->peer & 255);
 		vici_builder_list_end(b);
 	}
 }
@@ -455,15 +457,15 @@ static void ts_lists(struct vici_builder *b, const struct sim_ike *ike, unsigned
 	vici_builder_list_start(b, "remote-ts");
 	if (ike->vip)
 		vici_builder_list_item_fmt(b, "10.10.%u.%u/32", (ike->peer >> 8) & 255,
-					   ike->peer & 255);
+		                           ike->peer & 255);
 	else
 		vici_builder_list_item_fmt(b, "172.%u.%u.0/24", 16 + (ike->peer >> 8) % 16,
-					   ike->peer & 255);
+		                           ike->peer & 255);
 	vici_builder_list_end(b);
 }
 
-void sim_encode_child(const struct sim_model *m, struct vici_builder *b,
-		      const struct sim_ike *ike, const struct sim_child *c, int64_t now)
+void sim_encode_child(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
+                      const struct sim_child *c, int64_t now)
 {
 	static const char *const cstates[] = {"INSTALLED", "REKEYED", "DELETED"};
 	const struct proposal *p = &proposals[ike->proposal];
@@ -508,7 +510,7 @@ void sim_encode_child(const struct sim_model *m, struct vici_builder *b,
 }
 
 void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
-		    int64_t now, bool with_children, const char *child_name, uint32_t child_id)
+                    int64_t now, bool with_children, const char *child_name, uint32_t child_id)
 {
 	char key[300];
 
@@ -534,7 +536,7 @@ void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const str
 }
 
 int sim_listsa_frame(struct sim_model *m, struct sim_ike *ike, int64_t now, const uint8_t **frame,
-		     size_t *len)
+                     size_t *len)
 {
 	static const char name[] = "list-sa";
 	struct vici_builder b;
@@ -626,12 +628,12 @@ int sim_encode_stats(const struct sim_model *m, int64_t now, uint8_t **msg, size
 {
 	static const char *const prio[] = {"critical", "high", "medium", "low"};
 	static const char *const plugins[] = {
-		"charon", "random", "nonce",  "x509",	   "revocation", "constraints", "pubkey",
-		"pkcs1",  "pem",    "openssl", "kernel-netlink", "socket-default", "vici",
-		"updown", "counters",
+	        "charon",         "random",         "nonce", "x509",   "revocation",
+	        "constraints",    "pubkey",         "pkcs1", "pem",    "openssl",
+	        "kernel-netlink", "socket-default", "vici",  "updown", "counters",
 	};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	struct vici_builder b;
 	struct mallinfo2 mi = mallinfo2();
 	char buf[64];
@@ -645,7 +647,7 @@ int sim_encode_stats(const struct sim_model *m, int64_t now, uint8_t **msg, size
 	vici_builder_add_str(&b, "running", buf);
 	localtime_r(&since, &tm);
 	vici_builder_add_fmt(&b, "since", "%s %02d %02d:%02d:%02d %04d", months[tm.tm_mon],
-			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+	                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
 	vici_builder_section_end(&b);
 	vici_builder_section_start(&b, "workers");
 	kv_u64(&b, "total", 16);
@@ -775,12 +777,12 @@ int sim_encode_shunt(uint8_t **msg, size_t *len)
 void sim_log_message(struct sim_model *m, char *buf, size_t size, const struct sim_ike *ike)
 {
 	static const char *const plain[] = {
-		"sending DPD request",
-		"received DPD response",
-		"generating INFORMATIONAL request 12 [ ]",
-		"parsed INFORMATIONAL response 12 [ ]",
-		"sending packet: from 192.0.2.1[4500] to 100.64.0.9[4500] (80 bytes)",
-		"received packet: from 100.64.0.9[4500] to 192.0.2.1[4500] (80 bytes)",
+	        "sending DPD request",
+	        "received DPD response",
+	        "generating INFORMATIONAL request 12 [ ]",
+	        "parsed INFORMATIONAL response 12 [ ]",
+	        "sending packet: from 192.0.2.1[4500] to 100.64.0.9[4500] (80 bytes)",
+	        "received packet: from 100.64.0.9[4500] to 192.0.2.1[4500] (80 bytes)",
 	};
 	uint64_t r = sim_rand(m);
 

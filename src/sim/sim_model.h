@@ -24,7 +24,7 @@ enum sim_ike_state {
 	SIM_IKE_ESTABLISHED,
 	SIM_IKE_REKEYING, /* only while the old SA is encoded for ike-rekey */
 	SIM_IKE_DELETING, /* only while encoded for the ike-updown down event */
-	SIM_IKE_DOWN, /* not listed at all; comes back at up_at */
+	SIM_IKE_DOWN,     /* not listed at all; comes back at up_at */
 };
 
 enum sim_child_state {
@@ -39,9 +39,9 @@ struct sim_child {
 	int64_t installed, rekey_at, life_at;
 	uint32_t rate_in, rate_out; /* bytes per second; 0 = idle, no use-in/out */
 	uint16_t pkt_size;
-	uint16_t idx; /* which child config of the connection */
+	uint16_t idx;   /* which child config of the connection */
 	uint8_t cstate; /* enum sim_child_state */
-	bool down; /* terminated alone: not listed until its IKE SA is re-established */
+	bool down;      /* terminated alone: not listed until its IKE SA is re-established */
 };
 
 struct sim_ike {
@@ -55,7 +55,7 @@ struct sim_ike {
 	uint8_t version, proposal;
 	bool initiator, nat, vip, stuck;
 	struct sim_child *child; /* model->children entries */
-	uint8_t *cache; /* encoded list-sa EVENT frame (valid if cache_len) */
+	uint8_t *cache;          /* encoded list-sa EVENT frame (valid if cache_len) */
 	size_t cache_len, cache_cap;
 	int64_t cache_sec;
 };
@@ -81,7 +81,7 @@ struct sim_model {
 	size_t nikes, cap;
 	uint32_t next_ike_id, next_child_id;
 	uint64_t rng;
-	int64_t started; /* monotonic seconds */
+	int64_t started;    /* monotonic seconds */
 	char **child_names; /* o.children names */
 	char *local_id;
 	uint64_t cache_hits, cache_misses;
@@ -109,18 +109,18 @@ void sim_ike_touch(struct sim_ike *ike);
  * (child_name / child_id filter: NULL / 0 for all). Appends one section named
  * after the connection. */
 void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
-		    int64_t now, bool with_children, const char *child_name, uint32_t child_id);
+                    int64_t now, bool with_children, const char *child_name, uint32_t child_id);
 /* The IKE fields alone into the current section (ike-rekey old/new). */
 void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
-			   const struct sim_ike *ike, int64_t now);
+                           const struct sim_ike *ike, int64_t now);
 /* One CHILD SA's fields (list_child()) into the current section. */
-void sim_encode_child(const struct sim_model *m, struct vici_builder *b,
-		      const struct sim_ike *ike, const struct sim_child *c, int64_t now);
+void sim_encode_child(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
+                      const struct sim_child *c, int64_t now);
 
 /* A complete "list-sa" EVENT frame for ike (header included). Borrowed: valid
  * until the SA changes or the next call for it; uses the per-second cache. */
 int sim_listsa_frame(struct sim_model *m, struct sim_ike *ike, int64_t now, const uint8_t **frame,
-		     size_t *len);
+                     size_t *len);
 
 /* Command reply bodies. Each returns 0 and a malloc'd body, or a negative
  * errno from the builder. */

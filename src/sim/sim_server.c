@@ -59,19 +59,20 @@ enum sim_event {
 
 /* The events charon 5.9.8 knows ("alert" came in 6.0.3). */
 static const char *const event_names[EV_COUNT] = {
-	"list-sa",	"list-policy", "list-conn",    "list-cert",   "list-authority", "ike-updown",
-	"ike-rekey", "ike-update", "child-updown", "child-rekey", "log",	    "control-log",
+        "list-sa",        "list-policy", "list-conn", "list-cert",
+        "list-authority", "ike-updown",  "ike-rekey", "ike-update",
+        "child-updown",   "child-rekey", "log",       "control-log",
 };
 
 /* Commands charon 5.9.8 knows but vicisim does not simulate: answered with
  * success=no instead of CMD_UNKNOWN, as a real daemon would know them. */
 static const char *const other_commands[] = {
-	"install",	  "uninstall",	      "get-conns",	"list-certs",	  "list-authorities",
-	"get-authorities", "load-conn",	      "unload-conn",	"load-cert",	  "load-key",
-	"unload-key",	  "get-keys",	      "load-token",	"load-shared",	  "unload-shared",
-	"get-shared",	  "flush-certs",      "clear-creds",	"load-authority", "unload-authority",
-	"load-pool",	  "unload-pool",      "get-algorithms", "get-counters",	  "reset-counters",
-	"redirect",
+        "install",         "uninstall",   "get-conns",      "list-certs",     "list-authorities",
+        "get-authorities", "load-conn",   "unload-conn",    "load-cert",      "load-key",
+        "unload-key",      "get-keys",    "load-token",     "load-shared",    "unload-shared",
+        "get-shared",      "flush-certs", "clear-creds",    "load-authority", "unload-authority",
+        "load-pool",       "unload-pool", "get-algorithms", "get-counters",   "reset-counters",
+        "redirect",
 };
 
 struct sim_inpkt {
@@ -125,7 +126,7 @@ struct sim_server {
 };
 
 static void diag(const struct sim_server *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void diag(const struct sim_server *s, const char *fmt, ...)
 {
@@ -175,7 +176,7 @@ static size_t out_pending(const struct sim_client *c)
 }
 
 static void send_packet(struct sim_client *c, enum vici_packet_type t, const char *name,
-			const uint8_t *msg, size_t len)
+                        const uint8_t *msg, size_t len)
 {
 	uint8_t *frame;
 	size_t flen;
@@ -212,7 +213,7 @@ static void send_oversized(struct sim_client *c)
 static void send_malformed(struct sim_client *c, enum vici_packet_type t, const char *name)
 {
 	static const uint8_t body[] = {VICI_SECTION_START, 6, 'b', 'r', 'o', 'k', 'e', 'n',
-				       VICI_KEY_VALUE, 1, 'k', 0, 1, 'v'};
+	                               VICI_KEY_VALUE,     1, 'k', 0,   1,   'v'};
 	uint8_t f[4 + 2 + 255 + sizeof(body)];
 	size_t nl = name ? strlen(name) : 0, n = 0;
 	uint32_t payload = (uint32_t)(1 + (name ? 1 + nl : 0) + sizeof(body));
@@ -262,7 +263,7 @@ static void reply_builder(struct sim_server *s, struct sim_client *c, struct vic
 }
 
 static void reply_status(struct sim_server *s, struct sim_client *c, const char *errfmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void reply_status(struct sim_server *s, struct sim_client *c, const char *errfmt, ...)
 {
@@ -321,7 +322,7 @@ static void unicast(struct sim_client *c, enum sim_event ev, struct vici_builder
 }
 
 static void log_fields(struct vici_builder *b, const char *group, int level,
-		       const struct sim_model *m, const struct sim_ike *ike, const char *msg)
+                       const struct sim_model *m, const struct sim_ike *ike, const char *msg)
 {
 	vici_builder_add_str(b, "group", group);
 	vici_builder_add_fmt(b, "level", "%d", level);
@@ -335,11 +336,11 @@ static void log_fields(struct vici_builder *b, const char *group, int level,
 /* A daemon log line: the "log" event for everyone registered and, if ctl is
  * set, the "control-log" event for the connection running a command. */
 static void emit_log(struct sim_server *s, struct sim_client *ctl, const char *group,
-		     const struct sim_ike *ike, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+                     const struct sim_ike *ike, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 
 static void emit_log(struct sim_server *s, struct sim_client *ctl, const char *group,
-		     const struct sim_ike *ike, const char *fmt, ...)
+                     const struct sim_ike *ike, const char *fmt, ...)
 {
 	struct vici_builder b;
 	char msg[1024];
@@ -383,7 +384,7 @@ static void ev_ike_updown(struct sim_server *s, const struct sim_ike *ike, bool 
 }
 
 static void ev_child_updown(struct sim_server *s, const struct sim_ike *ike,
-			    const struct sim_child *c, bool up, int64_t now)
+                            const struct sim_child *c, bool up, int64_t now)
 {
 	struct vici_builder b;
 	char key[300];
@@ -415,13 +416,13 @@ static const char *peer_text(const struct sim_ike *ike, char *buf, size_t size)
 
 /* ------------------------------------------------------------ SA actions */
 
-static void sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike,
-		    int64_t now, int64_t up_at)
+static void sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now,
+                    int64_t up_at)
 {
 	char addr[32];
 
 	emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between 192.0.2.1...%s",
-		 s->m->conns[ike->conn].name, ike->uniqueid, peer_text(ike, addr, sizeof(addr)));
+	         s->m->conns[ike->conn].name, ike->uniqueid, peer_text(ike, addr, sizeof(addr)));
 	if (ike->state == SIM_IKE_ESTABLISHED) {
 		for (unsigned j = 0; j < s->m->o.children; j++) {
 			struct sim_child *c = &ike->child[j];
@@ -448,15 +449,15 @@ static void sa_up(struct sim_server *s, struct sim_client *ctl, struct sim_ike *
 	sim_ike_establish(s->m, ike, now);
 	peer_text(ike, addr, sizeof(addr));
 	emit_log(s, ctl, "IKE", ike, "initiating IKE_SA %s[%u] to %s", s->m->conns[ike->conn].name,
-		 ike->uniqueid, addr);
+	         ike->uniqueid, addr);
 	emit_log(s, ctl, "IKE", ike, "IKE_SA %s[%u] established between 192.0.2.1...%s",
-		 s->m->conns[ike->conn].name, ike->uniqueid, addr);
+	         s->m->conns[ike->conn].name, ike->uniqueid, addr);
 	ev_ike_updown(s, ike, true, now);
 	for (unsigned j = 0; j < s->m->o.children; j++) {
 		struct sim_child *c = &ike->child[j];
 
 		emit_log(s, ctl, "CHD", ike, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o",
-			 s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
+		         s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
 		ev_child_updown(s, ike, c, true, now);
 	}
 }
@@ -468,7 +469,7 @@ static void sa_rekey(struct sim_server *s, struct sim_ike *ike, int64_t now)
 
 	sim_ike_rekey(s->m, ike, now);
 	emit_log(s, NULL, "IKE", ike, "IKE_SA %s[%u] rekeyed between 192.0.2.1...",
-		 s->m->conns[ike->conn].name, ike->uniqueid);
+	         s->m->conns[ike->conn].name, ike->uniqueid);
 	if (!any_registered(s, EV_IKE_REKEY))
 		return;
 	old.state = SIM_IKE_REKEYING;
@@ -484,15 +485,14 @@ static void sa_rekey(struct sim_server *s, struct sim_ike *ike, int64_t now)
 	broadcast(s, EV_IKE_REKEY, &b);
 }
 
-static void child_rekey(struct sim_server *s, struct sim_ike *ike, struct sim_child *c,
-			int64_t now)
+static void child_rekey(struct sim_server *s, struct sim_ike *ike, struct sim_child *c, int64_t now)
 {
 	struct sim_child old = *c;
 	struct vici_builder b;
 
 	sim_child_rekey(s->m, ike, c, now);
 	emit_log(s, NULL, "CHD", ike, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o",
-		 s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
+	         s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
 	if (!any_registered(s, EV_CHILD_REKEY))
 		return;
 	old.cstate = SIM_CHILD_REKEYED;
@@ -526,10 +526,15 @@ static void churn_one(struct sim_server *s, int64_t now)
 	if (ike->state != SIM_IKE_ESTABLISHED || ike->stuck)
 		return;
 	switch ((r >> 32) % 10) {
-	case 0: case 1: case 2: case 3:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
 		sa_down(s, NULL, ike, now, now + 1 + (int64_t)((r >> 40) % 3));
 		break;
-	case 4: case 5: case 6:
+	case 4:
+	case 5:
+	case 6:
 		sa_rekey(s, ike, now);
 		break;
 	default:
@@ -672,14 +677,14 @@ static void cmd_stats(struct sim_server *s, struct sim_client *c)
 /* Emits one stream event body (takes msg); false if the stream must stop
  * (close-after fault). */
 static bool stream_event(struct sim_server *s, struct sim_client *c, enum sim_event ev,
-			 uint8_t *msg, size_t len)
+                         uint8_t *msg, size_t len)
 {
-	if (c->job.emitted == 0 && fault_for(s->o.f.malformed, s->o.f.malformed_cmd,
-					     c->job.pkt.name)) {
+	if (c->job.emitted == 0 &&
+	    fault_for(s->o.f.malformed, s->o.f.malformed_cmd, c->job.pkt.name)) {
 		for (unsigned k = 0; k < c->reg[ev]; k++)
 			send_malformed(c, VICI_EVENT, event_names[ev]);
 	} else if (c->job.emitted == 0 &&
-		   fault_for(s->o.f.oversized, s->o.f.oversized_cmd, c->job.pkt.name)) {
+	           fault_for(s->o.f.oversized, s->o.f.oversized_cmd, c->job.pkt.name)) {
 		send_oversized(c);
 	} else {
 		for (unsigned k = 0; k < c->reg[ev]; k++)
@@ -757,7 +762,7 @@ static void cmd_list_sas_start(struct sim_client *c, int64_t now_ms)
 }
 
 static bool ike_matches(const struct sim_model *m, const struct sim_ike *ike, const char *name,
-			uint32_t id)
+                        uint32_t id)
 {
 	if (name && strcmp(name, m->conns[ike->conn].name) != 0)
 		return false;
@@ -799,7 +804,8 @@ static int64_t list_sas_step(struct sim_server *s, struct sim_client *c, int64_t
 			continue;
 		}
 		if (s->o.sa_cost_us) {
-			int64_t due = j->started_ms + (int64_t)(j->emitted + 1) * s->o.sa_cost_us / 1000;
+			int64_t due =
+			        j->started_ms + (int64_t)(j->emitted + 1) * s->o.sa_cost_us / 1000;
 
 			if (due > now_ms)
 				return due;
@@ -836,7 +842,9 @@ static int64_t list_sas_step(struct sim_server *s, struct sim_client *c, int64_t
 		}
 	}
 	send_packet(c, VICI_CMD_RESPONSE, NULL, NULL, 0);
-	diag(s, "connection %u: list-sas: %zu events in %lld ms (list-sa cache %llu hits, %llu misses)",
+	diag(s,
+	     "connection %u: list-sas: %zu events in %lld ms (list-sa cache %llu hits, %llu "
+	     "misses)",
 	     c->id, j->emitted, (long long)(sim_now_ms() - j->started_ms),
 	     (unsigned long long)m->cache_hits, (unsigned long long)m->cache_misses);
 	return -1;
@@ -871,7 +879,7 @@ static void cmd_initiate(struct sim_server *s, struct sim_client *c)
 		reply_status(s, c, "missing configuration name");
 	} else if (conn == SIZE_MAX || (child && !has_child_name(s->m, child))) {
 		reply_status(s, c, "%s config '%s' not found", child ? "CHILD_SA" : "IKE_SA",
-			     child ? child : ike);
+		             child ? child : ike);
 	} else {
 		for (size_t i = 0; i < s->m->nikes && !sa; i++)
 			if (s->m->ikes[i].conn == conn && s->m->ikes[i].state == SIM_IKE_DOWN)
@@ -898,7 +906,8 @@ static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool 
 	int64_t now = sim_now();
 
 	if (!ike && !child && !ike_id && !child_id) {
-		reply_status(s, c, terminate ? "missing terminate selector" : "missing rekey selector");
+		reply_status(s, c,
+		             terminate ? "missing terminate selector" : "missing rekey selector");
 		goto out;
 	}
 	for (size_t i = 0; i < s->m->nikes; i++) {
@@ -923,7 +932,7 @@ static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool 
 			matches++;
 			if (terminate) {
 				emit_log(s, ctl, "CHD", sa, "closing CHILD_SA %s{%u}",
-					 s->m->child_names[ch->idx], ch->reqid);
+				         s->m->child_names[ch->idx], ch->reqid);
 				ch->cstate = SIM_CHILD_DELETED;
 				ev_child_updown(s, sa, ch, false, now);
 				ch->cstate = SIM_CHILD_INSTALLED;
@@ -941,7 +950,7 @@ static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool 
 		vici_builder_add_fmt(&b, "terminated", "%u", matches);
 	if (!matches)
 		vici_builder_add_fmt(&b, "errmsg", "no matching SAs to %s found",
-				     terminate ? "terminate" : "rekey");
+		                     terminate ? "terminate" : "rekey");
 	reply_builder(s, c, &b);
 out:
 	free(ike);
@@ -1143,9 +1152,10 @@ static void client_read(struct sim_server *s, struct sim_client *c)
 			struct sim_inpkt in;
 
 			if (used < 0) {
-				fprintf(stderr, "vicisim: connection %u: vici message exceeds "
-						"524288 bytes limit, closed\n",
-					c->id);
+				fprintf(stderr,
+				        "vicisim: connection %u: vici message exceeds "
+				        "524288 bytes limit, closed\n",
+				        c->id);
 				c->dead = true;
 				return;
 			}
@@ -1306,9 +1316,9 @@ int sim_server_listen_tcp(struct sim_server *s, const char *hostport, char *uri,
 	}
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
 	snprintf(uri, size, "tcp://%s%s%s:%u", strchr(h, ':') ? "[" : "", h,
-		 strchr(h, ':') ? "]" : "",
-		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port));
+	         strchr(h, ':') ? "]" : "",
+	         ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                        : ((struct sockaddr_in *)&ss)->sin_port));
 	free(host);
 	s->lfd = fd;
 	return 0;

@@ -16,19 +16,19 @@
 
 /* Fault modes (see vicisim --help). Command names are borrowed strings. */
 struct sim_faults {
-	bool hang_all;		/* never answer anything */
-	const char *hang_cmd;	/* never answer this command (the FIFO stalls behind it) */
-	unsigned close_after;	/* close the connection after K events of a stream */
-	bool oversized;		/* announce a > 512 KiB frame ... */
+	bool hang_all;             /* never answer anything */
+	const char *hang_cmd;      /* never answer this command (the FIFO stalls behind it) */
+	unsigned close_after;      /* close the connection after K events of a stream */
+	bool oversized;            /* announce a > 512 KiB frame ... */
 	const char *oversized_cmd; /* ... for this command (NULL: every command) */
-	bool malformed;		   /* unbalanced section in the reply / first stream event ... */
+	bool malformed;            /* unbalanced section in the reply / first stream event ... */
 	const char *malformed_cmd; /* ... for this command (NULL: every command) */
 };
 
 struct sim_server_opts {
 	unsigned delay_ms;   /* every command reply waits this long */
 	unsigned sa_cost_us; /* list-sas emits at most one list-sa per this many us */
-	double churn;	     /* SA down/up/rekey actions per second */
+	double churn;        /* SA down/up/rekey actions per second */
 	double log_rate;     /* log events per second */
 	struct sim_faults f;
 	bool verbose;

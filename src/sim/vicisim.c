@@ -142,22 +142,22 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"socket", required_argument, NULL, OPT_SOCKET},
-	{"tcp", required_argument, NULL, OPT_TCP},
-	{"ike", required_argument, NULL, OPT_IKE},
-	{"children", required_argument, NULL, OPT_CHILDREN},
-	{"conns", required_argument, NULL, OPT_CONNS},
-	{"connecting", required_argument, NULL, OPT_CONNECTING},
-	{"churn", required_argument, NULL, OPT_CHURN},
-	{"log-rate", required_argument, NULL, OPT_LOG_RATE},
-	{"delay", required_argument, NULL, OPT_DELAY},
-	{"sa-cost", required_argument, NULL, OPT_SA_COST},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"fault", required_argument, NULL, OPT_FAULT},
-	{"verbose", no_argument, NULL, OPT_VERBOSE},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+        {"socket", required_argument, NULL, OPT_SOCKET},
+        {"tcp", required_argument, NULL, OPT_TCP},
+        {"ike", required_argument, NULL, OPT_IKE},
+        {"children", required_argument, NULL, OPT_CHILDREN},
+        {"conns", required_argument, NULL, OPT_CONNS},
+        {"connecting", required_argument, NULL, OPT_CONNECTING},
+        {"churn", required_argument, NULL, OPT_CHURN},
+        {"log-rate", required_argument, NULL, OPT_LOG_RATE},
+        {"delay", required_argument, NULL, OPT_DELAY},
+        {"sa-cost", required_argument, NULL, OPT_SA_COST},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"fault", required_argument, NULL, OPT_FAULT},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
@@ -175,9 +175,15 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_SOCKET: sock = optarg; break;
-		case OPT_TCP: tcp = optarg; break;
-		case OPT_IKE: err = parse_uint(optarg, &mo.ike); break;
+		case OPT_SOCKET:
+			sock = optarg;
+			break;
+		case OPT_TCP:
+			tcp = optarg;
+			break;
+		case OPT_IKE:
+			err = parse_uint(optarg, &mo.ike);
+			break;
 		case OPT_CHILDREN:
 			err = parse_uint(optarg, &mo.children);
 			if (!err && mo.children > 64)
@@ -189,12 +195,24 @@ int main(int argc, char **argv)
 			if (!err && mo.conns == 0)
 				err = -EINVAL;
 			break;
-		case OPT_CONNECTING: err = parse_uint(optarg, &mo.connecting); break;
-		case OPT_CHURN: err = parse_rate(optarg, &so.churn); break;
-		case OPT_LOG_RATE: err = parse_rate(optarg, &so.log_rate); break;
-		case OPT_DELAY: err = parse_uint(optarg, &so.delay_ms); break;
-		case OPT_SA_COST: err = parse_uint(optarg, &so.sa_cost_us); break;
-		case OPT_NO_CACHE: mo.no_cache = true; break;
+		case OPT_CONNECTING:
+			err = parse_uint(optarg, &mo.connecting);
+			break;
+		case OPT_CHURN:
+			err = parse_rate(optarg, &so.churn);
+			break;
+		case OPT_LOG_RATE:
+			err = parse_rate(optarg, &so.log_rate);
+			break;
+		case OPT_DELAY:
+			err = parse_uint(optarg, &so.delay_ms);
+			break;
+		case OPT_SA_COST:
+			err = parse_uint(optarg, &so.sa_cost_us);
+			break;
+		case OPT_NO_CACHE:
+			mo.no_cache = true;
+			break;
 		case OPT_SEED:
 			err = parse_uint(optarg, &seed);
 			mo.seed = seed;
@@ -203,20 +221,26 @@ int main(int argc, char **argv)
 			faults = optarg;
 			err = parse_faults(faults, &so.f, &mo);
 			break;
-		case OPT_VERBOSE: so.verbose = true; break;
+		case OPT_VERBOSE:
+			so.verbose = true;
+			break;
 		case 'h':
-		case OPT_HELP: usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 		if (err) {
 			fprintf(stderr, "vicisim: invalid value for --%s (see --help)\n",
-				long_opts[opt - OPT_SOCKET].name);
+			        long_opts[opt - OPT_SOCKET].name);
 			return 2;
 		}
 	}
 	if (optind < argc || !sock == !tcp) {
 		fprintf(stderr, "vicisim: need exactly one of --socket or --tcp, and no other "
-				"arguments (see --help)\n");
+		                "arguments (see --help)\n");
 		return 2;
 	}
 	if (!conns_set)
@@ -233,10 +257,10 @@ int main(int argc, char **argv)
 	sim_model_init(&m, &mo);
 	s = sim_server_new(&m, &so);
 	err = sock ? sim_server_listen_unix(s, sock, uri, sizeof(uri))
-		   : sim_server_listen_tcp(s, tcp, uri, sizeof(uri));
+	           : sim_server_listen_tcp(s, tcp, uri, sizeof(uri));
 	if (err) {
 		fprintf(stderr, "vicisim: cannot listen on %s: %s\n", sock ? sock : tcp,
-			strerror(-err));
+		        strerror(-err));
 		sim_server_free(s);
 		sim_model_free(&m);
 		return 1;
