@@ -87,7 +87,8 @@ const struct cmdline_command *cmdline_command_find(const char *name);
 /* One parsed argument. */
 struct cmdline_arg {
 	enum cmdline_arg_kind kind; /* the kind the command expects here */
-	char *text;		    /* the word, unquoted, NUL-terminated (owned) */
+	char *text;		    /* the word, unquoted, NUL-terminated (owned); for
+				       CMDLINE_ARG_COMMAND the command's full name */
 	bool is_id;		    /* "#N" or "#cN" was given (kind SA) */
 	bool is_child_id;	    /* it was "#cN" */
 	uint32_t id;		    /* N, when is_id */
