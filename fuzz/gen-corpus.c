@@ -6,7 +6,9 @@
  *
  *   gen-corpus <fuzz/corpus directory>
  *
- * The output is committed; rerun only when the seeds should change.
+ * The output is committed; rerun only when the seeds should change. The
+ * charon-* seeds are cut by hand from tests/data/listsa-charon-5.9.8.stream
+ * (real charon output; the frame seed prefixed with chunk sizes 5, 1, 200).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -623,6 +623,64 @@ static void test_packet_encode_cap(void **state)
 	free(msg);
 }
 
+/* ---- real charon output ---- */
+
+/* tests/data/listsa-charon-5.9.8.stream: what charon 5.9.8 sent for a
+ * list-sas with noblock in the lab (see test_wire.c): four EVENT list-sa
+ * frames and the empty CMD_RESPONSE that ends the stream. */
+static void test_charon_stream(void **state)
+{
+	static const size_t chunks[] = {1, 2, 3, 7, 13, 4096};
+	const char *dir = getenv("SWANTOP_SOURCE_DIR");
+	char path[4096];
+	uint8_t *stream = malloc(65536);
+	size_t len;
+
+	assert_non_null(stream);
+	snprintf(path, sizeof(path), "%s/tests/data/listsa-charon-5.9.8.stream", dir ? dir : ".");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	len = fread(stream, 1, 65536, f);
+	fclose(f);
+
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		struct vici_reader r;
+		size_t off = 0, events = 0, responses = 0;
+		vici_reader_init(&r);
+		while (off < len) {
+			size_t n = len - off < chunks[c] ? len - off : chunks[c];
+			long used = vici_reader_feed(&r, stream + off, n);
+			assert_true(used > 0 || vici_reader_ready(&r));
+			off += (size_t)used;
+			if (!vici_reader_ready(&r))
+				continue;
+			struct vici_packet pkt;
+			uint8_t *payload;
+			size_t plen;
+			assert_int_equal(vici_reader_take(&r, &payload, &plen), 0);
+			assert_int_equal(vici_packet_parse(payload, plen, &pkt), 0);
+			if (pkt.type == VICI_EVENT) {
+				assert_string_equal(pkt.name, "list-sa");
+				assert_int_equal(vici_message_validate(pkt.msg, pkt.msg_len), 0);
+				assert_true(pkt.msg_len > 400);
+				events++;
+			} else {
+				assert_int_equal(pkt.type, VICI_CMD_RESPONSE);
+				assert_int_equal(pkt.msg_len, 0);
+				assert_int_equal(plen, 1);
+				responses++;
+			}
+			free(payload);
+		}
+		assert_int_equal(events, 4);
+		assert_int_equal(responses, 1);
+		assert_int_equal(r.hdr_have, 0);
+		vici_reader_free(&r);
+	}
+	free(stream);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_packet_encode_bytes),
 		cmocka_unit_test(test_packet_encode_errors),
 		cmocka_unit_test(test_packet_encode_cap),
+		cmocka_unit_test(test_charon_stream),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }
