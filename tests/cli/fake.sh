@@ -137,6 +137,11 @@ run "malformed reply" 5 call version -u "$uri"
 sim --fault malformed=list-sas --ike 2
 run "malformed stream event" 5 call list-sas -u "$uri"
 
+# --- the daemon closes the connection in the middle of a stream ---
+sim --fault close-after=2 --ike 5
+run "connection lost mid-stream" 3 call list-sas -u "$uri" &&
+	{ [ "$(grep -c '"event":"list-sa"' "$tmp/out")" -eq 2 ] || fail "mid-stream: want the 2 events before the close"; }
+
 # --- hostile strings come out escaped, and losslessly ---
 sim --fault hostile --ike 2
 run "hostile strings" 0 call list-sas -u "$uri" && {
