@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-
-/* Until the monitor exists: say so and show what does work. */
-static int monitor_placeholder(int argc, char **argv)
-{
-	fprintf(stderr, "swantop: the interactive monitor is not built into this version yet; "
-			"use 'swantop call' or 'swantop listen'\n\n");
-	cli_usage(stderr);
-	return CLI_EXIT_USAGE;
-}
+#include "monitor.h"
 
 /* The modes, by first argument. The monitor takes everything else. */
 static const struct {
@@ -44,5 +36,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(first, modes[i].name))
 			return modes[i].main(argc - 1, argv + 1);
-	return monitor_placeholder(argc, argv);
+	return monitor_main(argc, argv);
 }

@@ -1,0 +1,189 @@
+/*
+ * The key table and what is generated from it. Only the KEY_* constants come
+ * from curses; nothing here touches the terminal.
+ */
+#include "keys.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CTRL(c) ((c)&0x1f)
+
+/* Order matters twice: lookup takes the first match, and help and hints
+ * list bindings in table order. */
+const struct key_binding key_table[] = {
+	{'1', "1", KA_PANE_SAS, KC_ALL, "SAs", "show the SA tree (IKE SAs with their CHILD SAs)"},
+	{'2', "2", KA_PANE_CONNS, KC_ALL, "conns", "show the loaded connections"},
+	{'3', "3", KA_PANE_POLS, KC_ALL, "pols", "show the installed policies"},
+	{'4', "4", KA_FOCUS_EVENTS, KC_ALL, "events", "focus the event pane"},
+	{'5', "5", KA_FOCUS_LOG, KC_ALL, "log", "focus the log pane"},
+	{'\t', "Tab", KA_NEXT_PANE, KC_LISTS, NULL, "focus the next pane"},
+	{KEY_BTAB, "S-Tab", KA_PREV_PANE, KC_LISTS, NULL, "focus the previous pane"},
+	{'z', "z", KA_MAXIMISE, KC_LISTS, "zoom", "maximise the focused pane (again: restore)"},
+	{KEY_UP, "Up", KA_UP, KC_ALL, NULL, "select the previous row"},
+	{'k', "k", KA_UP, KC_ALL, NULL, "select the previous row"},
+	{KEY_DOWN, "Down", KA_DOWN, KC_ALL, NULL, "select the next row"},
+	{'j', "j", KA_DOWN, KC_ALL, NULL, "select the next row"},
+	{KEY_PPAGE, "PgUp", KA_PGUP, KC_ALL, NULL, "one page up"},
+	{KEY_NPAGE, "PgDn", KA_PGDN, KC_ALL, NULL, "one page down"},
+	{KEY_HOME, "Home", KA_HOME, KC_ALL, NULL, "first row"},
+	{'g', "g", KA_HOME, KC_ALL, NULL, "first row"},
+	{KEY_END, "End", KA_END, KC_ALL, NULL, "last row"},
+	{'G', "G", KA_END, KC_ALL, NULL, "last row"},
+	{KEY_LEFT, "Left", KA_FOLD, KC_SAS, NULL, "fold the IKE SA (on a CHILD SA: go to its IKE SA)"},
+	{'-', "-", KA_FOLD, KC_SAS, NULL, "fold the IKE SA"},
+	{KEY_RIGHT, "Right", KA_UNFOLD, KC_SAS, NULL, "unfold the IKE SA"},
+	{'+', "+", KA_UNFOLD, KC_SAS, NULL, "unfold the IKE SA"},
+	{' ', "Space", KA_TOGGLE, KC_SAS, "fold", "fold or unfold the IKE SA"},
+	{'[', "[", KA_FOLD_ALL, KC_SAS, NULL, "fold every IKE SA"},
+	{']', "]", KA_UNFOLD_ALL, KC_SAS, NULL, "unfold every IKE SA"},
+	{'\n', "Enter", KA_DETAIL, KC_LISTS, "detail", "every field charon sent for the item"},
+	{'\r', "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
+	{KEY_ENTER, "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
+	{'i', "i", KA_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
+	 "initiate the selected connection/child (asks nothing; runs in the background)"},
+	{'t', "t", KA_TERMINATE, KC_SAS, "terminate", "terminate the selected SA (confirm with y)"},
+	{'r', "r", KA_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
+	{'f', "f", KA_FOLLOW, KC_EVENTS | KC_LOG, "follow", "follow the tail / pause scrolling"},
+	{'l', "l", KA_LOG_LEVEL, KC_LOG, "level", "cycle the minimum log level shown (0, 1, all)"},
+	{'o', "o", KA_LOG_GROUP, KC_LOG, "group", "filter the log by group (cycles groups seen)"},
+	{'c', "c", KA_CLEAR, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
+	{'/', "/", KA_FILTER, KC_LISTS, "filter", "filter the pane (live as you type; Esc clears)"},
+	{':', ":", KA_CMDLINE, KC_LISTS | KC_DETAIL, "cmd", "command line (Tab completes; try :help)"},
+	{CTRL('l'), "C-l", KA_REFRESH, KC_ALL, NULL, "redraw the screen and refresh everything now"},
+	{27, "Esc", KA_BACK, KC_ALL, NULL, "close the overlay / clear the filter"},
+	{KEY_BACKSPACE, "BS", KA_BACK, KC_DETAIL | KC_HELP, NULL, "close the overlay"},
+	{'?', "?", KA_HELP, KC_ALL, "help", "this help"},
+	{KEY_F(1), "F1", KA_HELP, KC_ALL, NULL, "this help"},
+	{'q', "q", KA_QUIT, KC_LISTS, "quit", "quit (the terminal is restored)"},
+	{'q', "q", KA_BACK, KC_DETAIL | KC_HELP, "back", "close the overlay"},
+	{0, NULL, KA_NONE, 0, NULL, NULL},
+};
+
+enum key_action keys_lookup(unsigned ctx, int key)
+{
+	for (const struct key_binding *b = key_table; b->keyname; b++) {
+		if (b->key == key && (b->contexts & ctx) && b->action != KA_NONE)
+			return b->action;
+	}
+	return KA_NONE;
+}
+
+static bool is_destructive(enum key_action a)
+{
+	return a == KA_INITIATE || a == KA_TERMINATE || a == KA_REKEY;
+}
+
+size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t width)
+{
+	size_t len = 0, n = 0;
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	for (const struct key_binding *b = key_table; b->keyname; b++) {
+		if (!b->hint || !(b->contexts & ctx) || (readonly && is_destructive(b->action)))
+			continue;
+		char item[64];
+		int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "", b->keyname, b->hint);
+		if (k < 0 || (size_t)k >= sizeof(item) || len + (size_t)k > width ||
+		    len + (size_t)k >= size)
+			break;
+		memcpy(buf + len, item, (size_t)k + 1);
+		len += (size_t)k;
+		n++;
+	}
+	return n;
+}
+
+static const struct {
+	unsigned ctx;
+	const char *title;
+} help_sections[] = {
+	{KC_ALL, "Everywhere"},
+	{KC_SAS, "SA tree"},
+	{KC_CONNS | KC_POLS, "Connections and policies"},
+	{KC_EVENTS | KC_LOG, "Events and log"},
+	{KC_DETAIL | KC_HELP, "Detail view and help"},
+};
+
+const char *keys_context_name(unsigned ctx)
+{
+	switch (ctx) {
+	case KC_SAS:
+		return "SAs";
+	case KC_CONNS:
+		return "connections";
+	case KC_POLS:
+		return "policies";
+	case KC_EVENTS:
+		return "events";
+	case KC_LOG:
+		return "log";
+	case KC_DETAIL:
+		return "detail";
+	case KC_HELP:
+		return "help";
+	}
+	return "?";
+}
+
+/* Which section a binding is listed in: the first whose context set covers
+ * the binding's, else the first it intersects. */
+static size_t section_of(const struct key_binding *b)
+{
+	size_t n = sizeof(help_sections) / sizeof(help_sections[0]);
+	for (size_t i = 0; i < n; i++)
+		if ((b->contexts & help_sections[i].ctx) == b->contexts)
+			return i;
+	if ((b->contexts & KC_LISTS) == KC_LISTS)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (b->contexts & help_sections[i].ctx)
+			return i;
+	return 0;
+}
+
+size_t keys_help(void (*emit)(const char *line, void *arg), void *arg)
+{
+	size_t lines = 0, nsec = sizeof(help_sections) / sizeof(help_sections[0]);
+	for (size_t s = 0; s < nsec; s++) {
+		bool titled = false;
+		for (const struct key_binding *b = key_table; b->keyname; b++) {
+			if (b->action == KA_NONE || section_of(b) != s)
+				continue;
+			/* Joined with the earlier binding of the same action? */
+			bool seen = false;
+			for (const struct key_binding *e = key_table; e < b; e++)
+				if (e->action == b->action && e->contexts == b->contexts &&
+				    section_of(e) == s)
+					seen = true;
+			if (seen)
+				continue;
+			char keys[64] = "";
+			size_t kl = 0;
+			for (const struct key_binding *e = b; e->keyname; e++) {
+				if (e->action != b->action || e->contexts != b->contexts ||
+				    strstr(keys, e->keyname))
+					continue;
+				int k = snprintf(keys + kl, sizeof(keys) - kl, "%s%s", kl ? "/" : "",
+						 e->keyname);
+				if (k < 0 || (size_t)k >= sizeof(keys) - kl)
+					break;
+				kl += (size_t)k;
+			}
+			if (!titled) {
+				if (lines)
+					emit("", arg), lines++;
+				emit(help_sections[s].title, arg);
+				lines++;
+				titled = true;
+			}
+			char line[256];
+			snprintf(line, sizeof(line), "  %-16s %s", keys, b->help);
+			emit(line, arg);
+			lines++;
+		}
+	}
+	return lines;
+}

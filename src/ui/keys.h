@@ -1,0 +1,98 @@
+/*
+ * The key table: one static table of every key binding of the monitor, from
+ * which key lookup, the "?" help screen and the context hint bar are all
+ * generated, so the three can never disagree (tmux's cmd_table /
+ * options-table approach).
+ *
+ * A binding maps a key code (a character or a curses KEY_* code) in a set of
+ * contexts (the focused pane, or the detail/help overlays) to an action.
+ * Pure code: no curses calls, testable on its own.
+ */
+#ifndef SWANTOP_UI_KEYS_H
+#define SWANTOP_UI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Contexts a binding applies in (bit set). */
+enum {
+	KC_SAS = 1u << 0,
+	KC_CONNS = 1u << 1,
+	KC_POLS = 1u << 2,
+	KC_EVENTS = 1u << 3,
+	KC_LOG = 1u << 4,
+	KC_DETAIL = 1u << 5,
+	KC_HELP = 1u << 6,
+	KC_LISTS = KC_SAS | KC_CONNS | KC_POLS | KC_EVENTS | KC_LOG,
+	KC_ALL = KC_LISTS | KC_DETAIL | KC_HELP,
+};
+
+enum key_action {
+	KA_NONE = 0,
+	KA_QUIT,
+	KA_HELP,
+	KA_PANE_SAS,
+	KA_PANE_CONNS,
+	KA_PANE_POLS,
+	KA_FOCUS_EVENTS,
+	KA_FOCUS_LOG,
+	KA_NEXT_PANE,
+	KA_PREV_PANE,
+	KA_MAXIMISE,
+	KA_UP,
+	KA_DOWN,
+	KA_PGUP,
+	KA_PGDN,
+	KA_HOME,
+	KA_END,
+	KA_FOLD,
+	KA_UNFOLD,
+	KA_TOGGLE,
+	KA_FOLD_ALL,
+	KA_UNFOLD_ALL,
+	KA_DETAIL,
+	KA_BACK,
+	KA_FILTER,
+	KA_CMDLINE,
+	KA_INITIATE,
+	KA_TERMINATE,
+	KA_REKEY,
+	KA_FOLLOW,
+	KA_LOG_LEVEL,
+	KA_LOG_GROUP,
+	KA_REFRESH,
+	KA_CLEAR,
+	KA_COUNT
+};
+
+struct key_binding {
+	int key;             /* character or curses KEY_* code */
+	const char *keyname; /* as shown in help and hints ("Enter", "q") */
+	enum key_action action;
+	unsigned contexts;   /* KC_* */
+	const char *hint;    /* short word for the hint bar, or NULL */
+	const char *help;    /* one line for the help screen */
+};
+
+/* The table itself (terminated by an entry with action KA_NONE). */
+extern const struct key_binding key_table[];
+
+/* Finds the action bound to key in context ctx (one KC_* bit); KA_NONE if
+ * none. */
+enum key_action keys_lookup(unsigned ctx, int key);
+
+/* Writes the hint bar for ctx into buf (NUL-terminated, at most size bytes),
+ * "key word" pairs separated by two spaces, stopping before it would exceed
+ * width columns. readonly leaves out destructive actions. Returns the number
+ * of hints written. */
+size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t width);
+
+/* Help lines: calls emit(line, arg) for every line of the generated help
+ * text (section titles, then "  keys    description" lines). Keys sharing an
+ * action and context are joined ("Up/k"). Returns the number of lines. */
+size_t keys_help(void (*emit)(const char *line, void *arg), void *arg);
+
+/* A readable name for a context bit ("SAs", "log", …). */
+const char *keys_context_name(unsigned ctx);
+
+#endif

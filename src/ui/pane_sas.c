@@ -1,0 +1,157 @@
+/*
+ * The SA tree: IKE SAs with their CHILD SAs, from the model's view (which
+ * keeps the selection on the same SA while rows move, appear and vanish).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "draw.h"
+#include "keys.h"
+#include "model.h"
+#include "panes.h"
+#include "rows.h"
+#include "sanitize.h"
+
+static struct model_view *view_of(struct pane *p)
+{
+	return p->priv;
+}
+
+static void sas_draw(struct pane *p, struct app *app)
+{
+	struct model_view *v = view_of(p);
+	model_view_refresh(v);
+	size_t n = model_view_count(v);
+	struct model_counts mc;
+	model_counts_get(app->model, &mc);
+	char right[256];
+	snprintf(right, sizeof(right), "%zu IKE, %zu CHILD%s%s%s", mc.ikes, mc.children,
+		 p->filter[0] ? "  filter: " : "", p->filter, mc.stale ? "  (stale marked ?)" : "");
+	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
+	draw_title(p->r, "1 SAs", right, focused, app->utf8);
+	if (p->r.h < 2)
+		return;
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, (size_t)p->r.w, w);
+	struct row row;
+	row_init(&row, app->utf8 ? 0 : SANITIZE_ASCII);
+	rows_header(&row, sa_columns, SAC_COUNT, w);
+	draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
+	size_t vis = pane_body_rows(p, true);
+	size_t sel = model_view_selected(v);
+	p->lv.sel = sel == MODEL_VIEW_NONE ? 0 : sel;
+	listview_clamp(&p->lv, n, vis);
+	struct rows_style st = {app->utf8, app->now, app->wall_offset};
+	for (size_t i = 0; i < vis; i++) {
+		int y = p->r.y + 2 + (int)i;
+		size_t idx = p->lv.top + i;
+		if (idx >= n) {
+			draw_fill(y, p->r.x, p->r.w, THEME_DEFAULT);
+			continue;
+		}
+		row_init(&row, app->utf8 ? 0 : SANITIZE_ASCII);
+		rows_sa(&row, model_view_row(v, idx), w, &st);
+		draw_row(y, p->r.x, p->r.w, &row, idx == sel ? pane_sel_role(app, p) : -1);
+	}
+	if (n == 0 && vis > 0) {
+		const char *msg = p->filter[0] ? "no SA matches the filter"
+			: app->mon.state == 2 ? "no SAs (press 2 for connections, i to initiate one)"
+					      : "no data yet";
+		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM, msg);
+	}
+}
+
+static unsigned sas_key(struct pane *p, struct app *app, int action, int ch)
+{
+	struct model_view *v = view_of(p);
+	model_view_refresh(v);
+	size_t vis = pane_body_rows(p, true);
+	size_t page = vis > 1 ? vis - 1 : 1;
+	size_t n = model_view_count(v);
+	size_t sel = model_view_selected(v);
+	const struct model_row *row = sel == MODEL_VIEW_NONE ? NULL : model_view_row(v, sel);
+	switch (action) {
+	case KA_UP:
+		model_view_move(v, -1);
+		return PANE_REDRAW;
+	case KA_DOWN:
+		model_view_move(v, 1);
+		return PANE_REDRAW;
+	case KA_PGUP:
+		model_view_move(v, -(long)page);
+		return PANE_REDRAW;
+	case KA_PGDN:
+		model_view_move(v, (long)page);
+		return PANE_REDRAW;
+	case KA_HOME:
+		if (n)
+			model_view_select(v, 0);
+		return PANE_REDRAW;
+	case KA_END:
+		if (n)
+			model_view_select(v, n - 1);
+		return PANE_REDRAW;
+	case KA_FOLD:
+		if (!row)
+			return PANE_HANDLED;
+		if (row->kind == MODEL_ROW_CHILD) {
+			struct model_sel s = {row->ike->uniqueid, 0};
+			model_view_select_id(v, s);
+		} else {
+			model_view_set_fold(v, row->ike->uniqueid, true);
+		}
+		return PANE_REDRAW;
+	case KA_UNFOLD:
+		if (row)
+			model_view_set_fold(v, row->ike->uniqueid, false);
+		return PANE_REDRAW;
+	case KA_TOGGLE:
+		if (row) {
+			if (row->kind == MODEL_ROW_CHILD) {
+				struct model_sel s = {row->ike->uniqueid, 0};
+				model_view_select_id(v, s);
+				model_view_set_fold(v, row->ike->uniqueid, true);
+			} else {
+				model_view_set_fold(v, row->ike->uniqueid, !row->ike->folded);
+			}
+		}
+		return PANE_REDRAW;
+	case KA_FOLD_ALL:
+		model_view_fold_all(v, true);
+		return PANE_REDRAW;
+	case KA_UNFOLD_ALL:
+		model_view_fold_all(v, false);
+		return PANE_REDRAW;
+	case KA_INITIATE:
+	case KA_TERMINATE:
+	case KA_REKEY:
+		if (!row) {
+			app_status(app, THEME_WARNING, 3, "no SA selected");
+			return PANE_REDRAW_ALL;
+		}
+		app_act_sa(app, action, row->ike, row->child);
+		return PANE_REDRAW_ALL;
+	default:
+		return PANE_IGNORED;
+	}
+}
+
+static void sas_resize(struct pane *p, struct rect r)
+{
+	p->r = r;
+}
+
+static void sas_destroy(struct pane *p)
+{
+	model_view_free(view_of(p));
+	p->priv = NULL;
+}
+
+const struct pane_ops pane_sas_ops = {
+	.name = "SAs",
+	.draw = sas_draw,
+	.key = sas_key,
+	.resize = sas_resize,
+	.destroy = sas_destroy,
+};

@@ -1,0 +1,172 @@
+/*
+ * Row formatting: turns model data into lines of text tagged with theme
+ * roles, with no terminal involved, so that what the panes show is unit
+ * tested (tests/test_rows.c). Only draw.c hands rows to curses.
+ *
+ * A row is a short buffer of spans; every span is already sanitised and
+ * fitted to its column width, so a row is exactly as wide as the widths it
+ * was built for. Columns adapt to the pane width: columns_fit() keeps the
+ * most important columns that fit and gives the spare width to the
+ * stretchable ones.
+ */
+#ifndef SWANTOP_UI_ROWS_H
+#define SWANTOP_UI_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define ROW_MAX_SPANS 40
+#define ROW_BUFSIZE 4096
+
+struct row_span {
+	uint16_t off, len; /* bytes in row->buf */
+	uint8_t role;	   /* enum theme_role */
+};
+
+struct row {
+	char buf[ROW_BUFSIZE];
+	size_t used;
+	struct row_span span[ROW_MAX_SPANS];
+	size_t n;
+	size_t cols;	/* display columns so far */
+	unsigned flags; /* sanitize flags (SANITIZE_ASCII in non-UTF-8 locales) */
+};
+
+/* Empties r; flags are sanitize_flags used for every span. */
+void row_init(struct row *r, unsigned flags);
+
+enum row_align {
+	ROW_LEFT,
+	ROW_RIGHT,
+};
+
+/* Appends the hostile bytes s[0..len) sanitised and fitted into exactly width
+ * columns (cut with an ellipsis, padded with spaces). width 0 appends the
+ * whole sanitised text. Returns the columns appended. */
+size_t row_add(struct row *r, int role, const void *s, size_t len, size_t width,
+	       enum row_align align);
+/* The same for a NUL-terminated string (NULL counts as ""). */
+size_t row_adds(struct row *r, int role, const char *s, size_t width, enum row_align align);
+/* printf into a span (the result is sanitised too). */
+size_t row_addf(struct row *r, int role, size_t width, enum row_align align, const char *fmt,
+		...) __attribute__((format(printf, 5, 6)));
+/* The row's text without roles, NUL-terminated (for tests and search). */
+const char *row_text(struct row *r);
+
+/* A column of a table. */
+struct column {
+	const char *title;
+	uint8_t min;	/* narrowest useful width */
+	uint8_t max;	/* widest it grows to (== min: fixed) */
+	uint8_t prio;	/* 0 always shown; higher numbers are dropped first */
+	enum row_align align;
+};
+
+/* Chooses widths for the n columns in width cells with one space between
+ * shown columns: columns are admitted by priority (then position) while
+ * their minimum widths fit, then spare cells go to columns below their max,
+ * left to right. w[i] = 0 for a dropped column. Returns the number shown. */
+size_t columns_fit(const struct column *c, size_t n, size_t width, unsigned *w);
+
+/* --- value formatting shared by the panes (pure) --- */
+
+/* "1.2K", "34M", "5.6G" (powers of 1024, 4 columns at most) for a byte
+ * count, plain decimal below 10000. */
+void fmt_bytes(char *buf, size_t size, uint64_t v);
+/* "999", "12K", "3.4M" for a count (powers of 1000). */
+void fmt_count(char *buf, size_t size, uint64_t v);
+/* A duration in seconds as "45s", "12m03s", "3h05m", "2d04h"; negative
+ * values get a leading "-". */
+void fmt_duration(char *buf, size_t size, int64_t secs);
+/* A rate in bytes per second ("1.2K/s"); "-" when unknown (< 0). */
+void fmt_rate(char *buf, size_t size, double bps);
+
+
+/* --- the panes' rows (pure: model data in, text and roles out) --- */
+
+/* Row and state decorations: tree lines and state glyphs in UTF-8, or ASCII. */
+struct rows_style {
+	bool utf8;
+	int64_t now;	     /* monotonic ms, for countdowns and ages */
+	int64_t wall_offset; /* realtime ms minus monotonic ms, for clock times */
+};
+
+/* The theme role of a state (state-up, connecting, rekeying, ...). */
+int rows_ike_state_role(enum model_ike_state s);
+int rows_child_state_role(enum model_child_state s);
+
+/* SA tree columns. */
+enum sa_column {
+	SAC_NAME,
+	SAC_ID,
+	SAC_STATE,
+	SAC_MODE,
+	SAC_LOCAL,
+	SAC_REMOTE,
+	SAC_RATE_IN,
+	SAC_RATE_OUT,
+	SAC_BYTES_IN,
+	SAC_BYTES_OUT,
+	SAC_PKTS_IN,
+	SAC_PKTS_OUT,
+	SAC_AGE,
+	SAC_REKEY,
+	SAC_LIFE,
+	SAC_SPIS,
+	SAC_IDS,
+	SAC_ALGS,
+	SAC_COUNT
+};
+extern const struct column sa_columns[SAC_COUNT];
+
+/* The heading row of a table for the widths w (0 = column dropped). */
+void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w);
+/* One row of the SA tree (an IKE SA or one of its CHILD SAs). */
+void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
+	     const struct rows_style *st);
+
+/* Connections: a connection row, then one row per child config. */
+enum conn_column {
+	CC_NAME,
+	CC_UP,
+	CC_VERSION,
+	CC_LOCAL,
+	CC_REMOTE,
+	CC_AUTH,
+	CC_DETAIL,
+	CC_COUNT
+};
+extern const struct column conn_columns[CC_COUNT];
+void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
+	       const unsigned *w, const struct rows_style *st);
+void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
+		     const unsigned *w, const struct rows_style *st);
+
+/* Policies. */
+enum pol_column {
+	PC_TYPE,
+	PC_NAME,
+	PC_MODE,
+	PC_LOCAL,
+	PC_REMOTE,
+	PC_COUNT
+};
+extern const struct column pol_columns[PC_COUNT];
+void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
+	      const struct rows_style *st);
+
+/* The role an event kind is drawn in. */
+int rows_event_role(enum model_event_kind k);
+/* One event line: time, kind, SA, text; width is the pane width. */
+void rows_event(struct row *r, const struct model_event *e, size_t width,
+		const struct rows_style *st);
+/* One log line: time, group, level, thread, IKE SA, message. */
+void rows_log(struct row *r, const struct model_log_line *l, size_t width,
+	      const struct rows_style *st);
+/* "HH:MM:SS" local time of a monotonic time. */
+void fmt_clock(char *buf, size_t size, int64_t mono_ms, int64_t wall_offset);
+
+#endif

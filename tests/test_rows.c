@@ -1,0 +1,480 @@
+/*
+ * Unit tests of the monitor's pure parts: row formatting (from real model
+ * objects fed with VICI messages), column fitting, value formatting, the key
+ * table with its generated hints and help, the layout arithmetic and the
+ * monitor's option parsing.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys.h"
+#include "layout.h"
+#include "model.h"
+#include "monitor.h"
+#include "rows.h"
+#include "sanitize.h"
+#include "theme.h"
+#include "wire.h"
+
+#define NOW 1000000 /* monotonic ms of the message */
+
+/* A list-sa message for one IKE SA with one CHILD SA. name may hold any
+ * bytes (hostile-string tests). */
+static void build_sa(struct vici_builder *b, const char *name, size_t name_len,
+		     const char *state)
+{
+	vici_builder_init(b);
+	vici_builder_section_startn(b, name, name_len);
+	vici_builder_add_str(b, "uniqueid", "7");
+	vici_builder_add_str(b, "version", "2");
+	vici_builder_add_str(b, "state", state);
+	vici_builder_add_str(b, "local-host", "192.0.2.1");
+	vici_builder_add_str(b, "local-port", "4500");
+	vici_builder_add_str(b, "local-id", "gw@example.org");
+	vici_builder_add_str(b, "remote-host", "192.0.2.2");
+	vici_builder_add_str(b, "remote-port", "4500");
+	vici_builder_add_str(b, "remote-id", "peer@example.org");
+	vici_builder_add_str(b, "initiator-spi", "0123456789abcdef");
+	vici_builder_add_str(b, "responder-spi", "fedcba9876543210");
+	vici_builder_add_str(b, "encr-alg", "AES_CBC");
+	vici_builder_add_str(b, "encr-keysize", "256");
+	vici_builder_add_str(b, "integ-alg", "HMAC_SHA2_256_128");
+	vici_builder_add_str(b, "prf-alg", "PRF_HMAC_SHA2_256");
+	vici_builder_add_str(b, "dh-group", "CURVE_25519");
+	vici_builder_add_str(b, "established", "125");
+	vici_builder_add_str(b, "rekey-time", "3000");
+	vici_builder_section_start(b, "child-sas");
+	vici_builder_section_start(b, "net-3");
+	vici_builder_add_str(b, "name", "net");
+	vici_builder_add_str(b, "uniqueid", "3");
+	vici_builder_add_str(b, "reqid", "1");
+	vici_builder_add_str(b, "state", "INSTALLED");
+	vici_builder_add_str(b, "mode", "TUNNEL");
+	vici_builder_add_str(b, "protocol", "ESP");
+	vici_builder_add_str(b, "encap", "yes");
+	vici_builder_add_str(b, "spi-in", "c1a2b3c4");
+	vici_builder_add_str(b, "spi-out", "d5e6f7a8");
+	vici_builder_add_str(b, "encr-alg", "AES_GCM_16");
+	vici_builder_add_str(b, "encr-keysize", "256");
+	vici_builder_add_str(b, "bytes-in", "1536000");
+	vici_builder_add_str(b, "packets-in", "1200");
+	vici_builder_add_str(b, "bytes-out", "42");
+	vici_builder_add_str(b, "packets-out", "1");
+	vici_builder_add_str(b, "rekey-time", "59");
+	vici_builder_add_str(b, "life-time", "400");
+	vici_builder_add_str(b, "install-time", "10");
+	vici_builder_list_start(b, "local-ts");
+	vici_builder_list_item_str(b, "10.0.1.0/24");
+	vici_builder_list_end(b);
+	vici_builder_list_start(b, "remote-ts");
+	vici_builder_list_item_str(b, "10.0.2.0/24");
+	vici_builder_list_end(b);
+	vici_builder_section_end(b);
+	vici_builder_section_end(b);
+	vici_builder_section_end(b);
+}
+
+static struct model *model_with_sa(const char *name, size_t name_len, const char *state)
+{
+	struct model *m = model_new(NULL);
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	build_sa(&b, name, name_len, state);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	model_sweep_begin(m, MODEL_TABLE_SAS, 0, NOW);
+	assert_true(model_ingest_list_sa(m, msg, len, NOW) >= 0);
+	model_sweep_end(m, MODEL_TABLE_SAS, NOW);
+	free(msg);
+	return m;
+}
+
+static const struct model_row *row_of(struct model_view *v, enum model_row_kind kind)
+{
+	model_view_refresh(v);
+	for (size_t i = 0; i < model_view_count(v); i++)
+		if (model_view_row(v, i)->kind == kind)
+			return model_view_row(v, i);
+	fail_msg("no row of kind %d", kind);
+	return NULL;
+}
+
+static size_t sum_widths(const unsigned *w, size_t n)
+{
+	size_t s = 0, shown = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i])
+			s += w[i], shown++;
+	return s + (shown ? shown - 1 : 0);
+}
+
+static void test_columns_fit(void **state)
+{
+	(void)state;
+	unsigned w[SAC_COUNT];
+	/* Wide: everything shown, exactly filling or below the width. */
+	size_t n = columns_fit(sa_columns, SAC_COUNT, 400, w);
+	assert_int_equal(n, SAC_COUNT);
+	assert_true(sum_widths(w, SAC_COUNT) <= 400);
+	/* 80 columns: the essential columns stay, details go, and it fits. */
+	n = columns_fit(sa_columns, SAC_COUNT, 80, w);
+	assert_true(n < SAC_COUNT);
+	assert_true(w[SAC_NAME] && w[SAC_ID] && w[SAC_STATE] && w[SAC_REMOTE]);
+	assert_int_equal(w[SAC_ALGS], 0);
+	assert_int_equal(w[SAC_SPIS], 0);
+	assert_true(sum_widths(w, SAC_COUNT) <= 80);
+	/* Spare width is handed out: the row fills the 80 columns. */
+	assert_true(sum_widths(w, SAC_COUNT) >= 75);
+	/* Every width: never wider than the screen. */
+	for (size_t width = 0; width < 300; width++) {
+		columns_fit(sa_columns, SAC_COUNT, width, w);
+		assert_true(sum_widths(w, SAC_COUNT) <= width);
+		for (size_t i = 0; i < SAC_COUNT; i++)
+			if (w[i])
+				assert_true(w[i] >= sa_columns[i].min && w[i] <= sa_columns[i].max);
+	}
+	/* A lower priority column never shows while a higher one is dropped. */
+	columns_fit(sa_columns, SAC_COUNT, 100, w);
+	for (size_t i = 0; i < SAC_COUNT; i++)
+		for (size_t j = 0; j < SAC_COUNT; j++)
+			if (w[i] && !w[j] && sa_columns[j].prio < sa_columns[i].prio)
+				assert_true(sa_columns[j].min > sa_columns[i].min);
+}
+
+static void test_fmt(void **state)
+{
+	(void)state;
+	char b[32];
+	fmt_duration(b, sizeof(b), 0);
+	assert_string_equal(b, "0s");
+	fmt_duration(b, sizeof(b), 59);
+	assert_string_equal(b, "59s");
+	fmt_duration(b, sizeof(b), 723);
+	assert_string_equal(b, "12m03s");
+	fmt_duration(b, sizeof(b), 3 * 3600 + 5 * 60 + 9);
+	assert_string_equal(b, "3h05m");
+	fmt_duration(b, sizeof(b), 2 * 86400 + 4 * 3600);
+	assert_string_equal(b, "2d04h");
+	fmt_duration(b, sizeof(b), -5);
+	assert_string_equal(b, "-5s");
+	fmt_bytes(b, sizeof(b), 9999);
+	assert_string_equal(b, "9999");
+	fmt_bytes(b, sizeof(b), 1536000);
+	assert_string_equal(b, "1.5M");
+	fmt_bytes(b, sizeof(b), 20480);
+	assert_string_equal(b, "20K");
+	fmt_count(b, sizeof(b), 1200000);
+	assert_string_equal(b, "1.2M");
+	fmt_rate(b, sizeof(b), -1);
+	assert_string_equal(b, "-");
+	fmt_rate(b, sizeof(b), 2048);
+	assert_string_equal(b, "2048/s");
+}
+
+static void test_ike_row(void **state)
+{
+	(void)state;
+	struct model *m = model_with_sa("gw", 2, "ESTABLISHED");
+	struct model_view *v = model_view_new(m);
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, 300, w);
+	struct rows_style st = {true, NOW, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	const char *t = row_text(&r);
+	assert_non_null(strstr(t, "gw"));
+	assert_non_null(strstr(t, "#7"));
+	assert_non_null(strstr(t, "ESTABLISHED"));
+	assert_non_null(strstr(t, "192.0.2.2"));
+	assert_non_null(strstr(t, "gw@example.org"));
+	assert_non_null(strstr(t, "AES_CBC-256"));
+	assert_non_null(strstr(t, "2m05s"));  /* established 125 s ago */
+	assert_non_null(strstr(t, "50m00s")); /* rekey in 3000 s */
+	/* The row is exactly as wide as its columns. */
+	assert_int_equal(r.cols, sum_widths(w, SAC_COUNT));
+	/* The state is readable without colour: glyph plus name, and its span
+	 * carries the state role. */
+	bool found = false;
+	for (size_t i = 0; i < r.n; i++)
+		if (r.span[i].role == THEME_STATE_UP)
+			found = true;
+	assert_true(found);
+	/* Countdowns move with time, without new data. */
+	st.now = NOW + 61000;
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	assert_non_null(strstr(row_text(&r), "48m59s"));
+	assert_non_null(strstr(row_text(&r), "3m06s"));
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_child_row(void **state)
+{
+	(void)state;
+	struct model *m = model_with_sa("gw", 2, "ESTABLISHED");
+	struct model_view *v = model_view_new(m);
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, 300, w);
+	struct rows_style st = {true, NOW, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), w, &st);
+	const char *t = row_text(&r);
+	assert_non_null(strstr(t, "net"));
+	assert_non_null(strstr(t, "c3"));
+	assert_non_null(strstr(t, "INSTALLED"));
+	assert_non_null(strstr(t, "TUNNEL ESP/UDP"));
+	assert_non_null(strstr(t, "10.0.1.0/24"));
+	assert_non_null(strstr(t, "10.0.2.0/24"));
+	assert_non_null(strstr(t, "1.5M"));
+	assert_non_null(strstr(t, "c1a2b3c4/d5e6f7a8"));
+	assert_non_null(strstr(t, "59s"));   /* rekey */
+	assert_non_null(strstr(t, "6m40s")); /* expiry */
+	assert_non_null(strstr(t, "\u2514\u2500")); /* tree branch, last child */
+	/* ASCII locale: only ASCII bytes, tree and glyphs included. */
+	row_init(&r, SANITIZE_ASCII);
+	st.utf8 = false;
+	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), w, &st);
+	for (const char *p = row_text(&r); *p; p++)
+		assert_true((unsigned char)*p < 0x80);
+	assert_non_null(strstr(row_text(&r), "`-net"));
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_hostile_names(void **state)
+{
+	(void)state;
+	static const char evil[] = "evil\x1b]0;pwned\x07\x1b[2J\xc2\x9b" "31m\xe2\x80\xaeok";
+	struct model *m = model_with_sa(evil, sizeof(evil) - 1, "CONNECTING");
+	struct model_view *v = model_view_new(m);
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, 400, w);
+	struct rows_style st = {true, NOW, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	const char *t = row_text(&r);
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+		assert_true(*p >= 0x20 && *p != 0x7f);
+		if (p[0] == 0xc2)
+			assert_false(p[1] >= 0x80 && p[1] <= 0x9f); /* no C1 */
+	}
+	assert_null(strstr(t, "\xe2\x80\xae")); /* no bidi override */
+	assert_non_null(strstr(t, "evil"));
+	assert_non_null(strstr(t, "CONNECTING"));
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_event_and_log_rows(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	model_event_addf(m, MODEL_EV_ACTION_FAIL, NOW, "initiate x: failed: %s", "\x1b[31mboom");
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, "group", "IKE");
+	vici_builder_add_str(&b, "level", "1");
+	vici_builder_add_str(&b, "thread", "7");
+	vici_builder_add_str(&b, "ikesa-name", "gw");
+	vici_builder_add_str(&b, "ikesa-uniqueid", "7");
+	vici_builder_add_str(&b, "msg", "sending DPD request\r\n\x1b[1m");
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_log(m, msg, len, NOW) >= 0);
+	free(msg);
+	struct rows_style st = {true, NOW, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_event(&r, model_event_at(m, model_events_count(m) - 1), 100, &st);
+	assert_null(strchr(row_text(&r), '\x1b'));
+	assert_non_null(strstr(row_text(&r), "boom"));
+	assert_true(r.cols <= 100);
+	row_init(&r, 0);
+	rows_log(&r, model_log_at(m, 0), 60, &st);
+	const char *t = row_text(&r);
+	assert_null(strchr(t, '\x1b'));
+	assert_null(strchr(t, '\r'));
+	assert_non_null(strstr(t, "IKE"));
+	assert_non_null(strstr(t, "<gw|7>"));
+	assert_non_null(strstr(t, "sending DPD"));
+	assert_true(r.cols <= 60);
+	model_free(m);
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(keys_lookup(KC_SAS, 'q'), KA_QUIT);
+	assert_int_equal(keys_lookup(KC_HELP, 'q'), KA_BACK);
+	assert_int_equal(keys_lookup(KC_SAS, ' '), KA_TOGGLE);
+	assert_int_equal(keys_lookup(KC_LOG, ' '), KA_NONE);
+	assert_int_equal(keys_lookup(KC_LOG, 'l'), KA_LOG_LEVEL);
+	assert_int_equal(keys_lookup(KC_SAS, 't'), KA_TERMINATE);
+	assert_int_equal(keys_lookup(KC_EVENTS, 't'), KA_NONE);
+	assert_int_equal(keys_lookup(KC_CONNS, '1'), KA_PANE_SAS);
+	/* Every binding is reachable: nothing is shadowed by an earlier one
+	 * with the same key in all of its contexts. */
+	for (const struct key_binding *b = key_table; b->keyname; b++) {
+		if (b->action == KA_NONE)
+			continue;
+		bool reachable = false;
+		for (unsigned c = 1; c <= KC_HELP; c <<= 1)
+			if ((b->contexts & c) && keys_lookup(c, b->key) == b->action)
+				reachable = true;
+		assert_true(reachable);
+	}
+	/* The hint bar: within the width, destructive keys hidden read-only. */
+	char hint[512];
+	size_t n = keys_hint(KC_SAS, false, hint, sizeof(hint), 200);
+	assert_true(n > 5);
+	assert_non_null(strstr(hint, "t terminate"));
+	assert_non_null(strstr(hint, "q quit"));
+	keys_hint(KC_SAS, true, hint, sizeof(hint), 200);
+	assert_null(strstr(hint, "terminate"));
+	assert_null(strstr(hint, "initiate"));
+	keys_hint(KC_SAS, false, hint, sizeof(hint), 40);
+	assert_true(strlen(hint) <= 40);
+}
+
+struct help_acc {
+	char text[16384];
+	size_t lines;
+};
+
+static void help_emit(const char *line, void *arg)
+{
+	struct help_acc *h = arg;
+	strncat(h->text, line, sizeof(h->text) - strlen(h->text) - 2);
+	strcat(h->text, "\n");
+	h->lines++;
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	struct help_acc *h = calloc(1, sizeof(*h));
+	size_t n = keys_help(help_emit, h);
+	assert_int_equal(n, h->lines);
+	/* Generated from the table: every help text appears, joined keys too. */
+	for (const struct key_binding *b = key_table; b->keyname; b++)
+		if (b->help)
+			assert_non_null(strstr(h->text, b->help));
+	assert_non_null(strstr(h->text, "Up/k"));
+	assert_non_null(strstr(h->text, "SA tree"));
+	free(h);
+}
+
+static bool overlap(struct rect a, struct rect b)
+{
+	if (!a.h || !b.h)
+		return false;
+	return a.y < b.y + b.h && b.y < a.y + a.h && a.x < b.x + b.w && b.x < a.x + a.w;
+}
+
+static void test_layout(void **state)
+{
+	(void)state;
+	struct layout l;
+	for (int rows = 0; rows < 80; rows++) {
+		for (int cols = 0; cols < 220; cols += 7) {
+			for (int zoom = -1; zoom <= LS_LOG; zoom++) {
+				layout_compute(&l, rows, cols, zoom);
+				if (l.too_small) {
+					assert_true(rows < LAYOUT_MIN_ROWS || cols < LAYOUT_MIN_COLS);
+					continue;
+				}
+				for (int i = 0; i < LS_COUNT; i++) {
+					struct rect r = l.slot[i];
+					if (!r.h)
+						continue;
+					assert_true(r.y >= 0 && r.x >= 0 && r.y + r.h <= rows &&
+						    r.x + r.w <= cols);
+					for (int j = i + 1; j < LS_COUNT; j++)
+						assert_false(overlap(r, l.slot[j]));
+				}
+				assert_true(l.slot[LS_MAIN].h > 0 || zoom == LS_EVENTS ||
+					    zoom == LS_LOG);
+				assert_int_equal(l.slot[LS_STATUS].h, 1);
+			}
+		}
+	}
+	/* 80x24: header, main with room for rows, events and log, bars. */
+	layout_compute(&l, 24, 80, -1);
+	assert_false(l.too_small);
+	assert_true(l.slot[LS_MAIN].h >= 10);
+	assert_true(l.slot[LS_EVENTS].h >= 3);
+	assert_true(l.slot[LS_LOG].h >= 3);
+	assert_int_equal(l.slot[LS_HINT].y, 23);
+	/* Zoom gives one pane the whole body. */
+	layout_compute(&l, 24, 80, LS_LOG);
+	assert_int_equal(l.slot[LS_MAIN].h, 0);
+	assert_true(l.slot[LS_LOG].h >= 19);
+	/* Wide: events and log side by side. */
+	layout_compute(&l, 50, 200, -1);
+	assert_true(l.side_by_side);
+	assert_int_equal(l.slot[LS_EVENTS].y, l.slot[LS_LOG].y);
+}
+
+static void test_args(void **state)
+{
+	(void)state;
+	struct monitor_options o;
+	char err[256];
+	char *a1[] = {"swantop", "--uri", "unix:///tmp/x.vici", "--interval", "0.5", "--readonly",
+		      "--theme", "mono", NULL};
+	assert_int_equal(monitor_parse_args(8, a1, &o, err, sizeof(err)), 0);
+	assert_string_equal(o.uri, "unix:///tmp/x.vici");
+	assert_int_equal(o.interval_ms, 500);
+	assert_true(o.readonly);
+	assert_string_equal(o.theme, "mono");
+	char *a2[] = {"swantop", NULL};
+	assert_int_equal(monitor_parse_args(1, a2, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.interval_ms, 1500);
+	assert_null(o.uri);
+	char *a3[] = {"swantop", "--interval", "abc", NULL};
+	assert_int_equal(monitor_parse_args(3, a3, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--interval"));
+	char *a4[] = {"swantop", "--interval", "0", NULL};
+	assert_int_equal(monitor_parse_args(3, a4, &o, err, sizeof(err)), -EINVAL);
+	char *a5[] = {"swantop", "--bogus\x1b[2J", NULL};
+	assert_int_equal(monitor_parse_args(2, a5, &o, err, sizeof(err)), -EINVAL);
+	assert_null(strchr(err, '\x1b'));
+	char *a6[] = {"swantop", "--uri", "http://x", NULL};
+	assert_int_equal(monitor_parse_args(3, a6, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--uri"));
+	char *a7[] = {"swantop", "--uri", NULL};
+	assert_int_equal(monitor_parse_args(2, a7, &o, err, sizeof(err)), -EINVAL);
+	char *a8[] = {"swantop", "extra", NULL};
+	assert_int_equal(monitor_parse_args(2, a8, &o, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_columns_fit),
+		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_ike_row),
+		cmocka_unit_test(test_child_row),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_event_and_log_rows),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
