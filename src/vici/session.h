@@ -27,8 +27,11 @@
  * oversized replies silently, so: once an abandoned entry is the oldest one
  * and its reply has still not come after the grace period, the connection is
  * recycled (closed and reconnected) and every request in flight or queued
- * fails with an error saying so. A request that times out before it was sent
- * is simply removed.
+ * fails with an error saying so. The grace period starts only when the
+ * abandoned entry has become the oldest: a command without a deadline ahead
+ * of it (a blocking initiate) does not count against it. A request that
+ * times out before it was sent is simply removed. Registrations have no
+ * deadline of their own; they are covered by the commands around them.
  *
  * Protocol violations (malformed packet or message, a packet type a server
  * must not send, a reply with nothing pending or of the wrong kind, an
@@ -218,8 +221,9 @@ struct vici_request;
  * an empty message). fn(ctx, ...) is called as described above. On success
  * *reqp (if not NULL) gets a handle owned by the session, valid until fn's
  * final call returns or until vici_request_cancel(). Returns 0, -EINVAL (bad
- * name or options), -EMSGSIZE (too big), or -ENOTCONN when the session is
- * DOWN (vici_session_error() says why). */
+ * name or options), -EBADMSG (msg is not a well-formed message), -EMSGSIZE
+ * (too big), or -ENOTCONN when the session is DOWN (vici_session_error()
+ * says why). Requests made while CONNECTING wait for the connection. */
 int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, size_t len,
 		      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
 		      struct vici_request **reqp);
@@ -251,9 +255,11 @@ size_t vici_session_pending(const struct vici_session *s);
 /* ---- event listeners ---- */
 
 /* Listener callback: each event of the name (err 0, m->data the body), or
- * err -ENOENT once when the daemon answered EVENT_UNKNOWN ("event X is not
- * supported by this daemon" in m->error). The session continues either
- * way. */
+ * err -ENOENT once per connection when the daemon answered EVENT_UNKNOWN
+ * ("event 'X' is not supported by this daemon" in m->error; also for a
+ * listener added later on that connection). The session continues either
+ * way, and the registration is tried again after a reconnect. Stream events
+ * claimed by a request in progress (see above) do not reach listeners. */
 typedef void (*vici_event_fn)(void *ctx, int err, const struct vici_msg *m);
 
 enum vici_listener_state {
