@@ -579,7 +579,7 @@ static void test_sanitize(void **state)
 	} cases[] = {
 		{"plain text", 0, "plain text"},
 		{"\x1b[31mred\x1b]0;t\x07", 0, "\\x1b[31mred\\x1b]0;t\\x07"},
-		{"a\nb\tc\\d", 0, "a\\nb\\tc\\\\d"},
+		{"a\nb\tc\\d", 0, "a\\nb\\tc\\d"},
 		{"\xc3\xa9\xc2\x9b\xff\x7f", 0, "\xc3\xa9\\u009b\\xff\\x7f"},
 		{"a\0b", 3, "a\\x00b"},
 		{"", 0, ""},
@@ -588,6 +588,10 @@ static void test_sanitize(void **state)
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
 		char *s = json_sanitize(cases[i].in, len);
 		assert_string_equal(s, cases[i].out);
+		/* idempotent */
+		char *again = json_sanitize(s, strlen(s));
+		assert_string_equal(again, s);
+		free(again);
 		free(s);
 	}
 }

@@ -237,9 +237,9 @@ static int finish_reply(struct call_ctx *c)
 	if (vici_message_find(c->reply, c->reply_len, "success", &v, &vl) == 0 &&
 	    !vici_eq(v, vl, "yes")) {
 		if (vici_message_find(c->reply, c->reply_len, "errmsg", &v, &vl) == 0) {
-			char *safe = json_sanitize(v, vl);
-			cli_warn("%s failed: %s", c->command, safe);
-			free(safe);
+			char *text = json_sanitize(v, vl); /* keeps NUL bytes visible */
+			cli_warn("%s failed: %s", c->command, text);
+			free(text);
 		} else {
 			cli_warn("%s failed", c->command);
 		}

@@ -294,14 +294,12 @@ char *json_sanitize(const void *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_seq(p + i, len - i, &cp);
-		if (n && !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == '\\')) {
+		if (n && !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))) {
 			json_buf_putn(&b, p + i, n);
 		} else if (n && cp == '\n') {
 			json_buf_puts(&b, "\\n");
 		} else if (n && cp == '\t') {
 			json_buf_puts(&b, "\\t");
-		} else if (n && cp == '\\') {
-			json_buf_puts(&b, "\\\\");
 		} else if (n && cp >= 0x80) {
 			json_buf_printf(&b, "\\u%04" PRIx32, cp);
 		} else {

@@ -78,8 +78,10 @@ int json_to_vici(const char *text, size_t len, const struct json_kv *kv, size_t 
 		 struct vici_builder *b, char *err, size_t errlen);
 
 /* Returns a malloc'd copy of len bytes that is safe for a terminal: valid
- * UTF-8 kept, control characters written as \xNN (or \n, \t), invalid bytes
- * as \xNN. For messages on stderr. */
+ * UTF-8 kept, control characters written as \xNN (or \n, \t; C1 as \u00NN),
+ * invalid bytes as \xNN. For messages on stderr. Backslashes are kept as they
+ * are, so sanitising twice changes nothing (messages get composed from
+ * already sanitised parts). */
 char *json_sanitize(const void *s, size_t len);
 
 #endif

@@ -88,7 +88,8 @@ run "stats --pretty" 0 call stats --pretty -u "$uri" && {
 # --- command failure: reply printed, errmsg on stderr, sanitised ---
 run "command failure" 1 call initiate "child="$'\e[2J\e]0;x\a' -u "$uri" && {
 	jq -e '.success == "no"' "$tmp/out" >/dev/null || fail "failure: reply not printed"
-	grep -q 'initiate failed: .*\\x1b\[2J' "$tmp/err" || fail "failure: errmsg not escaped: $(cat "$tmp/err")"
+	grep -qF "swantop: initiate failed: CHILD_SA config '\\x1b[2J\\x1b]0;x\\x07' not found" "$tmp/err" ||
+		fail "failure: errmsg not escaped once: $(cat "$tmp/err")"
 }
 
 # --- unknown command ---
