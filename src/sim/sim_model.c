@@ -434,7 +434,9 @@ void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
 		vici_builder_add_str(b, "integ-alg", p->integ);
 	vici_builder_add_str(b, "prf-alg", p->prf);
 	vici_builder_add_str(b, "dh-group", p->dh);
-	if (ike->state == SIM_IKE_ESTABLISHED || ike->state == SIM_IKE_REKEYING) {
+	/* charon sends these in state ESTABLISHED only (not for the REKEYING
+	 * old SA of an ike-rekey event, not for DELETING) */
+	if (ike->state == SIM_IKE_ESTABLISHED) {
 		kv_i64(b, "established", now - ike->established);
 		if (ike->rekey_at)
 			kv_i64(b, "rekey-time", ike->rekey_at - now);

@@ -160,16 +160,21 @@ static const struct option long_opts[] = {
         {NULL, 0, NULL, 0},
 };
 
-int main(int argc, char **argv)
+struct args {
+	struct sim_model_opts mo;
+	struct sim_server_opts so;
+	const char *sock, *tcp;
+};
+
+/* Fills a from the command line. Returns 0, 1 after --help, or 2 for a usage
+ * error (already reported). */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	struct sim_model_opts mo = {.ike = 10, .children = 2, .seed = 1};
 	struct sim_server_opts so = {0};
 	const char *sock = NULL, *tcp = NULL;
 	bool conns_set = false;
-	char uri[300], *faults = NULL;
-	struct sim_model m;
-	struct sim_server *s;
-	struct sigaction sa = {.sa_handler = on_signal};
+	char *faults = NULL;
 	unsigned seed;
 	int opt, err = 0;
 
@@ -227,7 +232,7 @@ int main(int argc, char **argv)
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
 			return 2;
@@ -245,6 +250,22 @@ int main(int argc, char **argv)
 	}
 	if (!conns_set)
 		mo.conns = mo.ike < 10 ? (mo.ike ? mo.ike : 1) : 10;
+	*a = (struct args){.mo = mo, .so = so, .sock = sock, .tcp = tcp};
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct sim_server *s;
+	struct sim_model m;
+	struct args a;
+	char uri[300];
+	int err;
+
+	err = parse_args(argc, argv, &a);
+	if (err)
+		return err == 1 ? 0 : err;
 
 	if (pipe(stop_pipe) < 0) {
 		perror("vicisim: pipe");
@@ -254,12 +275,14 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	sim_model_init(&m, &mo);
-	s = sim_server_new(&m, &so);
-	err = sock ? sim_server_listen_unix(s, sock, uri, sizeof(uri))
-	           : sim_server_listen_tcp(s, tcp, uri, sizeof(uri));
+	sim_model_init(&m, &a.mo);
+	s = sim_server_new(&m, &a.so);
+	if (a.sock)
+		err = sim_server_listen_unix(s, a.sock, uri, sizeof(uri));
+	else
+		err = sim_server_listen_tcp(s, a.tcp, uri, sizeof(uri));
 	if (err) {
-		fprintf(stderr, "vicisim: cannot listen on %s: %s\n", sock ? sock : tcp,
+		fprintf(stderr, "vicisim: cannot listen on %s: %s\n", a.sock ? a.sock : a.tcp,
 		        strerror(-err));
 		sim_server_free(s);
 		sim_model_free(&m);
