@@ -49,9 +49,9 @@ static void on_version(void *ctx, int err, const struct vici_msg *m)
 int main(int argc, char **argv)
 {
 	struct vici_session_config cfg = {
-		.uri = argc > 1 ? argv[1] : VICI_DEFAULT_URI,
-		.request_timeout_ms = 5000,
-		.no_reconnect = true, /* a one-shot tool: fail instead of retrying */
+	        .uri = argc > 1 ? argv[1] : VICI_DEFAULT_URI,
+	        .request_timeout_ms = 5000,
+	        .no_reconnect = true, /* a one-shot tool: fail instead of retrying */
 	};
 	struct vici_session *s = vici_session_new(&cfg);
 	if (vici_session_call(s, "version", NULL, 0, NULL, on_version, NULL, NULL) < 0) {

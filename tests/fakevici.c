@@ -141,7 +141,7 @@ struct fakevici *fakevici_new_tcp(const char *addr)
 	f->lfd = fd;
 	f->tcp = true;
 	unsigned port = v6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-			   : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	                   : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	snprintf(f->uri, sizeof(f->uri), v6 ? "tcp://[%s]:%u" : "tcp://%s:%u", addr, port);
 	return f;
 }
@@ -202,7 +202,7 @@ void fakevici_expect(struct fakevici *f, enum vici_packet_type type, const char 
 }
 
 void fakevici_send_split(struct fakevici *f, enum vici_packet_type type, const char *name,
-			 const void *msg, size_t len, size_t chunk)
+                         const void *msg, size_t len, size_t chunk)
 {
 	struct step *s = add_step(f, S_SEND);
 	s->data = encode(type, name, msg, len, &s->len);
@@ -210,7 +210,7 @@ void fakevici_send_split(struct fakevici *f, enum vici_packet_type type, const c
 }
 
 void fakevici_send(struct fakevici *f, enum vici_packet_type type, const char *name,
-		   const void *msg, size_t len)
+                   const void *msg, size_t len)
 {
 	fakevici_send_split(f, type, name, msg, len, 0);
 }
@@ -251,7 +251,7 @@ void fakevici_oversized(struct fakevici *f)
 {
 	uint32_t n = VICI_FRAME_MAX + 1;
 	uint8_t b[12] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n,
-			 VICI_CMD_RESPONSE};
+	                 VICI_CMD_RESPONSE};
 	fakevici_raw(f, b, sizeof(b));
 }
 
@@ -281,7 +281,7 @@ void fakevici_accept(struct fakevici *f)
 }
 
 void fakevici_serve(struct fakevici *f, const struct fakevici_canned *canned, size_t n,
-		    const char *unknown_events)
+                    const char *unknown_events)
 {
 	struct step *s = add_step(f, S_SERVE);
 	s->canned = xcalloc(n ? n : 1, sizeof(*s->canned));
@@ -302,8 +302,7 @@ void fakevici_serve(struct fakevici *f, const struct fakevici_canned *canned, si
 
 /* ---- the script thread ---- */
 
-static void log_add(struct fakevici *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void log_add(struct fakevici *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void log_add(struct fakevici *f, const char *fmt, ...)
 {
 	char line[512];
@@ -320,7 +319,7 @@ static void log_add(struct fakevici *f, const char *fmt, ...)
 }
 
 static int fail(struct fakevici *f, size_t step, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 static int fail(struct fakevici *f, size_t step, const char *fmt, ...)
 {
 	char msg[400];
@@ -350,7 +349,7 @@ static int wait_fd(struct fakevici *f, int fd, short events, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd p[2] = {{.fd = f->wake[0], .events = POLLIN},
-				      {.fd = fd, .events = events}};
+		                      {.fd = fd, .events = events}};
 		int t = -1;
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
@@ -398,7 +397,7 @@ static int read_packet(struct fakevici *f, size_t step, int64_t deadline, struct
 	for (;;) {
 		if (f->rx_len >= 4) {
 			uint32_t n = (uint32_t)f->rx[0] << 24 | (uint32_t)f->rx[1] << 16 |
-				     (uint32_t)f->rx[2] << 8 | f->rx[3];
+			             (uint32_t)f->rx[2] << 8 | f->rx[3];
 			if (n > VICI_FRAME_MAX + 1024)
 				return fail(f, step, "client sent a frame of %u bytes", n);
 			if (f->rx_len >= 4 + (size_t)n) {
@@ -412,7 +411,8 @@ static int read_packet(struct fakevici *f, size_t step, int64_t deadline, struct
 				    p->type == VICI_EVENT_UNREGISTER || p->type == VICI_EVENT) {
 					size_t nl = n >= 2 ? b[1] : 0;
 					if (n < 2 || 2 + nl > n)
-						return fail(f, step, "client sent a truncated name");
+						return fail(f, step,
+						            "client sent a truncated name");
 					memcpy(p->name, b + 2, nl);
 					p->name[nl] = '\0';
 					off = 2 + nl;
@@ -422,7 +422,7 @@ static int read_packet(struct fakevici *f, size_t step, int64_t deadline, struct
 				memmove(f->rx, f->rx + 4 + n, f->rx_len - 4 - n);
 				f->rx_len -= 4 + n;
 				log_add(f, "%s%s%s\n", vici_packet_type_name((unsigned)p->type),
-					p->name[0] ? " " : "", p->name);
+				        p->name[0] ? " " : "", p->name);
 				return 1;
 			}
 		}
@@ -481,8 +481,8 @@ static int run_send(struct fakevici *f, size_t i, struct step *s)
 	return 0;
 }
 
-static int send_packet(struct fakevici *f, size_t i, int type, const char *name,
-		       const void *msg, size_t len)
+static int send_packet(struct fakevici *f, size_t i, int type, const char *name, const void *msg,
+                       size_t len)
 {
 	size_t n;
 	uint8_t *b = encode(type, name, msg, len, &n);
@@ -526,13 +526,13 @@ static int run_serve(struct fakevici *f, size_t i, struct step *s)
 			if (!unknown && cnt)
 				(*cnt)++;
 			r = send_packet(f, i, unknown ? VICI_EVENT_UNKNOWN : VICI_EVENT_CONFIRM,
-					NULL, NULL, 0);
+			                NULL, NULL, 0);
 		} else if (p.type == VICI_EVENT_UNREGISTER) {
 			bool had = cnt && *cnt > 0;
 			if (had)
 				(*cnt)--;
 			r = send_packet(f, i, had ? VICI_EVENT_CONFIRM : VICI_EVENT_UNKNOWN, NULL,
-					NULL, 0);
+			                NULL, 0);
 		} else if (p.type == VICI_CMD_REQUEST) {
 			struct canned *c = NULL;
 			for (size_t k = 0; k < s->ncanned; k++)
@@ -548,10 +548,10 @@ static int run_serve(struct fakevici *f, size_t i, struct step *s)
 				}
 				for (unsigned e = 0; r == 0 && e < c->stream_count * copies; e++)
 					r = send_packet(f, i, VICI_EVENT, c->stream_event,
-							c->event_msg, c->event_len);
+					                c->event_msg, c->event_len);
 				if (r == 0)
 					r = send_packet(f, i, VICI_CMD_RESPONSE, NULL, c->reply,
-							c->reply_len);
+					                c->reply_len);
 			}
 		}
 		free(p.msg);
@@ -571,15 +571,17 @@ static int run_step(struct fakevici *f, size_t i, struct step *s)
 			return fail(f, i, "no client");
 		r = read_packet(f, i, deadline, &p);
 		if (r == 0)
-			return fail(f, i, "expected %s %s, got EOF", vici_packet_type_name((unsigned)s->type),
-				    s->name ? s->name : "");
+			return fail(f, i, "expected %s %s, got EOF",
+			            vici_packet_type_name((unsigned)s->type),
+			            s->name ? s->name : "");
 		if (r < 0)
 			return -1;
 		free(p.msg);
 		if (p.type != s->type || (s->name && strcmp(p.name, s->name) != 0))
 			return fail(f, i, "expected %s %s, got %s %s",
-				    vici_packet_type_name((unsigned)s->type), s->name ? s->name : "",
-				    vici_packet_type_name((unsigned)p.type), p.name);
+			            vici_packet_type_name((unsigned)s->type),
+			            s->name ? s->name : "", vici_packet_type_name((unsigned)p.type),
+			            p.name);
 		return 0;
 	case S_SEND:
 		return run_send(f, i, s);

@@ -56,7 +56,7 @@ void fakevici_set_step_timeout(struct fakevici *f, int ms);
 void fakevici_expect(struct fakevici *f, enum vici_packet_type type, const char *name);
 /* Sends a packet of any type (name for named types, NULL otherwise). */
 void fakevici_send(struct fakevici *f, enum vici_packet_type type, const char *name,
-		   const void *msg, size_t len);
+                   const void *msg, size_t len);
 /* Shorthands: CMD_RESPONSE with msg, EVENT name with msg, EVENT_CONFIRM,
  * EVENT_UNKNOWN, CMD_UNKNOWN. */
 void fakevici_reply(struct fakevici *f, const void *msg, size_t len);
@@ -68,7 +68,7 @@ void fakevici_cmd_unknown(struct fakevici *f);
 void fakevici_raw(struct fakevici *f, const void *data, size_t len);
 /* Sends a packet in pieces of chunk bytes with a short pause between. */
 void fakevici_send_split(struct fakevici *f, enum vici_packet_type type, const char *name,
-			 const void *msg, size_t len, size_t chunk);
+                         const void *msg, size_t len, size_t chunk);
 /* Sends a frame header announcing VICI_FRAME_MAX + 1 bytes (and a few). */
 void fakevici_oversized(struct fakevici *f);
 /* Sleeps. */
@@ -84,12 +84,12 @@ void fakevici_accept(struct fakevici *f);
 
 /* A canned answer for fakevici_serve(). */
 struct fakevici_canned {
-	const char *command;       /* CMD_REQUEST name */
-	const char *stream_event;  /* sent before the reply, or NULL */
-	unsigned stream_count;     /* times the stream event is sent */
-	const void *event_msg;     /* stream event body */
+	const char *command;      /* CMD_REQUEST name */
+	const char *stream_event; /* sent before the reply, or NULL */
+	unsigned stream_count;    /* times the stream event is sent */
+	const void *event_msg;    /* stream event body */
 	size_t event_len;
-	const void *reply;         /* CMD_RESPONSE body */
+	const void *reply; /* CMD_RESPONSE body */
 	size_t reply_len;
 };
 
@@ -100,7 +100,7 @@ struct fakevici_canned {
  * registration of the stream event, as charon does) and reply, other commands
  * CMD_UNKNOWN. canned is copied. */
 void fakevici_serve(struct fakevici *f, const struct fakevici_canned *canned, size_t n,
-		    const char *unknown_events);
+                    const char *unknown_events);
 
 /* ---- running ---- */
 

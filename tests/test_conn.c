@@ -44,22 +44,22 @@ static void test_uri_parse(void **state)
 	assert_false(u.numeric);
 
 	static const char *const bad[] = {
-		"",
-		"unix://relative/path",
-		"unix://",
-		"http://x:1",
-		"tcp://host",
-		"tcp://host:",
-		"tcp://host:0",
-		"tcp://host:65536",
-		"tcp://host:12a",
-		"tcp://:4502",
-		"tcp://::1:4502",
-		"tcp://[::1:4502",
-		"tcp://[::1]4502",
-		"tcp://[nothex]:4502",
-		"tcp://a b:1",
-		"/var/run/charon.vici",
+	        "",
+	        "unix://relative/path",
+	        "unix://",
+	        "http://x:1",
+	        "tcp://host",
+	        "tcp://host:",
+	        "tcp://host:0",
+	        "tcp://host:65536",
+	        "tcp://host:12a",
+	        "tcp://:4502",
+	        "tcp://::1:4502",
+	        "tcp://[::1:4502",
+	        "tcp://[::1]4502",
+	        "tcp://[nothex]:4502",
+	        "tcp://a b:1",
+	        "/var/run/charon.vici",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (vici_uri_parse(bad[i], &u) != -EINVAL)
@@ -84,26 +84,26 @@ static void assert_text(int err, const char *uri, const char *expect)
 static void test_error_texts(void **state)
 {
 	assert_text(-ENOENT, "unix:///x",
-		    "cannot connect to unix:///x: no such socket (is charon running? is the vici "
-		    "plugin loaded?)");
+	            "cannot connect to unix:///x: no such socket (is charon running? is the vici "
+	            "plugin loaded?)");
 	assert_text(-EACCES, "unix:///var/run/charon.vici",
-		    "cannot connect to unix:///var/run/charon.vici: permission denied (run as root "
-		    "or as a member of the group that owns /var/run/charon.vici)");
+	            "cannot connect to unix:///var/run/charon.vici: permission denied (run as root "
+	            "or as a member of the group that owns /var/run/charon.vici)");
 	assert_text(-ECONNREFUSED, "unix:///x",
-		    "cannot connect to unix:///x: connection refused (a stale socket: is charon "
-		    "running?)");
+	            "cannot connect to unix:///x: connection refused (a stale socket: is charon "
+	            "running?)");
 	assert_text(-ECONNREFUSED, "tcp://127.0.0.1:4502",
-		    "cannot connect to tcp://127.0.0.1:4502: connection refused (is charon's vici "
-		    "plugin listening there?)");
+	            "cannot connect to tcp://127.0.0.1:4502: connection refused (is charon's vici "
+	            "plugin listening there?)");
 	assert_text(-ETIMEDOUT, "tcp://10.1.2.3:4502",
-		    "cannot connect to tcp://10.1.2.3:4502: timed out");
+	            "cannot connect to tcp://10.1.2.3:4502: timed out");
 	assert_text(-ECONNRESET, "unix:///x", "connection to unix:///x reset by charon");
 	assert_text(-EPIPE, "unix:///x", "connection to unix:///x closed by charon");
 	assert_text(-EINVAL, "foo://bar",
-		    "invalid VICI URI 'foo://bar' (expected unix:///path or tcp://host:port)");
+	            "invalid VICI URI 'foo://bar' (expected unix:///path or tcp://host:port)");
 	/* An escape sequence in a URI must not reach the terminal. */
 	assert_text(-EINVAL, "\x1b[31mred",
-		    "invalid VICI URI '?[31mred' (expected unix:///path or tcp://host:port)");
+	            "invalid VICI URI '?[31mred' (expected unix:///path or tcp://host:port)");
 }
 
 /* ---- real connects ---- */
@@ -187,8 +187,8 @@ static int pump_recv(struct vici_conn *c, uint8_t **payload, size_t *len)
 
 static void flush(struct vici_conn *c)
 {
-	for (int i = 0; i < 300 && (vici_conn_pending_out(c) ||
-				    vici_conn_state(c) == VICI_CONN_CONNECTING);
+	for (int i = 0;
+	     i < 300 && (vici_conn_pending_out(c) || vici_conn_state(c) == VICI_CONN_CONNECTING);
 	     i++) {
 		struct pollfd p = {.fd = vici_conn_fd(c), .events = vici_conn_events(c)};
 		int n = poll(&p, 1, 10);
@@ -402,21 +402,21 @@ static void test_raw_send(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uri_parse),
-		cmocka_unit_test(test_error_texts),
-		cmocka_unit_test(test_missing_socket),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_invalid_uri),
-		cmocka_unit_test(test_unresolvable),
-		cmocka_unit_test(test_unix_roundtrip),
-		cmocka_unit_test(test_tcp_ipv4),
-		cmocka_unit_test(test_tcp_ipv6),
-		cmocka_unit_test(test_tcp_hostname),
-		cmocka_unit_test(test_tiny_pieces_and_batches),
-		cmocka_unit_test(test_big_frame_partial_writes),
-		cmocka_unit_test(test_oversized_frame),
-		cmocka_unit_test(test_eof_keeps_frames),
-		cmocka_unit_test(test_raw_send),
+	        cmocka_unit_test(test_uri_parse),
+	        cmocka_unit_test(test_error_texts),
+	        cmocka_unit_test(test_missing_socket),
+	        cmocka_unit_test(test_refused),
+	        cmocka_unit_test(test_invalid_uri),
+	        cmocka_unit_test(test_unresolvable),
+	        cmocka_unit_test(test_unix_roundtrip),
+	        cmocka_unit_test(test_tcp_ipv4),
+	        cmocka_unit_test(test_tcp_ipv6),
+	        cmocka_unit_test(test_tcp_hostname),
+	        cmocka_unit_test(test_tiny_pieces_and_batches),
+	        cmocka_unit_test(test_big_frame_partial_writes),
+	        cmocka_unit_test(test_oversized_frame),
+	        cmocka_unit_test(test_eof_keeps_frames),
+	        cmocka_unit_test(test_raw_send),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

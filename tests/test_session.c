@@ -115,12 +115,12 @@ static void on_up(void *ctx, bool reconnected)
 static struct vici_session *session_for(struct fakevici *f)
 {
 	struct vici_session_config cfg = {
-		.uri = fakevici_uri(f),
-		.request_timeout_ms = 3000,
-		.backoff_min_ms = 50,
-		.backoff_max_ms = 200,
-		.on_state = on_state,
-		.on_up = on_up,
+	        .uri = fakevici_uri(f),
+	        .request_timeout_ms = 3000,
+	        .backoff_min_ms = 50,
+	        .backoff_max_ms = 200,
+	        .on_state = on_state,
+	        .on_up = on_up,
 	};
 	return vici_session_new(&cfg);
 }
@@ -158,7 +158,8 @@ static void wait_reconnect(struct vici_session *s)
 	while (reconnects == 0) {
 		if (vici_now_ms() >= end)
 			fail_msg("no reconnect; state %s: %s",
-				 vici_session_state_name(vici_session_state(s)), vici_session_error(s));
+			         vici_session_state_name(vici_session_state(s)),
+			         vici_session_error(s));
 		step(s, 50);
 	}
 }
@@ -225,8 +226,8 @@ static void test_pipelining(void **state)
 	for (int i = 0; i < N; i++) {
 		snprintf(tags[i], sizeof(tags[i]), "r%d", i);
 		assert_int_equal(vici_session_call(s, i % 2 ? "stats" : "version", NULL, 0, NULL,
-						   req_cb, tags[i], NULL),
-				 0);
+		                                   req_cb, tags[i], NULL),
+		                 0);
 	}
 	run_until(s, "r199:final", 5000);
 	char *expect = xcalloc(1, 65536);
@@ -269,10 +270,10 @@ static void test_stream_with_interleaved_events(void **state)
 	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "b", NULL), 0);
 	run_until(s, "b:final", 2000);
 	assert_string_equal(trace, "a:ev list-sa v=sa1;L:ev ike-updown v=up1;a:ev list-sa v=sa2;"
-				   "a:final 0;L:ev ike-updown v=up2;b:final 0 v=v;");
+	                           "a:final 0;L:ev ike-updown v=up2;b:final 0 v=v;");
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER ike-updown\nEVENT_REGISTER list-sa\nCMD_REQUEST "
-		  "list-sas\nEVENT_UNREGISTER list-sa\nCMD_REQUEST version\neof\n");
+	          "list-sas\nEVENT_UNREGISTER list-sa\nCMD_REQUEST version\neof\n");
 	fakevici_free(f);
 }
 
@@ -311,11 +312,11 @@ static void test_refcounted_registration(void **state)
 	run_until(s, "c:final", 2000);
 	/* Stream events go to the request only; others to both listeners. */
 	assert_string_equal(trace, "a:ev control-log v=line1;a:final 0 v=yes;"
-				   "L:ev control-log v=outside;M:ev control-log v=outside;"
-				   "b:final 0 v=v;c:final 0 v=s;");
+	                           "L:ev control-log v=outside;M:ev control-log v=outside;"
+	                           "b:final 0 v=v;c:final 0 v=s;");
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER control-log\nCMD_REQUEST initiate\nCMD_REQUEST "
-		  "version\nEVENT_UNREGISTER control-log\nCMD_REQUEST stats\neof\n");
+	          "version\nEVENT_UNREGISTER control-log\nCMD_REQUEST stats\neof\n");
 	fakevici_free(f);
 }
 
@@ -358,7 +359,7 @@ static void test_cmd_unknown(void **state)
 	fakevici_start(f);
 	struct vici_session *s = session_for(f);
 	assert_int_equal(vici_session_call(s, "no-such-command", NULL, 0, NULL, req_cb, "a", NULL),
-			 0);
+	                 0);
 	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "b", NULL), 0);
 	run_until(s, "b:final", 2000);
 	char expect[128];
@@ -407,8 +408,8 @@ static void test_event_unknown_not_fatal(void **state)
 	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "c", NULL), 0);
 	run_until(s, "c:final", 2000);
 	char expect[256];
-	snprintf(expect, sizeof(expect), "A:final %d;L:ev ike-updown v=x;B:final %d;c:final 0 v=ok;",
-		 -ENOENT, -ENOENT);
+	snprintf(expect, sizeof(expect),
+	         "A:final %d;L:ev ike-updown v=x;B:final %d;c:final 0 v=ok;", -ENOENT, -ENOENT);
 	assert_string_equal(trace, expect);
 	/* Removing listeners of an unsupported event sends no UNREGISTER. */
 	vici_listener_remove(la);
@@ -416,7 +417,7 @@ static void test_event_unknown_not_fatal(void **state)
 	run_for(s, 50);
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER alert\nEVENT_REGISTER ike-updown\nCMD_REQUEST "
-		  "version\neof\n");
+	          "version\neof\n");
 	fakevici_free(f);
 }
 
@@ -477,7 +478,8 @@ static void test_late_stream_dropped(void **state)
 	fakevici_start(f);
 	struct vici_session *s = session_for(f);
 	struct vici_call_opts shortt = {.timeout_ms = 100};
-	assert_int_equal(vici_session_call(s, "list-conns", NULL, 0, &shortt, req_cb, "a", NULL), 0);
+	assert_int_equal(vici_session_call(s, "list-conns", NULL, 0, &shortt, req_cb, "a", NULL),
+	                 0);
 	run_until(s, "a:final", 1000);
 	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "b", NULL), 0);
 	run_until(s, "b:final", 2000);
@@ -527,12 +529,12 @@ static void test_never_answers_recycles(void **state)
 	fakevici_start(f);
 
 	struct vici_session_config cfg = {
-		.uri = fakevici_uri(f),
-		.request_timeout_ms = 3000,
-		.grace_ms = 200,
-		.backoff_min_ms = 50,
-		.on_state = on_state,
-		.on_up = on_up,
+	        .uri = fakevici_uri(f),
+	        .request_timeout_ms = 3000,
+	        .grace_ms = 200,
+	        .backoff_min_ms = 50,
+	        .on_state = on_state,
+	        .on_up = on_up,
 	};
 	struct vici_session *s = vici_session_new(&cfg);
 	vici_session_listen(s, "log", lis_cb, "L");
@@ -547,12 +549,12 @@ static void test_never_answers_recycles(void **state)
 	run_until(s, "c:final", 2000);
 	char expect[128];
 	snprintf(expect, sizeof(expect), "a:final %d;b:final %d;c:final 0 v=ok;", -ETIMEDOUT,
-		 -ECONNRESET);
+	         -ECONNRESET);
 	assert_string_equal(trace, expect);
 	assert_int_equal(downs, 1);
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER log\nCMD_REQUEST stats\nCMD_REQUEST version\neof\n"
-		  "accept\nEVENT_REGISTER log\nCMD_REQUEST get-pools\neof\n");
+	          "accept\nEVENT_REGISTER log\nCMD_REQUEST get-pools\neof\n");
 	fakevici_free(f);
 }
 
@@ -587,18 +589,18 @@ static void test_close_mid_stream_and_reregister(void **state)
 	assert_int_equal(vici_listener_state(l), VICI_LISTENER_ACTIVE);
 	char expect[128];
 	snprintf(expect, sizeof(expect), "a:ev list-sa v=1;a:final %d;L:ev ike-updown v=after;",
-		 -ECONNRESET);
+	         -ECONNRESET);
 	assert_string_equal(trace, expect);
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER ike-updown\nEVENT_REGISTER list-sa\nCMD_REQUEST "
-		  "list-sas\naccept\nEVENT_REGISTER ike-updown\neof\n");
+	          "list-sas\naccept\nEVENT_REGISTER ike-updown\neof\n");
 	fakevici_free(f);
 }
 
 /* Protocol errors: each closes the connection with "protocol error: ..."
  * and the session reconnects and works again. */
 static void protocol_error_case(void (*script)(struct fakevici *), const char *what,
-				bool with_request)
+                                bool with_request)
 {
 	setup(NULL);
 	struct fakevici *f = fakevici_new();
@@ -613,7 +615,8 @@ static void protocol_error_case(void (*script)(struct fakevici *), const char *w
 	fakevici_start(f);
 	struct vici_session *s = session_for(f);
 	if (with_request) {
-		assert_int_equal(vici_session_call(s, "stats", NULL, 0, NULL, err_cb, "a", NULL), 0);
+		assert_int_equal(vici_session_call(s, "stats", NULL, 0, NULL, err_cb, "a", NULL),
+		                 0);
 		run_until(s, "a:final", 2000);
 		assert_non_null(strstr(last_error_text, "protocol error"));
 	}
@@ -683,8 +686,8 @@ static void test_protocol_errors(void **state)
 	protocol_error_case(script_bad_element, "malformed message in the reply to 'stats'", true);
 	protocol_error_case(script_unclosed_section, "malformed message", true);
 	protocol_error_case(script_unsolicited, "CMD_RESPONSE with no request pending", false);
-	protocol_error_case(script_wrong_kind, "EVENT_CONFIRM while waiting for the reply to 'stats'",
-			    true);
+	protocol_error_case(script_wrong_kind,
+	                    "EVENT_CONFIRM while waiting for the reply to 'stats'", true);
 	protocol_error_case(script_server_request, "unexpected CMD_REQUEST packet", true);
 	protocol_error_case(script_bad_type, "malformed packet", true);
 	protocol_error_case(script_empty_frame, "malformed packet (0 bytes)", true);
@@ -735,8 +738,8 @@ static void test_cancel_stream_drains(void **state)
 	fakevici_start(f);
 	struct vici_session *s = session_for(f);
 	assert_int_equal(vici_session_call(s, "list-sas", NULL, 0, NULL, cancel_after_first, "a",
-					   &to_cancel),
-			 0);
+	                                   &to_cancel),
+	                 0);
 	run_until(s, "a:ev", 2000);
 	/* The cancelled stream still drains: pending until its reply came. */
 	for (int i = 0; i < 100 && vici_session_pending(s) > 0; i++)
@@ -819,8 +822,8 @@ static void test_connect_errors_and_backoff(void **state)
 	char dir[] = "/tmp/test-session.XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char *uri = xasprintf("unix://%s/charon.vici", dir);
-	struct vici_session_config cfg = {.uri = uri, .backoff_min_ms = 40, .backoff_max_ms = 100,
-					  .on_state = on_state};
+	struct vici_session_config cfg = {
+	        .uri = uri, .backoff_min_ms = 40, .backoff_max_ms = 100, .on_state = on_state};
 	struct vici_session *s = vici_session_new(&cfg);
 	assert_int_equal(vici_session_state(s), VICI_SESSION_DOWN);
 	assert_non_null(strstr(vici_session_error(s), "no such socket (is charon running?"));
@@ -829,7 +832,7 @@ static void test_connect_errors_and_backoff(void **state)
 	int64_t r1 = vici_session_retry_at(s);
 	assert_true(r1 > now && r1 <= now + 40);
 	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "a", NULL),
-			 -ENOTCONN);
+	                 -ENOTCONN);
 	/* Retries back off: 40, 80, 100 (capped), 100 ms. */
 	int64_t prev = vici_now_ms();
 	int gaps[4];
@@ -888,8 +891,10 @@ static void test_connect_timeout(void **state)
 		fds[nfds] = dup(vici_conn_fd(c));
 		vici_conn_free(c);
 	}
-	struct vici_session_config cfg = {.uri = fakevici_uri(f), .connect_timeout_ms = 300,
-					  .on_state = on_state, .no_reconnect = true};
+	struct vici_session_config cfg = {.uri = fakevici_uri(f),
+	                                  .connect_timeout_ms = 300,
+	                                  .on_state = on_state,
+	                                  .no_reconnect = true};
 	struct vici_session *s = vici_session_new(&cfg);
 	int64_t start = vici_now_ms();
 	while (vici_session_state(s) != VICI_SESSION_DOWN && vici_now_ms() - start < 3000)
@@ -938,7 +943,8 @@ static void test_call_sync(void **state)
 	/* Against nothing: an immediate, explained failure. */
 	cfg.uri = "unix:///nonexistent/charon.vici";
 	s = vici_session_new(&cfg);
-	assert_int_equal(vici_session_call_sync(s, "version", NULL, 0, NULL, NULL, NULL), -ENOTCONN);
+	assert_int_equal(vici_session_call_sync(s, "version", NULL, 0, NULL, NULL, NULL),
+	                 -ENOTCONN);
 	assert_non_null(strstr(vici_session_error(s), "no such socket"));
 	vici_session_free(s);
 }
@@ -948,20 +954,21 @@ static void test_call_validation(void **state)
 	struct vici_session_config cfg = {.uri = "unix:///nonexistent/x", .no_reconnect = true};
 	struct vici_session *s = vici_session_new(&cfg);
 	struct vici_call_opts none = {.timeout_ms = VICI_TIMEOUT_NONE};
-	assert_int_equal(vici_session_call(s, "version", NULL, 0, &none, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(vici_session_call(s, "version", NULL, 0, &none, NULL, NULL, NULL),
+	                 -EINVAL);
 	assert_int_equal(vici_session_call(s, "", NULL, 0, NULL, NULL, NULL, NULL), -EINVAL);
 	assert_int_equal(vici_session_call(s, "bad\x1bname", NULL, 0, NULL, NULL, NULL, NULL),
-			 -EINVAL);
+	                 -EINVAL);
 	static const uint8_t bad[] = {2};
 	assert_int_equal(vici_session_call(s, "version", bad, 1, NULL, NULL, NULL, NULL), -EBADMSG);
 	/* Valid but DOWN. */
 	assert_int_equal(vici_session_call(s, "initiate", NULL, 0, &none, NULL, NULL, NULL),
-			 -ENOTCONN);
+	                 -ENOTCONN);
 	struct vici_builder b;
 	vici_builder_init(&b);
 	vici_builder_section_start(&b, "open");
 	assert_int_equal(vici_session_call_builder(s, "load-conn", &b, NULL, NULL, NULL, NULL),
-			 -EBADMSG);
+	                 -EBADMSG);
 	assert_null(vici_session_listen(s, "", lis_cb, NULL));
 	vici_session_free(s);
 }
@@ -1001,7 +1008,7 @@ static void test_command_table(void **state)
 		bool found = false;
 		for (size_t k = 0; k < ne; k++)
 			found |= !strcmp(e[k].name, c[i].stream_event) &&
-				 (e[k].flags & VICI_EVENT_STREAM);
+			         (e[k].flags & VICI_EVENT_STREAM);
 		assert_true(found);
 	}
 	assert_string_equal(vici_session_state_name(VICI_SESSION_UP), "up");
@@ -1017,9 +1024,12 @@ static void test_fake_serve_mode(void **state)
 	size_t rlen;
 	uint8_t *rep = msg_v("5.9.8", &rlen);
 	struct fakevici_canned canned[] = {
-		{.command = "list-sas", .stream_event = "list-sa", .stream_count = 3,
-		 .event_msg = ev, .event_len = len},
-		{.command = "version", .reply = rep, .reply_len = rlen},
+	        {.command = "list-sas",
+	         .stream_event = "list-sa",
+	         .stream_count = 3,
+	         .event_msg = ev,
+	         .event_len = len},
+	        {.command = "version", .reply = rep, .reply_len = rlen},
 	};
 	fakevici_serve(f, canned, 2, "alert");
 	free(ev);
@@ -1034,42 +1044,42 @@ static void test_fake_serve_mode(void **state)
 	run_until(s, "c:final", 2000);
 	char expect[256];
 	snprintf(expect, sizeof(expect),
-		 "A:final %d;a:ev list-sa v=sa;a:ev list-sa v=sa;a:ev list-sa v=sa;a:final 0;"
-		 "b:final 0 v=5.9.8;c:final %d;",
-		 -ENOENT, -ENOSYS);
+	         "A:final %d;a:ev list-sa v=sa;a:ev list-sa v=sa;a:ev list-sa v=sa;a:final 0;"
+	         "b:final 0 v=5.9.8;c:final %d;",
+	         -ENOENT, -ENOSYS);
 	assert_string_equal(trace, expect);
 	vici_session_free(s);
 	finish(f, "accept\nEVENT_REGISTER list-sa\nEVENT_REGISTER alert\nCMD_REQUEST list-sas\n"
-		  "CMD_REQUEST version\nCMD_REQUEST bogus\neof\n");
+	          "CMD_REQUEST version\nCMD_REQUEST bogus\neof\n");
 	fakevici_free(f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_version, setup),
-		cmocka_unit_test_setup(test_pipelining, setup),
-		cmocka_unit_test_setup(test_stream_with_interleaved_events, setup),
-		cmocka_unit_test_setup(test_refcounted_registration, setup),
-		cmocka_unit_test_setup(test_two_streams_share_registration, setup),
-		cmocka_unit_test_setup(test_cmd_unknown, setup),
-		cmocka_unit_test_setup(test_event_unknown_not_fatal, setup),
-		cmocka_unit_test_setup(test_late_reply_dropped, setup),
-		cmocka_unit_test_setup(test_late_stream_dropped, setup),
-		cmocka_unit_test_setup(test_held_back_request_times_out_unsent, setup),
-		cmocka_unit_test_setup(test_never_answers_recycles, setup),
-		cmocka_unit_test_setup(test_close_mid_stream_and_reregister, setup),
-		cmocka_unit_test_setup(test_protocol_errors, setup),
-		cmocka_unit_test_setup(test_tiny_pieces, setup),
-		cmocka_unit_test_setup(test_cancel_stream_drains, setup),
-		cmocka_unit_test_setup(test_cancel_before_send, setup),
-		cmocka_unit_test_setup(test_free_inside_callback, setup),
-		cmocka_unit_test_setup(test_connect_errors_and_backoff, setup),
-		cmocka_unit_test_setup(test_connect_timeout, setup),
-		cmocka_unit_test_setup(test_call_sync, setup),
-		cmocka_unit_test_setup(test_call_validation, setup),
-		cmocka_unit_test_setup(test_command_table, setup),
-		cmocka_unit_test_setup(test_fake_serve_mode, setup),
+	        cmocka_unit_test_setup(test_version, setup),
+	        cmocka_unit_test_setup(test_pipelining, setup),
+	        cmocka_unit_test_setup(test_stream_with_interleaved_events, setup),
+	        cmocka_unit_test_setup(test_refcounted_registration, setup),
+	        cmocka_unit_test_setup(test_two_streams_share_registration, setup),
+	        cmocka_unit_test_setup(test_cmd_unknown, setup),
+	        cmocka_unit_test_setup(test_event_unknown_not_fatal, setup),
+	        cmocka_unit_test_setup(test_late_reply_dropped, setup),
+	        cmocka_unit_test_setup(test_late_stream_dropped, setup),
+	        cmocka_unit_test_setup(test_held_back_request_times_out_unsent, setup),
+	        cmocka_unit_test_setup(test_never_answers_recycles, setup),
+	        cmocka_unit_test_setup(test_close_mid_stream_and_reregister, setup),
+	        cmocka_unit_test_setup(test_protocol_errors, setup),
+	        cmocka_unit_test_setup(test_tiny_pieces, setup),
+	        cmocka_unit_test_setup(test_cancel_stream_drains, setup),
+	        cmocka_unit_test_setup(test_cancel_before_send, setup),
+	        cmocka_unit_test_setup(test_free_inside_callback, setup),
+	        cmocka_unit_test_setup(test_connect_errors_and_backoff, setup),
+	        cmocka_unit_test_setup(test_connect_timeout, setup),
+	        cmocka_unit_test_setup(test_call_sync, setup),
+	        cmocka_unit_test_setup(test_call_validation, setup),
+	        cmocka_unit_test_setup(test_command_table, setup),
+	        cmocka_unit_test_setup(test_fake_serve_mode, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

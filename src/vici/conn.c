@@ -44,7 +44,7 @@ struct vici_conn {
 	int fd;
 	struct addrinfo *ai_list; /* tcp: addresses still to try */
 	struct addrinfo *ai_next;
-	int last_err;             /* tcp: error of the last address tried */
+	int last_err; /* tcp: error of the last address tried */
 	struct chunk_queue out, in;
 	size_t out_bytes;
 	struct vici_reader reader;
@@ -160,7 +160,7 @@ char *vici_strerror_uri(int err, const char *uri)
 	switch (-err) {
 	case EINVAL:
 		res = xasprintf("invalid VICI URI '%s' (expected unix:///path or tcp://host:port)",
-				su);
+		                su);
 		goto out;
 	case ECONNRESET:
 		res = xasprintf("connection to %s reset by charon", su);
@@ -170,26 +170,27 @@ char *vici_strerror_uri(int err, const char *uri)
 		goto out;
 	case EMSGSIZE:
 		res = xasprintf("protocol error: %s sent a frame over the %u-byte limit", su,
-				VICI_FRAME_MAX);
+		                VICI_FRAME_MAX);
 		goto out;
 	case ENOENT:
 	case ENOTDIR:
 		what = is_unix ? "no such socket (is charon running? is the vici plugin loaded?)"
-			       : "not found";
+		               : "not found";
 		break;
 	case EACCES:
 	case EPERM:
 		if (is_unix) {
-			res = xasprintf("cannot connect to %s: permission denied (run as root or as a "
-					"member of the group that owns %s)",
-					su, path);
+			res = xasprintf(
+			        "cannot connect to %s: permission denied (run as root or as a "
+			        "member of the group that owns %s)",
+			        su, path);
 			goto out;
 		}
 		what = "permission denied";
 		break;
 	case ECONNREFUSED:
 		what = is_unix ? "connection refused (a stale socket: is charon running?)"
-			       : "connection refused (is charon's vici plugin listening there?)";
+		               : "connection refused (is charon's vici plugin listening there?)";
 		break;
 	case ETIMEDOUT:
 		what = "timed out";
@@ -372,9 +373,9 @@ static int tcp_try_next(struct vici_conn *c)
 static int connect_tcp(struct vici_conn *c)
 {
 	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV | (c->u.numeric ? AI_NUMERICHOST : 0),
+	        .ai_family = AF_UNSPEC,
+	        .ai_socktype = SOCK_STREAM,
+	        .ai_flags = AI_NUMERICSERV | (c->u.numeric ? AI_NUMERICHOST : 0),
 	};
 	struct addrinfo *res = NULL;
 	/* Blocks only for host names: numeric hosts never touch the resolver. */
@@ -382,7 +383,7 @@ static int connect_tcp(struct vici_conn *c)
 	if (r != 0 || !res) {
 		char *su = sanitize(c->uri), *sh = sanitize(c->u.host);
 		set_error(c, xasprintf("cannot connect to %s: cannot resolve '%s': %s", su, sh,
-				       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r)));
+		                       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r)));
 		free(su);
 		free(sh);
 		if (res)
@@ -499,9 +500,10 @@ static int feed(struct vici_conn *c, const uint8_t *data, size_t len)
 			fail(c, (int)n);
 			if (n == -EMSGSIZE) {
 				char *su = sanitize(c->uri);
-				set_error(c, xasprintf("protocol error: %s announced a frame of %lu "
-						       "bytes (the limit is %u)",
-						       su, (unsigned long)announced, VICI_FRAME_MAX));
+				set_error(c,
+				          xasprintf("protocol error: %s announced a frame of %lu "
+				                    "bytes (the limit is %u)",
+				                    su, (unsigned long)announced, VICI_FRAME_MAX));
 				free(su);
 			}
 			return (int)n;
@@ -592,7 +594,7 @@ int vici_conn_handle(struct vici_conn *c, short revents)
 }
 
 int vici_conn_send(struct vici_conn *c, enum vici_packet_type type, const char *name,
-		   const void *msg, size_t msg_len)
+                   const void *msg, size_t msg_len)
 {
 	if (c->state == VICI_CONN_CLOSED)
 		return -ENOTCONN;

@@ -40,10 +40,10 @@ enum vici_uri_kind {
  * "tcp://[::1]:4502". */
 struct vici_uri {
 	enum vici_uri_kind kind;
-	char path[108];  /* unix: the socket path (sun_path size) */
-	char host[256];  /* tcp: the host without brackets */
-	char port[6];    /* tcp: decimal 1..65535 */
-	bool numeric;    /* tcp: host is an IPv4/IPv6 literal (no DNS lookup) */
+	char path[108]; /* unix: the socket path (sun_path size) */
+	char host[256]; /* tcp: the host without brackets */
+	char port[6];   /* tcp: decimal 1..65535 */
+	bool numeric;   /* tcp: host is an IPv4/IPv6 literal (no DNS lookup) */
 };
 
 /* Parses uri into *u. Returns 0, or -EINVAL for anything else (unknown
@@ -101,7 +101,7 @@ int vici_conn_handle(struct vici_conn *c, short revents);
  * CONNECTING). msg is borrowed (copied). Returns 0, -EINVAL (bad name),
  * -EMSGSIZE (over VICI_FRAME_MAX) or -ENOTCONN when CLOSED. */
 int vici_conn_send(struct vici_conn *c, enum vici_packet_type type, const char *name,
-		   const void *msg, size_t msg_len);
+                   const void *msg, size_t msg_len);
 /* Appends arbitrary bytes (copied) to the outgoing queue, unchecked: for
  * tests and tools. Returns 0 or -ENOTCONN. */
 int vici_conn_send_raw(struct vici_conn *c, const void *data, size_t len);

@@ -48,61 +48,61 @@
 
 #define CH VICI_CMD_CHANGES
 static const struct vici_command_info commands[] = {
-	{"clear-creds", NULL, CH},
-	{"flush-certs", NULL, CH},
-	{"get-algorithms", NULL, 0},
-	{"get-authorities", NULL, 0},
-	{"get-conns", NULL, 0},
-	{"get-counters", NULL, 0},
-	{"get-keys", NULL, 0},
-	{"get-pools", NULL, 0},
-	{"get-shared", NULL, 0},
-	{"initiate", "control-log",
-	 VICI_CMD_STREAMS | VICI_CMD_SELF_TIMED | VICI_CMD_MAY_BLOCK | CH},
-	{"install", NULL, CH},
-	{"list-authorities", "list-authority", VICI_CMD_STREAMS},
-	{"list-certs", "list-cert", VICI_CMD_STREAMS},
-	{"list-conns", "list-conn", VICI_CMD_STREAMS},
-	{"list-policies", "list-policy", VICI_CMD_STREAMS},
-	{"list-sas", "list-sa", VICI_CMD_STREAMS | VICI_CMD_MAY_BLOCK},
-	{"load-authority", NULL, CH},
-	{"load-cert", NULL, CH},
-	{"load-conn", NULL, CH},
-	{"load-key", NULL, CH},
-	{"load-pool", NULL, CH},
-	{"load-shared", NULL, CH},
-	{"load-token", NULL, CH},
-	{"redirect", NULL, CH},
-	{"rekey", NULL, CH},
-	{"reload-settings", NULL, CH},
-	{"reset-counters", NULL, CH},
-	{"stats", NULL, 0},
-	{"terminate", "control-log",
-	 VICI_CMD_STREAMS | VICI_CMD_SELF_TIMED | VICI_CMD_MAY_BLOCK | CH},
-	{"uninstall", NULL, CH},
-	{"unload-authority", NULL, CH},
-	{"unload-conn", NULL, CH},
-	{"unload-key", NULL, CH},
-	{"unload-pool", NULL, CH},
-	{"unload-shared", NULL, CH},
-	{"version", NULL, 0},
+        {"clear-creds", NULL, CH},
+        {"flush-certs", NULL, CH},
+        {"get-algorithms", NULL, 0},
+        {"get-authorities", NULL, 0},
+        {"get-conns", NULL, 0},
+        {"get-counters", NULL, 0},
+        {"get-keys", NULL, 0},
+        {"get-pools", NULL, 0},
+        {"get-shared", NULL, 0},
+        {"initiate", "control-log",
+         VICI_CMD_STREAMS | VICI_CMD_SELF_TIMED | VICI_CMD_MAY_BLOCK | CH},
+        {"install", NULL, CH},
+        {"list-authorities", "list-authority", VICI_CMD_STREAMS},
+        {"list-certs", "list-cert", VICI_CMD_STREAMS},
+        {"list-conns", "list-conn", VICI_CMD_STREAMS},
+        {"list-policies", "list-policy", VICI_CMD_STREAMS},
+        {"list-sas", "list-sa", VICI_CMD_STREAMS | VICI_CMD_MAY_BLOCK},
+        {"load-authority", NULL, CH},
+        {"load-cert", NULL, CH},
+        {"load-conn", NULL, CH},
+        {"load-key", NULL, CH},
+        {"load-pool", NULL, CH},
+        {"load-shared", NULL, CH},
+        {"load-token", NULL, CH},
+        {"redirect", NULL, CH},
+        {"rekey", NULL, CH},
+        {"reload-settings", NULL, CH},
+        {"reset-counters", NULL, CH},
+        {"stats", NULL, 0},
+        {"terminate", "control-log",
+         VICI_CMD_STREAMS | VICI_CMD_SELF_TIMED | VICI_CMD_MAY_BLOCK | CH},
+        {"uninstall", NULL, CH},
+        {"unload-authority", NULL, CH},
+        {"unload-conn", NULL, CH},
+        {"unload-key", NULL, CH},
+        {"unload-pool", NULL, CH},
+        {"unload-shared", NULL, CH},
+        {"version", NULL, 0},
 };
 #undef CH
 
 static const struct vici_event_info events[] = {
-	{"alert", VICI_EVENT_SINCE_6},
-	{"child-rekey", 0},
-	{"child-updown", 0},
-	{"control-log", VICI_EVENT_STREAM},
-	{"ike-rekey", 0},
-	{"ike-update", 0},
-	{"ike-updown", 0},
-	{"list-authority", VICI_EVENT_STREAM},
-	{"list-cert", VICI_EVENT_STREAM},
-	{"list-conn", VICI_EVENT_STREAM},
-	{"list-policy", VICI_EVENT_STREAM},
-	{"list-sa", VICI_EVENT_STREAM},
-	{"log", 0},
+        {"alert", VICI_EVENT_SINCE_6},
+        {"child-rekey", 0},
+        {"child-updown", 0},
+        {"control-log", VICI_EVENT_STREAM},
+        {"ike-rekey", 0},
+        {"ike-update", 0},
+        {"ike-updown", 0},
+        {"list-authority", VICI_EVENT_STREAM},
+        {"list-cert", VICI_EVENT_STREAM},
+        {"list-conn", VICI_EVENT_STREAM},
+        {"list-policy", VICI_EVENT_STREAM},
+        {"list-sa", VICI_EVENT_STREAM},
+        {"log", 0},
 };
 
 const struct vici_command_info *vici_commands(size_t *count)
@@ -182,8 +182,8 @@ struct vici_request {
 	struct reg *stream; /* held while queued or in flight; NULL once released */
 	vici_request_fn fn;
 	void *ctx;
-	int timeout_ms;     /* for messages */
-	int64_t deadline;   /* -1: none */
+	int timeout_ms;   /* for messages */
+	int64_t deadline; /* -1: none */
 	int64_t abandoned_at;
 	bool sent;
 	bool done;      /* the caller got (or is queued to get) its final call */
@@ -294,8 +294,7 @@ static void req_free(struct vici_request *req)
 
 /* ---- notes ---- */
 
-static struct note *note_add(struct vici_session *s, enum note_kind kind, int err,
-			     const char *msg)
+static struct note *note_add(struct vici_session *s, enum note_kind kind, int err, const char *msg)
 {
 	struct note *n = xcalloc(1, sizeof(*n));
 	n->kind = kind;
@@ -429,7 +428,7 @@ static void pump(struct vici_session *s)
 		switch (op->kind) {
 		case OP_CMD:
 			r = vici_conn_send(s->conn, VICI_CMD_REQUEST, op->req->cmd, op->req->msg,
-					   op->req->len);
+			                   op->req->len);
 			free(op->req->msg);
 			op->req->msg = NULL;
 			op->req->sent = true;
@@ -466,8 +465,7 @@ static void set_error(struct vici_session *s, const char *msg)
 	s->error = xstrdup(msg ? msg : "");
 }
 
-static void set_state(struct vici_session *s, enum vici_session_state st, int err,
-		      const char *msg)
+static void set_state(struct vici_session *s, enum vici_session_state st, int err, const char *msg)
 {
 	s->state = st;
 	struct note *n = note_add(s, NOTE_STATE, err, msg);
@@ -509,7 +507,7 @@ static void go_down(struct vici_session *s, int err, const char *msg, bool retry
 	if (retry && !s->cfg.no_reconnect) {
 		s->retry_at = now + s->backoff_ms;
 		s->backoff_ms = s->backoff_ms * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms
-									  : s->backoff_ms * 2;
+		                                                          : s->backoff_ms * 2;
 	} else {
 		s->retry_at = -1;
 	}
@@ -758,8 +756,9 @@ static void deliver_notes(struct vici_session *s)
 		s->notes = n->next;
 		if (!s->notes)
 			s->notes_tail = &s->notes;
-		struct vici_msg m = {.final = true, .error = n->err < 0 ? n->msg : NULL,
-				     .received = vici_now_ms()};
+		struct vici_msg m = {.final = true,
+		                     .error = n->err < 0 ? n->msg : NULL,
+		                     .received = vici_now_ms()};
 		switch (n->kind) {
 		case NOTE_FINAL:
 			if (!n->req->cancelled && n->req->fn) {
@@ -796,8 +795,8 @@ static struct op *first_cmd(struct vici_session *s)
 
 static void dispatch_event(struct vici_session *s, const struct vici_packet *pkt, int64_t now)
 {
-	struct vici_msg m = {.name = pkt->name, .data = pkt->msg, .len = pkt->msg_len,
-			     .received = now};
+	struct vici_msg m = {
+	        .name = pkt->name, .data = pkt->msg, .len = pkt->msg_len, .received = now};
 	struct op *cmd = first_cmd(s);
 	if (cmd && cmd->req->stream && strcmp(cmd->req->stream->name, pkt->name) == 0) {
 		struct vici_request *req = cmd->req;
@@ -839,8 +838,8 @@ static void dispatch_cmd_reply(struct vici_session *s, const struct vici_packet 
 		return;
 	struct vici_msg m = {.name = req->cmd, .final = true, .received = now};
 	if (pkt->type == VICI_CMD_UNKNOWN) {
-		char *msg = xasprintf("unknown command '%s' (not supported by this daemon)",
-				      req->cmd);
+		char *msg =
+		        xasprintf("unknown command '%s' (not supported by this daemon)", req->cmd);
 		m.error = msg;
 		req->fn(req->ctx, -ENOSYS, &m);
 		free(msg);
@@ -908,12 +907,13 @@ static void dispatch(struct vici_session *s, const uint8_t *payload, size_t len,
 		}
 		if (head->kind != OP_CMD) {
 			protocol_error(s, "%s while waiting for the answer to registering '%s'",
-				       tname, head->reg->name);
+			               tname, head->reg->name);
 			return;
 		}
-		if (pkt.type == VICI_CMD_RESPONSE && vici_message_validate(pkt.msg, pkt.msg_len) < 0) {
-			protocol_error(s, "malformed message in the reply to '%s'%s", head->req->cmd,
-				       NULL);
+		if (pkt.type == VICI_CMD_RESPONSE &&
+		    vici_message_validate(pkt.msg, pkt.msg_len) < 0) {
+			protocol_error(s, "malformed message in the reply to '%s'%s",
+			               head->req->cmd, NULL);
 			return;
 		}
 		dispatch_cmd_reply(s, &pkt, now);
@@ -926,7 +926,7 @@ static void dispatch(struct vici_session *s, const uint8_t *payload, size_t len,
 		}
 		if (head->kind == OP_CMD) {
 			protocol_error(s, "%s while waiting for the reply to '%s'", tname,
-				       head->req->cmd);
+			               head->req->cmd);
 			return;
 		}
 		dispatch_confirm(s, &pkt);
@@ -956,9 +956,9 @@ static void timers(struct vici_session *s, int64_t now)
 		if (!req || req->done || req->cancelled || req->deadline < 0 || now < req->deadline)
 			continue;
 		char *msg = xasprintf("'%s' timed out after %d ms (not sent: %s)", req->cmd,
-				      req->timeout_ms,
-				      s->state == VICI_SESSION_UP ? "waiting for an earlier reply"
-								  : "not connected");
+		                      req->timeout_ms,
+		                      s->state == VICI_SESSION_UP ? "waiting for an earlier reply"
+		                                                  : "not connected");
 		req_fail(s, req, -ETIMEDOUT, msg);
 		free(msg);
 	}
@@ -971,15 +971,15 @@ static void timers(struct vici_session *s, int64_t now)
 		req->abandoned_at = now;
 		s->abandoned++;
 		char *msg = xasprintf("'%s' timed out after %d ms (no reply from charon)", req->cmd,
-				      req->timeout_ms);
+		                      req->timeout_ms);
 		req_fail(s, req, -ETIMEDOUT, msg);
 		free(msg);
 	}
 	int64_t g = grace_deadline(s);
 	if (g >= 0 && now >= g) {
 		char *msg = xasprintf("connection to %s recycled: the reply to '%s' did not come "
-				      "within %d ms after its deadline",
-				      s->uri, s->fifo.head->req->cmd, s->cfg.grace_ms);
+		                      "within %d ms after its deadline",
+		                      s->uri, s->fifo.head->req->cmd, s->cfg.grace_ms);
 		go_down(s, -ETIMEDOUT, msg, true);
 		free(msg);
 	}
@@ -1078,8 +1078,8 @@ static bool name_ok(const char *name)
 }
 
 int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, size_t len,
-		      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
-		      struct vici_request **reqp)
+                      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+                      struct vici_request **reqp)
 {
 	static const struct vici_call_opts defaults;
 	if (!opts)
@@ -1090,7 +1090,8 @@ int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, 
 	if (opts->timeout_ms < VICI_TIMEOUT_NONE ||
 	    (opts->timeout_ms == VICI_TIMEOUT_NONE && !(ci && (ci->flags & VICI_CMD_SELF_TIMED))))
 		return -EINVAL;
-	const char *stream = opts->stream_event ? opts->stream_event : (ci ? ci->stream_event : NULL);
+	const char *stream =
+	        opts->stream_event ? opts->stream_event : (ci ? ci->stream_event : NULL);
 	if (stream && !*stream)
 		stream = NULL;
 	if (stream && !name_ok(stream))
@@ -1110,7 +1111,8 @@ int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, 
 	req->fn = fn;
 	req->ctx = ctx;
 	req->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : s->cfg.request_timeout_ms;
-	req->deadline = opts->timeout_ms == VICI_TIMEOUT_NONE ? -1 : vici_now_ms() + req->timeout_ms;
+	req->deadline =
+	        opts->timeout_ms == VICI_TIMEOUT_NONE ? -1 : vici_now_ms() + req->timeout_ms;
 	if (stream) {
 		req->stream = reg_get(s, stream);
 		req->stream->refs++;
@@ -1124,8 +1126,8 @@ int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, 
 }
 
 int vici_session_call_builder(struct vici_session *s, const char *cmd, struct vici_builder *b,
-			      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
-			      struct vici_request **reqp)
+                              const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+                              struct vici_request **reqp)
 {
 	uint8_t *msg = NULL;
 	size_t len = 0;
@@ -1168,7 +1170,7 @@ static void sync_cb(void *ctx, int err, const struct vici_msg *m)
 }
 
 int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *msg, size_t len,
-			   const struct vici_call_opts *opts, vici_request_fn fn, void *ctx)
+                           const struct vici_call_opts *opts, vici_request_fn fn, void *ctx)
 {
 	if (s->depth > 0)
 		return -EDEADLK;
@@ -1202,7 +1204,7 @@ int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *
 /* ---- listeners ---- */
 
 struct vici_listener *vici_session_listen(struct vici_session *s, const char *name,
-					  vici_event_fn fn, void *ctx)
+                                          vici_event_fn fn, void *ctx)
 {
 	if (!name_ok(name)) {
 		errno = EINVAL;

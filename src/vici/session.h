@@ -70,12 +70,12 @@
 enum vici_command_flags {
 	VICI_CMD_STREAMS = 1 << 0,    /* streams events of stream_event before its reply */
 	VICI_CMD_SELF_TIMED = 1 << 1, /* may block; has its own charon-side timeout
-				       * (initiate, terminate): may be called with
-				       * VICI_TIMEOUT_NONE */
+	                               * (initiate, terminate): may be called with
+	                               * VICI_TIMEOUT_NONE */
 	VICI_CMD_MAY_BLOCK = 1 << 2,  /* may block the connection's queue (list-sas
-				       * without noblock, initiate, terminate) */
+	                               * without noblock, initiate, terminate) */
 	VICI_CMD_CHANGES = 1 << 3,    /* changes daemon state (refused in read-only
-				       * mode by callers that care) */
+	                               * mode by callers that care) */
 };
 
 struct vici_command_info {
@@ -92,7 +92,7 @@ const struct vici_command_info *vici_command_lookup(const char *cmd);
 const char *vici_command_stream_event(const char *cmd);
 
 enum vici_event_flags {
-	VICI_EVENT_STREAM = 1 << 0, /* only sent during a command, to its requester */
+	VICI_EVENT_STREAM = 1 << 0,  /* only sent during a command, to its requester */
 	VICI_EVENT_SINCE_6 = 1 << 1, /* not in 5.9.x (alert) */
 };
 struct vici_event_info {
@@ -114,7 +114,7 @@ enum vici_session_state {
 	VICI_SESSION_CONNECTING = 1, /* connect in progress; requests are queued */
 	VICI_SESSION_UP = 2,
 	VICI_SESSION_DOWN = 3, /* vici_session_error() says why; next attempt at
-				* vici_session_retry_at(), or never (-1) */
+	                        * vici_session_retry_at(), or never (-1) */
 };
 
 /* Name of a state ("connecting", "up", "down"). Static string. */
@@ -124,14 +124,14 @@ struct vici_session;
 
 /* Configuration; zero means "the default" for every field. */
 struct vici_session_config {
-	const char *uri;              /* NULL: VICI_DEFAULT_URI (copied) */
-	int request_timeout_ms;       /* default deadline per request: 30000 */
-	int connect_timeout_ms;       /* 10000 */
-	int grace_ms;                 /* wait for an abandoned reply: 5000 */
-	int backoff_min_ms;           /* first retry delay: 500 */
-	int backoff_max_ms;           /* cap of the doubling: 10000 */
-	bool no_reconnect;            /* true: stay DOWN after a failure (tools);
-				       * vici_session_reconnect() still works */
+	const char *uri;        /* NULL: VICI_DEFAULT_URI (copied) */
+	int request_timeout_ms; /* default deadline per request: 30000 */
+	int connect_timeout_ms; /* 10000 */
+	int grace_ms;           /* wait for an abandoned reply: 5000 */
+	int backoff_min_ms;     /* first retry delay: 500 */
+	int backoff_max_ms;     /* cap of the doubling: 10000 */
+	bool no_reconnect;      /* true: stay DOWN after a failure (tools);
+	                         * vici_session_reconnect() still works */
 	/* Every state change (CONNECTING/UP/DOWN); err and msg (borrowed) say
 	 * why it went DOWN, else 0 and "". */
 	void (*on_state)(void *ctx, enum vici_session_state st, int err, const char *msg);
@@ -188,14 +188,14 @@ void vici_session_tick(struct vici_session *s, int64_t now);
  * callback only: copy what you keep. */
 struct vici_msg {
 	const char *name;    /* event name (stream or listener event), or the
-			      * command name for a request's final call */
+	                      * command name for a request's final call */
 	const uint8_t *data; /* message body (may be empty); NULL when err < 0 */
 	size_t len;
-	bool final;          /* request callbacks: the last call for this request */
-	const char *error;   /* err < 0: what happened, worded for an operator;
-			      * else NULL */
-	int64_t received;    /* monotonic ms the packet arrived (time fields in
-			      * VICI messages are relative to it) */
+	bool final;        /* request callbacks: the last call for this request */
+	const char *error; /* err < 0: what happened, worded for an operator;
+	                    * else NULL */
+	int64_t received;  /* monotonic ms the packet arrived (time fields in
+	                    * VICI messages are relative to it) */
 };
 
 /* Request callback: zero or more stream events (err 0, final false), then
@@ -209,10 +209,10 @@ typedef void (*vici_request_fn)(void *ctx, int err, const struct vici_msg *m);
 /* Per-call options; zero-initialised means the defaults. */
 struct vici_call_opts {
 	int timeout_ms;           /* 0: the session's default; > 0: this;
-				   * VICI_TIMEOUT_NONE: no deadline (only for
-				   * commands flagged VICI_CMD_SELF_TIMED) */
+	                           * VICI_TIMEOUT_NONE: no deadline (only for
+	                           * commands flagged VICI_CMD_SELF_TIMED) */
 	const char *stream_event; /* NULL: from the command table; "": do not
-				   * stream; else stream this event */
+	                           * stream; else stream this event */
 };
 
 struct vici_request;
@@ -225,13 +225,13 @@ struct vici_request;
  * (too big), or -ENOTCONN when the session is DOWN (vici_session_error()
  * says why). Requests made while CONNECTING wait for the connection. */
 int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, size_t len,
-		      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
-		      struct vici_request **reqp);
+                      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+                      struct vici_request **reqp);
 /* Like vici_session_call() with the message of builder b (NULL: empty),
  * which is finished (and reset) here; its sticky error is returned. */
 int vici_session_call_builder(struct vici_session *s, const char *cmd, struct vici_builder *b,
-			      const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
-			      struct vici_request **reqp);
+                              const struct vici_call_opts *opts, vici_request_fn fn, void *ctx,
+                              struct vici_request **reqp);
 /* Stops all callbacks of req and releases the handle. A request not sent yet
  * is dropped; a sent one is drained in the background (its stream and reply
  * are read and dropped, then the stream event is released). Safe inside any
@@ -246,7 +246,7 @@ void vici_request_cancel(struct vici_request *req);
  * called from a callback (-EDEADLK). For simple tools; the core is
  * non-blocking. */
 int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *msg, size_t len,
-			   const struct vici_call_opts *opts, vici_request_fn fn, void *ctx);
+                           const struct vici_call_opts *opts, vici_request_fn fn, void *ctx);
 
 /* Number of requests not finished yet (queued, in flight, draining after
  * cancel or timeout). */
@@ -276,7 +276,7 @@ struct vici_listener;
  * owned by the session until vici_listener_remove(). Returns NULL only for an
  * invalid name (errno EINVAL). */
 struct vici_listener *vici_session_listen(struct vici_session *s, const char *name,
-					  vici_event_fn fn, void *ctx);
+                                          vici_event_fn fn, void *ctx);
 /* Stops and releases a listener. Safe inside any callback, also its own. */
 void vici_listener_remove(struct vici_listener *l);
 enum vici_listener_state vici_listener_state(const struct vici_listener *l);
