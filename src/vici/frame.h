@@ -59,8 +59,9 @@ int vici_packet_parse(const uint8_t *payload, size_t len, struct vici_packet *pk
 
 /* Encodes one packet as a complete frame (header included) into a new buffer
  * (*frame malloc'd, caller frees). name is required for named types and must
- * be 1..255 printable bytes; msg may be NULL with msg_len 0. Returns 0,
- * -EINVAL for a bad name or a message on a type that carries none, or
+ * be 1..255 printable bytes, and must be NULL for the other types; msg may be
+ * NULL with msg_len 0. Returns 0, -EINVAL for an unknown type, a bad or
+ * misplaced name or a message on a type that carries none, or
  * -EMSGSIZE if the payload would exceed VICI_FRAME_MAX. */
 int vici_packet_encode(enum vici_packet_type type, const char *name, const void *msg,
 		       size_t msg_len, uint8_t **frame, size_t *frame_len);
@@ -79,9 +80,10 @@ void vici_reader_init(struct vici_reader *r);
 void vici_reader_free(struct vici_reader *r);
 /* Feeds up to len bytes. Stops after completing one frame. Returns the number
  * of bytes consumed (possibly fewer than len if a frame completed: call
- * vici_reader_take() and feed the rest), or -EMSGSIZE if a header announces
- * more than VICI_FRAME_MAX (nothing is allocated; the stream is unusable
- * afterwards). */
+ * vici_reader_take() and feed the rest; while a frame waits nothing is
+ * consumed and 0 is returned), or -EMSGSIZE if a header announces more than
+ * VICI_FRAME_MAX (nothing is allocated; the stream is unusable afterwards and
+ * every later feed returns -EMSGSIZE again). */
 long vici_reader_feed(struct vici_reader *r, const uint8_t *data, size_t len);
 /* True when a complete payload is ready. */
 static inline bool vici_reader_ready(const struct vici_reader *r)

@@ -83,8 +83,11 @@ int vici_message_validate(const void *msg, size_t len);
 
 /* Looks up a key/value by a dotted path of section names and a key name
  * ("child-sas.net.bytes-in"), starting at the root. Path components are
- * matched exactly. Returns 0 and the borrowed value, -ENOENT if absent,
- * -EBADMSG if the message is malformed. */
+ * matched exactly; the first match wins (names containing '.' cannot be
+ * looked up this way; walk with the parser instead). Returns 0 and the
+ * borrowed value (value/value_len may be NULL), -ENOENT if absent or the path
+ * has an empty component, -EBADMSG if the message is malformed anywhere (the
+ * whole message is checked, even after a hit), -EINVAL for a NULL path. */
 int vici_message_find(const void *msg, size_t len, const char *path, const uint8_t **value,
 		      size_t *value_len);
 
@@ -107,6 +110,7 @@ void vici_builder_list_start(struct vici_builder *b, const char *name);
 void vici_builder_list_end(struct vici_builder *b);
 /* Key/value with a binary value (value may be NULL when len is 0). */
 void vici_builder_add(struct vici_builder *b, const char *name, const void *value, size_t len);
+/* _str: value is a C string (NULL is a misuse, not an empty value). */
 void vici_builder_add_str(struct vici_builder *b, const char *name, const char *value);
 void vici_builder_add_fmt(struct vici_builder *b, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -131,7 +135,8 @@ int vici_builder_finish(struct vici_builder *b, uint8_t **msg, size_t *len);
 
 /* Compares a borrowed name or value with a C string. */
 bool vici_eq(const void *p, size_t len, const char *s);
-/* Copies a borrowed value into a NUL-terminated malloc'd string. */
+/* Copies a borrowed value into a NUL-terminated malloc'd string (a value
+ * with NUL bytes inside is cut short when used as a C string). */
 char *vici_strdup(const void *p, size_t len);
 
 #endif
