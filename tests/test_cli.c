@@ -102,6 +102,10 @@ static void test_call_errors(void **state)
 		{ARGC("call", "version", "--json", "{}", "--json", "{}"),
 		 ARGV("call", "version", "--json", "{}", "--json", "{}"), "--json given twice"},
 		{ARGC("call", "ver sion"), ARGV("call", "ver sion"), "printable"},
+		{ARGC("call", "version", "-u", "bogus://x"), ARGV("call", "version", "-u", "bogus://x"),
+		 "invalid URI 'bogus://x'"},
+		{ARGC("call", "version", "--uri=unix://relative"),
+		 ARGV("call", "version", "--uri=unix://relative"), "invalid URI"},
 		{ARGC("call", "v\x1b"), ARGV("call", "v\x1b"), "printable"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -139,6 +143,9 @@ static void test_listen(void **state)
 	cli_listen_args_free(&a);
 	assert_int_equal(LISTEN(&a, err, "listen", "log", "--uri"), -EINVAL);
 	assert_non_null(strstr(err, "needs a value"));
+	cli_listen_args_free(&a);
+	assert_int_equal(LISTEN(&a, err, "listen", "log", "--uri", "tcp://host"), -EINVAL);
+	assert_non_null(strstr(err, "invalid URI"));
 	cli_listen_args_free(&a);
 	assert_int_equal(LISTEN(&a, err, "listen", "-h"), 0);
 	assert_true(a.help);

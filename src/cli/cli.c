@@ -130,19 +130,28 @@ static int opt_value(int argc, char **argv, int *i, const char *lng, const char 
 	return 1;
 }
 
+#define URI_FORMS "unix:///path or tcp://host:port"
+
 static bool is_flag(const char *a, const char *lng, const char *shrt)
 {
 	return !strcmp(a, lng) || (shrt && !strcmp(a, shrt));
 }
 
 /* The options both modes know. Returns 1 if argv[*i] was one, 0 if not,
- * -EINVAL on a missing value. */
-static int common_opt(int argc, char **argv, int *i, const char **uri, bool *help)
+ * -EINVAL on a missing value or an invalid URI (*bad_uri set). */
+static int common_opt(int argc, char **argv, int *i, const char **uri, bool *help,
+		      const char **bad_uri)
 {
 	const char *v;
 	int r = opt_value(argc, argv, i, "--uri", "-u", &v);
-	if (r > 0)
+	if (r > 0) {
+		struct vici_uri u;
 		*uri = v;
+		if (vici_uri_parse(v, &u)) {
+			*bad_uri = v;
+			return -EINVAL;
+		}
+	}
 	if (r)
 		return r;
 	if (is_flag(argv[*i], "--help", "-h")) {
@@ -192,8 +201,12 @@ int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, si
 				opts_done = true;
 				continue;
 			}
-			if ((r = common_opt(argc, argv, &i, &a->uri, &a->help)) > 0)
+			const char *bad_uri = NULL;
+			if ((r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri)) > 0)
 				continue;
+			if (bad_uri)
+				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
+					    URI_FORMS);
 			if (!r && (r = opt_value(argc, argv, &i, "--json", "-j", &v)) > 0) {
 				if (a->json)
 					return fail(err, errlen, "--json given twice");
@@ -255,9 +268,13 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 				opts_done = true;
 				continue;
 			}
-			int r = common_opt(argc, argv, &i, &a->uri, &a->help);
+			const char *bad_uri = NULL;
+			int r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri);
 			if (r > 0)
 				continue;
+			if (bad_uri)
+				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
+					    URI_FORMS);
 			if (!r && is_flag(arg, "--no-reconnect", NULL)) {
 				a->no_reconnect = true;
 				continue;

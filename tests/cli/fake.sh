@@ -105,6 +105,7 @@ run "usage: key given twice" 2 call initiate ike=a --json '{"ike":"b"}' -u "$uri
 	{ grep -q "given twice" "$tmp/err" || fail "key twice: message"; }
 run "usage: --timeout 0 on a command without its own timeout" 2 call version --timeout 0 -u "$uri"
 run "usage: unknown option" 2 call version --bogus
+run "usage: invalid URI" 2 call version -u "bogus://x"
 run "usage: listen without events" 2 listen -u "$uri"
 
 # --- JSON input from stdin and a file ---
