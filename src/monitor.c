@@ -369,15 +369,17 @@ static void draw_header(struct app *app)
 	if (app->alert_state[0])
 		x += draw_text(y, x, r.w - x, THEME_HEADER, app->alert_state);
 	if (app->mon.state != VICI_SESSION_UP) {
+		/* Most important first: the line is cut on narrow terminals. */
+		if (app->last_data)
+			x += draw_text(y, x, r.w - x, THEME_STALE, "STALE  ");
 		int64_t at = vici_session_retry_at(app->mon.sess);
-		if (at >= 0)
-			snprintf(tmp, sizeof(tmp), " retry in %lld s",
+		if (at >= 0) {
+			snprintf(tmp, sizeof(tmp), "retry in %lld s  ",
 				 (long long)((at - app->now + 999) / 1000));
-		else
-			tmp[0] = '\0';
-		snprintf(buf, sizeof(buf), "  %s%s%s", app->mon.error[0] ? app->mon.error : "connecting",
-			 tmp, app->last_data ? "  STALE data" : "");
-		x += draw_text(y, x, r.w - x, THEME_STATUS_ERROR, buf);
+			x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, tmp);
+		}
+		x += draw_text(y, x, r.w - x, THEME_STATUS_ERROR,
+			       app->mon.error[0] ? app->mon.error : "connecting");
 	} else if (app->last_data) {
 		snprintf(buf, sizeof(buf), "  data %.1f s old",
 			 (double)(app->now - app->last_data) / 1000.0);

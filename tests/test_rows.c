@@ -175,8 +175,10 @@ static void test_fmt(void **state)
 	assert_string_equal(b, "1.2M");
 	fmt_rate(b, sizeof(b), -1);
 	assert_string_equal(b, "-");
+	fmt_rate(b, sizeof(b), 999);
+	assert_string_equal(b, "999/s");
 	fmt_rate(b, sizeof(b), 2048);
-	assert_string_equal(b, "2048/s");
+	assert_string_equal(b, "2.0K/s");
 }
 
 static void test_ike_row(void **state)
@@ -374,6 +376,11 @@ static void test_help(void **state)
 			assert_non_null(strstr(h->text, b->help));
 	assert_non_null(strstr(h->text, "Up/k"));
 	assert_non_null(strstr(h->text, "SA tree"));
+	/* Pane-specific keys are listed under their pane, not "Everywhere". */
+	char *sa = strstr(h->text, "SA tree"), *fold = strstr(h->text, "fold every IKE SA");
+	char *log = strstr(h->text, "Events and log"), *lvl = strstr(h->text, "cycle the minimum");
+	assert_true(sa && fold && fold > sa);
+	assert_true(log && lvl && lvl > log);
 	free(h);
 }
 

@@ -44,13 +44,16 @@ static const char *const listen_events[] = {
 static void link_state(void *ctx, enum vici_session_state st, int err, const char *msg,
 		       struct app_link *l, struct app *app)
 {
+	char old[sizeof(l->error)];
+	memcpy(old, l->error, sizeof(old));
 	l->state = (int)st;
 	l->since = vici_now_ms();
 	if (st == VICI_SESSION_DOWN && msg && *msg)
 		sanitize_buf(l->error, sizeof(l->error), msg, strlen(msg), 0);
 	else if (st == VICI_SESSION_UP)
 		l->error[0] = '\0';
-	if (st == VICI_SESSION_DOWN && l == &app->mon && msg && *msg)
+	/* One notice per new problem, not one per retry. */
+	if (st == VICI_SESSION_DOWN && l == &app->mon && msg && *msg && strcmp(old, l->error))
 		model_event_addf(app->model, MODEL_EV_NOTICE, l->since, "monitor connection: %s",
 				 l->error);
 	app->redraw_all = true;

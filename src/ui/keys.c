@@ -128,14 +128,11 @@ const char *keys_context_name(unsigned ctx)
 	return "?";
 }
 
-/* Which section a binding is listed in: the first whose context set covers
- * the binding's, else the first it intersects. */
+/* Which section a binding is listed in: "Everywhere" for bindings of every
+ * list pane, else the first specific section it belongs to. */
 static size_t section_of(const struct key_binding *b)
 {
 	size_t n = sizeof(help_sections) / sizeof(help_sections[0]);
-	for (size_t i = 0; i < n; i++)
-		if ((b->contexts & help_sections[i].ctx) == b->contexts)
-			return i;
 	if ((b->contexts & KC_LISTS) == KC_LISTS)
 		return 0;
 	for (size_t i = 1; i < n; i++)

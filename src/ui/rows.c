@@ -187,7 +187,10 @@ void fmt_rate(char *buf, size_t size, double bps)
 		return;
 	}
 	char tmp[32];
-	fmt_bytes(tmp, sizeof(tmp), (uint64_t)(bps + 0.5));
+	if (bps < 1000)
+		snprintf(tmp, sizeof(tmp), "%.0f", bps);
+	else
+		fmt_scaled(tmp, sizeof(tmp), (uint64_t)(bps + 0.5), 1024, " KMGTPE");
 	snprintf(buf, size, "%s/s", tmp);
 }
 

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end test of the monitor against the simulator vicisim (suite fake):
+# SAs appear; hostile strings from the server never reach the terminal raw;
+# --readonly refuses actions; any resize works; the daemon going away shows
+# in the header and everything resumes when it is back; q exits 0.
+set -uo pipefail
+build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
+SWANTOP=$build/src/swantop
+VICISIM=$build/src/sim/vicisim
+[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
+. "$(dirname "$0")/monitor-lib.sh"
+
+sim_pid=
+sim_start() {
+	"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 6 --children 2 --connecting 1 \
+		--log-rate 20 --churn 1 --fault hostile >"$MON_WORK/sim.out" 2>&1 &
+	sim_pid=$!
+	for _ in $(seq 50); do
+		grep -q ready "$MON_WORK/sim.out" && return 0
+		sleep 0.1
+	done
+	echo "vicisim did not start" >&2
+	exit 1
+}
+sim_stop() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	sim_pid=
+}
+trap 'sim_stop; mon_cleanup' EXIT
+
+sim_start
+uri=unix://$MON_WORK/sim.vici
+
+# --- SAs appear, with their children and the header filled in ---
+mon_start 120 36 --uri "$uri" --interval 0.5 --readonly
+mon_wait 'ESTABLISHED' 10
+mon_wait 'INSTALLED' 5
+mon_wait 'monitor .* up .*listener .* up' 5
+mon_wait 'IKE [0-9]+ \(' 5
+echo "ok: SAs shown"
+
+# --- hostile strings: escaped on screen, never raw in the output stream ---
+mon_keys 2
+mon_wait 'connections' 5
+mon_wait '\\x1b' 5 # an escaped ESC is visible as text
+mon_keys 5
+sleep 2
+mon_keys 1
+sleep 1
+python3 - "$MON_RAW" <<'PY' || fail "hostile bytes reached the terminal"
+import sys
+raw = open(sys.argv[1], 'rb').read()
+assert len(raw) > 1000, "no output recorded"
+bad = []
+if b'\x1b]' in raw: bad.append('OSC sequence')
+if b'\x07' in raw: bad.append('BEL')
+if b'pwned\x07' in raw: bad.append('title payload')
+if b'\x1b[31mred' in raw: bad.append('hostile SGR')
+try:
+    text = raw.decode('utf-8')
+except UnicodeDecodeError as e:
+    bad.append('invalid UTF-8 at %d: %r' % (e.start, raw[max(0, e.start-20):e.start+10]))
+    text = raw.decode('utf-8', 'replace')
+if any(0x80 <= ord(c) <= 0x9f for c in text): bad.append('C1 control')
+if bad:
+    print('; '.join(bad)); sys.exit(1)
+PY
+title=$($MON_TMUX display -p -t mon '#{pane_title}')
+case "$title" in *pwned*) fail "the window title was changed by a hostile string" ;; esac
+echo "ok: hostile strings escaped"
+
+# --- read-only: actions refused with a clear message ---
+mon_keys 1
+mon_keys j
+mon_keys t
+mon_wait 'read-only mode' 3
+mon_screen | grep -q '(y/n)' && fail "read-only mode asked for confirmation"
+mon_keys ':' 'terminate #1' Enter
+mon_wait 'read-only mode: terminate' 3
+echo "ok: read-only refuses"
+
+# --- unknown commands: one clear line ---
+mon_keys ':' 'initate x' Enter
+mon_wait "unknown command 'initate'" 3
+echo "ok: unknown command"
+
+# --- resize to anything, at any time ---
+for size in "80 24" "60 15" "20 5" "200 60" "80 24"; do
+	mon_resize $size
+	sleep 0.4
+done
+mon_wait 'swantop' 3
+mon_resize 20 5
+mon_wait 'too small' 3
+mon_resize 80 24
+mon_wait 'ESTABLISHED' 3
+[ "$(mon_screen | wc -l)" -le 24 ] || fail "screen larger than the window"
+echo "ok: resize"
+
+# --- daemon gone: header says so, data kept as stale; back: resumes ---
+sim_stop
+mon_wait 'monitor .* down' 10
+mon_wait 'retry in [0-9]+ s' 5
+mon_wait 'STALE' 5
+mon_screen | grep -q 'ESTABLISHED' || fail "last data not kept while the daemon is away"
+sim_start
+mon_wait 'monitor .* up .*listener .* up' 20
+mon_wait_gone 'STALE' 10
+mon_wait 'data [0-9.]+ s old' 10
+echo "ok: reconnect"
+
+# --- q quits with 0 ---
+mon_keys q
+code=$(mon_exit_code 10)
+[ "$code" = 0 ] || fail "exit status $code after q"
+grep -q 'ERROR: AddressSanitizer\|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
+echo "ok: quit"
+exit 0
