@@ -31,6 +31,18 @@ fail() {
 }
 pass() { echo "ok: $*"; }
 
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 # sim [vicisim options...]: (re)start vicisim on $tmp/vici.sock
 sim() {
 	stop_sim
@@ -158,42 +170,45 @@ sim --log-rate 20
 run "listen: no supported event" 6 listen alert -u "$uri" &&
 	{ grep -q "event 'alert' is not supported by this daemon" "$tmp/err" || fail "alert: message"; }
 
+lines() { wc -l <"$1"; }
+more_lines() { [ "$(lines "$1")" -gt "$2" ]; }
+
 "$swantop" listen alert log -u "$uri" >"$tmp/lout" 2>"$tmp/lerr" &
 listen_pid=$!
-sleep 1
+wait_for 10 more_lines "$tmp/lout" 2 || fail "listen: no log events"
 kill -0 "$listen_pid" 2>/dev/null || fail "listen alert log exited although log is supported"
 grep -q "event 'alert' is not supported" "$tmp/lerr" || fail "listen: no alert warning"
-n1=$(wc -l <"$tmp/lout")
-[ "$n1" -gt 0 ] || fail "listen: no log events in 1 s"
 now=$(date +%s)
-jq -e --argjson now "$now" 'select(.event == "log") | (.time > $now - 60 and .time < $now + 60) and
-	(.data.msg | type == "string")' "$tmp/lout" >/dev/null || fail "listen: bad event line: $(head -1 "$tmp/lout")"
-grep -Eq '"time":[0-9]{10}\.[0-9]{3},' "$tmp/lout" || fail "listen: time is not seconds.milliseconds"
+jq -se --argjson now "$now" 'length > 0 and all(.[]; .event == "log" and .time > $now - 60 and
+	.time < $now + 60 and (.data.msg | type == "string"))' "$tmp/lout" >/dev/null ||
+	fail "listen: bad event line: $(head -1 "$tmp/lout")"
+grep -Eq '^\{"event":"log","time":[0-9]{10}\.[0-9]{3},"data":\{' "$tmp/lout" ||
+	fail "listen: time is not seconds.milliseconds: $(head -1 "$tmp/lout")"
 # the daemon goes away and comes back
 sim --log-rate 20
-sleep 2.5
-grep -q "connection lost: .*; reconnecting" "$tmp/lerr" || fail "listen: no 'connection lost' notice: $(cat "$tmp/lerr")"
-grep -q "reconnected, listening again" "$tmp/lerr" || fail "listen: no 'reconnected' notice: $(cat "$tmp/lerr")"
-n2=$(wc -l <"$tmp/lout")
-sleep 0.5
-[ "$(wc -l <"$tmp/lout")" -gt "$n2" ] || fail "listen: no events after the reconnect"
+wait_for 10 grep -q "reconnected, listening again" "$tmp/lerr" ||
+	fail "listen: no 'reconnected' notice: $(cat "$tmp/lerr")"
+grep -q "connection lost: .*; reconnecting" "$tmp/lerr" ||
+	fail "listen: no 'connection lost' notice: $(cat "$tmp/lerr")"
+n=$(lines "$tmp/lout")
+wait_for 10 more_lines "$tmp/lout" "$n" || fail "listen: no events after the reconnect"
 kill -TERM "$listen_pid"
 wait "$listen_pid"
 rc=$?
 listen_pid=
 [ "$rc" -eq 0 ] && pass "listen survives a restart, exits 0 on SIGTERM" || fail "listen: exit $rc on SIGTERM"
 
-"$swantop" listen log --no-reconnect -u "$uri" >/dev/null 2>"$tmp/lerr" &
+"$swantop" listen log --no-reconnect -u "$uri" >"$tmp/lout" 2>"$tmp/lerr" &
 listen_pid=$!
-sleep 0.5
+wait_for 10 more_lines "$tmp/lout" 0 || fail "listen --no-reconnect: no events"
 stop_sim
-for _ in $(seq 50); do kill -0 "$listen_pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$listen_pid" 2>/dev/null; then
-	fail "listen --no-reconnect still runs after the daemon went away"
-else
+if wait_for 10 eval '! kill -0 "$listen_pid" 2>/dev/null'; then
 	wait "$listen_pid"
 	rc=$?
-	[ "$rc" -eq 3 ] && pass "listen --no-reconnect exits 3" || fail "listen --no-reconnect: exit $rc"
+	[ "$rc" -eq 3 ] && grep -q "connection lost" "$tmp/lerr" && pass "listen --no-reconnect exits 3" ||
+		fail "listen --no-reconnect: exit $rc: $(cat "$tmp/lerr")"
+else
+	fail "listen --no-reconnect still runs after the daemon went away"
 fi
 listen_pid=
 
