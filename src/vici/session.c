@@ -420,11 +420,17 @@ static void set_head_since(struct vici_session *s)
 /* Writes queued ops to the conn while it is UP and nothing is abandoned. */
 static void pump(struct vici_session *s)
 {
-	outbox_purge(s);
 	while (s->state == VICI_SESSION_UP && !s->abandoned && s->outbox.head) {
 		struct op *op = s->outbox.head;
 		int r;
 		list_remove(&s->outbox, op);
+		if (op->kind == OP_CMD && (op->req->done || op->req->cancelled)) {
+			/* Releasing may drop a REGISTER further on: we always take
+			 * the head again. */
+			list_append(&s->dead, op);
+			req_release_stream(s, op->req);
+			continue;
+		}
 		switch (op->kind) {
 		case OP_CMD:
 			r = vici_conn_send(s->conn, VICI_CMD_REQUEST, op->req->cmd, op->req->msg,
