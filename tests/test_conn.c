@@ -165,6 +165,42 @@ static void test_unresolvable(void **state)
 	vici_conn_free(c);
 }
 
+static void test_backlog_full(void **state)
+{
+	/* A unix listener that never accepts: once its queue is full, a
+	 * non-blocking connect fails with EAGAIN, which gets its own words. */
+	char dir[] = "/tmp/test-conn.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/busy.vici", dir);
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strcpy(sa.sun_path, path);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	char *uri = xasprintf("unix://%s", path);
+	struct vici_conn *conns[64];
+	int n = 0, r = 0;
+	for (; n < 64; n++) {
+		conns[n] = vici_conn_new(uri);
+		r = vici_conn_connect(conns[n]);
+		if (r < 0)
+			break;
+	}
+	if (n == 64) {
+		n--;
+		r = 0;
+	}
+	assert_int_equal(r, -EAGAIN);
+	assert_non_null(strstr(vici_conn_error(conns[n]), "not accepting connections"));
+	for (int i = 0; i <= n; i++)
+		vici_conn_free(conns[i]);
+	close(lfd);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(uri);
+}
+
 /* ---- transport against the fake server ---- */
 
 /* Drives c until a payload arrives, the conn fails or 3 s pass. Returns 0
@@ -408,6 +444,7 @@ int main(void)
 	        cmocka_unit_test(test_refused),
 	        cmocka_unit_test(test_invalid_uri),
 	        cmocka_unit_test(test_unresolvable),
+	        cmocka_unit_test(test_backlog_full),
 	        cmocka_unit_test(test_unix_roundtrip),
 	        cmocka_unit_test(test_tcp_ipv4),
 	        cmocka_unit_test(test_tcp_ipv6),

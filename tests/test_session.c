@@ -597,6 +597,79 @@ static void test_close_mid_stream_and_reregister(void **state)
 	fakevici_free(f);
 }
 
+static void test_grace_waits_behind_blocking_command(void **state)
+{
+	/* stats times out behind an initiate without deadline: the grace period
+	 * must not run while the initiate is still the oldest, so no recycle. */
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "control-log");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "initiate");
+	fakevici_expect(f, VICI_CMD_REQUEST, "stats");
+	fakevici_delay(f, 700);
+	fake_reply_v(f, "init");
+	fake_reply_v(f, "late-stats");
+	/* The UNREGISTER waited behind the abandoned stats (held back). */
+	fakevici_expect(f, VICI_EVENT_UNREGISTER, "control-log");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "version");
+	fake_reply_v(f, "ok");
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session_config cfg = {
+	        .uri = fakevici_uri(f),
+	        .grace_ms = 200,
+	        .on_state = on_state,
+	        .on_up = on_up,
+	};
+	struct vici_session *s = vici_session_new(&cfg);
+	struct vici_call_opts none = {.timeout_ms = VICI_TIMEOUT_NONE};
+	struct vici_call_opts shortt = {.timeout_ms = 100};
+	assert_int_equal(vici_session_call(s, "initiate", NULL, 0, &none, req_cb, "a", NULL), 0);
+	assert_int_equal(vici_session_call(s, "stats", NULL, 0, &shortt, req_cb, "b", NULL), 0);
+	run_until(s, "a:final", 2000);
+	for (int i = 0; i < 100 && vici_session_pending(s) > 0; i++)
+		step(s, 20);
+	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "c", NULL), 0);
+	run_until(s, "c:final", 2000);
+	char expect[128];
+	snprintf(expect, sizeof(expect), "b:final %d;a:final 0 v=init;c:final 0 v=ok;", -ETIMEDOUT);
+	assert_string_equal(trace, expect);
+	assert_int_equal(downs, 0);
+	vici_session_free(s);
+	finish(f, NULL);
+	fakevici_free(f);
+}
+
+static void test_explicit_reconnect(void **state)
+{
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "ike-rekey");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "get-algorithms");
+	fakevici_expect_eof(f);
+	fakevici_accept(f);
+	fakevici_expect(f, VICI_EVENT_REGISTER, "ike-rekey");
+	fakevici_confirm(f);
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_for(f);
+	vici_session_listen(s, "ike-rekey", lis_cb, "L");
+	assert_int_equal(vici_session_call(s, "get-algorithms", NULL, 0, NULL, err_cb, "a", NULL),
+	                 0);
+	run_for(s, 100);
+	assert_int_equal(vici_session_reconnect(s), 0);
+	run_until(s, "a:final", 1000);
+	assert_non_null(strstr(last_error_text, "reconnect requested"));
+	wait_reconnect(s);
+	run_for(s, 100);
+	assert_int_equal(vici_session_state(s), VICI_SESSION_UP);
+	vici_session_free(s);
+	finish(f, "accept\nEVENT_REGISTER ike-rekey\nCMD_REQUEST get-algorithms\neof\naccept\n"
+	          "EVENT_REGISTER ike-rekey\neof\n");
+	fakevici_free(f);
+}
+
 /* Protocol errors: each closes the connection with "protocol error: ..."
  * and the session reconnects and works again. */
 static void protocol_error_case(void (*script)(struct fakevici *), const char *what,
@@ -1069,6 +1142,8 @@ int main(void)
 	        cmocka_unit_test_setup(test_held_back_request_times_out_unsent, setup),
 	        cmocka_unit_test_setup(test_never_answers_recycles, setup),
 	        cmocka_unit_test_setup(test_close_mid_stream_and_reregister, setup),
+	        cmocka_unit_test_setup(test_grace_waits_behind_blocking_command, setup),
+	        cmocka_unit_test_setup(test_explicit_reconnect, setup),
 	        cmocka_unit_test_setup(test_protocol_errors, setup),
 	        cmocka_unit_test_setup(test_tiny_pieces, setup),
 	        cmocka_unit_test_setup(test_cancel_stream_drains, setup),
