@@ -68,9 +68,8 @@ void *xmemdup(const void *p, size_t n)
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char probe[1];
 	va_start(ap, fmt);
-	int n = vsnprintf(probe, sizeof(probe), fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom(0);
