@@ -24,12 +24,11 @@ const char *const sim_event_names[EV_COUNT] = {
 /* Commands charon 5.9.8 knows but vicisim does not simulate: answered with
  * success=no instead of CMD_UNKNOWN, as a real daemon would know them. */
 static const char *const other_commands[] = {
-        "install",         "uninstall",   "get-conns",      "list-certs",     "list-authorities",
-        "get-authorities", "load-conn",   "unload-conn",    "load-cert",      "load-key",
-        "unload-key",      "get-keys",    "load-token",     "load-shared",    "unload-shared",
-        "get-shared",      "flush-certs", "clear-creds",    "load-authority", "unload-authority",
-        "load-pool",       "unload-pool", "get-algorithms", "get-counters",   "reset-counters",
-        "redirect",
+        "install",        "uninstall",      "get-conns",        "get-authorities", "load-conn",
+        "unload-conn",    "load-cert",      "load-key",         "unload-key",      "get-keys",
+        "load-token",     "load-shared",    "unload-shared",    "get-shared",      "flush-certs",
+        "clear-creds",    "load-authority", "unload-authority", "load-pool",       "unload-pool",
+        "get-algorithms", "get-counters",   "reset-counters",   "redirect",
 };
 
 /* The oversized fault: a header announcing 600 KiB, then that many bytes. */
@@ -842,6 +841,9 @@ bool sim_dispatch_command(struct sim_server *s, struct sim_client *c, int64_t no
 		terminate_or_rekey(s, c, false);
 	} else if (strcmp(name, "get-pools") == 0) {
 		cmd_get_pools(s, c);
+	} else if (strcmp(name, "list-certs") == 0 || strcmp(name, "list-authorities") == 0) {
+		/* streams of a daemon without certificates: no events */
+		sim_send_packet(c, VICI_CMD_RESPONSE, NULL, NULL, 0);
 	} else if (strcmp(name, "reload-settings") == 0) {
 		reply_status(s, c, NULL);
 	} else if (is_other_command(name)) {
