@@ -170,6 +170,17 @@ static void test_refuses_unsafe(void **state)
 	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 0x301), LINEEDIT_IGNORED);
 	type(le, "e\xcc\x81\xe6\x9d\xb1");
 	expect(le, "e\xcc\x81\xe6\x9d\xb1|");
+	/* deleting the base of a mark drops the mark with it, so the text is
+	 * never one that the sanitiser would show differently */
+	K(HOME);
+	K(DELETE);
+	expect(le, "|\xe6\x9d\xb1");
+	/* at most SANITIZE_MAX_COMBINING marks on one character */
+	lineedit_set_text(le, "a");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 0x301), LINEEDIT_CHANGED);
+	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 0x301), LINEEDIT_IGNORED);
+	assert_int_equal(lineedit_length(le), 5);
 	/* set_text and replace drop invalid and unsafe input */
 	lineedit_set_text(le, "a\x1b[2Jb\xff\xe2\x80\xae"
 			      "c\xc0\xaf");

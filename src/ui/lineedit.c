@@ -121,6 +121,30 @@ static bool insertable(const struct lineedit *le, size_t at, uint32_t c)
 	return w > 0 || (w == 0 && at > 0);
 }
 
+/* Drops combining marks that no longer attach to a character (its base was
+ * deleted, or too many marks pile up), by the same rule as the sanitiser, so
+ * the text is always shown exactly as it is. */
+static void normalize(struct lineedit *le)
+{
+	int marks = -1;
+	size_t o = 0, cur = le->cur;
+
+	for (size_t i = 0; i < le->len; i++) {
+		int w = sanitize_cp_width(le->buf[i], 0);
+		if (w == 0 && (marks < 0 || marks >= SANITIZE_MAX_COMBINING)) {
+			if (i < le->cur)
+				cur--;
+			continue;
+		}
+		marks = w == 0 ? marks + 1 : 0;
+		le->buf[o++] = le->buf[i];
+	}
+	if (o != le->len)
+		le->dirty = true;
+	le->len = o;
+	le->cur = cur;
+}
+
 static void reserve(struct lineedit *le, size_t n)
 {
 	if (n <= le->cap)
@@ -134,7 +158,7 @@ static void reserve(struct lineedit *le, size_t n)
 
 static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
 {
-	if (le->len + n > 65536)
+	if (n == 0 || le->len + n > 65536)
 		return;
 	reserve(le, le->len + n);
 	memmove(le->buf + le->cur + n, le->buf + le->cur, (le->len - le->cur) * sizeof(*le->buf));
@@ -142,6 +166,7 @@ static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
 	le->len += n;
 	le->cur += n;
 	le->dirty = true;
+	normalize(le);
 }
 
 /* Deletes [from, to), remembering it for ^Y if kill is set. */
@@ -161,6 +186,7 @@ static void erase(struct lineedit *le, size_t from, size_t to, bool kill)
 	else if (le->cur > from)
 		le->cur = from;
 	le->dirty = true;
+	normalize(le);
 }
 
 /* Replaces the text by UTF-8, dropping what is invalid or unsafe. */
@@ -186,6 +212,7 @@ static void set_utf8(struct lineedit *le, const char *s, size_t n)
 static void set_cps(struct lineedit *le, const uint32_t *cs, size_t n)
 {
 	le->len = le->cur = 0;
+	le->dirty = true;
 	insert(le, cs, n);
 }
 
@@ -307,7 +334,8 @@ static enum lineedit_result history_move(struct lineedit *le, bool up)
 			return LINEEDIT_IGNORED;
 		if (le->hist_pos >= le->hist_n) {
 			le->saved = xreallocarray(le->saved, le->len + 1, sizeof(*le->saved));
-			memcpy(le->saved, le->buf, le->len * sizeof(*le->buf));
+			if (le->len > 0)
+				memcpy(le->saved, le->buf, le->len * sizeof(*le->buf));
 			le->saved_len = le->len;
 			le->hist_pos = le->hist_n;
 		}
