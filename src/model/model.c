@@ -242,7 +242,7 @@ static const char *const ike_state_names[MODEL_IKE_STATE_COUNT] = {
 
 static const char *const child_state_names[MODEL_CHILD_STATE_COUNT] = {
 	"UNKNOWN",  "CREATED", "ROUTED",   "INSTALLING", "INSTALLED",  "UPDATING",
-	"REKEYING", "REKEYED", "RETRYING", "DELETING",   "DESTROYING",
+	"REKEYING", "REKEYED", "RETRYING", "DELETING",   "DELETED",    "DESTROYING",
 };
 
 const char *model_ike_state_name(enum model_ike_state s)

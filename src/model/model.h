@@ -33,9 +33,11 @@
  * model_clear). Identities (uniqueids, names) are what to hold across calls.
  *
  * Error convention: functions returning int give change flags (>= 0) or a
- * negative errno: -EBADMSG for a malformed message (whatever could be taken
- * from it before the damage is kept), -ENOENT for an event name the model
- * does not handle, -EINVAL for misuse.
+ * negative errno: -EBADMSG for a malformed message (an SA, connection,
+ * policy, version or stats message is then ignored as a whole, the model
+ * stays as it was; a log line keeps what could be read before the damage),
+ * -ENOENT for an event name the model does not handle, -EINVAL for misuse.
+ * Missing keys and garbage numbers are not errors: they read as absent.
  */
 #ifndef SWANTOP_MODEL_H
 #define SWANTOP_MODEL_H

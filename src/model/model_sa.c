@@ -590,10 +590,10 @@ static void ike_mark_seen_children(struct model_ike *ike)
 		ike->children[i].priv.seen = 0;
 }
 
+/* Only the IKE SA gets a tombstone: its CHILD SAs may live on under another
+ * IKE SA (IKEv1 reauthentication keeps them, with the same uniqueids). */
 static void ike_remove(struct model *m, struct model_ike *ike, int64_t now)
 {
-	for (size_t i = 0; i < ike->n_children; i++)
-		tomb_add(m, true, ike->children[i].uniqueid, 0, true, now);
 	tomb_add(m, false, ike->uniqueid, 0, true, now);
 	ike_destroy(m, ike);
 }
