@@ -970,6 +970,10 @@ static void test_connect_timeout(void **state)
 	                                  .no_reconnect = true};
 	struct vici_session *s = vici_session_new(&cfg);
 	int64_t start = vici_now_ms();
+	/* Queued while connecting; fails as never sent when the connect does. */
+	if (vici_session_state(s) == VICI_SESSION_CONNECTING)
+		assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, err_cb, "a", NULL),
+		                 0);
 	while (vici_session_state(s) != VICI_SESSION_DOWN && vici_now_ms() - start < 3000)
 		step(s, 50);
 	if (vici_session_state(s) != VICI_SESSION_DOWN || !strstr(last_down, "timed out")) {
@@ -982,6 +986,10 @@ static void test_connect_timeout(void **state)
 	}
 	assert_true(vici_now_ms() - start >= 290);
 	assert_non_null(strstr(last_down, "cannot connect to tcp://127.0.0.1:"));
+	char expect[64];
+	snprintf(expect, sizeof(expect), "a:final %d;", -ENOTCONN);
+	assert_string_equal(trace, expect);
+	assert_non_null(strstr(last_error_text, "timed out"));
 	vici_session_free(s);
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);

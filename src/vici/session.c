@@ -501,7 +501,9 @@ static void go_down(struct vici_session *s, int err, const char *msg, bool retry
 		list_remove(&s->outbox, op);
 		list_append(&s->dead, op);
 		if (op->kind == OP_CMD) {
-			req_fail(s, op->req, -ECONNRESET, why);
+			/* Never sent, so it surely did not run: a different code
+			 * than for the requests in flight, which may have. */
+			req_fail(s, op->req, -ENOTCONN, why);
 			req_release_stream(s, op->req);
 		}
 	}

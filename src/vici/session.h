@@ -52,7 +52,9 @@
  *
  * Errors: 0 / negative errno. Request errors: -ETIMEDOUT (deadline),
  * -ENOSYS (CMD_UNKNOWN: unknown command), -ECONNRESET (connection lost or
- * recycled while waiting; the message says why), -ENOTCONN (session down).
+ * recycled after the request was sent: it may or may not have run; the
+ * message says why), -ENOTCONN (session down, or the connection was lost
+ * before the request was sent: it did not run).
  * Listener errors: -ENOENT (EVENT_UNKNOWN: "not supported by this daemon").
  */
 #ifndef SWANTOP_VICI_SESSION_H
@@ -200,7 +202,7 @@ struct vici_msg {
 
 /* Request callback: zero or more stream events (err 0, final false), then
  * exactly one final call (final true): err 0 with the CMD_RESPONSE body, or
- * err < 0 (-ETIMEDOUT, -ENOSYS, -ECONNRESET) with m->error set. Not called
+ * err < 0 (-ETIMEDOUT, -ENOSYS, -ECONNRESET, -ENOTCONN) with m->error set. Not called
  * any more after vici_request_cancel(). m is never NULL. */
 typedef void (*vici_request_fn)(void *ctx, int err, const struct vici_msg *m);
 
