@@ -17,8 +17,8 @@ static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
 } modes[] = {
-	{"call", cli_call_main},
-	{"listen", cli_listen_main},
+        {"call", cli_call_main},
+        {"listen", cli_listen_main},
 };
 
 int main(int argc, char **argv)

@@ -40,9 +40,9 @@ static void test_call_everything(void **state)
 	struct cli_call_args a;
 	char err[256];
 	assert_int_equal(CALL(&a, err, "call", "--pretty", "-u", "unix:///tmp/x.vici", "initiate",
-			      "child=net", "ike=a=b", "--timeout=1.5", "empty=", "--json",
-			      "{\"timeout\":3000}"),
-			 0);
+	                      "child=net", "ike=a=b", "--timeout=1.5", "empty=", "--json",
+	                      "{\"timeout\":3000}"),
+	                 0);
 	assert_string_equal(a.command, "initiate");
 	assert_string_equal(a.uri, "unix:///tmp/x.vici");
 	assert_true(a.pretty);
@@ -57,9 +57,9 @@ static void test_call_everything(void **state)
 	assert_string_equal(a.kv[2].value, "");
 	cli_call_args_free(&a);
 
-	assert_int_equal(CALL(&a, err, "call", "--uri=tcp://[::1]:4502", "-t", "0", "-p", "-j",
-			      "-", "terminate"),
-			 0);
+	assert_int_equal(CALL(&a, err, "call", "--uri=tcp://[::1]:4502", "-t", "0", "-p", "-j", "-",
+	                      "terminate"),
+	                 0);
 	assert_string_equal(a.uri, "tcp://[::1]:4502");
 	assert_int_equal(a.timeout_ms, 0);
 	assert_string_equal(a.json, "-");
@@ -86,27 +86,28 @@ struct bad {
 static void test_call_errors(void **state)
 {
 	const struct bad cases[] = {
-		{ARGC("call"), ARGV("call"), "missing COMMAND"},
-		{ARGC("call", "--pretty"), ARGV("call", "--pretty"), "missing COMMAND"},
-		{ARGC("call", "version", "--uri"), ARGV("call", "version", "--uri"), "needs a value"},
-		{ARGC("call", "version", "-j"), ARGV("call", "version", "-j"), "needs a value"},
-		{ARGC("call", "version", "--bogus"), ARGV("call", "version", "--bogus"),
-		 "unknown option '--bogus'"},
-		{ARGC("call", "initiate", "child"), ARGV("call", "initiate", "child"),
-		 "expected KEY=VALUE"},
-		{ARGC("call", "initiate", "=x"), ARGV("call", "initiate", "=x"), "empty key"},
-		{ARGC("call", "version", "--timeout", "abc"),
-		 ARGV("call", "version", "--timeout", "abc"), "not a number of seconds"},
-		{ARGC("call", "version", "--timeout", "-1"), ARGV("call", "version", "--timeout", "-1"),
-		 "not a number of seconds"},
-		{ARGC("call", "version", "--json", "{}", "--json", "{}"),
-		 ARGV("call", "version", "--json", "{}", "--json", "{}"), "--json given twice"},
-		{ARGC("call", "ver sion"), ARGV("call", "ver sion"), "printable"},
-		{ARGC("call", "version", "-u", "bogus://x"), ARGV("call", "version", "-u", "bogus://x"),
-		 "invalid URI 'bogus://x'"},
-		{ARGC("call", "version", "--uri=unix://relative"),
-		 ARGV("call", "version", "--uri=unix://relative"), "invalid URI"},
-		{ARGC("call", "v\x1b"), ARGV("call", "v\x1b"), "printable"},
+	        {ARGC("call"), ARGV("call"), "missing COMMAND"},
+	        {ARGC("call", "--pretty"), ARGV("call", "--pretty"), "missing COMMAND"},
+	        {ARGC("call", "version", "--uri"), ARGV("call", "version", "--uri"),
+	         "needs a value"},
+	        {ARGC("call", "version", "-j"), ARGV("call", "version", "-j"), "needs a value"},
+	        {ARGC("call", "version", "--bogus"), ARGV("call", "version", "--bogus"),
+	         "unknown option '--bogus'"},
+	        {ARGC("call", "initiate", "child"), ARGV("call", "initiate", "child"),
+	         "expected KEY=VALUE"},
+	        {ARGC("call", "initiate", "=x"), ARGV("call", "initiate", "=x"), "empty key"},
+	        {ARGC("call", "version", "--timeout", "abc"),
+	         ARGV("call", "version", "--timeout", "abc"), "not a number of seconds"},
+	        {ARGC("call", "version", "--timeout", "-1"),
+	         ARGV("call", "version", "--timeout", "-1"), "not a number of seconds"},
+	        {ARGC("call", "version", "--json", "{}", "--json", "{}"),
+	         ARGV("call", "version", "--json", "{}", "--json", "{}"), "--json given twice"},
+	        {ARGC("call", "ver sion"), ARGV("call", "ver sion"), "printable"},
+	        {ARGC("call", "version", "-u", "bogus://x"),
+	         ARGV("call", "version", "-u", "bogus://x"), "invalid URI 'bogus://x'"},
+	        {ARGC("call", "version", "--uri=unix://relative"),
+	         ARGV("call", "version", "--uri=unix://relative"), "invalid URI"},
+	        {ARGC("call", "v\x1b"), ARGV("call", "v\x1b"), "printable"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cli_call_args a;
@@ -123,8 +124,8 @@ static void test_listen(void **state)
 	struct cli_listen_args a;
 	char err[256];
 	assert_int_equal(LISTEN(&a, err, "listen", "ike-updown", "--no-reconnect", "log", "-u",
-				"unix:///x", "log", "ike-updown", "alert"),
-			 0);
+	                        "unix:///x", "log", "ike-updown", "alert"),
+	                 0);
 	assert_int_equal(a.nevents, 3);
 	assert_string_equal(a.events[0], "ike-updown");
 	assert_string_equal(a.events[1], "log");
@@ -178,10 +179,11 @@ static void test_usage(void **state)
 	FILE *f = open_memstream(&text, &len);
 	cli_usage(f);
 	fclose(f);
-	const char *want[] = {"--interval", "--theme", "--readonly", "swantop call",
-			      "swantop listen", "--no-reconnect", "--pretty", "--timeout",
-			      "unix:///var/run/charon.vici", "2 usage error", "4 timeout",
-			      "5 protocol violation", "base64"};
+	const char *want[] = {"--interval",    "--theme",        "--readonly",
+	                      "swantop call",  "swantop listen", "--no-reconnect",
+	                      "--pretty",      "--timeout",      "unix:///var/run/charon.vici",
+	                      "2 usage error", "4 timeout",      "5 protocol violation",
+	                      "base64"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(text, want[i]))
 			fail_msg("help text lacks \"%s\"", want[i]);
@@ -191,12 +193,9 @@ static void test_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_call_basic),
-		cmocka_unit_test(test_call_everything),
-		cmocka_unit_test(test_call_errors),
-		cmocka_unit_test(test_listen),
-		cmocka_unit_test(test_seconds),
-		cmocka_unit_test(test_usage),
+	        cmocka_unit_test(test_call_basic),  cmocka_unit_test(test_call_everything),
+	        cmocka_unit_test(test_call_errors), cmocka_unit_test(test_listen),
+	        cmocka_unit_test(test_seconds),     cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,14 +24,14 @@
 struct call_ctx {
 	const char *command;
 	bool pretty;
-	bool out_failed;      /* writing stdout failed */
-	bool bad_data;        /* a stream event was malformed */
-	bool done;            /* the final callback ran */
-	int err;              /* its err */
-	char *errmsg;         /* its m->error (copy) */
-	uint8_t *reply;       /* its body (copy) */
+	bool out_failed; /* writing stdout failed */
+	bool bad_data;   /* a stream event was malformed */
+	bool done;       /* the final callback ran */
+	int err;         /* its err */
+	char *errmsg;    /* its m->error (copy) */
+	uint8_t *reply;  /* its body (copy) */
 	size_t reply_len;
-	int down_err;         /* why the session last went DOWN */
+	int down_err; /* why the session last went DOWN */
 	char *down_msg;
 };
 
@@ -170,7 +170,7 @@ static int build_message(const struct cli_call_args *a, uint8_t **msg, size_t *l
 	}
 	if (*len > VICI_FRAME_MAX - 2 - VICI_NAME_MAX) {
 		cli_warn("the message is too large for VICI (%zu bytes; the limit is %u)", *len,
-			 VICI_FRAME_MAX);
+		         VICI_FRAME_MAX);
 		free(*msg);
 		return CLI_EXIT_USAGE;
 	}
@@ -188,7 +188,7 @@ static int deadline(const struct cli_call_args *a, const uint8_t *msg, size_t le
 	if (t == 0) {
 		if (!self_timed) {
 			cli_warn("--timeout 0 (no deadline) is only allowed for initiate and "
-				 "terminate, which have a timeout of their own");
+			         "terminate, which have a timeout of their own");
 			return CLI_EXIT_USAGE;
 		}
 		*out = VICI_TIMEOUT_NONE;
@@ -297,11 +297,11 @@ static int run(const struct cli_call_args *a)
 	}
 	struct call_ctx c = {.command = a->command, .pretty = a->pretty};
 	struct vici_session_config cfg = {
-		.uri = a->uri,
-		.request_timeout_ms = timeout_ms > 0 ? timeout_ms : 0,
-		.no_reconnect = true,
-		.on_state = on_state,
-		.ctx = &c,
+	        .uri = a->uri,
+	        .request_timeout_ms = timeout_ms > 0 ? timeout_ms : 0,
+	        .no_reconnect = true,
+	        .on_state = on_state,
+	        .ctx = &c,
 	};
 	struct vici_session *s = vici_session_new(&cfg);
 	struct vici_call_opts opts = {.timeout_ms = timeout_ms};

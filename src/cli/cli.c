@@ -24,48 +24,48 @@
 void cli_usage(FILE *f)
 {
 	fprintf(f,
-		"swantop %s: terminal monitor and control console for strongSwan's charon\n"
-		"\n"
-		"usage:\n"
-		"  swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
-		"      the interactive monitor\n"
-		"  swantop call COMMAND [KEY=VALUE ...] [--json JSON|-|@FILE] [--uri URI]\n"
-		"               [--timeout SECONDS] [--pretty]\n"
-		"      send one VICI command, print the reply as JSON; streamed events\n"
-		"      (list-sas, list-conns, ..., control-log of initiate/terminate)\n"
-		"      come first, one JSON line each\n"
-		"  swantop listen EVENT... [--uri URI] [--no-reconnect]\n"
-		"      print events as JSON lines until SIGINT/SIGTERM, e.g.\n"
-		"      swantop listen ike-updown child-updown log\n"
-		"  swantop --help | --version\n"
-		"\n"
-		"common options:\n"
-		"  -u, --uri URI        VICI socket (default %s;\n"
-		"                       tcp://HOST:PORT too)\n"
-		"monitor options:\n"
-		"  -i, --interval S     counter refresh interval, 0.1-3600 (default 1.5)\n"
-		"  -t, --theme NAME     colour theme (default, mono, or themes/NAME.theme)\n"
-		"  -r, --readonly       refuse every action (initiate, terminate, rekey, ...)\n"
-		"call options:\n"
-		"  -j, --json ARG       nested arguments as a JSON object: the text itself,\n"
-		"                       - for stdin, @FILE for a file; KEY=VALUE adds\n"
-		"                       top-level strings (a key given twice is an error)\n"
-		"  -t, --timeout S      deadline in seconds (default %d; 0: none, only for\n"
-		"                       initiate/terminate); their timeout=MS argument\n"
-		"                       extends it to MS + 5 s\n"
-		"  -p, --pretty         indent the final reply\n"
-		"listen options:\n"
-		"  --no-reconnect       exit (code 3) when the daemon goes away instead of\n"
-		"                       reconnecting\n"
-		"\n"
-		"JSON: sections are objects, lists arrays, values strings; a value that is\n"
-		"not UTF-8 text is printed as {\"base64\": \"...\"}.\n"
-		"\n"
-		"exit codes of call and listen:\n"
-		"  0 success   1 command failed (success=no)   2 usage error\n"
-		"  3 connection failure   4 timeout   5 protocol violation\n"
-		"  6 unknown command, or none of the events supported\n",
-		SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000);
+	        "swantop %s: terminal monitor and control console for strongSwan's charon\n"
+	        "\n"
+	        "usage:\n"
+	        "  swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
+	        "      the interactive monitor\n"
+	        "  swantop call COMMAND [KEY=VALUE ...] [--json JSON|-|@FILE] [--uri URI]\n"
+	        "               [--timeout SECONDS] [--pretty]\n"
+	        "      send one VICI command, print the reply as JSON; streamed events\n"
+	        "      (list-sas, list-conns, ..., control-log of initiate/terminate)\n"
+	        "      come first, one JSON line each\n"
+	        "  swantop listen EVENT... [--uri URI] [--no-reconnect]\n"
+	        "      print events as JSON lines until SIGINT/SIGTERM, e.g.\n"
+	        "      swantop listen ike-updown child-updown log\n"
+	        "  swantop --help | --version\n"
+	        "\n"
+	        "common options:\n"
+	        "  -u, --uri URI        VICI socket (default %s;\n"
+	        "                       tcp://HOST:PORT too)\n"
+	        "monitor options:\n"
+	        "  -i, --interval S     counter refresh interval, 0.1-3600 (default 1.5)\n"
+	        "  -t, --theme NAME     colour theme (default, mono, or themes/NAME.theme)\n"
+	        "  -r, --readonly       refuse every action (initiate, terminate, rekey, ...)\n"
+	        "call options:\n"
+	        "  -j, --json ARG       nested arguments as a JSON object: the text itself,\n"
+	        "                       - for stdin, @FILE for a file; KEY=VALUE adds\n"
+	        "                       top-level strings (a key given twice is an error)\n"
+	        "  -t, --timeout S      deadline in seconds (default %d; 0: none, only for\n"
+	        "                       initiate/terminate); their timeout=MS argument\n"
+	        "                       extends it to MS + 5 s\n"
+	        "  -p, --pretty         indent the final reply\n"
+	        "listen options:\n"
+	        "  --no-reconnect       exit (code 3) when the daemon goes away instead of\n"
+	        "                       reconnecting\n"
+	        "\n"
+	        "JSON: sections are objects, lists arrays, values strings; a value that is\n"
+	        "not UTF-8 text is printed as {\"base64\": \"...\"}.\n"
+	        "\n"
+	        "exit codes of call and listen:\n"
+	        "  0 success   1 command failed (success=no)   2 usage error\n"
+	        "  3 connection failure   4 timeout   5 protocol violation\n"
+	        "  6 unknown command, or none of the events supported\n",
+	        SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -103,7 +103,7 @@ int cli_parse_seconds(const char *s, int *ms)
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -119,7 +119,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
  * and sets *val (advancing *i past a separate value), 0 if argv[*i] is not
  * this option, or -EINVAL if the value is missing. */
 static int opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
-		     const char **val)
+                     const char **val)
 {
 	const char *a = argv[*i];
 	size_t n = strlen(lng);
@@ -145,7 +145,7 @@ static bool is_flag(const char *a, const char *lng, const char *shrt)
 /* The options both modes know. Returns 1 if argv[*i] was one, 0 if not,
  * -EINVAL on a missing value or an invalid URI (*bad_uri set). */
 static int common_opt(int argc, char **argv, int *i, const char **uri, bool *help,
-		      const char **bad_uri)
+                      const char **bad_uri)
 {
 	const char *v;
 	int r = opt_value(argc, argv, i, "--uri", "-u", &v);
@@ -180,7 +180,7 @@ static int add_pair(struct cli_call_args *a, const char *arg, char *err, size_t 
 	const char *eq = strchr(arg, '=');
 	if (!eq)
 		return fail(err, errlen, "expected KEY=VALUE, got '%s' (nested arguments: --json)",
-			    arg);
+		            arg);
 	if (eq == arg)
 		return fail(err, errlen, "empty key in '%s'", arg);
 	a->kv = xreallocarray(a->kv, a->nkv + 1, sizeof(*a->kv));
@@ -211,7 +211,7 @@ int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, si
 				continue;
 			if (bad_uri)
 				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
-					    URI_FORMS);
+				            URI_FORMS);
 			if (!r && (r = opt_value(argc, argv, &i, "--json", "-j", &v)) > 0) {
 				if (a->json)
 					return fail(err, errlen, "--json given twice");
@@ -221,8 +221,8 @@ int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, si
 			if (!r && (r = opt_value(argc, argv, &i, "--timeout", "-t", &v)) > 0) {
 				if (cli_parse_seconds(v, &a->timeout_ms))
 					return fail(err, errlen,
-						    "--timeout: '%s' is not a number of seconds",
-						    v);
+					            "--timeout: '%s' is not a number of seconds",
+					            v);
 				continue;
 			}
 			if (!r && is_flag(arg, "--pretty", "-p")) {
@@ -261,8 +261,7 @@ void cli_listen_args_free(struct cli_listen_args *a)
 	memset(a, 0, sizeof(*a));
 }
 
-int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err,
-		     size_t errlen)
+int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	bool opts_done = false;
@@ -279,7 +278,7 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 				continue;
 			if (bad_uri)
 				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
-					    URI_FORMS);
+				            URI_FORMS);
 			if (!r && is_flag(arg, "--no-reconnect", NULL)) {
 				a->no_reconnect = true;
 				continue;
@@ -294,8 +293,8 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 			ok = arg[j] > 0x20 && arg[j] < 0x7f;
 		if (!ok)
 			return fail(err, errlen,
-				    "listen: event names are 1..%d printable ASCII characters",
-				    VICI_NAME_MAX);
+			            "listen: event names are 1..%d printable ASCII characters",
+			            VICI_NAME_MAX);
 		bool dup = false;
 		for (size_t j = 0; j < a->nevents; j++)
 			dup = dup || !strcmp(a->events[j], arg);
@@ -306,6 +305,6 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 	}
 	if (!a->help && a->nevents == 0)
 		return fail(err, errlen,
-			    "listen: name at least one EVENT (e.g. swantop listen ike-updown log)");
+		            "listen: name at least one EVENT (e.g. swantop listen ike-updown log)");
 	return 0;
 }

@@ -18,12 +18,12 @@
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILED = 1,      /* the command ran and answered success = no */
-	CLI_EXIT_USAGE = 2,       /* bad arguments or JSON */
-	CLI_EXIT_CONNECT = 3,     /* cannot connect, or the connection was lost */
-	CLI_EXIT_TIMEOUT = 4,     /* no reply before the deadline */
-	CLI_EXIT_PROTOCOL = 5,    /* malformed or oversized data from the daemon */
-	CLI_EXIT_UNKNOWN = 6,     /* unknown command, or no requested event supported */
+	CLI_EXIT_FAILED = 1,   /* the command ran and answered success = no */
+	CLI_EXIT_USAGE = 2,    /* bad arguments or JSON */
+	CLI_EXIT_CONNECT = 3,  /* cannot connect, or the connection was lost */
+	CLI_EXIT_TIMEOUT = 4,  /* no reply before the deadline */
+	CLI_EXIT_PROTOCOL = 5, /* malformed or oversized data from the daemon */
+	CLI_EXIT_UNKNOWN = 6,  /* unknown command, or no requested event supported */
 };
 
 /* Default client deadline of `call`, in milliseconds. */
@@ -41,9 +41,9 @@ struct cli_call_args {
 	struct json_kv *kv; /* KEY=VALUE pairs, split in place copies */
 	char **kv_store;    /* owned copies the kv strings point into */
 	size_t nkv;
-	const char *json;   /* --json argument: text, "-" (stdin) or "@FILE" */
-	const char *uri;    /* NULL: the library default */
-	int timeout_ms;     /* -1: not given; 0: no client deadline */
+	const char *json; /* --json argument: text, "-" (stdin) or "@FILE" */
+	const char *uri;  /* NULL: the library default */
+	int timeout_ms;   /* -1: not given; 0: no client deadline */
 	bool pretty;
 	bool help;
 };
@@ -63,8 +63,7 @@ struct cli_listen_args {
  * required to be present. */
 int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, size_t errlen);
 void cli_call_args_free(struct cli_call_args *a);
-int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err,
-		     size_t errlen);
+int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err, size_t errlen);
 void cli_listen_args_free(struct cli_listen_args *a);
 
 /* Parses a duration in seconds ("30", "0.5", "0") into milliseconds.

@@ -133,8 +133,8 @@ bool json_utf8_valid(const void *s, size_t len)
 
 static bool cp_needs_escape(uint32_t cp)
 {
-	return cp < 0x20 || cp == '"' || cp == '\\' || (cp >= 0x7f && cp <= 0x9f) ||
-	       cp == 0x2028 || cp == 0x2029;
+	return cp < 0x20 || cp == '"' || cp == '\\' || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+	       cp == 0x2029;
 }
 
 /* Writes a quoted JSON string; invalid UTF-8 bytes become U+FFFD. */
@@ -167,7 +167,7 @@ static void put_string(struct json_buf *b, const uint8_t *s, size_t len)
 }
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void put_base64(struct json_buf *b, const uint8_t *s, size_t len)
 {
@@ -179,8 +179,8 @@ static void put_base64(struct json_buf *b, const uint8_t *s, size_t len)
 		if (i + 2 < len)
 			v |= s[i + 2];
 		char q[4] = {b64_alphabet[(v >> 18) & 63], b64_alphabet[(v >> 12) & 63],
-			     i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=',
-			     i + 2 < len ? b64_alphabet[v & 63] : '='};
+		             i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=',
+		             i + 2 < len ? b64_alphabet[v & 63] : '='};
 		json_buf_putn(b, q, 4);
 	}
 }
@@ -212,7 +212,7 @@ static void put_indent(struct json_buf *b, unsigned flags, unsigned level)
 }
 
 int json_put_message(struct json_buf *b, const void *msg, size_t len, unsigned flags,
-		     unsigned indent)
+                     unsigned indent)
 {
 	struct vici_parser p;
 	struct vici_element e;
@@ -347,7 +347,7 @@ static void pos_of(const struct jparser *jp, const char *at, unsigned *line, uns
 }
 
 static int fail_at(struct jparser *jp, const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static int fail_at(struct jparser *jp, const char *at, const char *fmt, ...)
 {
@@ -474,7 +474,8 @@ static int parse_string(struct jparser *jp)
 			return fail_at(jp, jp->pos, "control character in string (escape it)");
 		if (c != '\\') {
 			uint32_t cp;
-			size_t n = utf8_seq((const uint8_t *)jp->pos, (size_t)(jp->end - jp->pos), &cp);
+			size_t n = utf8_seq((const uint8_t *)jp->pos, (size_t)(jp->end - jp->pos),
+			                    &cp);
 			if (!n)
 				return fail_at(jp, jp->pos, "invalid UTF-8 in string");
 			json_buf_putn(&jp->str, jp->pos, n);
@@ -493,7 +494,8 @@ static int parse_string(struct jparser *jp)
 			continue;
 		}
 		if (e != 'u')
-			return fail_at(jp, esc, "invalid escape '\\%c'", e >= 0x20 && e < 0x7f ? e : '?');
+			return fail_at(jp, esc, "invalid escape '\\%c'",
+			               e >= 0x20 && e < 0x7f ? e : '?');
 		uint32_t cp, lo;
 		if (jp->end - jp->pos < 4 || hex4(jp->pos, &cp))
 			return fail_at(jp, esc, "invalid \\u escape");
@@ -529,8 +531,8 @@ static int parse_number(struct jparser *jp)
 		return fail_at(jp, start, "invalid number (leading zero)");
 	if (p < jp->end && (*p == '.' || *p == 'e' || *p == 'E'))
 		return fail_at(jp, start,
-			       "only integers can be sent (charon reads integers); quote the value "
-			       "as a string");
+		               "only integers can be sent (charon reads integers); quote the value "
+		               "as a string");
 	if (p < jp->end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
 		return fail_at(jp, start, "invalid number");
 	/* range: int64 for negatives, uint64 for positives */
@@ -551,7 +553,8 @@ static bool match_word(struct jparser *jp, const char *w)
 	if ((size_t)(jp->end - jp->pos) < n || memcmp(jp->pos, w, n))
 		return false;
 	const char *after = jp->pos + n;
-	if (after < jp->end && ((*after >= 'a' && *after <= 'z') || (*after >= '0' && *after <= '9')))
+	if (after < jp->end &&
+	    ((*after >= 'a' && *after <= 'z') || (*after >= '0' && *after <= '9')))
 		return false;
 	jp->pos += n;
 	return true;
@@ -591,7 +594,7 @@ static int check_value_len(struct jparser *jp, const char *at)
 {
 	if (jp->str.len > VICI_VALUE_MAX)
 		return fail_at(jp, at, "value too long (%zu bytes, VICI allows %u)", jp->str.len,
-			       VICI_VALUE_MAX);
+		               VICI_VALUE_MAX);
 	return 0;
 }
 
@@ -642,7 +645,7 @@ static int parse_list(struct jparser *jp, const char *name, size_t name_len, uns
 			return 0;
 		}
 		return fail_at(jp, jp->pos < jp->end ? jp->pos : open,
-			       jp->pos < jp->end ? "expected ',' or ']'" : "unterminated array");
+		               jp->pos < jp->end ? "expected ',' or ']'" : "unterminated array");
 	}
 }
 
@@ -739,7 +742,7 @@ static int parse_object(struct jparser *jp, unsigned depth)
 			return 0;
 		}
 		return fail_at(jp, jp->pos < jp->end ? jp->pos : open,
-			       jp->pos < jp->end ? "expected ',' or '}'" : "unterminated object");
+		               jp->pos < jp->end ? "expected ',' or '}'" : "unterminated object");
 	}
 }
 
@@ -753,7 +756,7 @@ static int add_kv(struct jparser *jp, const struct json_kv *kv, size_t nkv)
 			r = fail_at(jp, NULL, "key names must be 1..%d bytes long", VICI_NAME_MAX);
 		else if (vlen > VICI_VALUE_MAX)
 			r = fail_at(jp, NULL, "value of '%s' too long (%zu bytes, VICI allows %u)",
-				    safe, vlen, VICI_VALUE_MAX);
+			            safe, vlen, VICI_VALUE_MAX);
 		else if (!key_insert(jp, 0, kv[i].key, klen))
 			r = fail_at(jp, NULL, "key '%s' given twice", safe);
 		free(safe);
@@ -765,11 +768,15 @@ static int add_kv(struct jparser *jp, const struct json_kv *kv, size_t nkv)
 }
 
 int json_to_vici(const char *text, size_t len, const struct json_kv *kv, size_t nkv,
-		 struct vici_builder *b, char *err, size_t errlen)
+                 struct vici_builder *b, char *err, size_t errlen)
 {
 	struct jparser jp = {
-		.s = text, .end = text ? text + len : NULL, .pos = text,
-		.b = b, .err = err, .errlen = errlen,
+	        .s = text,
+	        .end = text ? text + len : NULL,
+	        .pos = text,
+	        .b = b,
+	        .err = err,
+	        .errlen = errlen,
 	};
 	json_buf_init(&jp.str);
 	if (errlen)

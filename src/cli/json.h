@@ -43,7 +43,8 @@ void json_buf_free(struct json_buf *b);
 void json_buf_putn(struct json_buf *b, const void *s, size_t n);
 void json_buf_puts(struct json_buf *b, const char *s);
 void json_buf_putc(struct json_buf *b, char c);
-void json_buf_printf(struct json_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void json_buf_printf(struct json_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 /* Whether len bytes are valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool json_utf8_valid(const void *s, size_t len);
@@ -61,7 +62,7 @@ void json_put_name(struct json_buf *b, const void *s, size_t len);
  * Returns 0, or -EBADMSG if the message is malformed (b then holds a partial
  * object: discard it). */
 int json_put_message(struct json_buf *b, const void *msg, size_t len, unsigned flags,
-		     unsigned indent);
+                     unsigned indent);
 
 /* A top-level string argument given as KEY=VALUE on the command line. */
 struct json_kv {
@@ -75,7 +76,7 @@ struct json_kv {
  * errlen bytes, NUL-terminated) for bad syntax, something VICI cannot carry,
  * a key given twice or a name/value outside VICI's limits. */
 int json_to_vici(const char *text, size_t len, const struct json_kv *kv, size_t nkv,
-		 struct vici_builder *b, char *err, size_t errlen);
+                 struct vici_builder *b, char *err, size_t errlen);
 
 /* Returns a malloc'd copy of len bytes that is safe for a terminal: valid
  * UTF-8 kept, control characters written as \xNN (or \n, \t; C1 as \u00NN),

@@ -37,8 +37,8 @@ struct listen_ctx {
 	struct listen_event *ev;
 	size_t nev, nunsupported;
 	bool no_reconnect;
-	bool was_up;       /* the connection was up at least once */
-	bool lost;         /* "connection lost" was printed, "reconnected" not yet */
+	bool was_up; /* the connection was up at least once */
+	bool lost;   /* "connection lost" was printed, "reconnected" not yet */
 	bool done;
 	int rc;
 };
@@ -67,7 +67,8 @@ static void on_state(void *ctx, enum vici_session_state st, int err, const char 
 	if (st != VICI_SESSION_DOWN || L->done)
 		return;
 	if (!L->was_up || L->no_reconnect) {
-		cli_warn("%s%s", L->was_up ? "connection lost: " : "", msg && *msg ? msg : "failed");
+		cli_warn("%s%s", L->was_up ? "connection lost: " : "",
+		         msg && *msg ? msg : "failed");
 		L->rc = protocol_error(err, msg) ? CLI_EXIT_PROTOCOL : CLI_EXIT_CONNECT;
 		L->done = true;
 		return;
@@ -166,8 +167,8 @@ static void loop(struct vici_session *s, struct listen_ctx *L)
 {
 	while (!L->done) {
 		struct pollfd pfd[2] = {
-			{.fd = sig_pipe[0], .events = POLLIN},
-			{.fd = vici_session_fd(s), .events = vici_session_events(s)},
+		        {.fd = sig_pipe[0], .events = POLLIN},
+		        {.fd = vici_session_fd(s), .events = vici_session_events(s)},
 		};
 		int timeout = vici_session_poll_timeout(s, vici_now_ms(), -1);
 		int n = poll(pfd, 2, timeout);
@@ -190,11 +191,11 @@ static int run(const struct cli_listen_args *a)
 		return CLI_EXIT_FAILED;
 	}
 	struct vici_session_config cfg = {
-		.uri = a->uri,
-		.no_reconnect = a->no_reconnect,
-		.on_state = on_state,
-		.on_up = on_up,
-		.ctx = &L,
+	        .uri = a->uri,
+	        .no_reconnect = a->no_reconnect,
+	        .on_state = on_state,
+	        .on_up = on_up,
+	        .ctx = &L,
 	};
 	struct vici_session *s = vici_session_new(&cfg);
 	if (vici_session_state(s) == VICI_SESSION_DOWN) {
