@@ -227,6 +227,7 @@ struct note {
 struct vici_session {
 	struct vici_session_config cfg;
 	char *uri;
+	char *uri_text; /* uri with non-printable bytes replaced */
 	struct vici_conn *conn;
 	enum vici_session_state state;
 	int64_t connect_deadline;
@@ -558,7 +559,7 @@ static void protocol_error(struct vici_session *s, const char *fmt, const char *
 {
 	char detail[512];
 	snprintf(detail, sizeof(detail), fmt, a, b ? b : "");
-	char *msg = xasprintf("protocol error: %s (connection to %s closed)", detail, s->uri);
+	char *msg = xasprintf("protocol error: %s (connection to %s closed)", detail, s->uri_text);
 	go_down(s, -EPROTO, msg, true);
 	free(msg);
 }
@@ -577,6 +578,11 @@ struct vici_session *vici_session_new(const struct vici_session_config *cfg)
 		s->cfg = *cfg;
 	s->uri = xstrdup(s->cfg.uri ? s->cfg.uri : VICI_DEFAULT_URI);
 	s->cfg.uri = s->uri;
+	/* For messages: an operator's terminal must not get escape sequences. */
+	s->uri_text = xstrdup(s->uri);
+	for (char *p = s->uri_text; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 	s->cfg.request_timeout_ms = pick(s->cfg.request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
 	s->cfg.connect_timeout_ms = pick(s->cfg.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS);
 	s->cfg.grace_ms = pick(s->cfg.grace_ms, DEFAULT_GRACE_MS);
@@ -628,6 +634,7 @@ static void destroy(struct vici_session *s)
 	}
 	free(s->error);
 	free(s->uri);
+	free(s->uri_text);
 	free(s);
 }
 
@@ -987,7 +994,7 @@ static void timers(struct vici_session *s, int64_t now)
 	if (g >= 0 && now >= g) {
 		char *msg = xasprintf("connection to %s recycled: the reply to '%s' did not come "
 		                      "within %d ms after its deadline",
-		                      s->uri, s->fifo.head->req->cmd, s->cfg.grace_ms);
+		                      s->uri_text, s->fifo.head->req->cmd, s->cfg.grace_ms);
 		go_down(s, -ETIMEDOUT, msg, true);
 		free(msg);
 	}
@@ -1064,7 +1071,7 @@ int vici_session_reconnect(struct vici_session *s)
 {
 	s->backoff_ms = s->cfg.backoff_min_ms;
 	if (s->state != VICI_SESSION_DOWN) {
-		char *msg = xasprintf("connection to %s closed: reconnect requested", s->uri);
+		char *msg = xasprintf("connection to %s closed: reconnect requested", s->uri_text);
 		go_down(s, -ECONNRESET, msg, false);
 		free(msg);
 	}
