@@ -1,0 +1,426 @@
+/*
+ * Unit tests for the model's SA views (src/model/model_view.c): the
+ * flattened IKE/CHILD tree, sorting, filtering, folding and a selection that
+ * follows the selected SA by identity.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+#include "wire.h"
+
+struct child {
+	const char *name;
+	uint32_t uid;
+	uint64_t bytes;
+	const char *rts;
+	int install;
+};
+
+struct sa {
+	const char *name;
+	uint32_t uid;
+	const char *state, *remote;
+	struct child c[3];
+};
+
+/* A list-sa event in charon 5.9.8's layout (the keys the view looks at and
+ * enough of the rest). */
+static void feed_sa(struct model *m, const struct sa *s, int64_t now)
+{
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, s->name);
+	vici_builder_add_fmt(&b, "uniqueid", "%u", s->uid);
+	vici_builder_add_str(&b, "version", "2");
+	vici_builder_add_str(&b, "state", s->state ? s->state : "ESTABLISHED");
+	vici_builder_add_str(&b, "local-host", "192.0.2.1");
+	vici_builder_add_str(&b, "local-port", "500");
+	vici_builder_add_str(&b, "local-id", "gw.example.org");
+	vici_builder_add_str(&b, "remote-host", s->remote ? s->remote : "198.51.100.1");
+	vici_builder_add_str(&b, "remote-port", "500");
+	vici_builder_add_fmt(&b, "remote-id", "%s.peer.example.org", s->name);
+	vici_builder_add_str(&b, "initiator-spi", "0123456789abcdef");
+	vici_builder_add_str(&b, "responder-spi", "fedcba9876543210");
+	vici_builder_section_start(&b, "child-sas");
+	for (int i = 0; i < 3 && s->c[i].name; i++) {
+		const struct child *c = &s->c[i];
+		char key[64];
+		snprintf(key, sizeof(key), "%s-%u", c->name, c->uid);
+		vici_builder_section_start(&b, key);
+		vici_builder_add_str(&b, "name", c->name);
+		vici_builder_add_fmt(&b, "uniqueid", "%u", c->uid);
+		vici_builder_add_fmt(&b, "reqid", "%u", c->uid);
+		vici_builder_add_str(&b, "state", "INSTALLED");
+		vici_builder_add_str(&b, "mode", "TUNNEL");
+		vici_builder_add_str(&b, "protocol", "ESP");
+		vici_builder_add_fmt(&b, "spi-in", "%08x", c->uid * 16);
+		vici_builder_add_fmt(&b, "spi-out", "%08x", c->uid * 16 + 1);
+		vici_builder_add_fmt(&b, "bytes-in", "%llu", (unsigned long long)c->bytes);
+		vici_builder_add_str(&b, "packets-in", "0");
+		vici_builder_add_str(&b, "bytes-out", "0");
+		vici_builder_add_str(&b, "packets-out", "0");
+		vici_builder_add_fmt(&b, "install-time", "%d", c->install ? c->install : 100);
+		vici_builder_list_start(&b, "local-ts");
+		vici_builder_list_item_str(&b, "10.0.0.0/8");
+		vici_builder_list_end(&b);
+		vici_builder_list_start(&b, "remote-ts");
+		vici_builder_list_item_str(&b, c->rts ? c->rts : "172.16.0.0/12");
+		vici_builder_list_end(&b);
+		vici_builder_section_end(&b);
+	}
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_list_sa(m, msg, len, now) >= 0);
+	free(msg);
+}
+
+static void sweep(struct model *m, const struct sa *sas, size_t n, int64_t now)
+{
+	model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
+	for (size_t i = 0; i < n; i++)
+		feed_sa(m, &sas[i], now);
+	model_sweep_end(m, MODEL_TABLE_SAS, now);
+}
+
+static struct model *new_model(void)
+{
+	struct model_config c;
+	model_config_defaults(&c);
+	c.sweep_miss_limit = 1;
+	return model_new(&c);
+}
+
+/* The rows as a string: IKE rows as "name#id", CHILD rows as " child#id". */
+static const char *rows(struct model_view *v)
+{
+	static char buf[1024];
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < model_view_count(v); i++) {
+		const struct model_row *r = model_view_row(v, i);
+		if (r->kind == MODEL_ROW_IKE)
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%.*s#%u", i ? " " : "",
+				      (int)r->ike->name.len, r->ike->name.s, r->ike->uniqueid);
+		else
+			n += snprintf(buf + n, sizeof(buf) - n, " .%.*s#%u%s",
+				      (int)r->child->name.len, r->child->name.s, r->child->uniqueid,
+				      r->last_child ? "$" : "");
+	}
+	return buf;
+}
+
+#define C(n, u, b) {.name = n, .uid = u, .bytes = b}
+static const struct sa three[] = {
+	{.name = "beta", .uid = 2, .state = "ESTABLISHED", .remote = "198.51.100.30",
+	 .c = {C("b1", 21, 500), C("a2", 22, 100)}},
+	{.name = "alpha", .uid = 5, .state = "CONNECTING", .remote = "198.51.100.10",
+	 .c = {{.name = "x", .uid = 51, .bytes = 9000, .rts = "192.168.7.0/24"}}},
+	{.name = "gamma", .uid = 3, .state = "ESTABLISHED", .remote = "198.51.100.20",
+	 .c = {C("g", 31, 10)}},
+};
+
+static void test_tree_and_sort(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	assert_true(model_view_refresh(v));
+	assert_false(model_view_refresh(v)); /* nothing changed */
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	assert_int_equal(model_view_count(v), 7);
+	assert_null(model_view_row(v, 7));
+
+	model_view_set_sort(v, MODEL_SORT_UNIQUEID, false);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "beta#2 .a2#22 .b1#21$ gamma#3 .g#31$ alpha#5 .x#51$");
+	model_view_set_sort(v, MODEL_SORT_NAME, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "gamma#3 .g#31$ beta#2 .a2#22 .b1#21$ alpha#5 .x#51$");
+	model_view_set_sort(v, MODEL_SORT_STATE, false);
+	model_view_refresh(v);
+	/* CONNECTING < ESTABLISHED, then by name */
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	model_view_set_sort(v, MODEL_SORT_REMOTE, false);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ gamma#3 .g#31$ beta#2 .a2#22 .b1#21$");
+	model_view_set_sort(v, MODEL_SORT_BYTES, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+
+	/* rates: a second sweep 2 s later with different traffic */
+	struct sa later[3];
+	memcpy(later, three, sizeof(later));
+	later[0].c[0].bytes += 2000; /* beta 1000 B/s */
+	later[2].c[0].bytes += 8000; /* gamma 4000 B/s */
+	sweep(m, later, 3, 3000);
+	model_view_set_sort(v, MODEL_SORT_RATE, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "gamma#3 .g#31$ beta#2 .a2#22 .b1#21$ alpha#5 .x#51$");
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_filter(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_set_filter(v, "BETA", 4); /* the IKE name, any case: all children */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "beta#2 .a2#22 .b1#21$");
+	model_view_set_filter(v, "192.168.7", 9); /* a CHILD SA's remote TS */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$");
+	model_view_set_filter(v, "a2", 2); /* only the matching child of beta */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "beta#2 .a2#22$");
+	model_view_set_filter(v, "198.51.100.20", 13); /* remote host */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "gamma#3 .g#31$");
+	model_view_set_filter(v, "gamma.peer", 10); /* remote id */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "gamma#3 .g#31$");
+	model_view_set_filter(v, "nothing-like-this", 17);
+	model_view_refresh(v);
+	assert_int_equal(model_view_count(v), 0);
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	model_view_set_filter(v, NULL, 0);
+	model_view_refresh(v);
+	assert_int_equal(model_view_count(v), 7);
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_fold(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_set_fold(v, 2, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 gamma#3 .g#31$");
+	/* the fold state survives refreshes */
+	sweep(m, three, 3, 2000);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 gamma#3 .g#31$");
+	model_view_fold_all(v, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 beta#2 gamma#3");
+	/* new SAs take the default */
+	struct sa d = {.name = "delta", .uid = 9, .c = {C("d", 91, 0)}};
+	feed_sa(m, &d, 2500);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 beta#2 delta#9 gamma#3");
+	model_view_fold_all(v, false);
+	model_view_refresh(v);
+	assert_int_equal(model_view_count(v), 9);
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_selection_stability(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), 0);
+	/* select beta's b1 */
+	struct model_sel sel = {2, 21};
+	assert_true(model_view_select_id(v, sel));
+	assert_int_equal(model_view_selected(v), 4);
+
+	/* an SA sorting before it appears: still b1, one row lower... */
+	struct sa more[4] = {three[0], three[1], three[2], {.name = "aardvark", .uid = 8, .c = {C("z", 81, 0)}}};
+	sweep(m, more, 4, 2000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), 6);
+	assert_int_equal(model_view_selection(v).child_id, 21);
+	/* ...and back after it goes */
+	sweep(m, three, 3, 3000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), 4);
+
+	/* b1 rekeyed (seen by list-sa only): same name under the same IKE SA */
+	struct sa rk[3];
+	memcpy(rk, three, sizeof(rk));
+	rk[0].c[0].uid = 24;
+	rk[0].c[0].install = 1;
+	sweep(m, rk, 3, 4000);
+	model_view_refresh(v);
+	struct model_sel now = model_view_selection(v);
+	assert_int_equal(now.ike_id, 2);
+	assert_int_equal(now.child_id, 24);
+
+	/* the IKE SA goes: the row at the same position, clamped to the last */
+	assert_int_equal(model_view_selected(v), 4);
+	sweep(m, &rk[1], 2, 5000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), 3);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ gamma#3 .g#31$");
+	assert_int_equal(model_view_selection(v).ike_id, 3);
+	assert_int_equal(model_view_selection(v).child_id, 31);
+
+	/* folding the selected child's IKE SA selects the IKE row */
+	model_view_set_fold(v, 3, true);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).ike_id, 3);
+	assert_int_equal(model_view_selection(v).child_id, 0);
+	assert_int_equal(model_view_selected(v), 2);
+
+	/* everything gone: no selection; then something comes back */
+	sweep(m, NULL, 0, 6000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	assert_int_equal(model_view_selection(v).ike_id, 0);
+	sweep(m, three, 1, 7000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), 0);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* child-rekey moves the selection to the new CHILD SA, ike-rekey to the new
+ * IKE SA. */
+static void test_selection_follows_rekey(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	struct model_sel sel = {3, 31};
+	assert_true(model_view_select_id(v, sel));
+
+	/* child-rekey g#31 -> g#32, then the old one is gone */
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "gamma");
+	vici_builder_add_str(&b, "uniqueid", "3");
+	vici_builder_add_str(&b, "state", "ESTABLISHED");
+	vici_builder_section_start(&b, "child-sas");
+	vici_builder_section_start(&b, "g");
+	vici_builder_section_start(&b, "old");
+	vici_builder_add_str(&b, "name", "g");
+	vici_builder_add_str(&b, "uniqueid", "31");
+	vici_builder_add_str(&b, "state", "REKEYED");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "new");
+	vici_builder_add_str(&b, "name", "g");
+	vici_builder_add_str(&b, "uniqueid", "32");
+	vici_builder_add_str(&b, "state", "INSTALLED");
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_event(m, "child-rekey", 11, msg, len, 2000) > 0);
+	free(msg);
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "gamma");
+	vici_builder_add_str(&b, "uniqueid", "3");
+	vici_builder_add_str(&b, "state", "ESTABLISHED");
+	vici_builder_section_start(&b, "child-sas");
+	vici_builder_section_start(&b, "g-31");
+	vici_builder_add_str(&b, "name", "g");
+	vici_builder_add_str(&b, "uniqueid", "31");
+	vici_builder_add_str(&b, "state", "DELETED");
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_event(m, "child-updown", 12, msg, len, 2100) > 0);
+	free(msg);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).child_id, 32);
+
+	/* ike-rekey gamma#3 -> gamma#4, old one down: selection on the IKE row moves */
+	sel.child_id = 0;
+	assert_true(model_view_select_id(v, sel));
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "gamma");
+	vici_builder_section_start(&b, "old");
+	vici_builder_add_str(&b, "uniqueid", "3");
+	vici_builder_add_str(&b, "state", "REKEYED");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "new");
+	vici_builder_add_str(&b, "uniqueid", "4");
+	vici_builder_add_str(&b, "state", "ESTABLISHED");
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_event(m, "ike-rekey", 9, msg, len, 3000) > 0);
+	free(msg);
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "gamma");
+	vici_builder_add_str(&b, "uniqueid", "3");
+	vici_builder_add_str(&b, "state", "DELETING");
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_event(m, "ike-updown", 10, msg, len, 3100) > 0);
+	free(msg);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).ike_id, 4);
+	assert_int_equal(model_view_selection(v).child_id, 0);
+	const struct model_row *r = model_view_row(v, model_view_selected(v));
+	assert_int_equal(r->kind, MODEL_ROW_IKE);
+	/* its CHILD SA came along */
+	r = model_view_row(v, model_view_selected(v) + 1);
+	assert_non_null(r);
+	assert_int_equal(r->kind, MODEL_ROW_CHILD);
+	assert_int_equal(r->child->uniqueid, 32);
+	model_view_free(v);
+	model_free(m);
+}
+
+static void test_move(void **state)
+{
+	struct model *m = new_model();
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	model_view_move(v, 1); /* no rows: nothing happens */
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	sweep(m, three, 3, 1000);
+	model_view_refresh(v);
+	model_view_move(v, 3);
+	assert_int_equal(model_view_selected(v), 3);
+	model_view_move(v, 100);
+	assert_int_equal(model_view_selected(v), 6);
+	model_view_move(v, -2);
+	assert_int_equal(model_view_selected(v), 4);
+	model_view_move(v, -100);
+	assert_int_equal(model_view_selected(v), 0);
+	model_view_select(v, 99);
+	assert_int_equal(model_view_selected(v), 6);
+	assert_int_equal(model_view_selection(v).child_id, 31);
+	struct model_sel none = {77, 0};
+	assert_false(model_view_select_id(v, none));
+	assert_int_equal(model_view_selected(v), 6);
+	model_view_free(v);
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_and_sort),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_selection_stability),
+		cmocka_unit_test(test_selection_follows_rekey),
+		cmocka_unit_test(test_move),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
