@@ -84,12 +84,10 @@ int vici_grammar_end(const struct vici_grammar *g)
 void vici_parser_init(struct vici_parser *p, const void *msg, size_t len)
 {
 	p->pos = msg;
-	p->end = p->pos + len;
+	p->end = msg ? p->pos + len : p->pos; /* no arithmetic on NULL */
 	p->g.depth = 0;
 	p->g.in_list = false;
-	p->err = 0;
-	if (!msg && len)
-		p->err = -EBADMSG;
+	p->err = !msg && len ? -EBADMSG : 0;
 }
 
 static int parser_fail(struct vici_parser *p)
