@@ -25,13 +25,34 @@ struct row {
 	size_t value_len; /* 0: strlen(value) */
 };
 
-#define SEC(n) {VICI_SECTION_START, n, NULL, 0}
-#define END {VICI_SECTION_END, NULL, NULL, 0}
-#define KV(n, v) {VICI_KEY_VALUE, n, v, 0}
-#define KVB(n, v, l) {VICI_KEY_VALUE, n, v, l}
-#define LIST(n) {VICI_LIST_START, n, NULL, 0}
-#define ITEM(v) {VICI_LIST_ITEM, NULL, v, 0}
-#define LEND {VICI_LIST_END, NULL, NULL, 0}
+#define SEC(n)                                                                                     \
+	{                                                                                          \
+		VICI_SECTION_START, n, NULL, 0                                                     \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		VICI_SECTION_END, NULL, NULL, 0                                                    \
+	}
+#define KV(n, v)                                                                                   \
+	{                                                                                          \
+		VICI_KEY_VALUE, n, v, 0                                                            \
+	}
+#define KVB(n, v, l)                                                                               \
+	{                                                                                          \
+		VICI_KEY_VALUE, n, v, l                                                            \
+	}
+#define LIST(n)                                                                                    \
+	{                                                                                          \
+		VICI_LIST_START, n, NULL, 0                                                        \
+	}
+#define ITEM(v)                                                                                    \
+	{                                                                                          \
+		VICI_LIST_ITEM, NULL, v, 0                                                         \
+	}
+#define LEND                                                                                       \
+	{                                                                                          \
+		VICI_LIST_END, NULL, NULL, 0                                                       \
+	}
 
 static uint8_t *build(const struct row *rows, size_t n, size_t *len)
 {
@@ -85,6 +106,7 @@ static char *rows_json(const struct row *rows, size_t n, unsigned flags)
 	return s;
 }
 
+/* clang-format off */
 static const struct row every_type[] = {
 	KV("version", "5.9.8"),
 	SEC("gw"),
@@ -105,14 +127,15 @@ static const struct row every_type[] = {
 	END,
 	KV("empty-value", ""),
 };
+/* clang-format on */
 
 static void test_writer_compact(void **state)
 {
 	char *s = ROWS_JSON(every_type, 0);
 	assert_string_equal(s, "{\"version\":\"5.9.8\",\"gw\":{\"state\":\"ESTABLISHED\","
-			       "\"local-vips\":[\"10.0.0.1\",\"fd00::1\"],\"child-sas\":{\"net-1\":"
-			       "{\"bytes-in\":\"0\"},\"empty\":{}},\"tasks-queued\":[]},"
-			       "\"empty-value\":\"\"}");
+	                       "\"local-vips\":[\"10.0.0.1\",\"fd00::1\"],\"child-sas\":{\"net-1\":"
+	                       "{\"bytes-in\":\"0\"},\"empty\":{}},\"tasks-queued\":[]},"
+	                       "\"empty-value\":\"\"}");
 	free(s);
 }
 
@@ -120,23 +143,23 @@ static void test_writer_pretty(void **state)
 {
 	char *s = ROWS_JSON(every_type, JSON_PRETTY);
 	assert_string_equal(s, "{\n"
-			       "  \"version\": \"5.9.8\",\n"
-			       "  \"gw\": {\n"
-			       "    \"state\": \"ESTABLISHED\",\n"
-			       "    \"local-vips\": [\n"
-			       "      \"10.0.0.1\",\n"
-			       "      \"fd00::1\"\n"
-			       "    ],\n"
-			       "    \"child-sas\": {\n"
-			       "      \"net-1\": {\n"
-			       "        \"bytes-in\": \"0\"\n"
-			       "      },\n"
-			       "      \"empty\": {}\n"
-			       "    },\n"
-			       "    \"tasks-queued\": []\n"
-			       "  },\n"
-			       "  \"empty-value\": \"\"\n"
-			       "}");
+	                       "  \"version\": \"5.9.8\",\n"
+	                       "  \"gw\": {\n"
+	                       "    \"state\": \"ESTABLISHED\",\n"
+	                       "    \"local-vips\": [\n"
+	                       "      \"10.0.0.1\",\n"
+	                       "      \"fd00::1\"\n"
+	                       "    ],\n"
+	                       "    \"child-sas\": {\n"
+	                       "      \"net-1\": {\n"
+	                       "        \"bytes-in\": \"0\"\n"
+	                       "      },\n"
+	                       "      \"empty\": {}\n"
+	                       "    },\n"
+	                       "    \"tasks-queued\": []\n"
+	                       "  },\n"
+	                       "  \"empty-value\": \"\"\n"
+	                       "}");
 	free(s);
 }
 
@@ -152,6 +175,7 @@ static void test_writer_empty(void **state)
 
 static void test_writer_escaping(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {
 		KV("msg", "\x1b[31mred\x1b[0m \"q\" back\\slash\n\ttab\x7f"),
 		KV("c1", "csi\xc2\x9b" "2J"),
@@ -161,11 +185,12 @@ static void test_writer_escaping(void **state)
 			ITEM("\x07"),
 		LEND,
 	};
+	/* clang-format on */
 	char *s = ROWS_JSON(rows, 0);
 	assert_string_equal(s, "{\"msg\":\"\\u001b[31mred\\u001b[0m \\\"q\\\" back\\\\slash"
-			       "\\u000a\\u0009tab\\u007f\",\"c1\":\"csi\\u009b2J\","
-			       "\"ls\":\"a\\u2028b\",\"utf8\":\"gr\xc3\xbc\xc3\x9f \xe2\x82\xac "
-			       "\xf0\x9f\x94\x91\",\"l\":[\"\\u0007\"]}");
+	                       "\\u000a\\u0009tab\\u007f\",\"c1\":\"csi\\u009b2J\","
+	                       "\"ls\":\"a\\u2028b\",\"utf8\":\"gr\xc3\xbc\xc3\x9f \xe2\x82\xac "
+	                       "\xf0\x9f\x94\x91\",\"l\":[\"\\u0007\"]}");
 	/* nothing below 0x20 and no DEL is left raw */
 	for (const char *c = s; *c; c++)
 		assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
@@ -174,6 +199,7 @@ static void test_writer_escaping(void **state)
 
 static void test_writer_binary(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {
 		KVB("nul", "a\0b", 3),
 		KV("ff", "\xff"),
@@ -186,18 +212,20 @@ static void test_writer_binary(void **state)
 			ITEM("\x30\x82\x01"),
 		LEND,
 	};
+	/* clang-format on */
 	char *s = ROWS_JSON(rows, 0);
 	assert_string_equal(s, "{\"nul\":{\"base64\":\"YQBi\"},\"ff\":{\"base64\":\"/w==\"},"
-			       "\"two\":{\"base64\":\"wyg=\"},\"overlong\":{\"base64\":\"wK8=\"},"
-			       "\"surrogate\":{\"base64\":\"7aCA\"},"
-			       "\"big\":{\"base64\":\"9JCAgA==\"},"
-			       "\"trunc\":{\"base64\":\"YWLigg==\"},"
-			       "\"der\":[{\"base64\":\"MIIB\"}]}");
+	                       "\"two\":{\"base64\":\"wyg=\"},\"overlong\":{\"base64\":\"wK8=\"},"
+	                       "\"surrogate\":{\"base64\":\"7aCA\"},"
+	                       "\"big\":{\"base64\":\"9JCAgA==\"},"
+	                       "\"trunc\":{\"base64\":\"YWLigg==\"},"
+	                       "\"der\":[{\"base64\":\"MIIB\"}]}");
 	free(s);
 }
 
 static void test_writer_bad_names_and_dups(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {
 		KV("na\xffme", "x"),
 		KV("dup", "1"),
@@ -205,19 +233,20 @@ static void test_writer_bad_names_and_dups(void **state)
 		SEC("\x1b]0;title\x07"),
 		END,
 	};
+	/* clang-format on */
 	char *s = ROWS_JSON(rows, 0);
 	assert_string_equal(s, "{\"na\xef\xbf\xbdme\":\"x\",\"dup\":\"1\",\"dup\":\"2\","
-			       "\"\\u001b]0;title\\u0007\":{}}");
+	                       "\"\\u001b]0;title\\u0007\":{}}");
 	free(s);
 }
 
 static void test_writer_malformed(void **state)
 {
 	static const uint8_t bad[][8] = {
-		{1, 1, 'a'},          /* unclosed section */
-		{2},                  /* section end at root */
-		{3, 1, 'k', 0, 5, 'x'}, /* truncated value */
-		{9},                  /* unknown element */
+	        {1, 1, 'a'},            /* unclosed section */
+	        {2},                    /* section end at root */
+	        {3, 1, 'k', 0, 5, 'x'}, /* truncated value */
+	        {9},                    /* unknown element */
 	};
 	static const size_t len[] = {3, 1, 6, 1};
 	for (size_t i = 0; i < 4; i++) {
@@ -230,6 +259,7 @@ static void test_writer_malformed(void **state)
 
 static void test_writer_indent_embed(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {KV("a", "1")};
 	size_t len;
 	uint8_t *msg = build(rows, 1, &len);
@@ -296,22 +326,26 @@ static void test_reader_valid(void **state)
 		KV("utf8", "\xe2\x82\xac"),
 		KV("empty", ""),
 	};
-	assert_parses_to(" {\"ike\": \"gw\", \"timeout\": 3000, \"neg\": -1, \"yes\": true,"
-			 "\"no\":false, \"skip\": null,\n\t\"gw\": {\"remote_addrs\": "
-			 "[\"192.0.2.1\", 42, null, true], \"children\": {\"net\": {}}, "
-			 "\"empty\": []}, \"esc\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\udd11\","
-			 "\"utf8\": \"\xe2\x82\xac\", \"empty\": \"\"}\r\n",
-			 rows, sizeof(rows) / sizeof(rows[0]));
+	/* clang-format on */
+	assert_parses_to(
+	        " {\"ike\": \"gw\", \"timeout\": 3000, \"neg\": -1, \"yes\": true,"
+	        "\"no\":false, \"skip\": null,\n\t\"gw\": {\"remote_addrs\": "
+	        "[\"192.0.2.1\", 42, null, true], \"children\": {\"net\": {}}, "
+	        "\"empty\": []}, \"esc\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\udd11\","
+	        "\"utf8\": \"\xe2\x82\xac\", \"empty\": \"\"}\r\n",
+	        rows, sizeof(rows) / sizeof(rows[0]));
 	assert_parses_to("{}", NULL, 0);
 }
 
 static void test_reader_kv(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {
 		KV("ike", "gw"),
 		KV("child", "net=1"),
 		KV("timeout", "5"),
 	};
+	/* clang-format on */
 	const struct json_kv kv[] = {{"ike", "gw"}, {"child", "net=1"}};
 	uint8_t *msg;
 	size_t len, want_len;
@@ -335,9 +369,9 @@ static void test_reader_kv(void **state)
 	const struct json_kv twice[] = {{"ike", "a"}, {"ike", "b"}};
 	assert_int_equal(parse(NULL, twice, 2, &msg, &len, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "'ike' given twice"));
-	assert_int_equal(parse("{\"x\":{\"ike\":1},\"ike\":\"c\"}", kv, 1, &msg, &len, err,
-			       sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	        parse("{\"x\":{\"ike\":1},\"ike\":\"c\"}", kv, 1, &msg, &len, err, sizeof(err)),
+	        -EINVAL);
 	assert_non_null(strstr(err, "\"ike\" given twice"));
 	assert_non_null(strstr(err, "column 16"));
 	const struct json_kv empty[] = {{"", "x"}};
@@ -353,45 +387,45 @@ struct bad_case {
 static void test_reader_errors(void **state)
 {
 	static const struct bad_case cases[] = {
-		{"", "empty JSON input"},
-		{"   \n ", "empty JSON input"},
-		{"[]", "top level must be an object"},
-		{"\"x\"", "top level must be an object"},
-		{"{\"a\": [[\"x\"]]}", "line 1, column 8: nested arrays"},
-		{"{\"a\": [{\"x\":1}]}", "arrays of objects"},
-		{"{\"a\": [\"x\",\n {}]}", "line 2, column 2: arrays of objects"},
-		{"{\"a\": 1} x", "trailing characters"},
-		{"{\"a\": 1}{}", "trailing characters"},
-		{"{\"a\" 1}", "expected ':'"},
-		{"{\"a\": 1,}", "expected a key"},
-		{"{a: 1}", "expected a key"},
-		{"{\"a\": 1", "unterminated object"},
-		{"{\"a\": \"x", "unterminated string"},
-		{"{\"a\": [\"x\"", "unterminated array"},
-		{"{\"a\": [\"x\" \"y\"]}", "expected ',' or ']'"},
-		{"{\"a\": 1 \"b\": 2}", "expected ',' or '}'"},
-		{"{\"a\": tru}", "expected a value"},
-		{"{\"a\": nulll}", "expected a value"},
-		{"{\"a\": 'x'}", "expected a value"},
-		{"{\"a\": 1.5}", "only integers"},
-		{"{\"a\": 1e3}", "only integers"},
-		{"{\"a\": 01}", "leading zero"},
-		{"{\"a\": -}", "invalid number"},
-		{"{\"a\": 12abc}", "invalid number"},
-		{"{\"a\": 18446744073709551616}", "out of range"},
-		{"{\"a\": 99999999999999999999999999}", "out of range"},
-		{"{\"a\": -9223372036854775809}", "out of range"},
-		{"{\"a\": \"x\ty\"}", "control character"},
-		{"{\"a\": \"\\x\"}", "invalid escape"},
-		{"{\"a\": \"\\u12\"}", "invalid \\u escape"},
-		{"{\"a\": \"\\ud800\"}", "high surrogate"},
-		{"{\"a\": \"\\udc00\"}", "lone low surrogate"},
-		{"{\"a\": \"\xff\"}", "invalid UTF-8"},
-		{"{\"\": 1}", "1..255"},
-		{"{\"a\\u0000b\": 1}", "NUL"},
-		{"{\"a\": 1, \"a\": 2}", "\"a\" given twice"},
-		{"{\"s\": {\"a\": 1, \"a\": 2}}", "\"a\" given twice"},
-		{"{\"\\u001b[2J\": 1, \"\\u001b[2J\": 2}", "\"\\x1b[2J\" given twice"},
+	        {"", "empty JSON input"},
+	        {"   \n ", "empty JSON input"},
+	        {"[]", "top level must be an object"},
+	        {"\"x\"", "top level must be an object"},
+	        {"{\"a\": [[\"x\"]]}", "line 1, column 8: nested arrays"},
+	        {"{\"a\": [{\"x\":1}]}", "arrays of objects"},
+	        {"{\"a\": [\"x\",\n {}]}", "line 2, column 2: arrays of objects"},
+	        {"{\"a\": 1} x", "trailing characters"},
+	        {"{\"a\": 1}{}", "trailing characters"},
+	        {"{\"a\" 1}", "expected ':'"},
+	        {"{\"a\": 1,}", "expected a key"},
+	        {"{a: 1}", "expected a key"},
+	        {"{\"a\": 1", "unterminated object"},
+	        {"{\"a\": \"x", "unterminated string"},
+	        {"{\"a\": [\"x\"", "unterminated array"},
+	        {"{\"a\": [\"x\" \"y\"]}", "expected ',' or ']'"},
+	        {"{\"a\": 1 \"b\": 2}", "expected ',' or '}'"},
+	        {"{\"a\": tru}", "expected a value"},
+	        {"{\"a\": nulll}", "expected a value"},
+	        {"{\"a\": 'x'}", "expected a value"},
+	        {"{\"a\": 1.5}", "only integers"},
+	        {"{\"a\": 1e3}", "only integers"},
+	        {"{\"a\": 01}", "leading zero"},
+	        {"{\"a\": -}", "invalid number"},
+	        {"{\"a\": 12abc}", "invalid number"},
+	        {"{\"a\": 18446744073709551616}", "out of range"},
+	        {"{\"a\": 99999999999999999999999999}", "out of range"},
+	        {"{\"a\": -9223372036854775809}", "out of range"},
+	        {"{\"a\": \"x\ty\"}", "control character"},
+	        {"{\"a\": \"\\x\"}", "invalid escape"},
+	        {"{\"a\": \"\\u12\"}", "invalid \\u escape"},
+	        {"{\"a\": \"\\ud800\"}", "high surrogate"},
+	        {"{\"a\": \"\\udc00\"}", "lone low surrogate"},
+	        {"{\"a\": \"\xff\"}", "invalid UTF-8"},
+	        {"{\"\": 1}", "1..255"},
+	        {"{\"a\\u0000b\": 1}", "NUL"},
+	        {"{\"a\": 1, \"a\": 2}", "\"a\" given twice"},
+	        {"{\"s\": {\"a\": 1, \"a\": 2}}", "\"a\" given twice"},
+	        {"{\"\\u001b[2J\": 1, \"\\u001b[2J\": 2}", "\"\\x1b[2J\" given twice"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t *msg = NULL;
@@ -402,12 +436,13 @@ static void test_reader_errors(void **state)
 			fail_msg("case %zu (%s): accepted", i, cases[i].json);
 		if (!strstr(err, cases[i].err))
 			fail_msg("case %zu (%s): error \"%s\", want \"%s\"", i, cases[i].json, err,
-				 cases[i].err);
+			         cases[i].err);
 	}
 }
 
 static void test_reader_same_key_in_different_objects(void **state)
 {
+	/* clang-format off */
 	static const struct row rows[] = {
 		SEC("a"),
 			KV("x", "1"),
@@ -420,8 +455,9 @@ static void test_reader_same_key_in_different_objects(void **state)
 		END,
 		KV("x", "4"),
 	};
+	/* clang-format on */
 	assert_parses_to("{\"a\":{\"x\":1},\"b\":{\"x\":2,\"a\":{\"x\":3}},\"x\":4}", rows,
-			 sizeof(rows) / sizeof(rows[0]));
+	                 sizeof(rows) / sizeof(rows[0]));
 }
 
 static char *nested(unsigned depth, const char *open, const char *inner, const char *close)
@@ -490,8 +526,8 @@ static void test_reader_limits(void **state)
 
 	/* numbers at the edges of the range are passed as their text */
 	assert_int_equal(parse("{\"a\":18446744073709551615,\"b\":-9223372036854775808}", NULL, 0,
-			       &msg, &len, err, sizeof(err)),
-			 0);
+	                       &msg, &len, err, sizeof(err)),
+	                 0);
 	const uint8_t *v;
 	size_t vl;
 	assert_int_equal(vici_message_find(msg, len, "a", &v, &vl), 0);
@@ -546,14 +582,15 @@ static void round_trip(const char *in, const char *want)
 static void test_round_trip(void **state)
 {
 	round_trip("{\"gw\":{\"version\":\"2\",\"local_addrs\":[\"192.0.2.1\"],\"local\":{"
-		   "\"auth\":\"psk\",\"id\":\"left@example.org\"},\"remote\":{\"auth\":\"psk\"},"
-		   "\"children\":{\"net\":{\"local_ts\":[\"10.1.0.0/16\",\"10.3.0.0/16\"],"
-		   "\"remote_ts\":[],\"start_action\":\"none\"}}},\"z\":\"\"}",
-		   NULL);
+	           "\"auth\":\"psk\",\"id\":\"left@example.org\"},\"remote\":{\"auth\":\"psk\"},"
+	           "\"children\":{\"net\":{\"local_ts\":[\"10.1.0.0/16\",\"10.3.0.0/16\"],"
+	           "\"remote_ts\":[],\"start_action\":\"none\"}}},\"z\":\"\"}",
+	           NULL);
 	round_trip("{\"a\":\"\\u001b[0m\\u0000\\\"\\\\\",\"b\":\"\xc3\xa9\"}",
-		   "{\"a\":{\"base64\":\"G1swbQAiXA==\"},\"b\":\"\xc3\xa9\"}");
-	round_trip("{ \"n\" : 42 , \"t\" : true, \"f\": false, \"x\": null, \"l\": [1, null, \"a\"] }",
-		   "{\"n\":\"42\",\"t\":\"yes\",\"f\":\"no\",\"l\":[\"1\",\"a\"]}");
+	           "{\"a\":{\"base64\":\"G1swbQAiXA==\"},\"b\":\"\xc3\xa9\"}");
+	round_trip(
+	        "{ \"n\" : 42 , \"t\" : true, \"f\": false, \"x\": null, \"l\": [1, null, \"a\"] }",
+	        "{\"n\":\"42\",\"t\":\"yes\",\"f\":\"no\",\"l\":[\"1\",\"a\"]}");
 	round_trip("{\"a\":\"\\u001f\\u007f\\u0080\\u009f\\u2028\"}", NULL);
 
 	/* and VICI -> JSON -> VICI gives back the same bytes */
@@ -577,12 +614,12 @@ static void test_sanitize(void **state)
 		size_t len;
 		const char *out;
 	} cases[] = {
-		{"plain text", 0, "plain text"},
-		{"\x1b[31mred\x1b]0;t\x07", 0, "\\x1b[31mred\\x1b]0;t\\x07"},
-		{"a\nb\tc\\d", 0, "a\\nb\\tc\\d"},
-		{"\xc3\xa9\xc2\x9b\xff\x7f", 0, "\xc3\xa9\\u009b\\xff\\x7f"},
-		{"a\0b", 3, "a\\x00b"},
-		{"", 0, ""},
+	        {"plain text", 0, "plain text"},
+	        {"\x1b[31mred\x1b]0;t\x07", 0, "\\x1b[31mred\\x1b]0;t\\x07"},
+	        {"a\nb\tc\\d", 0, "a\\nb\\tc\\d"},
+	        {"\xc3\xa9\xc2\x9b\xff\x7f", 0, "\xc3\xa9\\u009b\\xff\\x7f"},
+	        {"a\0b", 3, "a\\x00b"},
+	        {"", 0, ""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
@@ -610,24 +647,24 @@ static void test_utf8_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_writer_compact),
-		cmocka_unit_test(test_writer_pretty),
-		cmocka_unit_test(test_writer_empty),
-		cmocka_unit_test(test_writer_escaping),
-		cmocka_unit_test(test_writer_binary),
-		cmocka_unit_test(test_writer_bad_names_and_dups),
-		cmocka_unit_test(test_writer_malformed),
-		cmocka_unit_test(test_writer_indent_embed),
-		cmocka_unit_test(test_reader_valid),
-		cmocka_unit_test(test_reader_kv),
-		cmocka_unit_test(test_reader_errors),
-		cmocka_unit_test(test_reader_same_key_in_different_objects),
-		cmocka_unit_test(test_reader_depth),
-		cmocka_unit_test(test_reader_limits),
-		cmocka_unit_test(test_reader_many_keys),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_sanitize),
-		cmocka_unit_test(test_utf8_valid),
+	        cmocka_unit_test(test_writer_compact),
+	        cmocka_unit_test(test_writer_pretty),
+	        cmocka_unit_test(test_writer_empty),
+	        cmocka_unit_test(test_writer_escaping),
+	        cmocka_unit_test(test_writer_binary),
+	        cmocka_unit_test(test_writer_bad_names_and_dups),
+	        cmocka_unit_test(test_writer_malformed),
+	        cmocka_unit_test(test_writer_indent_embed),
+	        cmocka_unit_test(test_reader_valid),
+	        cmocka_unit_test(test_reader_kv),
+	        cmocka_unit_test(test_reader_errors),
+	        cmocka_unit_test(test_reader_same_key_in_different_objects),
+	        cmocka_unit_test(test_reader_depth),
+	        cmocka_unit_test(test_reader_limits),
+	        cmocka_unit_test(test_reader_many_keys),
+	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_sanitize),
+	        cmocka_unit_test(test_utf8_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
