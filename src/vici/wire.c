@@ -179,7 +179,8 @@ int vici_message_validate(const void *msg, size_t len)
 	return r;
 }
 
-/* Finds the next path component: [*s, *s + returned length). */
+/* Length of the path component starting at s; *last tells whether it is the
+ * final one (the key) or a section name followed by a dot. */
 static size_t path_component(const char *s, bool *last)
 {
 	const char *dot = strchr(s, '.');
