@@ -335,6 +335,7 @@ static void test_reader_valid(void **state)
 	        "\"utf8\": \"\xe2\x82\xac\", \"empty\": \"\"}\r\n",
 	        rows, sizeof(rows) / sizeof(rows[0]));
 	assert_parses_to("{}", NULL, 0);
+	assert_parses_to("\xef\xbb\xbf{}", NULL, 0);
 }
 
 static void test_reader_kv(void **state)

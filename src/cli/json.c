@@ -782,6 +782,9 @@ int json_to_vici(const char *text, size_t len, const struct json_kv *kv, size_t 
 	if (errlen)
 		err[0] = '\0';
 	int r = add_kv(&jp, kv, nkv);
+	/* a byte order mark, as some editors write one at the start of a file */
+	if (text && len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		jp.pos += 3;
 	if (!r && text) {
 		skip_ws(&jp);
 		if (jp.pos >= jp.end)
