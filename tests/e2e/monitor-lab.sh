@@ -44,7 +44,10 @@ mon_keys y
 mon_wait 'terminate IKE SA site2 #[0-9]+: done' 20
 for _ in $(seq 50); do ike_established site2 || break; sleep 0.2; done
 ike_established site2 && fail "site2 still established after terminate"
-mon_wait 'ike-down .*site2|IKE_SA deleted' 10
+# the event pane, maximised so that earlier events are on screen too
+mon_keys 4 z
+mon_wait 'ike-down +site2|child-down +site2' 10
+mon_keys z 1
 echo "ok: terminate with confirmation"
 
 # --- Esc clears the filter ---
@@ -56,7 +59,9 @@ mon_keys ':' 'initiate site2' Enter
 mon_wait 'initiate site2-lan: done' 30
 ike_established site2 || fail "site2 not established after :initiate"
 mon_wait 'site2 .*ESTABLISHED' 10
-mon_wait 'ike-up .*site2|child-up .*site2' 10
+mon_keys 4 z
+mon_wait 'ike-up +site2|child-up +site2' 10
+mon_keys z 1
 echo "ok: :initiate"
 
 # --- a blocking initiate does not stall the screen or the keyboard ---
