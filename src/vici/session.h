@@ -44,8 +44,10 @@
  * The session never owns the loop: its host polls vici_session_fd() for
  * vici_session_events() (ask again before every poll(): the fd changes on
  * reconnect), with a timeout from vici_session_poll_timeout(), and then calls
- * vici_session_handle(). All callbacks run only from vici_session_handle(),
- * vici_session_tick() and vici_session_call_sync(), never from the function
+ * vici_session_handle(). The events are level-triggered: an epoll host must
+ * update its interest set from vici_session_events() after every call into
+ * the session (requests queue writes without writing). All callbacks run only from
+ * vici_session_handle(), vici_session_tick() and vici_session_call_sync(), never from the function
  * that queued the work. Callbacks may call any session function, including
  * vici_request_cancel(), vici_listener_remove() and vici_session_free():
  * objects are marked and freed after dispatch.
