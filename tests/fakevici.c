@@ -89,12 +89,47 @@ static struct fakevici *alloc_fake(void)
 	return f;
 }
 
+/* Temp dirs still in use. A failing cmocka assertion jumps out of the test
+ * before fakevici_free(), so they are also removed at exit. */
+static char live_dirs[32][64];
+
+static void remove_dir(const char *dir)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/charon.vici", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void remove_live_dirs(void)
+{
+	for (size_t i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
+		if (live_dirs[i][0])
+			remove_dir(live_dirs[i]);
+}
+
+static void track_dir(const char *dir, bool add)
+{
+	static bool registered;
+	if (!registered) {
+		atexit(remove_live_dirs);
+		registered = true;
+	}
+	for (size_t i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++) {
+		if (add ? !live_dirs[i][0] : !strcmp(live_dirs[i], dir)) {
+			snprintf(live_dirs[i], sizeof(live_dirs[i]), "%s", add ? dir : "");
+			return;
+		}
+	}
+}
+
 struct fakevici *fakevici_new(void)
 {
 	struct fakevici *f = alloc_fake();
 	snprintf(f->dir, sizeof(f->dir), "/tmp/fakevici.XXXXXX");
 	if (!mkdtemp(f->dir))
 		abort();
+	track_dir(f->dir, true);
 	snprintf(f->path, sizeof(f->path), "%s/charon.vici", f->dir);
 	snprintf(f->uri, sizeof(f->uri), "unix://%s", f->path);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -677,8 +712,8 @@ void fakevici_free(struct fakevici *f)
 	close(f->wake[0]);
 	close(f->wake[1]);
 	if (!f->tcp) {
-		unlink(f->path);
-		rmdir(f->dir);
+		remove_dir(f->dir);
+		track_dir(f->dir, false);
 	}
 	for (size_t i = 0; i < f->nsteps; i++) {
 		struct step *s = &f->steps[i];
