@@ -7,7 +7,9 @@ more than the IKE exchange itself, and blocking `initiate` calls pin a
 charon worker thread each, so this speaks VICI directly: asynchronous
 initiates (timeout -1) paced by the half-open count from `stats`.
 
-usage: scale.py SOCKET PREFIX N [WINDOW] [TIMEOUT_S]
+usage: scale.py SOCKET PREFIX N [WINDOW] [TIMEOUT_S] [--children]
+Connection i is named PREFIXi; with --children its CHILD SA of the same
+name is initiated with it, otherwise the IKE SA alone (childless).
 Prints one line: "established E of N in S.SS s (half-open H)".
 Exit status 0 when all N are established, 1 otherwise.
 """
@@ -107,11 +109,13 @@ class Vici:
 
 
 def main():
-    if len(sys.argv) < 4:
+    args = [a for a in sys.argv[1:] if a != "--children"]
+    children = len(args) < len(sys.argv) - 1
+    if len(args) < 3:
         sys.exit(__doc__)
-    path, prefix, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    window = int(sys.argv[4]) if len(sys.argv) > 4 else 100
-    limit = float(sys.argv[5]) if len(sys.argv) > 5 else 120.0
+    path, prefix, n = args[0], args[1], int(args[2])
+    window = int(args[3]) if len(args) > 3 else 100
+    limit = float(args[4]) if len(args) > 4 else 120.0
     v = Vici(path)
     start = time.monotonic()
     sent = 0
@@ -126,8 +130,10 @@ def main():
         while sent < n and room > 0:
             sent += 1
             room -= 1
-            r = v.request("initiate", {"ike": "%s%d" % (prefix, sent),
-                                       "timeout": -1})
+            req = {"ike": "%s%d" % (prefix, sent), "timeout": -1}
+            if children:
+                req["child"] = req["ike"]
+            r = v.request("initiate", req)
             if r.get("success") != "yes":
                 print("initiate %s%d: %s" % (prefix, sent, r.get("errmsg")),
                       file=sys.stderr)
