@@ -7,11 +7,10 @@
  *   bench-decode [seconds [ike-sas [child-sas]]]
  *
  * Prints "figure: NAME VALUE UNIT" lines; MB means 10^6 bytes of message
- * body, time is CPU time (see now()). frame_decode_throughput additionally runs the whole receive path on
- * the framed stream: the reader fed in 64 KiB pieces (as from read()),
- * vici_reader_take(), vici_packet_parse() and the element walk;
- * reencode_throughput parses each message and builds it again with the
- * builder's length-taking calls.
+ * body, time is CPU time (see now()). frame_decode_throughput additionally runs the whole receive
+ * path on the framed stream: the reader fed in 64 KiB pieces (as from read()), vici_reader_take(),
+ * vici_packet_parse() and the element walk; reencode_throughput parses each message and builds it
+ * again with the builder's length-taking calls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -180,7 +179,7 @@ int main(int argc, char **argv)
 					break;
 				case VICI_KEY_VALUE:
 					vici_builder_addn(&b, e.name, e.name_len, e.value,
-							  e.value_len);
+					                  e.value_len);
 					break;
 				case VICI_LIST_START:
 					vici_builder_list_startn(&b, e.name, e.name_len);
@@ -201,8 +200,7 @@ int main(int argc, char **argv)
 		passes++;
 		t = now() - t0;
 	} while (t < seconds);
-	printf("figure: reencode_throughput %.0f MB/s\n",
-	       (double)total * (double)passes / t / 1e6);
+	printf("figure: reencode_throughput %.0f MB/s\n", (double)total * (double)passes / t / 1e6);
 
 	printf("checksum %zu\n", sink);
 	for (unsigned i = 0; i < nike; i++)

@@ -24,8 +24,7 @@ static uint64_t rnd(unsigned index, unsigned field)
 	return mix((uint64_t)index << 16 | field);
 }
 
-static void gen_child(struct vici_builder *b, unsigned index, unsigned c, unsigned nchild,
-		      bool nat)
+static void gen_child(struct vici_builder *b, unsigned index, unsigned c, unsigned nchild, bool nat)
 {
 	static const char *const names[] = {"lan", "dmz", "voice", "mgmt"};
 	unsigned uid = index * nchild + c + 1;
@@ -65,7 +64,7 @@ static void gen_child(struct vici_builder *b, unsigned index, unsigned c, unsign
 	if (pk_in)
 		vici_builder_add_fmt(b, "use-in", "%" PRIu64, rnd(index, salt + 6) % 60);
 	vici_builder_add_fmt(b, "bytes-out", "%" PRIu64,
-			     pk_out * (64 + rnd(index, salt + 7) % 1400));
+	                     pk_out * (64 + rnd(index, salt + 7) % 1400));
 	vici_builder_add_fmt(b, "packets-out", "%" PRIu64, pk_out);
 	if (pk_out)
 		vici_builder_add_fmt(b, "use-out", "%" PRIu64, rnd(index, salt + 8) % 60);
@@ -102,7 +101,7 @@ void listsa_gen_ike(struct vici_builder *b, unsigned index, unsigned nchild)
 	vici_builder_add_str(b, "local-id", "C=DE, O=Example, CN=gw.example.org");
 	vici_builder_add_fmt(b, "remote-host", "198.51.%u.%u", (index >> 8) & 0xff, index & 0xff);
 	vici_builder_add_fmt(b, "remote-port", "%d",
-			     nat ? (int)(1024 + rnd(index, 1) % 60000) : 500);
+	                     nat ? (int)(1024 + rnd(index, 1) % 60000) : 500);
 	vici_builder_add_fmt(b, "remote-id", "C=DE, O=Example, CN=peer-%u.example.org", index);
 	if (index % 2 == 0)
 		vici_builder_add_str(b, "initiator", "yes");

@@ -28,7 +28,7 @@ static void check(bool ok, const char *what)
 /* The reference: the next frame in a whole buffer. Returns 1 and the payload
  * position, 0 if the buffer ends first, -1 for an oversized header. */
 static int ref_next(const uint8_t *s, size_t len, size_t *off, const uint8_t **payload,
-		    uint32_t *plen)
+                    uint32_t *plen)
 {
 	if (len - *off < 4)
 		return 0;
@@ -58,12 +58,12 @@ static void check_packet(const uint8_t *payload, size_t len)
 	check(pkt.msg + pkt.msg_len == payload + len, "message not at the end");
 	check(vici_packet_type_has_message(pkt.type) || pkt.msg_len == 0,
 	      "message on a type without one");
-	int r = vici_packet_encode(pkt.type, pkt.name_len ? pkt.name : NULL, pkt.msg,
-				   pkt.msg_len, &f, &fl);
+	int r = vici_packet_encode(pkt.type, pkt.name_len ? pkt.name : NULL, pkt.msg, pkt.msg_len,
+	                           &f, &fl);
 	check(r == 0, "a parsed packet does not encode");
 	check(fl == 4 + len && memcmp(f + 4, payload, len) == 0, "re-encoded packet differs");
 	check(f[0] == (uint8_t)(len >> 24) && f[1] == (uint8_t)(len >> 16) &&
-		      f[2] == (uint8_t)(len >> 8) && f[3] == (uint8_t)len,
+	              f[2] == (uint8_t)(len >> 8) && f[3] == (uint8_t)len,
 	      "bad frame header");
 	free(f);
 	if (pkt.msg_len)
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				uint32_t rl;
 				check(vici_reader_take(&r, &payload, &plen) == 0, "take failed");
 				check(ref_next(s, len, &ref_off, &rp, &rl) == 1 && rl == plen &&
-					      (plen == 0 || memcmp(rp, payload, plen) == 0),
+				              (plen == 0 || memcmp(rp, payload, plen) == 0),
 				      "payload differs from the reference");
 				check_packet(payload, plen);
 				free(payload);

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(e.type >= VICI_SECTION_START && e.type <= VICI_LIST_END, "bad type");
 		check(e.name_len <= VICI_NAME_MAX && e.value_len <= VICI_VALUE_MAX, "bad length");
 		check((const uint8_t *)e.name + e.name_len <= data + size &&
-			      e.value + e.value_len <= data + size,
+		              e.value + e.value_len <= data + size,
 		      "element outside the input");
 		if ((e.type == VICI_KEY_VALUE && vici_parser_depth(&p) == 0) ||
 		    (e.type == VICI_SECTION_START && vici_parser_depth(&p) == 1))
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(path, first_key.name, first_key.name_len);
 		path[first_key.name_len] = '\0';
 		check(vici_message_find(data, size, path, &v, &vl) == 0 && v == first_key.value &&
-			      vl == first_key.value_len,
+		              vl == first_key.value_len,
 		      "find missed the first root key");
 	}
 	return 0;

@@ -127,9 +127,9 @@ int main(int argc, char **argv)
 		const uint8_t sizes[5];
 		size_t nsizes;
 	} streams[] = {
-		{"reply-whole", {255}, 1},
-		{"events-odd-chunks", {1, 2, 3, 7, 13}, 5},
-		{"session-bytewise", {1}, 1},
+	        {"reply-whole", {255}, 1},
+	        {"events-odd-chunks", {1, 2, 3, 7, 13}, 5},
+	        {"session-bytewise", {1}, 1},
 	};
 	for (size_t s = 0; s < sizeof(streams) / sizeof(streams[0]); s++) {
 		uint8_t *out = NULL;
@@ -158,8 +158,8 @@ int main(int argc, char **argv)
 			uint8_t *f;
 			size_t fl;
 			if (vici_packet_encode((enum vici_packet_type)pk[i].type, pk[i].pname,
-					       pk[i].msg ? pk[i].msg->data : NULL,
-					       pk[i].msg ? pk[i].msg->len : 0, &f, &fl))
+			                       pk[i].msg ? pk[i].msg->data : NULL,
+			                       pk[i].msg ? pk[i].msg->len : 0, &f, &fl))
 				return 1;
 			out = realloc(out, out_len + fl);
 			memcpy(out + out_len, f, fl);

@@ -310,11 +310,9 @@ static void check_oversize(const uint8_t hdr[4], bool bytewise)
 static void test_reader_oversize(void **state)
 {
 	static const uint8_t hdrs[][4] = {
-		{0x00, 0x08, 0x00, 0x01}, /* 524289: one above the cap */
-		{0x00, 0x10, 0x00, 0x00},
-		{0x7f, 0xff, 0xff, 0xff},
-		{0x80, 0x00, 0x00, 0x00},
-		{0xff, 0xff, 0xff, 0xff},
+	        {0x00, 0x08, 0x00, 0x01}, /* 524289: one above the cap */
+	        {0x00, 0x10, 0x00, 0x00}, {0x7f, 0xff, 0xff, 0xff},
+	        {0x80, 0x00, 0x00, 0x00}, {0xff, 0xff, 0xff, 0xff},
 	};
 	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
 		check_oversize(hdrs[i], false);
@@ -342,16 +340,16 @@ static void test_packet_types(void **state)
 		const char *name;
 		bool named, has_message;
 	} types[] = {
-		{"CMD_REQUEST", true, true},     {"CMD_RESPONSE", false, true},
-		{"CMD_UNKNOWN", false, false},   {"EVENT_REGISTER", true, false},
-		{"EVENT_UNREGISTER", true, false}, {"EVENT_CONFIRM", false, false},
-		{"EVENT_UNKNOWN", false, false}, {"EVENT", true, true},
+	        {"CMD_REQUEST", true, true},       {"CMD_RESPONSE", false, true},
+	        {"CMD_UNKNOWN", false, false},     {"EVENT_REGISTER", true, false},
+	        {"EVENT_UNREGISTER", true, false}, {"EVENT_CONFIRM", false, false},
+	        {"EVENT_UNKNOWN", false, false},   {"EVENT", true, true},
 	};
 	for (unsigned t = 0; t < 8; t++) {
 		assert_string_equal(vici_packet_type_name(t), types[t].name);
 		assert_int_equal(vici_packet_type_named((enum vici_packet_type)t), types[t].named);
 		assert_int_equal(vici_packet_type_has_message((enum vici_packet_type)t),
-				 types[t].has_message);
+		                 types[t].has_message);
 	}
 	assert_string_equal(vici_packet_type_name(8), "unknown");
 	assert_string_equal(vici_packet_type_name(255), "unknown");
@@ -372,9 +370,12 @@ struct parse_case {
 	size_t msg_off; /* where the message starts in bytes */
 };
 
+/* clang-format off */
 #define OK(what, s, t, n, off) {what, s, sizeof(s) - 1, 0, t, n, off}
 #define NOK(what, s) {what, s, sizeof(s) - 1, -EBADMSG, 0, NULL, 0}
+/* clang-format on */
 
+/* clang-format off */
 static const struct parse_case parse_cases[] = {
 	OK("request", "\x00\x07version", VICI_CMD_REQUEST, "version", 9),
 	OK("request with message", "\x00\x08list-sas\x03\x01k\x00\x00", VICI_CMD_REQUEST,
@@ -416,6 +417,7 @@ static const struct parse_case parse_cases[] = {
 	NOK("register with trailing bytes", "\x03\x03logX"),
 	NOK("unregister with trailing bytes", "\x04\x03log\x03"),
 };
+/* clang-format on */
 
 static void test_packet_parse(void **state)
 {
@@ -433,7 +435,7 @@ static void test_packet_parse(void **state)
 		if (pkt.msg != (const uint8_t *)c->bytes + c->msg_off ||
 		    pkt.msg_len != c->len - c->msg_off)
 			fail_msg("%s: message at %td, %zu bytes", c->what,
-				 pkt.msg - (const uint8_t *)c->bytes, pkt.msg_len);
+			         pkt.msg - (const uint8_t *)c->bytes, pkt.msg_len);
 	}
 	assert_int_equal(vici_packet_parse(NULL, 0, &(struct vici_packet){0}), -EBADMSG);
 }
@@ -469,28 +471,28 @@ static void test_packet_encode_bytes(void **state)
 		size_t frame_len;
 	} cases[] = {
 #define ENC(t, n, m, ml, f) {t, n, m, ml, f, sizeof(f) - 1}
-		ENC(VICI_CMD_REQUEST, "version", NULL, 0, "\x00\x00\x00\x09\x00\x07version"),
-		ENC(VICI_CMD_REQUEST, "stats", "\x03\x01k\x00\x00", 5,
-		    "\x00\x00\x00\x0c\x00\x05stats\x03\x01k\x00\x00"),
-		ENC(VICI_CMD_RESPONSE, NULL, NULL, 0, "\x00\x00\x00\x01\x01"),
-		ENC(VICI_CMD_RESPONSE, NULL, "\x03\x01k\x00\x01v", 6,
-		    "\x00\x00\x00\x07\x01\x03\x01k\x00\x01v"),
-		ENC(VICI_CMD_UNKNOWN, NULL, NULL, 0, "\x00\x00\x00\x01\x02"),
-		ENC(VICI_EVENT_REGISTER, "log", NULL, 0, "\x00\x00\x00\x05\x03\x03log"),
-		ENC(VICI_EVENT_UNREGISTER, "log", NULL, 0, "\x00\x00\x00\x05\x04\x03log"),
-		ENC(VICI_EVENT_CONFIRM, NULL, NULL, 0, "\x00\x00\x00\x01\x05"),
-		ENC(VICI_EVENT_UNKNOWN, NULL, NULL, 0, "\x00\x00\x00\x01\x06"),
-		ENC(VICI_EVENT, "ike-updown", "\x03\x02up\x00\x03yes", 9,
-		    "\x00\x00\x00\x15\x07\x0aike-updown\x03\x02up\x00\x03yes"),
+	        ENC(VICI_CMD_REQUEST, "version", NULL, 0, "\x00\x00\x00\x09\x00\x07version"),
+	        ENC(VICI_CMD_REQUEST, "stats", "\x03\x01k\x00\x00", 5,
+	            "\x00\x00\x00\x0c\x00\x05stats\x03\x01k\x00\x00"),
+	        ENC(VICI_CMD_RESPONSE, NULL, NULL, 0, "\x00\x00\x00\x01\x01"),
+	        ENC(VICI_CMD_RESPONSE, NULL, "\x03\x01k\x00\x01v", 6,
+	            "\x00\x00\x00\x07\x01\x03\x01k\x00\x01v"),
+	        ENC(VICI_CMD_UNKNOWN, NULL, NULL, 0, "\x00\x00\x00\x01\x02"),
+	        ENC(VICI_EVENT_REGISTER, "log", NULL, 0, "\x00\x00\x00\x05\x03\x03log"),
+	        ENC(VICI_EVENT_UNREGISTER, "log", NULL, 0, "\x00\x00\x00\x05\x04\x03log"),
+	        ENC(VICI_EVENT_CONFIRM, NULL, NULL, 0, "\x00\x00\x00\x01\x05"),
+	        ENC(VICI_EVENT_UNKNOWN, NULL, NULL, 0, "\x00\x00\x00\x01\x06"),
+	        ENC(VICI_EVENT, "ike-updown", "\x03\x02up\x00\x03yes", 9,
+	            "\x00\x00\x00\x15\x07\x0aike-updown\x03\x02up\x00\x03yes"),
 #undef ENC
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t *f = NULL;
 		size_t fl = 0;
 		assert_int_equal(vici_packet_encode((enum vici_packet_type)cases[i].type,
-						    cases[i].name, cases[i].msg, cases[i].msg_len,
-						    &f, &fl),
-				 0);
+		                                    cases[i].name, cases[i].msg, cases[i].msg_len,
+		                                    &f, &fl),
+		                 0);
 		assert_int_equal(fl, cases[i].frame_len);
 		assert_memory_equal(f, cases[i].frame, fl);
 
@@ -527,39 +529,38 @@ static void test_packet_encode_errors(void **state)
 		const void *msg;
 		size_t msg_len;
 	} bad[] = {
-		{VICI_CMD_REQUEST, NULL, NULL, 0},         /* name required */
-		{VICI_CMD_REQUEST, "", NULL, 0},           /* empty name */
-		{VICI_EVENT_REGISTER, NULL, NULL, 0},
-		{VICI_EVENT_UNREGISTER, "", NULL, 0},
-		{VICI_EVENT, NULL, m, sizeof(m)},
-		{VICI_CMD_REQUEST, "a\nb", NULL, 0},       /* not printable */
-		{VICI_EVENT_REGISTER, "\x1b[1m", NULL, 0},
-		{VICI_EVENT, "caf\xc3\xa9", NULL, 0},
-		{VICI_EVENT, "a\x7f", NULL, 0},
-		{VICI_CMD_RESPONSE, "x", NULL, 0},         /* a name on an unnamed type */
-		{VICI_EVENT_CONFIRM, "x", NULL, 0},
-		{VICI_EVENT_REGISTER, "log", m, sizeof(m)}, /* a message on a type without one */
-		{VICI_EVENT_UNREGISTER, "log", m, 1},
-		{VICI_CMD_UNKNOWN, NULL, m, 1},
-		{VICI_EVENT_CONFIRM, NULL, m, 1},
-		{VICI_EVENT_UNKNOWN, NULL, m, 1},
-		{VICI_CMD_RESPONSE, NULL, NULL, 3},        /* length without data */
-		{8, NULL, NULL, 0},                        /* unknown types */
-		{255, "x", NULL, 0},
+	        {VICI_CMD_REQUEST, NULL, NULL, 0}, /* name required */
+	        {VICI_CMD_REQUEST, "", NULL, 0},   /* empty name */
+	        {VICI_EVENT_REGISTER, NULL, NULL, 0},
+	        {VICI_EVENT_UNREGISTER, "", NULL, 0},
+	        {VICI_EVENT, NULL, m, sizeof(m)},
+	        {VICI_CMD_REQUEST, "a\nb", NULL, 0}, /* not printable */
+	        {VICI_EVENT_REGISTER, "\x1b[1m", NULL, 0},
+	        {VICI_EVENT, "caf\xc3\xa9", NULL, 0},
+	        {VICI_EVENT, "a\x7f", NULL, 0},
+	        {VICI_CMD_RESPONSE, "x", NULL, 0}, /* a name on an unnamed type */
+	        {VICI_EVENT_CONFIRM, "x", NULL, 0},
+	        {VICI_EVENT_REGISTER, "log", m, sizeof(m)}, /* a message on a type without one */
+	        {VICI_EVENT_UNREGISTER, "log", m, 1},
+	        {VICI_CMD_UNKNOWN, NULL, m, 1},
+	        {VICI_EVENT_CONFIRM, NULL, m, 1},
+	        {VICI_EVENT_UNKNOWN, NULL, m, 1},
+	        {VICI_CMD_RESPONSE, NULL, NULL, 3}, /* length without data */
+	        {8, NULL, NULL, 0},                 /* unknown types */
+	        {255, "x", NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t *f = (uint8_t *)"untouched";
 		size_t fl = 77;
 		int r = vici_packet_encode((enum vici_packet_type)bad[i].type, bad[i].name,
-					   bad[i].msg, bad[i].msg_len, &f, &fl);
+		                           bad[i].msg, bad[i].msg_len, &f, &fl);
 		if (r != -EINVAL)
 			fail_msg("case %zu: %d, expected -EINVAL", i, r);
 		assert_string_equal((char *)f, "untouched");
 	}
 	uint8_t *f;
 	size_t fl;
-	assert_int_equal(vici_packet_encode(VICI_CMD_REQUEST, name256, NULL, 0, &f, &fl),
-			 -EINVAL);
+	assert_int_equal(vici_packet_encode(VICI_CMD_REQUEST, name256, NULL, 0, &f, &fl), -EINVAL);
 	assert_int_equal(vici_packet_encode(VICI_CMD_REQUEST, name255, NULL, 0, &f, &fl), 0);
 	assert_int_equal(fl, 4 + 1 + 1 + 255);
 	assert_int_equal(f[5], 255);
@@ -578,16 +579,15 @@ static void test_packet_encode_cap(void **state)
 	name255[255] = '\0';
 
 	max_alloc = 0;
-	assert_int_equal(vici_packet_encode(VICI_CMD_RESPONSE, NULL, msg, VICI_FRAME_MAX, &f,
-					    &fl),
-			 -EMSGSIZE);
+	assert_int_equal(vici_packet_encode(VICI_CMD_RESPONSE, NULL, msg, VICI_FRAME_MAX, &f, &fl),
+	                 -EMSGSIZE);
 	assert_int_equal(vici_packet_encode(VICI_CMD_RESPONSE, NULL, msg, SIZE_MAX, &f, &fl),
-			 -EMSGSIZE);
+	                 -EMSGSIZE);
 	assert_int_equal(vici_packet_encode(VICI_EVENT, "x", msg, VICI_FRAME_MAX - 2, &f, &fl),
-			 -EMSGSIZE);
-	assert_int_equal(vici_packet_encode(VICI_CMD_REQUEST, name255, msg, VICI_FRAME_MAX - 256,
-					    &f, &fl),
-			 -EMSGSIZE);
+	                 -EMSGSIZE);
+	assert_int_equal(
+	        vici_packet_encode(VICI_CMD_REQUEST, name255, msg, VICI_FRAME_MAX - 256, &f, &fl),
+	        -EMSGSIZE);
 	assert_true(max_alloc < 4096); /* refused before allocating */
 
 	static const struct {
@@ -595,9 +595,9 @@ static void test_packet_encode_cap(void **state)
 		const char *name;
 		size_t msg_len;
 	} fit[] = {
-		{VICI_CMD_RESPONSE, NULL, VICI_FRAME_MAX - 1},
-		{VICI_EVENT, "x", VICI_FRAME_MAX - 3},
-		{VICI_CMD_REQUEST, NULL, VICI_FRAME_MAX - 257}, /* name255, set below */
+	        {VICI_CMD_RESPONSE, NULL, VICI_FRAME_MAX - 1},
+	        {VICI_EVENT, "x", VICI_FRAME_MAX - 3},
+	        {VICI_CMD_REQUEST, NULL, VICI_FRAME_MAX - 257}, /* name255, set below */
 	};
 	for (size_t i = 0; i < 3; i++) {
 		const char *name = i == 2 ? name255 : fit[i].name;
@@ -607,8 +607,8 @@ static void test_packet_encode_cap(void **state)
 		size_t len;
 
 		assert_int_equal(vici_packet_encode((enum vici_packet_type)fit[i].type, name, msg,
-						    fit[i].msg_len, &f, &fl),
-				 0);
+		                                    fit[i].msg_len, &f, &fl),
+		                 0);
 		assert_int_equal(fl, 4 + VICI_FRAME_MAX);
 		vici_reader_init(&r);
 		assert_int_equal(vici_reader_feed(&r, f, fl), (long)fl);
@@ -684,22 +684,22 @@ static void test_charon_stream(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reader_whole_stream),
-		cmocka_unit_test(test_reader_byte_by_byte),
-		cmocka_unit_test(test_reader_odd_chunks),
-		cmocka_unit_test(test_reader_stops_after_frame),
-		cmocka_unit_test(test_reader_zero_length),
-		cmocka_unit_test(test_reader_free_partial),
-		cmocka_unit_test(test_reader_max_accepted),
-		cmocka_unit_test(test_reader_oversize),
-		cmocka_unit_test(test_alloc_watch_works),
-		cmocka_unit_test(test_packet_types),
-		cmocka_unit_test(test_packet_parse),
-		cmocka_unit_test(test_packet_parse_long_name),
-		cmocka_unit_test(test_packet_encode_bytes),
-		cmocka_unit_test(test_packet_encode_errors),
-		cmocka_unit_test(test_packet_encode_cap),
-		cmocka_unit_test(test_charon_stream),
+	        cmocka_unit_test(test_reader_whole_stream),
+	        cmocka_unit_test(test_reader_byte_by_byte),
+	        cmocka_unit_test(test_reader_odd_chunks),
+	        cmocka_unit_test(test_reader_stops_after_frame),
+	        cmocka_unit_test(test_reader_zero_length),
+	        cmocka_unit_test(test_reader_free_partial),
+	        cmocka_unit_test(test_reader_max_accepted),
+	        cmocka_unit_test(test_reader_oversize),
+	        cmocka_unit_test(test_alloc_watch_works),
+	        cmocka_unit_test(test_packet_types),
+	        cmocka_unit_test(test_packet_parse),
+	        cmocka_unit_test(test_packet_parse_long_name),
+	        cmocka_unit_test(test_packet_encode_bytes),
+	        cmocka_unit_test(test_packet_encode_errors),
+	        cmocka_unit_test(test_packet_encode_cap),
+	        cmocka_unit_test(test_charon_stream),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }

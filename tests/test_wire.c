@@ -28,6 +28,7 @@ struct row {
 	size_t value_len;
 };
 
+/* clang-format off */
 #define S(n) {VICI_SECTION_START, n, NULL, 0}
 #define SE {VICI_SECTION_END, NULL, NULL, 0}
 #define KV(n, v) {VICI_KEY_VALUE, n, v, sizeof(v) - 1}
@@ -37,6 +38,7 @@ struct row {
 #define IB(p, l) {VICI_LIST_ITEM, NULL, p, l}
 #define LE {VICI_LIST_END, NULL, NULL, 0}
 #define END {0, NULL, NULL, 0}
+/* clang-format on */
 
 /* Binary data with NUL bytes and every byte value. */
 static uint8_t blob[300];
@@ -59,6 +61,7 @@ static int setup_data(void **state)
 	return 0;
 }
 
+/* clang-format off */
 static const struct row rt_simple[] = {
 	S("section1"),
 		KV("key1", "value1"),
@@ -66,7 +69,9 @@ static const struct row rt_simple[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_nested[] = {
 	S("section1"),
 		S("section2"),
@@ -81,7 +86,9 @@ static const struct row rt_nested[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_list[] = {
 	S("section1"),
 		L("list1"),
@@ -92,7 +99,9 @@ static const struct row rt_list[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_root[] = {
 	KV("version", "5.9.8"),
 	L("plugins"),
@@ -104,7 +113,9 @@ static const struct row rt_root[] = {
 	KV("after", "x"),
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_blobs[] = {
 	KB("key1", blob, sizeof(blob)),
 	S("section1"),
@@ -118,7 +129,9 @@ static const struct row rt_blobs[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_empty_values[] = {
 	KB("empty", "", 0),
 	KB("nullptr", NULL, 0),
@@ -131,7 +144,9 @@ static const struct row rt_empty_values[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_empty_lists[] = {
 	L("a"),
 	LE,
@@ -143,7 +158,9 @@ static const struct row rt_empty_lists[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_limits[] = {
 	KB(name255, "v", 1),
 	S(name255),
@@ -156,7 +173,9 @@ static const struct row rt_limits[] = {
 	KB("1", "", 0),
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_deep[] = {
 	S("a"),
 		S("b"),
@@ -182,10 +201,13 @@ static const struct row rt_deep[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct row rt_empty[] = {
 	END,
 };
+/* clang-format on */
 
 /* Encodes rows independently of the builder: the bytes as the spec states them. */
 static uint8_t *ref_encode(const struct row *rows, size_t *len)
@@ -232,7 +254,7 @@ static void build_rows(struct vici_builder *b, const struct row *rows, bool coun
 		case VICI_KEY_VALUE:
 			if (counted)
 				vici_builder_addn(b, r->name, strlen(r->name), r->value,
-						  r->value_len);
+				                  r->value_len);
 			else
 				vici_builder_add(b, r->name, r->value, r->value_len);
 			break;
@@ -443,18 +465,14 @@ static void test_very_deep_nesting(void **state)
 
 /* strongSwan's src/libcharon/plugins/vici/README.md, "Encoding example". */
 static const uint8_t spec_example[] = {
-	3, 4, 'k', 'e', 'y', '1', 0, 6, 'v', 'a', 'l', 'u', 'e', '1',
-	1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',
-	1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',
-	3, 4, 'k', 'e', 'y', '2', 0, 6, 'v', 'a', 'l', 'u', 'e', '2',
-	2,
-	4, 5, 'l', 'i', 's', 't', '1',
-	5, 0, 5, 'i', 't', 'e', 'm', '1',
-	5, 0, 5, 'i', 't', 'e', 'm', '2',
-	6,
-	2,
+        3,   4,   'k', 'e', 'y', '1', 0,   6,   'v', 'a', 'l', 'u', 'e', '1', 1,   8,
+        's', 'e', 'c', 't', 'i', 'o', 'n', '1', 1,   11,  's', 'u', 'b', '-', 's', 'e',
+        'c', 't', 'i', 'o', 'n', 3,   4,   'k', 'e', 'y', '2', 0,   6,   'v', 'a', 'l',
+        'u', 'e', '2', 2,   4,   5,   'l', 'i', 's', 't', '1', 5,   0,   5,   'i', 't',
+        'e', 'm', '1', 5,   0,   5,   'i', 't', 'e', 'm', '2', 6,   2,
 };
 
+/* clang-format off */
 static const struct row spec_rows[] = {
 	KV("key1", "value1"),
 	S("section1"),
@@ -468,6 +486,7 @@ static const struct row spec_rows[] = {
 	SE,
 	END,
 };
+/* clang-format on */
 
 static void test_spec_example(void **state)
 {
@@ -533,6 +552,7 @@ struct grammar_case {
 	bool in_list_after;
 };
 
+/* clang-format off */
 static const struct grammar_case grammar_cases[] = {
 	/* at root */
 	{0, false, VICI_SECTION_START, 0, 1, false},
@@ -564,6 +584,7 @@ static const struct grammar_case grammar_cases[] = {
 	{0, false, 8, -EBADMSG, 0, false},
 	{0, false, 255, -EBADMSG, 0, false},
 };
+/* clang-format on */
 
 static void test_grammar_step(void **state)
 {
@@ -572,8 +593,8 @@ static void test_grammar_step(void **state)
 		struct vici_grammar g = {c->depth, c->in_list};
 		int r = vici_grammar_step(&g, (enum vici_element_type)c->type);
 		if (r != c->result || g.depth != c->depth_after || g.in_list != c->in_list_after)
-			fail_msg("case %zu (depth %u, list %d, type %u): got %d depth %u list %d", i,
-				 c->depth, c->in_list, c->type, r, g.depth, g.in_list);
+			fail_msg("case %zu (depth %u, list %d, type %u): got %d depth %u list %d",
+			         i, c->depth, c->in_list, c->type, r, g.depth, g.in_list);
 	}
 }
 
@@ -765,7 +786,11 @@ static void test_builder_error_leaves_prefix(void **state)
 	vici_builder_add(&b, "k", big, VICI_VALUE_MAX + 1);
 	assert_int_equal(b.len, len);
 	assert_int_equal(b.len, 6);
-	assert_memory_equal(b.buf, "\x03\x01" "a\x00\x01" "b", 6);
+	assert_memory_equal(b.buf,
+	                    "\x03\x01"
+	                    "a\x00\x01"
+	                    "b",
+	                    6);
 	vici_builder_reset(&b);
 	assert_null(b.buf);
 	assert_int_equal(b.err, 0);
@@ -811,8 +836,8 @@ static void test_builder_limits_exact(void **state)
 	assert_int_equal(b.err, 0);
 	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
 	assert_int_equal(len, (1 + 1 + 255 + 2 + 1) + (1 + 1 + 1 + 2 + 65535) +
-				      (1 + 1 + 1 + 2 + 65535) + (1 + 1 + 255) + (1 + 2 + 65535) +
-				      1);
+	                              (1 + 1 + 1 + 2 + 65535) + (1 + 1 + 255) + (1 + 2 + 65535) +
+	                              1);
 	const uint8_t *v;
 	size_t vl;
 	assert_int_equal(vici_message_find(msg, len, "f", &v, &vl), 0);
@@ -850,7 +875,7 @@ static void test_builder_fmt(void **state)
 	assert_int_equal(vl, 0);
 	/* type, name length, name, value length (2), value */
 	assert_int_equal(len, (2 + 5 + 2 + 4) + (2 + 4 + 2 + 1000) + (2 + 5 + 2) + (2 + 1) +
-				      (1 + 2 + 300) + 1);
+	                              (1 + 2 + 300) + 1);
 	assert_int_equal(msg[len - 1 - 300 + 299], 'y');
 	free(msg);
 }
@@ -906,8 +931,11 @@ struct bad_case {
 	int good_elements; /* elements returned before the error */
 };
 
+/* clang-format off */
 #define BAD(what, s, n) {what, s, sizeof(s) - 1, n}
+/* clang-format on */
 
+/* clang-format off */
 static const struct bad_case bad_cases[] = {
 	BAD("type 0", "\x00", 0),
 	BAD("type 7", "\x07", 0),
@@ -945,6 +973,7 @@ static const struct bad_case bad_cases[] = {
 	BAD("list in list", "\x04\x01l\x04\x01m\x06\x06", 1),
 	BAD("section end in list", "\x01\x01s\x04\x01l\x02\x06", 2),
 };
+/* clang-format on */
 
 static void test_parser_bad(void **state)
 {
@@ -1036,6 +1065,7 @@ static void test_parser_skip_section(void **state)
 
 /* ---- vici_message_find ---- */
 
+/* clang-format off */
 static const struct row find_rows[] = {
 	KV("top", "1"),
 	S("ike"),
@@ -1064,6 +1094,7 @@ static const struct row find_rows[] = {
 	KV("last", "z"),
 	END,
 };
+/* clang-format on */
 
 static void test_find(void **state)
 {
@@ -1073,30 +1104,30 @@ static void test_find(void **state)
 		const char *value;
 		size_t value_len;
 	} cases[] = {
-		{"top", 0, "1", 1}, /* first of duplicate keys */
-		{"ike.state", 0, "ESTABLISHED", 11},
-		{"ike.child-sas.net-1.bytes-in", 0, "100", 3},
-		{"ike.child-sas.net-2.bytes-in", 0, "200", 3},
-		{"ike.child-sas.net-2.bin", 0, "a\0b", 3},
-		{"ike.after", 0, "x", 1},
-		{"ike2.state", 0, "CONNECTING", 10},
-		{"last", 0, "z", 1},
-		{"state", -ENOENT, NULL, 0},         /* only in sections */
-		{"ike", -ENOENT, NULL, 0},           /* a section, not a key */
-		{"ike.child-sas", -ENOENT, NULL, 0}, /* a section, not a key */
-		{"top.x", -ENOENT, NULL, 0},         /* a key, not a section */
-		{"ike.child-sas.net-1.local-ts", -ENOENT, NULL, 0}, /* a list */
-		{"ike.child-sas.bytes-in", -ENOENT, NULL, 0},       /* wrong depth */
-		{"ike.child-sas.net-1.bin", -ENOENT, NULL, 0}, /* in a sibling after close */
-		{"ike.child-sas.net-3.bytes-in", -ENOENT, NULL, 0},
-		{"lonely.x", -ENOENT, NULL, 0},
-		{"ik.state", -ENOENT, NULL, 0}, /* prefixes do not match */
-		{"ike.stat", -ENOENT, NULL, 0},
-		{"ike.statex", -ENOENT, NULL, 0},
-		{"", -ENOENT, NULL, 0},
-		{".top", -ENOENT, NULL, 0},
-		{"top.", -ENOENT, NULL, 0},
-		{"ike..state", -ENOENT, NULL, 0},
+	        {"top", 0, "1", 1}, /* first of duplicate keys */
+	        {"ike.state", 0, "ESTABLISHED", 11},
+	        {"ike.child-sas.net-1.bytes-in", 0, "100", 3},
+	        {"ike.child-sas.net-2.bytes-in", 0, "200", 3},
+	        {"ike.child-sas.net-2.bin", 0, "a\0b", 3},
+	        {"ike.after", 0, "x", 1},
+	        {"ike2.state", 0, "CONNECTING", 10},
+	        {"last", 0, "z", 1},
+	        {"state", -ENOENT, NULL, 0},                        /* only in sections */
+	        {"ike", -ENOENT, NULL, 0},                          /* a section, not a key */
+	        {"ike.child-sas", -ENOENT, NULL, 0},                /* a section, not a key */
+	        {"top.x", -ENOENT, NULL, 0},                        /* a key, not a section */
+	        {"ike.child-sas.net-1.local-ts", -ENOENT, NULL, 0}, /* a list */
+	        {"ike.child-sas.bytes-in", -ENOENT, NULL, 0},       /* wrong depth */
+	        {"ike.child-sas.net-1.bin", -ENOENT, NULL, 0},      /* in a sibling after close */
+	        {"ike.child-sas.net-3.bytes-in", -ENOENT, NULL, 0},
+	        {"lonely.x", -ENOENT, NULL, 0},
+	        {"ik.state", -ENOENT, NULL, 0}, /* prefixes do not match */
+	        {"ike.stat", -ENOENT, NULL, 0},
+	        {"ike.statex", -ENOENT, NULL, 0},
+	        {"", -ENOENT, NULL, 0},
+	        {".top", -ENOENT, NULL, 0},
+	        {"top.", -ENOENT, NULL, 0},
+	        {"ike..state", -ENOENT, NULL, 0},
 	};
 	struct vici_builder b;
 	uint8_t *msg;
@@ -1110,8 +1141,7 @@ static void test_find(void **state)
 		size_t vl = 12345;
 		int r = vici_message_find(msg, len, cases[i].path, &v, &vl);
 		if (r != cases[i].result)
-			fail_msg("find \"%s\": %d, expected %d", cases[i].path, r,
-				 cases[i].result);
+			fail_msg("find \"%s\": %d, expected %d", cases[i].path, r, cases[i].result);
 		if (r == 0) {
 			assert_int_equal(vl, cases[i].value_len);
 			assert_memory_equal(v, cases[i].value, vl);
@@ -1203,23 +1233,24 @@ static void test_charon_listsa(void **state)
 	assert_int_equal(vici_message_find(c.msg[0], c.len[0], "site2.version", &v, &vl), 0);
 	assert_true(vici_eq(v, vl, "1"));
 	assert_int_equal(vici_message_find(c.msg[1], c.len[1],
-					   "site1.child-sas.site1-voip-4.encr-alg", &v, &vl),
-			 0);
+	                                   "site1.child-sas.site1-voip-4.encr-alg", &v, &vl),
+	                 0);
 	assert_true(vici_eq(v, vl, "AES_GCM_16"));
 	assert_int_equal(vici_message_find(c.msg[1], c.len[1], "site1.child-sas.site1-lan-3.spi-in",
-					   &v, &vl),
-			 0);
+	                                   &v, &vl),
+	                 0);
 	assert_true(vici_eq(v, vl, "9f9d64db"));
 	assert_int_equal(vici_message_find(c.msg[3], c.len[3], "dead.state", &v, &vl), 0);
 	assert_true(vici_eq(v, vl, "CONNECTING"));
 	assert_int_equal(vici_message_find(c.msg[3], c.len[3], "dead.child-sas.x", &v, &vl),
-			 -ENOENT);
+	                 -ENOENT);
 	free(c.stream);
 }
 
 /* Every key charon 5.9.8 can send, in the order it sends them (list_ike()
  * and list_child() in vici_query.c), and the ones it always sends for an
  * ESTABLISHED IKE SA / INSTALLED CHILD SA (marked with a leading '!'). */
+/* clang-format off */
 static const char *const ike_order[] = {
 	"!uniqueid", "!version", "!state", "!local-host", "!local-port", "!local-id",
 	"!remote-host", "!remote-port", "!remote-id", "remote-xauth-id", "remote-eap-id",
@@ -1229,6 +1260,8 @@ static const char *const ike_order[] = {
 	"reauth-time", "local-vips", "remote-vips", "tasks-queued", "tasks-active",
 	"tasks-passive", "!child-sas", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const child_order[] = {
 	"!name", "!uniqueid", "!reqid", "!state", "!mode", "label", "!protocol", "encap",
 	"!spi-in", "!spi-out", "cpi-in", "cpi-out", "mark-in", "mark-mask-in", "mark-out",
@@ -1237,11 +1270,12 @@ static const char *const child_order[] = {
 	"!packets-out", "use-out", "rekey-time", "life-time", "!install-time", "!local-ts",
 	"!remote-ts", NULL,
 };
+/* clang-format on */
 
 /* Position of name in order[] at or after *pos; fails if it is unknown or
  * out of order. Marks the required keys it passes over as missing. */
 static void order_step(const char *const *order, size_t *pos, const struct vici_element *e,
-		       bool established, const char *what)
+                       bool established, const char *what)
 {
 	size_t k = *pos;
 	while (order[k]) {
@@ -1250,7 +1284,7 @@ static void order_step(const char *const *order, size_t *pos, const struct vici_
 			break;
 		if (order[k][0] == '!' && established)
 			fail_msg("%s: required key %s missing before %.*s", what, o,
-				 (int)e->name_len, e->name);
+			         (int)e->name_len, e->name);
 		k++;
 	}
 	if (!order[k])
@@ -1339,36 +1373,36 @@ static void test_eq_strdup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_simple),
-		cmocka_unit_test(test_roundtrip_nested),
-		cmocka_unit_test(test_roundtrip_list),
-		cmocka_unit_test(test_roundtrip_root),
-		cmocka_unit_test(test_roundtrip_blobs),
-		cmocka_unit_test(test_roundtrip_empty_values),
-		cmocka_unit_test(test_roundtrip_empty_lists),
-		cmocka_unit_test(test_roundtrip_limits),
-		cmocka_unit_test(test_roundtrip_deep),
-		cmocka_unit_test(test_roundtrip_empty),
-		cmocka_unit_test(test_very_deep_nesting),
-		cmocka_unit_test(test_spec_example),
-		cmocka_unit_test(test_spec_example_fixture),
-		cmocka_unit_test(test_grammar_step),
-		cmocka_unit_test(test_grammar_end),
-		cmocka_unit_test(test_builder_misuse),
-		cmocka_unit_test(test_builder_error_leaves_prefix),
-		cmocka_unit_test(test_builder_unclosed),
-		cmocka_unit_test(test_builder_limits_exact),
-		cmocka_unit_test(test_builder_fmt),
-		cmocka_unit_test(test_builder_growth),
-		cmocka_unit_test(test_builder_finish_null_out),
-		cmocka_unit_test(test_parser_bad),
-		cmocka_unit_test(test_parser_truncation),
-		cmocka_unit_test(test_parser_empty),
-		cmocka_unit_test(test_parser_skip_section),
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_charon_listsa),
-		cmocka_unit_test(test_listsa_layout),
-		cmocka_unit_test(test_eq_strdup),
+	        cmocka_unit_test(test_roundtrip_simple),
+	        cmocka_unit_test(test_roundtrip_nested),
+	        cmocka_unit_test(test_roundtrip_list),
+	        cmocka_unit_test(test_roundtrip_root),
+	        cmocka_unit_test(test_roundtrip_blobs),
+	        cmocka_unit_test(test_roundtrip_empty_values),
+	        cmocka_unit_test(test_roundtrip_empty_lists),
+	        cmocka_unit_test(test_roundtrip_limits),
+	        cmocka_unit_test(test_roundtrip_deep),
+	        cmocka_unit_test(test_roundtrip_empty),
+	        cmocka_unit_test(test_very_deep_nesting),
+	        cmocka_unit_test(test_spec_example),
+	        cmocka_unit_test(test_spec_example_fixture),
+	        cmocka_unit_test(test_grammar_step),
+	        cmocka_unit_test(test_grammar_end),
+	        cmocka_unit_test(test_builder_misuse),
+	        cmocka_unit_test(test_builder_error_leaves_prefix),
+	        cmocka_unit_test(test_builder_unclosed),
+	        cmocka_unit_test(test_builder_limits_exact),
+	        cmocka_unit_test(test_builder_fmt),
+	        cmocka_unit_test(test_builder_growth),
+	        cmocka_unit_test(test_builder_finish_null_out),
+	        cmocka_unit_test(test_parser_bad),
+	        cmocka_unit_test(test_parser_truncation),
+	        cmocka_unit_test(test_parser_empty),
+	        cmocka_unit_test(test_parser_skip_section),
+	        cmocka_unit_test(test_find),
+	        cmocka_unit_test(test_charon_listsa),
+	        cmocka_unit_test(test_listsa_layout),
+	        cmocka_unit_test(test_eq_strdup),
 	};
 	return cmocka_run_group_tests_name("wire", tests, setup_data, NULL);
 }

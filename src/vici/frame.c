@@ -15,6 +15,7 @@
 
 #include "xmalloc.h"
 
+/* clang-format off */
 static const char *const packet_type_names[] = {
 	[VICI_CMD_REQUEST] = "CMD_REQUEST",
 	[VICI_CMD_RESPONSE] = "CMD_RESPONSE",
@@ -25,6 +26,7 @@ static const char *const packet_type_names[] = {
 	[VICI_EVENT_UNKNOWN] = "EVENT_UNKNOWN",
 	[VICI_EVENT] = "EVENT",
 };
+/* clang-format on */
 
 const char *vici_packet_type_name(unsigned type)
 {
@@ -85,7 +87,7 @@ int vici_packet_parse(const uint8_t *payload, size_t len, struct vici_packet *pk
 }
 
 int vici_packet_encode(enum vici_packet_type type, const char *name, const void *msg,
-		       size_t msg_len, uint8_t **frame, size_t *frame_len)
+                       size_t msg_len, uint8_t **frame, size_t *frame_len)
 {
 	size_t name_len = 0, payload;
 	uint8_t *f, *w;
@@ -155,7 +157,7 @@ long vici_reader_feed(struct vici_reader *r, const uint8_t *data, size_t len)
 		if (r->hdr_have < VICI_FRAME_HEADER)
 			return (long)used;
 		r->len = (uint32_t)r->hdr[0] << 24 | (uint32_t)r->hdr[1] << 16 |
-			 (uint32_t)r->hdr[2] << 8 | r->hdr[3];
+		         (uint32_t)r->hdr[2] << 8 | r->hdr[3];
 		if (r->len > VICI_FRAME_MAX)
 			return -EMSGSIZE;
 		r->buf = xmalloc(r->len);

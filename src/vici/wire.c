@@ -189,7 +189,7 @@ static size_t path_component(const char *s, bool *last)
 }
 
 int vici_message_find(const void *msg, size_t len, const char *path, const uint8_t **value,
-		      size_t *value_len)
+                      size_t *value_len)
 {
 	struct vici_parser p;
 	struct vici_element e;
@@ -217,14 +217,14 @@ int vici_message_find(const void *msg, size_t len, const char *path, const uint8
 		if (e.type == VICI_SECTION_END && d < want_depth) {
 			searching = false; /* left the section on the path */
 		} else if (!last && e.type == VICI_SECTION_START && d == want_depth + 1 &&
-			   e.name_len == comp_len && !memcmp(e.name, comp, comp_len)) {
+		           e.name_len == comp_len && !memcmp(e.name, comp, comp_len)) {
 			comp += comp_len + 1;
 			comp_len = path_component(comp, &last);
 			if (comp_len == 0 || comp_len > VICI_NAME_MAX)
 				searching = false;
 			want_depth++;
 		} else if (last && e.type == VICI_KEY_VALUE && d == want_depth &&
-			   e.name_len == comp_len && !memcmp(e.name, comp, comp_len)) {
+		           e.name_len == comp_len && !memcmp(e.name, comp, comp_len)) {
 			if (value)
 				*value = e.value;
 			if (value_len)
@@ -271,7 +271,7 @@ static uint8_t *builder_reserve(struct vici_builder *b, size_t n)
 /* Checks everything about one element before anything is written, so that a
  * refused element leaves no partial bytes behind. */
 static bool builder_check(struct vici_builder *b, unsigned t, const char *name, size_t name_len,
-			  const void *value, size_t value_len)
+                          const void *value, size_t value_len)
 {
 	if (b->err)
 		return false;
@@ -287,7 +287,7 @@ static bool builder_check(struct vici_builder *b, unsigned t, const char *name, 
 }
 
 static void builder_put(struct vici_builder *b, unsigned t, const char *name, size_t name_len,
-			const void *value, size_t value_len)
+                        const void *value, size_t value_len)
 {
 	bool named = t == VICI_SECTION_START || t == VICI_LIST_START || t == VICI_KEY_VALUE;
 	bool valued = t == VICI_KEY_VALUE || t == VICI_LIST_ITEM;
@@ -349,8 +349,8 @@ void vici_builder_list_end(struct vici_builder *b)
 	builder_put(b, VICI_LIST_END, NULL, 0, NULL, 0);
 }
 
-void vici_builder_addn(struct vici_builder *b, const char *name, size_t name_len,
-		       const void *value, size_t len)
+void vici_builder_addn(struct vici_builder *b, const char *name, size_t name_len, const void *value,
+                       size_t len)
 {
 	builder_put(b, VICI_KEY_VALUE, name, name_len, value, len);
 }
@@ -374,7 +374,7 @@ void vici_builder_add_str(struct vici_builder *b, const char *name, const char *
 /* Formats into buf (size bufsize) or a heap string (*heap, caller frees).
  * Returns the text or NULL on a formatting error. */
 static const char *format_value(char *buf, size_t bufsize, char **heap, size_t *len,
-				const char *fmt, va_list ap)
+                                const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n;
@@ -395,8 +395,7 @@ static const char *format_value(char *buf, size_t bufsize, char **heap, size_t *
 	return *heap;
 }
 
-void vici_builder_add_vfmt(struct vici_builder *b, const char *name, const char *fmt,
-			   va_list ap)
+void vici_builder_add_vfmt(struct vici_builder *b, const char *name, const char *fmt, va_list ap)
 {
 	char buf[256], *heap;
 	const char *s;
