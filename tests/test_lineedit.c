@@ -188,6 +188,22 @@ static void test_refuses_unsafe(void **state)
 	lineedit_free(le);
 }
 
+static void test_ascii_mode(void **state)
+{
+	struct lineedit *le = lineedit_new(3);
+	type(le, "gr\xc3\xbc\xc3\x9f");
+	lineedit_set_ascii(le, true);
+	expect(le, "gr|");
+	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 0xe9), LINEEDIT_IGNORED);
+	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 'x'), LINEEDIT_CHANGED);
+	lineedit_set_text(le, "a\xe6\x9d\xb1" "b");
+	expect(le, "ab|");
+	lineedit_set_ascii(le, false);
+	type(le, "\xe6\x9d\xb1");
+	expect(le, "ab\xe6\x9d\xb1|");
+	lineedit_free(le);
+}
+
 static void test_history(void **state)
 {
 	struct lineedit *le = lineedit_new(3);
@@ -326,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_insert_move),   cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_kill_yank),     cmocka_unit_test(test_results),
 		cmocka_unit_test(test_refuses_unsafe), cmocka_unit_test(test_history),
+		cmocka_unit_test(test_ascii_mode),
 		cmocka_unit_test(test_replace),	      cmocka_unit_test(test_view_scroll),
 		cmocka_unit_test(test_view_wide),
 	};

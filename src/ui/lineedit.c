@@ -27,6 +27,7 @@ struct lineedit {
 	uint32_t *saved; /* the line being typed while browsing history */
 	size_t saved_len;
 	size_t scroll; /* first visible character */
+	unsigned flags; /* sanitize flags: SANITIZE_ASCII or 0 */
 };
 
 struct lineedit *lineedit_new(size_t history_max)
@@ -36,6 +37,15 @@ struct lineedit *lineedit_new(size_t history_max)
 	le->hist_max = history_max;
 	le->dirty = true;
 	return le;
+}
+
+static void normalize(struct lineedit *le);
+
+void lineedit_set_ascii(struct lineedit *le, bool ascii)
+{
+	le->flags = ascii ? SANITIZE_ASCII : 0;
+	normalize(le);
+	le->dirty = true;
 }
 
 void lineedit_free(struct lineedit *le)
@@ -116,7 +126,7 @@ static size_t utf8_get(const unsigned char *s, size_t n, uint32_t *cp)
 
 static bool insertable(const struct lineedit *le, size_t at, uint32_t c)
 {
-	int w = sanitize_cp_width(c, 0);
+	int w = sanitize_cp_width(c, le->flags);
 	/* a combining mark needs a character before it to attach to */
 	return w > 0 || (w == 0 && at > 0);
 }
@@ -130,8 +140,8 @@ static void normalize(struct lineedit *le)
 	size_t o = 0, cur = le->cur;
 
 	for (size_t i = 0; i < le->len; i++) {
-		int w = sanitize_cp_width(le->buf[i], 0);
-		if (w == 0 && (marks < 0 || marks >= SANITIZE_MAX_COMBINING)) {
+		int w = sanitize_cp_width(le->buf[i], le->flags);
+		if (w < 0 || (w == 0 && (marks < 0 || marks >= SANITIZE_MAX_COMBINING))) {
 			if (i < le->cur)
 				cur--;
 			continue;

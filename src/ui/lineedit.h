@@ -76,6 +76,10 @@ struct lineedit;
 struct lineedit *lineedit_new(size_t history_max);
 void lineedit_free(struct lineedit *le);
 
+/* In ASCII mode (a non-UTF-8 locale) only ASCII characters are accepted, so
+ * the text never holds what the terminal could not show. Off by default. */
+void lineedit_set_ascii(struct lineedit *le, bool ascii);
+
 /* Feeds one key. ch is the code point for LINEEDIT_KEY_CHAR, else ignored. */
 enum lineedit_result lineedit_key(struct lineedit *le, enum lineedit_key key, uint32_t ch);
 
