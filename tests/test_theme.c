@@ -19,8 +19,11 @@
 
 #include <cmocka.h>
 
+#include <curses.h>
+
 #include "sanitize.h"
 #include "theme.h"
+#include "theme_curses.h"
 
 static char tmpdir[512];
 
@@ -480,6 +483,90 @@ static void test_glyphs(void **state)
 	assert_string_equal(theme_glyph(NULL, THEME_ROLE_COUNT, false), "");
 }
 
+/* Applies t on a curses screen for terminal type term (output discarded). */
+static SCREEN *curses_on(const char *term, FILE *out, FILE *in)
+{
+	SCREEN *s = newterm(term, out, in);
+	if (s && has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	return s;
+}
+
+static void pair_of(enum theme_role r, short *fg, short *bg)
+{
+	assert_int_equal(pair_content(theme_curses_pair(r), fg, bg), OK);
+}
+
+static void test_curses(void **state)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	struct theme t;
+	short fg, bg;
+	assert_non_null(out);
+	assert_non_null(in);
+
+	/* 256 colours: taken as they are */
+	SCREEN *s = curses_on("xterm-256color", out, in);
+	if (!s) {
+		fclose(out);
+		fclose(in);
+		skip();
+	}
+	theme_init_default(&t);
+	t.style[THEME_STALE] = (struct theme_style){208, 21, THEME_ATTR_ITALIC | THEME_ATTR_DIM};
+	assert_int_equal(theme_curses_apply(&t), 0);
+	pair_of(THEME_SELECTED, &fg, &bg);
+	assert_int_equal(fg, 0);
+	assert_int_equal(bg, 6);
+	pair_of(THEME_STALE, &fg, &bg);
+	assert_int_equal(fg, 208);
+	assert_int_equal(bg, 21);
+	assert_true(theme_curses_attrs(THEME_STALE) & A_DIM);
+	assert_int_equal(theme_curses_attr(THEME_STATE_UP),
+			 (unsigned long)(A_BOLD | COLOR_PAIR(theme_curses_pair(THEME_STATE_UP))));
+	/* every role has its own pair */
+	for (int i = 0; i < THEME_ROLE_COUNT; i++)
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(theme_curses_pair(i), theme_curses_pair(j));
+	endwin();
+	delscreen(s);
+
+	/* 8 colours: bright -> base + bold, 256 -> nearest base colour */
+	s = curses_on("xterm", out, in);
+	assert_non_null(s);
+	assert_int_equal(theme_curses_apply(&t), 0);
+	pair_of(THEME_HEADER_VALUE, &fg, &bg); /* bright-white */
+	assert_int_equal(fg, 7);
+	assert_true(theme_curses_attrs(THEME_HEADER_VALUE) & A_BOLD);
+	pair_of(THEME_DIM, &fg, &bg); /* bright-black: default + dim, never black */
+	assert_int_equal(fg, -1);
+	assert_true(theme_curses_attrs(THEME_DIM) & A_DIM);
+	pair_of(THEME_STALE, &fg, &bg); /* orange 208 -> yellow, blue 21 -> blue */
+	assert_int_equal(fg, 3);
+	assert_int_equal(bg, 4);
+	/* the mono theme uses no colour pair at all */
+	theme_init_mono(&t);
+	assert_int_equal(theme_curses_apply(&t), 0);
+	assert_int_equal(theme_curses_pair(THEME_SELECTED), 0);
+	assert_true(theme_curses_attr(THEME_SELECTED) & A_REVERSE);
+	endwin();
+	delscreen(s);
+
+	/* no colours at all: attributes only */
+	s = curses_on("vt100", out, in);
+	assert_non_null(s);
+	theme_init_default(&t);
+	assert_int_equal(theme_curses_apply(&t), -ENOTSUP);
+	assert_int_equal(theme_curses_pair(THEME_STATE_UP), 0);
+	assert_true(theme_curses_attr(THEME_STATE_UP) & A_BOLD);
+	endwin();
+	delscreen(s);
+	fclose(out);
+	fclose(in);
+}
+
 static int setup(void **state)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "%s/swantop-test-theme-XXXXXX",
@@ -513,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_errors),
 		cmocka_unit_test(test_no_color),
 		cmocka_unit_test(test_glyphs),
+		cmocka_unit_test(test_curses),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
