@@ -617,6 +617,31 @@ static void test_late_list_sa_after_down(void **state)
 	model_free(m);
 }
 
+/* An up event during a sweep is newer than that sweep's list-sa data. */
+static void test_event_newer_than_sweep(void **state)
+{
+	struct model *m = new_model(1);
+	struct ike_spec s = IKE("gw", 5);
+	struct child_spec c[2] = {CHILD("net", 50), CHILD("voice", 51)};
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 1000) >= 0);
+
+	model_sweep_begin(m, MODEL_TABLE_SAS, 0, 2000);
+	c[1].install = 0;
+	assert_true(feed(m, "child-updown", child_updown(true, &s, &c[1]), 2001) >= 0);
+	/* built before voice existed, with the IKE SA still REKEYING */
+	s.state = "REKEYING";
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 2002) >= 0);
+	model_sweep_end(m, MODEL_TABLE_SAS, 2003);
+	assert_non_null(model_child_find(m, 51, NULL));
+	assert_int_equal(model_ike_find(m, 5)->state, MODEL_IKE_ESTABLISHED);
+
+	/* the next sweep's data is newer than the event again */
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 3000) >= 0);
+	assert_null(model_child_find(m, 51, NULL));
+	assert_int_equal(model_ike_find(m, 5)->state, MODEL_IKE_REKEYING);
+	model_free(m);
+}
+
 static void test_ike_rekey(void **state)
 {
 	struct model *m = new_model(1);
@@ -1516,6 +1541,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_then_stray_child_down),
 		cmocka_unit_test(test_stray_down_while_listed),
 		cmocka_unit_test(test_late_list_sa_after_down),
+		cmocka_unit_test(test_event_newer_than_sweep),
 		cmocka_unit_test(test_ike_rekey),
 		cmocka_unit_test(test_ike_update),
 		cmocka_unit_test(test_rates),

@@ -24,9 +24,23 @@ const struct model_str model_str_empty = {"", 0};
 
 /* ---- blocks --------------------------------------------------------------- */
 
-struct model_blk *blk_new(const void *msg, size_t len)
+struct model_blk *blk_new(struct model *m, const void *msg, size_t len)
 {
-	struct model_blk *b = xmalloc(sizeof(*b) + len + 1);
+	struct model_blk *b = NULL;
+	for (size_t i = 0; i < m->n_pool; i++) {
+		if (m->pool[i]->cap > len) {
+			b = m->pool[i];
+			m->pool[i] = m->pool[--m->n_pool];
+			break;
+		}
+	}
+	if (!b) {
+		/* Rounded up so that a block fits the next, slightly longer
+		 * description of the same SA (counters grow a digit). */
+		size_t cap = (len + 1 + 63) & ~(size_t)63;
+		b = xmalloc(sizeof(*b) + cap);
+		b->cap = cap;
+	}
 	b->refs = 1;
 	b->len = len;
 	if (len)
@@ -42,10 +56,25 @@ struct model_blk *blk_ref(struct model_blk *b)
 	return b;
 }
 
-void blk_unref(struct model_blk *b)
+void blk_unref(struct model *m, struct model_blk *b)
 {
-	if (b && --b->refs == 0)
+	if (!b || --b->refs)
+		return;
+	if (m->n_pool < BLK_POOL) {
+		m->pool[m->n_pool++] = b;
+		return;
+	}
+	/* Keep the larger blocks: they fit more messages. */
+	size_t small = 0;
+	for (size_t i = 1; i < m->n_pool; i++)
+		if (m->pool[i]->cap < m->pool[small]->cap)
+			small = i;
+	if (m->pool[small]->cap < b->cap) {
+		free(m->pool[small]);
+		m->pool[small] = b;
+	} else {
 		free(b);
+	}
 }
 
 /* ---- uniqueid map --------------------------------------------------------- */
@@ -255,11 +284,36 @@ const char *model_child_state_name(enum model_child_state s)
 	return (unsigned)s < MODEL_CHILD_STATE_COUNT ? child_state_names[s] : "UNKNOWN";
 }
 
+/* Short names compared inline: a libc call per field costs more than the
+ * comparison on these 2..15-byte keys. */
+static inline bool name_eq(const char *a, const void *b, size_t len)
+{
+	const char *q = b;
+	if (len >= 8 && len <= 16) {
+		/* two overlapping 8-byte words cover the whole name */
+		uint64_t x0, y0, x1, y1;
+		memcpy(&x0, a, 8);
+		memcpy(&y0, q, 8);
+		memcpy(&x1, a + len - 8, 8);
+		memcpy(&y1, q + len - 8, 8);
+		return x0 == y0 && x1 == y1;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != q[i])
+			return false;
+	return true;
+}
+
 static unsigned state_lookup(const char *const *names, unsigned n, const uint8_t *v, size_t len)
 {
-	for (unsigned i = 1; i < n; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], v, len) == 0)
+	for (unsigned i = 1; i < n; i++) {
+		const char *nm = names[i];
+		size_t k = 0;
+		while (k < len && nm[k] && nm[k] == (char)v[k])
+			k++;
+		if (k == len && !nm[k])
 			return i;
+	}
 	return 0;
 }
 
@@ -391,7 +445,7 @@ static const struct field *field_find(const struct field *tab, size_t n, size_t 
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = *hint + k < n ? *hint + k : *hint + k - n;
-		if (tab[i].len == len && memcmp(tab[i].name, name, len) == 0) {
+		if (tab[i].len == len && name_eq(tab[i].name, name, len)) {
 			*hint = i + 1 < n ? i + 1 : 0;
 			return &tab[i];
 		}
@@ -517,6 +571,7 @@ struct model *model_new(const struct model_config *config)
 	ring_init(&m->events, m->cfg.events_capacity, sizeof(struct model_event));
 	ring_init(&m->log, m->cfg.log_capacity, sizeof(struct model_log_line));
 	m->cache = xcalloc(1, sizeof(*m->cache));
+	sa_templates_init(m);
 	m->version.daemon = m->version.version = m->version.sysname = model_str_empty;
 	m->version.release = m->version.machine = model_str_empty;
 	m->stats.running = m->stats.since = model_str_empty;
@@ -529,6 +584,8 @@ void model_free(struct model *m)
 		return;
 	sa_free_all(m);
 	conf_free_all(m);
+	for (size_t i = 0; i < m->n_pool; i++)
+		free(m->pool[i]);
 	ring_free(&m->events);
 	ring_free(&m->log);
 	free(m->cache->st);

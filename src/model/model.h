@@ -170,6 +170,7 @@ struct model_child {
 		struct model_blk *blk;
 		uint64_t base_bytes_in, base_bytes_out, base_packets_in, base_packets_out;
 		int64_t base_at;
+		int64_t ev_at; /* last described by an event */
 		unsigned seen;
 	} priv;
 };
@@ -211,6 +212,7 @@ struct model_ike {
 		size_t children_cap;
 		unsigned seen, misses;
 		size_t index;
+		int64_t ev_at; /* last described by an event */
 	} priv;
 };
 

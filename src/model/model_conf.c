@@ -153,11 +153,11 @@ static int conn_root_sub(void *ctx, struct vici_parser *p, const struct vici_ele
 			   cp, NULL, NULL);
 }
 
-static void conn_free(struct model_conn *c)
+static void conn_free(struct model *m, struct model_conn *c)
 {
 	free(c->auths);
 	free(c->children);
-	blk_unref(c->priv.blk);
+	blk_unref(m, c->priv.blk);
 	free(c);
 }
 
@@ -181,11 +181,11 @@ int model_ingest_list_conn(struct model *m, const void *msg, size_t len, int64_t
 	struct conn_parse cp = {.c = c, .now = now};
 	struct vici_parser p;
 	fields_reset(c, conn_fields, NFIELDS(conn_fields));
-	c->priv.blk = blk_new(msg, len);
+	c->priv.blk = blk_new(m, msg, len);
 	vici_parser_init(&p, c->priv.blk->data, len);
 	int r = fields_walk(&p, true, NULL, NULL, 0, now, conn_root_sub, &cp, NULL, NULL);
 	if (r < 0 || !cp.got) {
-		conn_free(c);
+		conn_free(m, c);
 		return -EBADMSG;
 	}
 	c->raw.msg = c->priv.blk->data;
@@ -195,7 +195,7 @@ int model_ingest_list_conn(struct model *m, const void *msg, size_t len, int64_t
 		c->priv.seen = m->sweeps[MODEL_TABLE_CONNS].gen;
 	size_t i = strmap_get(&m->conn_map, c->name.s, c->name.len, conn_eq, m);
 	if (i != SIZE_MAX) {
-		conn_free(m->conns[i]);
+		conn_free(m, m->conns[i]);
 		m->conns[i] = c;
 	} else {
 		if (m->n_conns == m->cap_conns) {
@@ -228,9 +228,9 @@ const struct model_conn *model_conn_find(const struct model *m, const void *name
 
 /* ---- policies ------------------------------------------------------------- */
 
-static void pol_free(struct model_pol *pl)
+static void pol_free(struct model *m, struct model_pol *pl)
 {
-	blk_unref(pl->priv.blk);
+	blk_unref(m, pl->priv.blk);
 	free(pl);
 }
 
@@ -257,11 +257,11 @@ int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64
 	struct pol_parse pp = {.pl = pl, .now = now};
 	struct vici_parser p;
 	fields_reset(pl, pol_fields, NFIELDS(pol_fields));
-	pl->priv.blk = blk_new(msg, len);
+	pl->priv.blk = blk_new(m, msg, len);
 	vici_parser_init(&p, pl->priv.blk->data, len);
 	int r = fields_walk(&p, true, NULL, NULL, 0, now, pol_root_sub, &pp, NULL, NULL);
 	if (r < 0 || !pp.got) {
-		pol_free(pl);
+		pol_free(m, pl);
 		return -EBADMSG;
 	}
 	pl->type = model_str_eq(pl->mode, "DROP")   ? MODEL_POL_DROP
@@ -274,7 +274,7 @@ int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64
 		pl->priv.seen = m->sweeps[MODEL_TABLE_POLS].gen;
 	size_t i = strmap_get(&m->pol_map, pl->key.s, pl->key.len, pol_eq, m);
 	if (i != SIZE_MAX) {
-		pol_free(m->pols[i]);
+		pol_free(m, m->pols[i]);
 		m->pols[i] = pl;
 	} else {
 		if (m->n_pols == m->cap_pols) {
@@ -314,7 +314,7 @@ static bool conns_keep(struct model *m, unsigned gen)
 			strmap_put(&m->conn_map, c->name.s, c->name.len, k);
 			k++;
 		} else {
-			conn_free(c);
+			conn_free(m, c);
 			removed = true;
 		}
 	}
@@ -336,7 +336,7 @@ static bool pols_keep(struct model *m, unsigned gen)
 			strmap_put(&m->pol_map, pl->key.s, pl->key.len, k);
 			k++;
 		} else {
-			pol_free(pl);
+			pol_free(m, pl);
 			removed = true;
 		}
 	}
@@ -366,8 +366,8 @@ void conf_free_all(struct model *m)
 	free(m->pols);
 	strmap_free(&m->conn_map);
 	strmap_free(&m->pol_map);
-	blk_unref(m->version_blk);
-	blk_unref(m->stats_blk);
+	blk_unref(m, m->version_blk);
+	blk_unref(m, m->stats_blk);
 }
 
 /* ---- version -------------------------------------------------------------- */
@@ -382,20 +382,20 @@ int model_ingest_version(struct model *m, const void *msg, size_t len, int64_t n
 {
 	struct model_version v;
 	struct vici_parser p;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	memset(&v, 0, sizeof(v));
 	fields_reset(&v, version_fields, NFIELDS(version_fields));
 	vici_parser_init(&p, blk->data, len);
 	if (fields_walk(&p, true, &v, version_fields, NFIELDS(version_fields), now, NULL, NULL,
 			NULL, NULL) < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return -EBADMSG;
 	}
 	v.valid = true;
 	v.received_at = now;
 	v.raw.msg = blk->data;
 	v.raw.len = len;
-	blk_unref(m->version_blk);
+	blk_unref(m, m->version_blk);
 	m->version_blk = blk;
 	m->version = v;
 	return changed(m, MODEL_CHANGED_VERSION);
@@ -531,20 +531,20 @@ int model_ingest_stats(struct model *m, const void *msg, size_t len, int64_t now
 {
 	struct model_stats st;
 	struct vici_parser p;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	memset(&st, 0, sizeof(st));
 	st.running = st.since = model_str_empty;
 	struct stats_parse sp = {.st = &st, .now = now};
 	vici_parser_init(&p, blk->data, len);
 	if (stats_section(&sp, &p, "") < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return -EBADMSG;
 	}
 	st.valid = true;
 	st.received_at = now;
 	st.raw.msg = blk->data;
 	st.raw.len = len;
-	blk_unref(m->stats_blk);
+	blk_unref(m, m->stats_blk);
 	m->stats_blk = blk;
 	m->stats = st;
 	return changed(m, MODEL_CHANGED_STATS);

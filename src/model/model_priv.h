@@ -18,13 +18,17 @@
  * can keep CHILD SAs that still point into the older message. */
 struct model_blk {
 	unsigned refs;
-	size_t len;
+	size_t len, cap;
 	uint8_t data[];
 };
 
-struct model_blk *blk_new(const void *msg, size_t len);
+struct model;
+/* Copies msg into a block with one reference, reusing a pooled block: a
+ * sweep releases each SA's previous block just before the next message
+ * needs one, so a steady state allocates nothing. */
+struct model_blk *blk_new(struct model *m, const void *msg, size_t len);
 struct model_blk *blk_ref(struct model_blk *b);
-void blk_unref(struct model_blk *b);
+void blk_unref(struct model *m, struct model_blk *b);
 
 /* uniqueid -> pointer, open addressing with linear probing; key 0 is free. */
 struct idmap {
@@ -176,7 +180,15 @@ struct model {
 	unsigned changes;
 	bool fold_default;
 
+#define BLK_POOL 16
+	struct model_blk *pool[BLK_POOL];
+	size_t n_pool;
+
 	struct conn_cache *cache;
+
+	/* all fields absent, copied before decoding */
+	struct model_ike ike_tpl;
+	struct model_child child_tpl;
 
 	/* scratch space for decoding one IKE SA message */
 	struct model_child *tmp;
@@ -206,6 +218,7 @@ int events_push(struct model *m, const struct ev_args *a, int64_t now);
 void sa_free_all(struct model *m);
 void ike_destroy(struct model *m, struct model_ike *ike);
 void model_sa_set_fold(struct model *m, uint32_t ike_id, bool folded);
+void sa_templates_init(struct model *m);
 
 /* From model_conf.c. */
 void conf_free_all(struct model *m);

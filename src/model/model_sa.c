@@ -134,10 +134,18 @@ struct ike_parse {
 	struct model_str child_key;
 };
 
-static void ike_tmp_init(struct model_ike *f, const struct vici_element *sec)
+void sa_templates_init(struct model *m)
 {
-	memset(f, 0, sizeof(*f));
-	fields_reset(f, ike_fields, N_IKE_FIELDS);
+	memset(&m->ike_tpl, 0, sizeof(m->ike_tpl));
+	fields_reset(&m->ike_tpl, ike_fields, N_IKE_FIELDS);
+	memset(&m->child_tpl, 0, sizeof(m->child_tpl));
+	fields_reset(&m->child_tpl, child_fields, N_CHILD_FIELDS);
+}
+
+static void ike_tmp_init(const struct model *m, struct model_ike *f,
+			 const struct vici_element *sec)
+{
+	*f = m->ike_tpl;
 	f->name = mstr(sec->name, sec->name_len);
 }
 
@@ -150,8 +158,7 @@ static struct model_child *tmp_push(struct model *m, int role)
 	}
 	m->tmp_role[m->tmp_n] = role;
 	struct model_child *c = &m->tmp[m->tmp_n++];
-	memset(c, 0, sizeof(*c));
-	fields_reset(c, child_fields, N_CHILD_FIELDS);
+	*c = m->child_tpl;
 	return c;
 }
 
@@ -207,7 +214,7 @@ static int ike_body(struct ike_parse *ip, struct vici_parser *p, const struct vi
 		    struct model_ike *f)
 {
 	const uint8_t *start = p->pos, *first_sub, *end;
-	ike_tmp_init(f, e);
+	ike_tmp_init(ip->m, f, e);
 	int r = fields_walk(p, false, f, ike_fields, N_IKE_FIELDS, ip->now, ike_sub, ip, &first_sub,
 			    &end);
 	if (r < 0)
@@ -314,7 +321,7 @@ static void child_remove_at(struct model *m, struct model_ike *ike, size_t i)
 	struct model_child *c = &ike->children[i];
 	if (idmap_get(&m->child_map, c->uniqueid) == ike)
 		idmap_del(&m->child_map, c->uniqueid);
-	blk_unref(c->priv.blk);
+	blk_unref(m, c->priv.blk);
 	memmove(c, c + 1, (ike->n_children - i - 1) * sizeof(*c));
 	ike->n_children--;
 }
@@ -330,6 +337,7 @@ static struct model_child *child_append(struct model *m, struct model_ike *ike, 
 	memset(c, 0, sizeof(*c));
 	c->uniqueid = uid;
 	c->priv.base_at = MODEL_TIME_NONE;
+	c->priv.ev_at = MODEL_TIME_NONE;
 	idmap_put(&m->child_map, uid, ike);
 	return c;
 }
@@ -337,9 +345,9 @@ static struct model_child *child_append(struct model *m, struct model_ike *ike, 
 static int child_cmp(const struct model_child *a, const struct model_child *b)
 {
 	size_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
-	int r = n ? memcmp(a->name.s, b->name.s, n) : 0;
-	if (r)
-		return r;
+	for (size_t i = 0; i < n; i++)
+		if (a->name.s[i] != b->name.s[i])
+			return (unsigned char)a->name.s[i] < (unsigned char)b->name.s[i] ? -1 : 1;
 	if (a->name.len != b->name.len)
 		return a->name.len < b->name.len ? -1 : 1;
 	return a->uniqueid < b->uniqueid ? -1 : a->uniqueid > b->uniqueid;
@@ -386,7 +394,7 @@ void ike_destroy(struct model *m, struct model_ike *ike)
 	while (ike->n_children)
 		child_remove_at(m, ike, ike->n_children - 1);
 	free(ike->children);
-	blk_unref(ike->priv.blk);
+	blk_unref(m, ike->priv.blk);
 	idmap_del(&m->ike_map, ike->uniqueid);
 	size_t i = ike->priv.index;
 	m->ikes[i] = m->ikes[--m->n_ikes];
@@ -409,6 +417,7 @@ static struct model_ike *ike_create(struct model *m, uint32_t uid)
 	ike->uniqueid = uid;
 	ike->folded = m->fold_default;
 	ike->updated_at = MODEL_TIME_NONE;
+	ike->priv.ev_at = MODEL_TIME_NONE;
 	if (m->n_ikes == m->cap_ikes) {
 		m->cap_ikes = m->cap_ikes ? m->cap_ikes * 2 : 64;
 		m->ikes = xreallocarray(m->ikes, m->cap_ikes, sizeof(*m->ikes));
@@ -437,11 +446,35 @@ static bool removed_during_sweep(const struct model *m, bool child, uint32_t uid
 	return false;
 }
 
+/* The IKE SA was described now: it is seen by an open sweep, not stale. */
+static void ike_touch(struct model *m, struct model_ike *ike, unsigned *fl)
+{
+	const struct sweep *s = &m->sweeps[MODEL_TABLE_SAS];
+	if (s->open)
+		ike->priv.seen = s->gen;
+	ike->priv.misses = 0;
+	if (ike->stale) {
+		ike->stale = false;
+		*fl |= MODEL_CHANGED_SA_SET;
+	}
+	*fl |= MODEL_CHANGED_SAS;
+}
+
+/* Did an event describe it after the open sweep began? Then that sweep's
+ * list-sa data for it may be older than what we have. */
+static bool event_newer(const struct model *m, int64_t ev_at)
+{
+	const struct sweep *s = &m->sweeps[MODEL_TABLE_SAS];
+	return s->open && ev_at != MODEL_TIME_NONE && ev_at >= s->began;
+}
+
 /* Updates (or creates) the IKE SA described by f. Children are not touched. */
 static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
-				   struct model_blk *blk, int64_t now, unsigned *fl)
+				   struct model_blk *blk, int64_t now, unsigned *fl, int64_t *prev_at)
 {
 	struct model_ike *ike = idmap_get(&m->ike_map, f->uniqueid);
+	if (prev_at)
+		*prev_at = ike ? ike->updated_at : MODEL_TIME_NONE;
 	if (!ike) {
 		ike = ike_create(m, f->uniqueid);
 		*fl |= MODEL_CHANGED_SA_SET;
@@ -454,17 +487,9 @@ static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
 	ike->raw = f->raw;
 	ike->updated_at = now;
 	blk_ref(blk);
-	blk_unref(ike->priv.blk);
+	blk_unref(m, ike->priv.blk);
 	ike->priv.blk = blk;
-	const struct sweep *s = &m->sweeps[MODEL_TABLE_SAS];
-	if (s->open)
-		ike->priv.seen = s->gen;
-	ike->priv.misses = 0;
-	if (ike->stale) {
-		ike->stale = false;
-		*fl |= MODEL_CHANGED_SA_SET;
-	}
-	*fl |= MODEL_CHANGED_SAS;
+	ike_touch(m, ike, fl);
 	return ike;
 }
 
@@ -551,7 +576,7 @@ static struct model_child *child_apply(struct model *m, struct model_ike *ike,
 	c->raw = t->raw;
 	c->updated_at = now;
 	blk_ref(blk);
-	blk_unref(c->priv.blk);
+	blk_unref(m, c->priv.blk);
 	c->priv.blk = blk;
 
 	struct model_rate pred_rate = {0};
@@ -614,37 +639,45 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = 0;
 	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
 	if (r < 0 || removed_during_sweep(m, false, rp.ike.uniqueid)) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r;
 	}
+	int64_t prev;
 	struct model_ike *ike = idmap_get(&m->ike_map, rp.ike.uniqueid);
-	int64_t prev = ike ? ike->updated_at : MODEL_TIME_NONE;
-	ike = ike_apply(m, &rp.ike, blk, now, &fl);
+	if (ike && event_newer(m, ike->priv.ev_at)) {
+		prev = ike->updated_at;
+		ike_touch(m, ike, &fl);
+	} else {
+		ike = ike_apply(m, &rp.ike, blk, now, &fl, &prev);
+	}
 	if (m->sweeps[MODEL_TABLE_SAS].open && m->sweeps[MODEL_TABLE_SAS].ike_id == ike->uniqueid)
 		m->sweeps[MODEL_TABLE_SAS].ike_id = 0, m->sweeps[MODEL_TABLE_SAS].gen = 0;
 
-	/* A list-sa lists every CHILD SA of its IKE SA: the others are gone. */
+	/* A list-sa lists every CHILD SA of its IKE SA: the others are gone,
+	 * except those an event reported after the sweep began. */
 	ike_mark_seen_children(ike);
 	for (size_t i = 0; i < m->tmp_n; i++) {
 		const struct model_child *t = &m->tmp[i];
 		if (!t->uniqueid || removed_during_sweep(m, true, t->uniqueid))
 			continue;
-		struct model_child *c = child_apply(m, ike, t, blk, 0, prev, now, &fl);
+		struct model_child *c = child_in(ike, t->uniqueid, NULL);
+		if (!c || !event_newer(m, c->priv.ev_at))
+			c = child_apply(m, ike, t, blk, 0, prev, now, &fl);
 		c->priv.seen = 1;
 	}
 	for (size_t i = ike->n_children; i-- > 0;) {
-		if (!ike->children[i].priv.seen) {
+		if (!ike->children[i].priv.seen && !event_newer(m, ike->children[i].priv.ev_at)) {
 			child_remove_at(m, ike, i);
 			fl |= MODEL_CHANGED_SA_SET;
 		}
 	}
 	children_sort(ike);
 	ike_totals(ike);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	m->sa_gen++;
 	return changed(m, fl);
 }
@@ -725,16 +758,17 @@ int model_ingest_ike_updown(struct model *m, const void *msg, size_t len, int64_
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = 0;
 	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
 	if (r < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r;
 	}
 	ev_from_ike(&a, rk.up ? MODEL_EV_IKE_UP : MODEL_EV_IKE_DOWN, &rp.ike);
 	if (rk.up) {
-		struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl);
+		struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, NULL);
+		ike->priv.ev_at = now;
 		ike_totals(ike);
 	} else {
 		struct model_ike *ike = idmap_get(&m->ike_map, rp.ike.uniqueid);
@@ -747,7 +781,7 @@ int model_ingest_ike_updown(struct model *m, const void *msg, size_t len, int64_
 		}
 	}
 	events_push(m, &a, now);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	if (fl)
 		m->sa_gen++;
 	return changed(m, fl | MODEL_CHANGED_EVENTS);
@@ -758,18 +792,19 @@ int model_ingest_ike_rekey(struct model *m, const void *msg, size_t len, int64_t
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = 0;
 	int r = root_decode(m, blk, CHILDREN_FLAT, true, now, &rp, &rk);
 	if (r < 0 || rp.ike.uniqueid == rp.ike_new.uniqueid) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r < 0 ? r : -EBADMSG;
 	}
-	struct model_ike *old = ike_apply(m, &rp.ike, blk, now, &fl);
+	struct model_ike *old = ike_apply(m, &rp.ike, blk, now, &fl, NULL);
 	bool folded = old->folded;
 	uint32_t old_id = old->uniqueid;
-	struct model_ike *nw = ike_apply(m, &rp.ike_new, blk, now, &fl);
+	struct model_ike *nw = ike_apply(m, &rp.ike_new, blk, now, &fl, NULL);
 	old = idmap_get(&m->ike_map, old_id);
+	old->priv.ev_at = nw->priv.ev_at = now;
 	/* IKEv2 rekeying moves the CHILD SAs to the new IKE SA. */
 	while (old->n_children) {
 		struct model_child *c = &old->children[old->n_children - 1];
@@ -791,7 +826,7 @@ int model_ingest_ike_rekey(struct model *m, const void *msg, size_t len, int64_t
 	ev_from_ike(&a, MODEL_EV_IKE_REKEY, &rp.ike);
 	a.new_id = nw->uniqueid;
 	events_push(m, &a, now);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	m->sa_gen++;
 	return changed(m, fl | MODEL_CHANGED_SA_SET | MODEL_CHANGED_EVENTS);
 }
@@ -811,11 +846,11 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = 0;
 	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
 	if (r < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r;
 	}
 	/* The section carries the old addresses, the root keys the new ones. The
@@ -830,7 +865,8 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 		rp.ike.remote_host = rk.remote_host;
 		rp.ike.remote_port = rk.remote_port;
 	}
-	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl);
+	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, NULL);
+	ike->priv.ev_at = now;
 	ike_totals(ike);
 	ev_from_ike(&a, MODEL_EV_IKE_UPDATE, &rp.ike);
 	char text[600], port[16];
@@ -843,7 +879,7 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 								 (unsigned)rp.ike.remote_port));
 	a.text = mstr(text, n < sizeof(text) ? n : sizeof(text));
 	events_push(m, &a, now);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	m->sa_gen++;
 	return changed(m, fl | MODEL_CHANGED_EVENTS);
 }
@@ -852,16 +888,16 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = MODEL_CHANGED_EVENTS;
 	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
 	if (r < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r;
 	}
-	struct model_ike *ike = idmap_get(&m->ike_map, rp.ike.uniqueid);
-	int64_t prev = ike ? ike->updated_at : MODEL_TIME_NONE;
-	ike = ike_apply(m, &rp.ike, blk, now, &fl);
+	int64_t prev;
+	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, &prev);
+	ike->priv.ev_at = now;
 	for (size_t i = 0; i < m->tmp_n; i++) {
 		const struct model_child *t = &m->tmp[i];
 		struct ev_args a;
@@ -872,7 +908,7 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 		a.child_name = t->name;
 		a.text = t->state_name;
 		if (rk.up) {
-			child_apply(m, ike, t, blk, 0, prev, now, &fl);
+			child_apply(m, ike, t, blk, 0, prev, now, &fl)->priv.ev_at = now;
 		} else {
 			size_t idx;
 			struct model_child *c = child_in(ike, t->uniqueid, &idx);
@@ -890,7 +926,7 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 	}
 	children_sort(ike);
 	ike_totals(ike);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	m->sa_gen++;
 	return changed(m, fl);
 }
@@ -899,29 +935,30 @@ int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(msg, len);
+	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = MODEL_CHANGED_EVENTS;
 	int r = root_decode(m, blk, CHILDREN_REKEY, false, now, &rp, &rk);
 	if (r < 0) {
-		blk_unref(blk);
+		blk_unref(m, blk);
 		return r;
 	}
-	struct model_ike *ike = idmap_get(&m->ike_map, rp.ike.uniqueid);
-	int64_t prev = ike ? ike->updated_at : MODEL_TIME_NONE;
-	ike = ike_apply(m, &rp.ike, blk, now, &fl);
+	int64_t prev;
+	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, &prev);
+	ike->priv.ev_at = now;
 	uint32_t old_id = 0;
 	for (size_t i = 0; i < m->tmp_n; i++) {
 		const struct model_child *t = &m->tmp[i];
 		if (!t->uniqueid)
 			continue;
 		if (m->tmp_role[i] == ROLE_OLD) {
-			child_apply(m, ike, t, blk, 0, prev, now, &fl);
+			child_apply(m, ike, t, blk, 0, prev, now, &fl)->priv.ev_at = now;
 			old_id = t->uniqueid;
 			continue;
 		}
 		if (m->tmp_role[i] != ROLE_NEW || !old_id || old_id == t->uniqueid)
 			continue;
 		struct model_child *c = child_apply(m, ike, t, blk, old_id, prev, now, &fl);
+		c->priv.ev_at = now;
 		c->rekeyed_from = old_id;
 		struct model_child *o = child_in(ike, old_id, NULL);
 		if (o)
@@ -938,7 +975,7 @@ int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64
 	}
 	children_sort(ike);
 	ike_totals(ike);
-	blk_unref(blk);
+	blk_unref(m, blk);
 	m->sa_gen++;
 	return changed(m, fl);
 }
