@@ -316,6 +316,80 @@ static void test_event_and_log_rows(void **state)
 	model_free(m);
 }
 
+static void test_conn_rows(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "site1");
+	vici_builder_list_start(&b, "local_addrs");
+	vici_builder_list_item_str(&b, "192.0.2.1");
+	vici_builder_list_end(&b);
+	vici_builder_list_start(&b, "remote_addrs");
+	vici_builder_list_item_str(&b, "192.0.2.2");
+	vici_builder_list_end(&b);
+	vici_builder_add_str(&b, "version", "IKEv2");
+	vici_builder_add_str(&b, "rekey_time", "14400");
+	vici_builder_section_start(&b, "local-1");
+	vici_builder_add_str(&b, "class", "pre-shared key");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "remote-1");
+	vici_builder_add_str(&b, "class", "public key");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "children");
+	vici_builder_section_start(&b, "lan");
+	vici_builder_add_str(&b, "mode", "TUNNEL");
+	vici_builder_add_str(&b, "close_action", "trap");
+	vici_builder_list_start(&b, "local-ts");
+	vici_builder_list_item_str(&b, "10.1.1.0/24");
+	vici_builder_list_end(&b);
+	vici_builder_list_start(&b, "remote-ts");
+	vici_builder_list_item_str(&b, "10.2.1.0/24");
+	vici_builder_list_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, NOW);
+	assert_true(model_ingest_list_conn(m, msg, len, NOW) >= 0);
+	model_sweep_end(m, MODEL_TABLE_CONNS, NOW);
+	free(msg);
+	assert_int_equal(model_conn_count(m), 1);
+	const struct model_conn *c = model_conn_at(m, 0);
+	unsigned w[CC_COUNT];
+	columns_fit(conn_columns, CC_COUNT, 160, w);
+	struct rows_style st = {true, NOW, 0};
+	struct model_conn_status cs = {0, 0, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, false, w, &st);
+	const char *t = row_text(&r);
+	assert_non_null(strstr(t, "site1"));
+	assert_non_null(strstr(t, "down"));
+	assert_non_null(strstr(t, "L1:psk R1:pubkey"));
+	assert_non_null(strstr(t, "1 child,"));
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, true, w, &st);
+	assert_non_null(strstr(row_text(&r), "trap"));
+	cs.ikes = cs.ikes_up = 1;
+	cs.children_up = 1;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, true, w, &st);
+	assert_non_null(strstr(row_text(&r), "up 1/1"));
+	row_init(&r, 0);
+	rows_conn_child(&r, &c->children[0], true, w, &st);
+	t = row_text(&r);
+	assert_non_null(strstr(t, "lan"));
+	assert_non_null(strstr(t, "TUNNEL"));
+	assert_non_null(strstr(t, "10.2.1.0/24"));
+	assert_non_null(strstr(t, "close=trap"));
+	assert_null(strstr(t, "start=")); /* not sent, not invented */
+	model_free(m);
+}
+
 static void test_keys(void **state)
 {
 	(void)state;
@@ -478,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_child_row),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_event_and_log_rows),
+		cmocka_unit_test(test_conn_rows),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_layout),

@@ -73,6 +73,17 @@ static bool conn_row_at(struct app *app, struct pane *p, size_t idx, const struc
 	return true;
 }
 
+static bool conn_trapped(struct app *app, const struct model_conn *c)
+{
+	for (size_t i = 0; i < model_pol_count(app->model); i++) {
+		const struct model_pol *pl = model_pol_at(app->model, i);
+		if (pl->type == MODEL_POL_TRAP && pl->ike.len == c->name.len &&
+		    !memcmp(pl->ike.s, c->name.s, c->name.len))
+			return true;
+	}
+	return false;
+}
+
 static void conns_draw(struct pane *p, struct app *app)
 {
 	struct model_counts mc;
@@ -109,7 +120,7 @@ static void conns_draw(struct pane *p, struct app *app)
 		if (rows[idx].child < 0) {
 			struct model_conn_status cs;
 			model_conn_status_get(app->model, c, &cs);
-			rows_conn(&row, c, &cs, w, &st);
+			rows_conn(&row, c, &cs, conn_trapped(app, c), w, &st);
 		} else {
 			rows_conn_child(&row, &c->children[rows[idx].child],
 					(size_t)rows[idx].child + 1 == c->n_children, w, &st);

@@ -23,6 +23,8 @@ struct ring_state {
 	struct model_log_filter lf; /* log pane only */
 	int level_step;		    /* 0: all levels, 1: <= 1, 2: 0 only */
 	unsigned group_step;	    /* 0: all groups, else index + 1 */
+	uint64_t clear_seq;	    /* entries up to this one are hidden ("c") */
+	bool cleared;
 };
 
 static bool event_matches(const struct model_event *e, const char *f)
@@ -40,11 +42,14 @@ static bool event_matches(const struct model_event *e, const char *f)
 /* Indexes of the entries shown, in *out (allocated); returns their number. */
 static size_t event_index(struct app *app, struct pane *p, size_t **out)
 {
+	struct ring_state *rs = p->priv;
 	size_t n = model_events_count(app->model), k = 0;
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-	for (size_t i = 0; i < n; i++)
-		if (event_matches(model_event_at(app->model, i), p->filter))
+	for (size_t i = 0; i < n; i++) {
+		const struct model_event *e = model_event_at(app->model, i);
+		if ((!rs->cleared || e->seq > rs->clear_seq) && event_matches(e, p->filter))
 			idx[k++] = i;
+	}
 	*out = idx;
 	return k;
 }
@@ -55,9 +60,11 @@ static size_t log_index(struct app *app, struct pane *p, size_t **out)
 	size_t n = model_log_count(app->model), k = 0;
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
 	rs->lf.text = p->filter;
-	for (size_t i = 0; i < n; i++)
-		if (model_log_match(model_log_at(app->model, i), &rs->lf))
+	for (size_t i = 0; i < n; i++) {
+		const struct model_log_line *l = model_log_at(app->model, i);
+		if ((!rs->cleared || l->seq > rs->clear_seq) && model_log_match(l, &rs->lf))
 			idx[k++] = i;
+	}
 	*out = idx;
 	return k;
 }
@@ -163,11 +170,16 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 	case KA_FOLLOW:
 		p->lv.follow = !p->lv.follow;
 		return PANE_REDRAW;
-	case KA_CLEAR:
-		/* The ring is the model's; "clear" hides what is there now. */
-		app_status(app, THEME_INFO, 2, "use / to filter; the %s keeps the last entries",
-			   is_log ? "log" : "event list");
-		return PANE_REDRAW_ALL;
+	case KA_CLEAR: {
+		/* Hides what is there now; the model's ring is left alone. */
+		size_t total = is_log ? model_log_count(app->model) : model_events_count(app->model);
+		if (total) {
+			rs->clear_seq = seq_at(app, p, total - 1);
+			rs->cleared = true;
+		}
+		p->lv.follow = true;
+		return PANE_REDRAW;
+	}
 	case KA_LOG_LEVEL:
 		if (!is_log)
 			return PANE_IGNORED;

@@ -12,6 +12,7 @@
 #include "panes.h"
 #include "rows.h"
 #include "sanitize.h"
+#include "vici.h"
 
 static struct model_view *view_of(struct pane *p)
 {
@@ -26,8 +27,10 @@ static void sas_draw(struct pane *p, struct app *app)
 	struct model_counts mc;
 	model_counts_get(app->model, &mc);
 	char right[256];
-	snprintf(right, sizeof(right), "%zu IKE, %zu CHILD%s%s%s", mc.ikes, mc.children,
-		 p->filter[0] ? "  filter: " : "", p->filter, mc.stale ? "  (stale marked ?)" : "");
+	bool away = app->mon.state != VICI_SESSION_UP && app->last_data;
+	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD%s%s%s", away ? "STALE: " : "",
+		 mc.ikes, mc.children, p->filter[0] ? "  filter: " : "", p->filter,
+		 mc.stale ? "  (stale marked ?)" : "");
 	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
 	draw_title(p->r, "1 SAs", right, focused, app->utf8);
 	if (p->r.h < 2)
@@ -56,7 +59,7 @@ static void sas_draw(struct pane *p, struct app *app)
 	}
 	if (n == 0 && vis > 0) {
 		const char *msg = p->filter[0] ? "no SA matches the filter"
-			: app->mon.state == 2 ? "no SAs (press 2 for connections, i to initiate one)"
+			: app->mon.state == VICI_SESSION_UP ? "no SAs (press 2 for connections, i to initiate one)"
 					      : "no data yet";
 		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM, msg);
 	}

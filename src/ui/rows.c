@@ -467,11 +467,24 @@ const struct column conn_columns[CC_COUNT] = {
 	[CC_NAME] = {"NAME", 14, 28, 0, ROW_LEFT},
 	[CC_UP] = {"STATUS", 10, 14, 0, ROW_LEFT},
 	[CC_VERSION] = {"IKE", 7, 7, 2, ROW_LEFT},
-	[CC_LOCAL] = {"LOCAL", 12, 30, 1, ROW_LEFT},
-	[CC_REMOTE] = {"REMOTE", 12, 30, 0, ROW_LEFT},
-	[CC_AUTH] = {"AUTH", 12, 40, 3, ROW_LEFT},
+	[CC_LOCAL] = {"LOCAL", 12, 22, 1, ROW_LEFT},
+	[CC_REMOTE] = {"REMOTE", 12, 22, 0, ROW_LEFT},
+	[CC_AUTH] = {"AUTH", 12, 24, 3, ROW_LEFT},
 	[CC_DETAIL] = {"DETAIL", 10, 60, 1, ROW_LEFT},
 };
+
+/* Short names for the authentication classes, so both rounds fit. */
+static const char *auth_short(struct model_str cls)
+{
+	static const struct {
+		const char *name, *brief;
+	} map[] = {{"pre-shared key", "psk"}, {"public key", "pubkey"}, {"EAP", "eap"},
+		   {"XAuth", "xauth"}, {"any", "any"}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (model_str_eq(cls, map[i].name))
+			return map[i].brief;
+	return NULL;
+}
 
 static void fmt_auths(char *buf, size_t size, const struct model_conn *c)
 {
@@ -479,26 +492,33 @@ static void fmt_auths(char *buf, size_t size, const struct model_conn *c)
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->n_auths && l < size; i++) {
 		const struct model_auth *a = &c->auths[i];
+		const char *brief = auth_short(a->auth_class);
 		l += (size_t)snprintf(buf + l, size - l, "%s%c%u:%.*s", i ? " " : "",
-				      a->local ? 'L' : 'R', a->round, (int)a->auth_class.len,
-				      a->auth_class.s);
+				      a->local ? 'L' : 'R', a->round,
+				      brief ? (int)strlen(brief) : (int)a->auth_class.len,
+				      brief ? brief : a->auth_class.s);
 	}
 }
 
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-	       const unsigned *w, const struct rows_style *st)
+	       bool trapped, const unsigned *w, const struct rows_style *st)
 {
 	struct cell cells[CC_COUNT];
 	char up[64], local[128], remote[128], auth[256], detail[256];
 	memset(cells, 0, sizeof(cells));
 	cells[CC_NAME] = cell_str(THEME_DEFAULT, c->name);
-	int role = cs->ikes_up ? THEME_STATE_UP : cs->ikes ? THEME_CONNECTING : THEME_DIM;
+	int role = cs->ikes_up ? THEME_STATE_UP
+		   : cs->ikes  ? THEME_CONNECTING
+		   : trapped   ? THEME_INFO
+			       : THEME_DIM;
 	if (cs->ikes_up)
 		snprintf(up, sizeof(up), "%s up %zu/%zu", theme_glyph(NULL, THEME_STATE_UP, st->utf8),
 			 cs->ikes_up, cs->children_up);
 	else if (cs->ikes)
 		snprintf(up, sizeof(up), "%s connecting",
 			 theme_glyph(NULL, THEME_CONNECTING, st->utf8));
+	else if (trapped)
+		snprintf(up, sizeof(up), "%s trap", theme_glyph(NULL, THEME_INFO, st->utf8));
 	else
 		snprintf(up, sizeof(up), "%s down", theme_glyph(NULL, THEME_STATE_DOWN, st->utf8));
 	cells[CC_UP] = cell_txt(role, up);

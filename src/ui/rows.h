@@ -140,8 +140,9 @@ enum conn_column {
 	CC_COUNT
 };
 extern const struct column conn_columns[CC_COUNT];
+/* trapped: a trap policy of the connection is installed. */
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-	       const unsigned *w, const struct rows_style *st);
+	       bool trapped, const unsigned *w, const struct rows_style *st);
 void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
 		     const unsigned *w, const struct rows_style *st);
 
