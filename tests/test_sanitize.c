@@ -286,6 +286,46 @@ static void test_fit_small_buffer(void **state)
 	assert_int_equal(cols, 0);
 }
 
+/* ASCII (the fast path) against a reference: every length, width and
+ * buffer size, mixed with a UTF-8 character to switch paths mid-string. */
+static void test_fit_ascii_exhaustive(void **state)
+{
+	static const char src[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+	char buf[64], want[64];
+
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t w = 0; w <= 42; w++) {
+			for (size_t size = 1; size <= 50; size++) {
+				size_t cols = sanitize_fit(buf, size, src, n, w, 0);
+				/* reference: room for k characters, plus "…" when cut */
+				size_t room = w < size - 1 ? w : size - 1;
+				if (n <= room) {
+					memcpy(want, src, n);
+					want[n] = '\0';
+				} else {
+					size_t k = w - 1 < size - 4 ? w - 1 : size - 4;
+					if (w == 0 || size < 4) {
+						want[0] = '\0';
+					} else {
+						memcpy(want, src, k);
+						strcpy(want + k, "\xe2\x80\xa6");
+					}
+				}
+				assert_string_equal(buf, want);
+				assert_int_equal(cols, sanitize_width(want, strlen(want), 0));
+			}
+		}
+	}
+	/* a path switch right at the edge */
+	char in[] = "abcd\xc3\xa9" "fgh";
+	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 5, 0), 5);
+	assert_string_equal(buf, "abcd\xe2\x80\xa6");
+	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 8, 0), 8);
+	assert_string_equal(buf, "abcd\xc3\xa9" "fgh");
+	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 7, 0), 7);
+	assert_string_equal(buf, "abcd\xc3\xa9" "f\xe2\x80\xa6");
+}
+
 /* Random bytes: the output is always safe and its width is what
  * sanitize_width says; fitting never exceeds the width. */
 static void test_random_bytes(void **state)
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_fit_small_buffer),
+		cmocka_unit_test(test_fit_ascii_exhaustive),
 		cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,6 +277,36 @@ size_t sanitize_fit(char *dst, size_t dstsize, const void *src, size_t len, size
 	if (dstsize == 0)
 		return 0;
 	while (i < len) {
+		size_t run = ascii_run(s, len, i, flags);
+		if (run > 0) {
+			/* Fast path: plain ASCII, one byte per column. */
+			size_t fit = run;
+			if (fit > width - cols)
+				fit = width - cols;
+			if (fit > dstsize - 1 - out)
+				fit = dstsize - 1 - out;
+			if (cols + 1 <= width && out + elen < dstsize) {
+				size_t pm = run;
+				if (pm > width - 1 - cols)
+					pm = width - 1 - cols;
+				if (pm > dstsize - elen - out - 1)
+					pm = dstsize - elen - out - 1;
+				mark_out = out + pm, mark_cols = cols + pm;
+			}
+			memcpy(dst + out, s + i, fit);
+			if (fit == run) {
+				out += run, cols += run, i += run;
+				marks = 0;
+				continue;
+			}
+			out = mark_out, cols = mark_cols;
+			if (mark_ok) {
+				memcpy(dst + out, ell, elen);
+				out += elen;
+				cols++;
+			}
+			break;
+		}
 		i = next_unit(s, len, i, flags, &marks, &u);
 		if (cols + u.w > width || out + u.n >= dstsize) {
 			/* Does not fit: go back to the last point with room
