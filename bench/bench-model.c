@@ -112,6 +112,8 @@ int main(int argc, char **argv)
 	double rss = rss_mb();
 	struct mallinfo2 mi = mallinfo2();
 	double heap = (double)mi.uordblks / (1024.0 * 1024.0);
+	double heap_free = (double)mi.fordblks / (1024.0 * 1024.0);
+	double heap_mmap = (double)mi.hblkhd / (1024.0 * 1024.0);
 	model_view_free(mv);
 	model_free(mm);
 	malloc_trim(0);
@@ -136,7 +138,7 @@ int main(int argc, char **argv)
 	double first = cpu_ms() - t0;
 	if (model_ike_count(m) != n) {
 		fprintf(stderr, "bench-model: %zu IKE SAs after the sweep, want %u\n",
-			model_ike_count(m), n);
+		        model_ike_count(m), n);
 		return 1;
 	}
 
@@ -162,10 +164,12 @@ int main(int argc, char **argv)
 	free(msg);
 	free(len);
 
-	printf("# %u IKE SAs, %zu CHILD SAs, %.1f MB of list-sa events per sweep, %u sweeps\n",
-	       n, c.children, (double)total / 1e6, sweeps);
+	printf("# %u IKE SAs, %zu CHILD SAs, %.1f MB of list-sa events per sweep, %u sweeps\n", n,
+	       c.children, (double)total / 1e6, sweeps);
 	printf("# process RSS before the model: %.1f MB; view rows: %zu\n", rss0,
 	       model_view_count(v));
+	printf("# malloc: %.1f MB in use, %.1f MB mmapped, %.1f MB free inside the heap\n", heap,
+	       heap_mmap, heap_free);
 	printf("figure: model_sweep_%s %.2f ms\n", nm, t[sweeps / 2]);
 	printf("figure: model_sweep_first_%s %.2f ms\n", nm, first);
 	printf("figure: model_view_%s %.2f ms\n", nm, tv[sweeps / 2]);

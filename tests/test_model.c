@@ -168,7 +168,7 @@ static struct msg child_updown(bool up, const struct ike_spec *s, const struct c
 }
 
 static struct msg child_rekey(const struct ike_spec *s, const struct child_spec *o,
-			      const struct child_spec *n)
+                              const struct child_spec *n)
 {
 	struct vici_builder b;
 	vici_builder_init(&b);
@@ -235,8 +235,14 @@ static struct model *new_model(unsigned miss_limit)
 	return model_new(&c);
 }
 
-#define IKE(n, u) {.name = n, .uid = u, .established = 100, .rekey = 3000}
-#define CHILD(n, u) {.name = n, .uid = u, .install = 50, .rekey = 1000, .life = 1500}
+#define IKE(n, u)                                                                                  \
+	{                                                                                          \
+		.name = n, .uid = u, .established = 100, .rekey = 3000                             \
+	}
+#define CHILD(n, u)                                                                                \
+	{                                                                                          \
+		.name = n, .uid = u, .install = 50, .rekey = 1000, .life = 1500                    \
+	}
 
 static void assert_str(struct model_str s, const char *want)
 {
@@ -245,11 +251,12 @@ static void assert_str(struct model_str s, const char *want)
 }
 
 static void sweep(struct model *m, const struct ike_spec *ikes, size_t n,
-		  const struct child_spec (*children)[2], const size_t *nchildren, int64_t now)
+                  const struct child_spec (*children)[2], const size_t *nchildren, int64_t now)
 {
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
 	for (size_t i = 0; i < n; i++)
-		assert_true(feed(m, "list-sa", list_sa(&ikes[i], children[i], nchildren[i]), now) >= 0);
+		assert_true(feed(m, "list-sa", list_sa(&ikes[i], children[i], nchildren[i]), now) >=
+		            0);
 	assert_true(model_sweep_end(m, MODEL_TABLE_SAS, now) >= 0);
 }
 
@@ -259,11 +266,11 @@ static void test_list_sa_fields(void **state)
 {
 	struct model *m = new_model(1);
 	struct ike_spec s = {.name = "gw",
-			     .uid = 7,
-			     .established = 120,
-			     .rekey = 3000,
-			     .initiator = true,
-			     .remote = "2001:db8::7"};
+	                     .uid = 7,
+	                     .established = 120,
+	                     .rekey = 3000,
+	                     .initiator = true,
+	                     .remote = "2001:db8::7"};
 	struct child_spec c[2] = {CHILD("net", 11), CHILD("dmz", 12)};
 	c[0].bytes_in = 1000, c[0].bytes_out = 2000, c[0].packets_in = 10, c[0].packets_out = 20;
 	int r = feed(m, "list-sa", list_sa(&s, c, 2), 50000);
@@ -358,8 +365,8 @@ static void test_list_sa_fields(void **state)
 static void test_connecting_sa(void **state)
 {
 	struct model *m = new_model(1);
-	struct ike_spec s = {.name = "gw", .uid = 3, .state = "CONNECTING", .established = -1,
-			     .rekey = -1};
+	struct ike_spec s = {
+	        .name = "gw", .uid = 3, .state = "CONNECTING", .established = -1, .rekey = -1};
 	assert_true(feed(m, "list-sa", list_sa(&s, NULL, 0), 1000) >= 0);
 	const struct model_ike *ike = model_ike_find(m, 3);
 	assert_non_null(ike);
@@ -379,8 +386,8 @@ static void test_sweep_removal(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s[3] = {IKE("a", 1), IKE("b", 2), IKE("c", 3)};
 	struct child_spec c[3][2] = {{CHILD("n", 11), CHILD("m", 12)},
-				     {CHILD("n", 21)},
-				     {CHILD("n", 31), CHILD("m", 32)}};
+	                             {CHILD("n", 21)},
+	                             {CHILD("n", 31), CHILD("m", 32)}};
 	size_t nc[3] = {2, 1, 2};
 	sweep(m, s, 3, c, nc, 1000);
 	assert_int_equal(model_ike_count(m), 3);
@@ -503,8 +510,8 @@ static void test_updown_events(void **state)
 	assert_null(model_ike_find(m, 5));
 	assert_null(model_child_find(m, 51, NULL));
 
-	enum model_event_kind want[] = {MODEL_EV_IKE_UP,   MODEL_EV_CHILD_UP,   MODEL_EV_CHILD_UP,
-					MODEL_EV_IKE_UP,   MODEL_EV_CHILD_DOWN, MODEL_EV_IKE_DOWN};
+	enum model_event_kind want[] = {MODEL_EV_IKE_UP, MODEL_EV_CHILD_UP,   MODEL_EV_CHILD_UP,
+	                                MODEL_EV_IKE_UP, MODEL_EV_CHILD_DOWN, MODEL_EV_IKE_DOWN};
 	assert_int_equal(model_events_count(m), 6);
 	for (size_t i = 0; i < 6; i++) {
 		const struct model_event *ev = model_event_at(m, i);
@@ -703,7 +710,7 @@ static void test_ike_update(void **state)
 /* ---- rates --------------------------------------------------------------------- */
 
 static void feed_one(struct model *m, const struct ike_spec *s, const struct child_spec *c,
-		     size_t n, int64_t now)
+                     size_t n, int64_t now)
 {
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
 	assert_true(feed(m, "list-sa", list_sa(s, c, n), now) >= 0);
@@ -856,7 +863,7 @@ static void test_countdowns(void **state)
 /* ---- rings and logs -------------------------------------------------------------- */
 
 static struct msg log_msg(const char *group, int level, int thread, const char *ike,
-			  uint32_t ike_id, const void *text, size_t len)
+                          uint32_t ike_id, const void *text, size_t len)
 {
 	struct vici_builder b;
 	vici_builder_init(&b);
@@ -880,7 +887,7 @@ static void test_event_ring(void **state)
 	struct model *m = model_new(&cfg);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(model_event_addf(m, MODEL_EV_NOTICE, 100 * i, "notice %d", i),
-				 MODEL_CHANGED_EVENTS);
+		                 MODEL_CHANGED_EVENTS);
 	assert_int_equal(model_events_count(m), 3);
 	assert_int_equal(model_events_dropped(m), 2);
 	assert_str(model_event_at(m, 0)->text, "notice 2");
@@ -907,7 +914,7 @@ static void test_log_ring_and_filter(void **state)
 	struct model *m = model_new(&cfg);
 	static const char bin[] = "evil\0\x1b]0;x\x07";
 	assert_int_equal(feed(m, "log", log_msg("IKE", 1, 15, "gw", 4, "initiating", 10), 10),
-			 MODEL_CHANGED_LOG);
+	                 MODEL_CHANGED_LOG);
 	feed(m, "log", log_msg("CHD", 0, 3, NULL, 0, "child thing", 11), 20);
 	feed(m, "log", log_msg("KNL", 1, -1, NULL, 0, bin, sizeof(bin) - 1), 30);
 	feed(m, "log", log_msg("XYZ", 2, 2, "other", 9, "unknown group", 13), 40);
@@ -1041,9 +1048,9 @@ static void test_conns(void **state)
 	struct model *m = new_model(1);
 	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, 1000);
 	assert_int_equal(feed(m, "list-conn", list_conn("gw", "net", "trap"), 1000),
-			 MODEL_CHANGED_CONNS);
+	                 MODEL_CHANGED_CONNS);
 	assert_int_equal(feed(m, "list-conn", list_conn("road", "rw", NULL), 1000),
-			 MODEL_CHANGED_CONNS);
+	                 MODEL_CHANGED_CONNS);
 	model_sweep_end(m, MODEL_TABLE_CONNS, 1000);
 	assert_int_equal(model_conn_count(m), 2);
 	const struct model_conn *c = model_conn_find(m, "gw", 2);
@@ -1101,8 +1108,7 @@ static void test_conns(void **state)
 	model_free(m);
 }
 
-static struct msg list_policy(const char *key, const char *child, const char *ike,
-			      const char *mode)
+static struct msg list_policy(const char *key, const char *child, const char *ike, const char *mode)
 {
 	struct vici_builder b;
 	vici_builder_init(&b);
@@ -1248,9 +1254,9 @@ static void test_truncated_messages(void **state)
 	struct msg full = list_sa(&s, c, 2);
 	struct ike_spec s2 = IKE("other", 6);
 	assert_true(feed(m, "list-sa", list_sa(&s2, c, 1), 1) >= 0);
-	const char *events[] = {"list-sa", "ike-updown", "child-updown", "child-rekey",
-				"ike-rekey", "ike-update", "log", "control-log",
-				"list-conn", "list-policy"};
+	const char *events[] = {"list-sa",   "ike-updown", "child-updown", "child-rekey",
+	                        "ike-rekey", "ike-update", "log",          "control-log",
+	                        "list-conn", "list-policy"};
 	for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++) {
 		for (size_t len = 0; len < full.len; len++) {
 			int r = model_ingest_event(m, events[e], strlen(events[e]), full.p, len, 2);
@@ -1532,32 +1538,32 @@ static void test_captured_sequence(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_sa_fields),
-		cmocka_unit_test(test_connecting_sa),
-		cmocka_unit_test(test_sweep_removal),
-		cmocka_unit_test(test_sweep_miss_limit),
-		cmocka_unit_test(test_targeted_refresh),
-		cmocka_unit_test(test_updown_events),
-		cmocka_unit_test(test_rekey_then_stray_child_down),
-		cmocka_unit_test(test_stray_down_while_listed),
-		cmocka_unit_test(test_late_list_sa_after_down),
-		cmocka_unit_test(test_event_newer_than_sweep),
-		cmocka_unit_test(test_ike_rekey),
-		cmocka_unit_test(test_ike_update),
-		cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_rate_across_rekey_by_name),
-		cmocka_unit_test(test_rate_across_rekey_event),
-		cmocka_unit_test(test_countdowns),
-		cmocka_unit_test(test_event_ring),
-		cmocka_unit_test(test_log_ring_and_filter),
-		cmocka_unit_test(test_control_log),
-		cmocka_unit_test(test_conns),
-		cmocka_unit_test(test_policies),
-		cmocka_unit_test(test_version_stats),
-		cmocka_unit_test(test_truncated_messages),
-		cmocka_unit_test(test_garbage_fields),
-		cmocka_unit_test(test_captured_daemon),
-		cmocka_unit_test(test_captured_sequence),
+	        cmocka_unit_test(test_list_sa_fields),
+	        cmocka_unit_test(test_connecting_sa),
+	        cmocka_unit_test(test_sweep_removal),
+	        cmocka_unit_test(test_sweep_miss_limit),
+	        cmocka_unit_test(test_targeted_refresh),
+	        cmocka_unit_test(test_updown_events),
+	        cmocka_unit_test(test_rekey_then_stray_child_down),
+	        cmocka_unit_test(test_stray_down_while_listed),
+	        cmocka_unit_test(test_late_list_sa_after_down),
+	        cmocka_unit_test(test_event_newer_than_sweep),
+	        cmocka_unit_test(test_ike_rekey),
+	        cmocka_unit_test(test_ike_update),
+	        cmocka_unit_test(test_rates),
+	        cmocka_unit_test(test_rate_across_rekey_by_name),
+	        cmocka_unit_test(test_rate_across_rekey_event),
+	        cmocka_unit_test(test_countdowns),
+	        cmocka_unit_test(test_event_ring),
+	        cmocka_unit_test(test_log_ring_and_filter),
+	        cmocka_unit_test(test_control_log),
+	        cmocka_unit_test(test_conns),
+	        cmocka_unit_test(test_policies),
+	        cmocka_unit_test(test_version_stats),
+	        cmocka_unit_test(test_truncated_messages),
+	        cmocka_unit_test(test_garbage_fields),
+	        cmocka_unit_test(test_captured_daemon),
+	        cmocka_unit_test(test_captured_sequence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

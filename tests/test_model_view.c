@@ -111,23 +111,35 @@ static const char *rows(struct model_view *v)
 		const struct model_row *r = model_view_row(v, i);
 		if (r->kind == MODEL_ROW_IKE)
 			n += snprintf(buf + n, sizeof(buf) - n, "%s%.*s#%u", i ? " " : "",
-				      (int)r->ike->name.len, r->ike->name.s, r->ike->uniqueid);
+			              (int)r->ike->name.len, r->ike->name.s, r->ike->uniqueid);
 		else
 			n += snprintf(buf + n, sizeof(buf) - n, " .%.*s#%u%s",
-				      (int)r->child->name.len, r->child->name.s, r->child->uniqueid,
-				      r->last_child ? "$" : "");
+			              (int)r->child->name.len, r->child->name.s, r->child->uniqueid,
+			              r->last_child ? "$" : "");
 	}
 	return buf;
 }
 
-#define C(n, u, b) {.name = n, .uid = u, .bytes = b}
+#define C(n, u, b)                                                                                 \
+	{                                                                                          \
+		.name = n, .uid = u, .bytes = b                                                    \
+	}
 static const struct sa three[] = {
-	{.name = "beta", .uid = 2, .state = "ESTABLISHED", .remote = "198.51.100.30",
-	 .c = {C("b1", 21, 500), C("a2", 22, 100)}},
-	{.name = "alpha", .uid = 5, .state = "CONNECTING", .remote = "198.51.100.10",
-	 .c = {{.name = "x", .uid = 51, .bytes = 9000, .rts = "192.168.7.0/24"}}},
-	{.name = "gamma", .uid = 3, .state = "ESTABLISHED", .remote = "198.51.100.20",
-	 .c = {C("g", 31, 10)}},
+        {.name = "beta",
+         .uid = 2,
+         .state = "ESTABLISHED",
+         .remote = "198.51.100.30",
+         .c = {C("b1", 21, 500), C("a2", 22, 100)}},
+        {.name = "alpha",
+         .uid = 5,
+         .state = "CONNECTING",
+         .remote = "198.51.100.10",
+         .c = {{.name = "x", .uid = 51, .bytes = 9000, .rts = "192.168.7.0/24"}}},
+        {.name = "gamma",
+         .uid = 3,
+         .state = "ESTABLISHED",
+         .remote = "198.51.100.20",
+         .c = {C("g", 31, 10)}},
 };
 
 static void test_tree_and_sort(void **state)
@@ -242,7 +254,8 @@ static void test_selection_stability(void **state)
 	assert_int_equal(model_view_selected(v), 4);
 
 	/* an SA sorting before it appears: still b1, one row lower... */
-	struct sa more[4] = {three[0], three[1], three[2], {.name = "aardvark", .uid = 8, .c = {C("z", 81, 0)}}};
+	struct sa more[4] = {
+	        three[0], three[1], three[2], {.name = "aardvark", .uid = 8, .c = {C("z", 81, 0)}}};
 	sweep(m, more, 4, 2000);
 	model_view_refresh(v);
 	assert_int_equal(model_view_selected(v), 6);
@@ -415,12 +428,12 @@ static void test_move(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_and_sort),
-		cmocka_unit_test(test_filter),
-		cmocka_unit_test(test_fold),
-		cmocka_unit_test(test_selection_stability),
-		cmocka_unit_test(test_selection_follows_rekey),
-		cmocka_unit_test(test_move),
+	        cmocka_unit_test(test_tree_and_sort),
+	        cmocka_unit_test(test_filter),
+	        cmocka_unit_test(test_fold),
+	        cmocka_unit_test(test_selection_stability),
+	        cmocka_unit_test(test_selection_follows_rekey),
+	        cmocka_unit_test(test_move),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

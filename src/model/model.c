@@ -201,8 +201,8 @@ static void strmap_insert(uint32_t *hash, uint32_t *idx1, size_t cap, uint32_t h
 }
 
 size_t strmap_get(const struct strmap *h, const void *p, size_t len,
-		  bool (*eq)(const void *ctx, size_t index, const void *p, size_t len),
-		  const void *ctx)
+                  bool (*eq)(const void *ctx, size_t index, const void *p, size_t len),
+                  const void *ctx)
 {
 	if (!h->cap)
 		return SIZE_MAX;
@@ -265,13 +265,13 @@ bool parse_i64(const uint8_t *v, size_t len, int64_t *out)
 /* ---- table-driven decoding ------------------------------------------------ */
 
 static const char *const ike_state_names[MODEL_IKE_STATE_COUNT] = {
-	"UNKNOWN",  "CREATED", "CONNECTING", "ESTABLISHED", "PASSIVE",
-	"REKEYING", "REKEYED", "DELETING",   "DESTROYING",
+        "UNKNOWN",  "CREATED", "CONNECTING", "ESTABLISHED", "PASSIVE",
+        "REKEYING", "REKEYED", "DELETING",   "DESTROYING",
 };
 
 static const char *const child_state_names[MODEL_CHILD_STATE_COUNT] = {
-	"UNKNOWN",  "CREATED", "ROUTED",   "INSTALLING", "INSTALLED",  "UPDATING",
-	"REKEYING", "REKEYED", "RETRYING", "DELETING",   "DELETED",    "DESTROYING",
+        "UNKNOWN",  "CREATED", "ROUTED",   "INSTALLING", "INSTALLED", "UPDATING",
+        "REKEYING", "REKEYED", "RETRYING", "DELETING",   "DELETED",   "DESTROYING",
 };
 
 const char *model_ike_state_name(enum model_ike_state s)
@@ -441,7 +441,7 @@ static void field_set(void *obj, const struct field *fd, const struct vici_eleme
 /* Finds a field by name, trying the entry after the last match first: charon
  * emits keys in a fixed order, so this is usually a single comparison. */
 static const struct field *field_find(const struct field *tab, size_t n, size_t *hint,
-				      const char *name, size_t len)
+                                      const char *name, size_t len)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = *hint + k < n ? *hint + k : *hint + k - n;
@@ -476,8 +476,8 @@ static int list_take(struct vici_parser *p, struct model_list *l)
 }
 
 int fields_walk(struct vici_parser *p, bool root, void *obj, const struct field *tab, size_t n,
-		int64_t now, field_sub_fn sub, void *ctx, const uint8_t **first_sub,
-		const uint8_t **end)
+                int64_t now, field_sub_fn sub, void *ctx, const uint8_t **first_sub,
+                const uint8_t **end)
 {
 	struct vici_element e;
 	size_t hint = 0;
@@ -500,8 +500,8 @@ int fields_walk(struct vici_parser *p, bool root, void *obj, const struct field 
 		case VICI_LIST_START:
 			fd = field_find(tab, n, &hint, e.name, e.name_len);
 			if (list_take(p, fd && fd->kind == F_LIST
-						 ? (struct model_list *)((char *)obj + fd->off)
-						 : NULL) < 0)
+			                         ? (struct model_list *)((char *)obj + fd->off)
+			                         : NULL) < 0)
 				return -EBADMSG;
 			break;
 		case VICI_SECTION_START:
@@ -709,7 +709,7 @@ int events_push(struct model *m, const struct ev_args *a, int64_t now)
 	ev->text = a->text;
 	ev->group = a->group;
 	struct model_str *strs[] = {&ev->ike_name, &ev->child_name, &ev->remote_host, &ev->text,
-				    &ev->group};
+	                            &ev->group};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strs[i]->s)
 			*strs[i] = model_str_empty;
@@ -718,8 +718,8 @@ int events_push(struct model *m, const struct ev_args *a, int64_t now)
 }
 
 static const char *const event_kind_names[MODEL_EV_KIND_COUNT] = {
-	"ike-up",      "ike-down",   "child-up",    "child-down", "ike-rekey", "child-rekey",
-	"ike-update", "control-log", "action-ok", "action-fail", "notice",
+        "ike-up",     "ike-down",    "child-up",  "child-down",  "ike-rekey", "child-rekey",
+        "ike-update", "control-log", "action-ok", "action-fail", "notice",
 };
 
 const char *model_event_kind_name(enum model_event_kind k)
@@ -728,7 +728,7 @@ const char *model_event_kind_name(enum model_event_kind k)
 }
 
 int model_event_add(struct model *m, enum model_event_kind kind, int64_t now, const char *text,
-		    size_t len)
+                    size_t len)
 {
 	struct ev_args a = {.kind = kind, .text = mstr(text ? text : "", text ? len : 0)};
 	if ((unsigned)kind >= MODEL_EV_KIND_COUNT)
@@ -736,8 +736,7 @@ int model_event_add(struct model *m, enum model_event_kind kind, int64_t now, co
 	return events_push(m, &a, now);
 }
 
-int model_event_addf(struct model *m, enum model_event_kind kind, int64_t now, const char *fmt,
-		     ...)
+int model_event_addf(struct model *m, enum model_event_kind kind, int64_t now, const char *fmt, ...)
 {
 	va_list ap;
 	char buf[512];
@@ -746,7 +745,8 @@ int model_event_addf(struct model *m, enum model_event_kind kind, int64_t now, c
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	return model_event_add(m, kind, now, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return model_event_add(m, kind, now, buf,
+	                       (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 size_t model_events_count(const struct model *m)
@@ -769,8 +769,8 @@ uint64_t model_events_dropped(const struct model *m)
 /* ---- log ------------------------------------------------------------------ */
 
 static const char *const log_groups[MODEL_LOG_GROUP_OTHER] = {
-	"DMN", "MGR", "IKE", "CHD", "JOB", "CFG", "KNL", "NET", "ASN", "ENC",
-	"TNC", "IMC", "IMV", "PTS", "TLS", "APP", "ESP", "LIB", "WCH",
+        "DMN", "MGR", "IKE", "CHD", "JOB", "CFG", "KNL", "NET", "ASN", "ENC",
+        "TNC", "IMC", "IMV", "PTS", "TLS", "APP", "ESP", "LIB", "WCH",
 };
 
 unsigned model_log_group_index(const void *name, size_t len)
@@ -900,12 +900,12 @@ int model_ingest_control_log(struct model *m, const void *msg, size_t len, int64
 	if (r < 0 && !lf.msg.len)
 		return r;
 	struct ev_args a = {
-		.kind = MODEL_EV_CONTROL_LOG,
-		.ike_id = lf.ike_id,
-		.ike_name = lf.ike_name,
-		.text = lf.msg,
-		.group = lf.group,
-		.level = (int)lf.level,
+	        .kind = MODEL_EV_CONTROL_LOG,
+	        .ike_id = lf.ike_id,
+	        .ike_name = lf.ike_name,
+	        .text = lf.msg,
+	        .group = lf.group,
+	        .level = (int)lf.level,
 	};
 	events_push(m, &a, now);
 	return r < 0 ? r : MODEL_CHANGED_EVENTS;
@@ -939,22 +939,22 @@ size_t model_log_count_matching(const struct model *m, const struct model_log_fi
 /* ---- dispatch ------------------------------------------------------------- */
 
 int model_ingest_event(struct model *m, const char *name, size_t name_len, const void *msg,
-		       size_t len, int64_t now)
+                       size_t len, int64_t now)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(struct model *, const void *, size_t, int64_t);
 	} tab[] = {
-		{"list-sa", model_ingest_list_sa},
-		{"log", model_ingest_log},
-		{"child-updown", model_ingest_child_updown},
-		{"ike-updown", model_ingest_ike_updown},
-		{"child-rekey", model_ingest_child_rekey},
-		{"ike-rekey", model_ingest_ike_rekey},
-		{"ike-update", model_ingest_ike_update},
-		{"control-log", model_ingest_control_log},
-		{"list-conn", model_ingest_list_conn},
-		{"list-policy", model_ingest_list_policy},
+	        {"list-sa", model_ingest_list_sa},
+	        {"log", model_ingest_log},
+	        {"child-updown", model_ingest_child_updown},
+	        {"ike-updown", model_ingest_ike_updown},
+	        {"child-rekey", model_ingest_child_rekey},
+	        {"ike-rekey", model_ingest_ike_rekey},
+	        {"ike-update", model_ingest_ike_update},
+	        {"control-log", model_ingest_control_log},
+	        {"list-conn", model_ingest_list_conn},
+	        {"list-policy", model_ingest_list_policy},
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (vici_eq(name, name_len, tab[i].name))

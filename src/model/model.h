@@ -262,7 +262,7 @@ enum model_pol_type {
 };
 
 struct model_pol {
-	struct model_str key; /* section name: "<ike>/<child>", "<ns>/<child>" or "<child>" */
+	struct model_str key;     /* section name: "<ike>/<child>", "<ns>/<child>" or "<child>" */
 	enum model_pol_type type; /* from mode: DROP/PASS are shunts, the rest traps */
 	struct model_str child, ike, mode, label;
 	uint32_t reqid; /* 6.0.2+; 0 if absent */
@@ -336,13 +336,13 @@ struct model_event {
 	uint32_t ike_id, child_id; /* 0 if not about an SA */
 	uint32_t new_id;           /* rekeys: uniqueid of the new SA */
 	bool redundant;            /* an event that changed nothing (e.g. a child-down for a
-				      CHILD SA already rekeyed or gone) */
+	                              CHILD SA already rekeyed or gone) */
 	struct model_str ike_name, child_name;
 	struct model_str remote_host; /* SA events: the peer (ike-update: the new address) */
-	struct model_str text; /* control-log/log-like text, action results, notices;
-				  for SA events a short summary such as the state */
-	int level;             /* control-log level, else 0 */
-	struct model_str group; /* control-log group, else "" */
+	struct model_str text;        /* control-log/log-like text, action results, notices;
+	                                 for SA events a short summary such as the state */
+	int level;                    /* control-log level, else 0 */
+	struct model_str group;       /* control-log group, else "" */
 };
 
 struct model_log_line {
@@ -351,9 +351,9 @@ struct model_log_line {
 	struct model_str group; /* "IKE", "CHD", ... */
 	unsigned group_index;   /* model_log_group_index(group) */
 	int level;
-	int thread;             /* -1 if absent */
+	int thread;                /* -1 if absent */
 	struct model_str ike_name; /* "" if absent */
-	uint32_t ike_id;        /* 0 if absent */
+	uint32_t ike_id;           /* 0 if absent */
 	struct model_str msg;
 };
 
@@ -434,7 +434,7 @@ void model_sweep_abort(struct model *m, enum model_table t);
  * control-log. The name is a borrowed byte string. Returns flags, -ENOENT
  * for other names, -EBADMSG for malformed messages. */
 int model_ingest_event(struct model *m, const char *name, size_t name_len, const void *msg,
-		       size_t len, int64_t now);
+                       size_t len, int64_t now);
 
 /* The same, per message kind (the body of the event or reply). */
 int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t now);
@@ -454,9 +454,9 @@ int model_ingest_stats(struct model *m, const void *msg, size_t len, int64_t now
 /* Adds an event of any kind with a text (copied; any bytes) to the events
  * ring, e.g. an action result or a notice. Returns MODEL_CHANGED_EVENTS. */
 int model_event_add(struct model *m, enum model_event_kind kind, int64_t now, const char *text,
-		    size_t len);
-int model_event_addf(struct model *m, enum model_event_kind kind, int64_t now, const char *fmt,
-		     ...) __attribute__((format(printf, 4, 5)));
+                    size_t len);
+int model_event_addf(struct model *m, enum model_event_kind kind, int64_t now, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 /* Forgets a whole table (e.g. the daemon went away and came back with other
  * SAs). Returns change flags. */
@@ -472,7 +472,7 @@ const struct model_ike *model_ike_at(const struct model *m, size_t i);
 const struct model_ike *model_ike_find(const struct model *m, uint32_t uniqueid);
 /* A CHILD SA by its uniqueid; *ike (if not NULL) gets its IKE SA. */
 const struct model_child *model_child_find(const struct model *m, uint32_t uniqueid,
-					   const struct model_ike **ike);
+                                           const struct model_ike **ike);
 /* If the IKE SA uniqueid was rekeyed (ike-rekey), the uniqueid of its
  * successor (following chains), else 0. Works after the old SA is gone. */
 uint32_t model_ike_successor(const struct model *m, uint32_t uniqueid);
@@ -505,7 +505,7 @@ const struct model_conn *model_conn_at(const struct model *m, size_t i);
 const struct model_conn *model_conn_find(const struct model *m, const void *name, size_t len);
 /* What is currently up for a connection (by IKE SA name). */
 void model_conn_status_get(const struct model *m, const struct model_conn *c,
-			   struct model_conn_status *st);
+                           struct model_conn_status *st);
 
 size_t model_pol_count(const struct model *m);
 const struct model_pol *model_pol_at(const struct model *m, size_t i);
@@ -545,12 +545,12 @@ size_t model_list_join(const struct model_list *l, const char *sep, char *buf, s
 /* ---- views: the SA tree as the panes show it ----------------------------- */
 
 enum model_sort {
-	MODEL_SORT_NAME,     /* name, then uniqueid */
-	MODEL_SORT_STATE,    /* state, then name */
+	MODEL_SORT_NAME,  /* name, then uniqueid */
+	MODEL_SORT_STATE, /* state, then name */
 	MODEL_SORT_UNIQUEID,
-	MODEL_SORT_REMOTE,   /* remote host, then name */
-	MODEL_SORT_BYTES,    /* bytes in + out */
-	MODEL_SORT_RATE,     /* bytes/s in + out */
+	MODEL_SORT_REMOTE, /* remote host, then name */
+	MODEL_SORT_BYTES,  /* bytes in + out */
+	MODEL_SORT_RATE,   /* bytes/s in + out */
 	MODEL_SORT_COUNT
 };
 

@@ -20,60 +20,50 @@
 #define NFIELDS(t) (sizeof(t) / sizeof(t[0]))
 
 static const struct field conn_fields[] = {
-	CONN_F("local_addrs", F_LIST, local_addrs),
-	CONN_F("remote_addrs", F_LIST, remote_addrs),
-	CONN_F("local_port", F_U32, local_port),
-	CONN_F("remote_port", F_U32, remote_port),
-	CONN_F("version", F_STR, version),
-	CONN_F("reauth_time", F_U32, reauth_time),
-	CONN_F("rekey_time", F_U32, rekey_time),
-	CONN_F("unique", F_STR, unique),
-	CONN_F("dpd_delay", F_U32, dpd_delay),
-	CONN_F("dpd_timeout", F_U32, dpd_timeout),
-	CONN_F("ppk_id", F_STR, ppk_id),
-	CONN_F("ppk_required", F_YES, ppk_required),
+        CONN_F("local_addrs", F_LIST, local_addrs),
+        CONN_F("remote_addrs", F_LIST, remote_addrs),
+        CONN_F("local_port", F_U32, local_port),
+        CONN_F("remote_port", F_U32, remote_port),
+        CONN_F("version", F_STR, version),
+        CONN_F("reauth_time", F_U32, reauth_time),
+        CONN_F("rekey_time", F_U32, rekey_time),
+        CONN_F("unique", F_STR, unique),
+        CONN_F("dpd_delay", F_U32, dpd_delay),
+        CONN_F("dpd_timeout", F_U32, dpd_timeout),
+        CONN_F("ppk_id", F_STR, ppk_id),
+        CONN_F("ppk_required", F_YES, ppk_required),
 };
 
 static const struct field auth_fields[] = {
-	AUTH_F("class", F_STR, auth_class),
-	AUTH_F("eap-type", F_STR, eap_type),
-	AUTH_F("eap-vendor", F_STR, eap_vendor),
-	AUTH_F("xauth", F_STR, xauth),
-	AUTH_F("revocation", F_STR, revocation),
-	AUTH_F("id", F_STR, id),
-	AUTH_F("ca_id", F_STR, ca_id),
-	AUTH_F("aaa_id", F_STR, aaa_id),
-	AUTH_F("eap_id", F_STR, eap_id),
-	AUTH_F("xauth_id", F_STR, xauth_id),
-	AUTH_F("groups", F_LIST, groups),
-	AUTH_F("cert_policy", F_LIST, cert_policy),
-	AUTH_F("certs", F_LIST, certs),
-	AUTH_F("cacerts", F_LIST, cacerts),
+        AUTH_F("class", F_STR, auth_class),      AUTH_F("eap-type", F_STR, eap_type),
+        AUTH_F("eap-vendor", F_STR, eap_vendor), AUTH_F("xauth", F_STR, xauth),
+        AUTH_F("revocation", F_STR, revocation), AUTH_F("id", F_STR, id),
+        AUTH_F("ca_id", F_STR, ca_id),           AUTH_F("aaa_id", F_STR, aaa_id),
+        AUTH_F("eap_id", F_STR, eap_id),         AUTH_F("xauth_id", F_STR, xauth_id),
+        AUTH_F("groups", F_LIST, groups),        AUTH_F("cert_policy", F_LIST, cert_policy),
+        AUTH_F("certs", F_LIST, certs),          AUTH_F("cacerts", F_LIST, cacerts),
 };
 
 static const struct field cchild_fields[] = {
-	CCHILD_F("mode", F_STR, mode),
-	CCHILD_F("label", F_STR, label),
-	CCHILD_F("rekey_time", F_U64, rekey_time),
-	CCHILD_F("rekey_bytes", F_U64, rekey_bytes),
-	CCHILD_F("rekey_packets", F_U64, rekey_packets),
-	CCHILD_F("dpd_action", F_STR, dpd_action),
-	CCHILD_F("close_action", F_STR, close_action),
-	CCHILD_F("start_action", F_STR, start_action),
-	CCHILD_F("local-ts", F_LIST, local_ts),
-	CCHILD_F("remote-ts", F_LIST, remote_ts),
-	CCHILD_F("interface", F_STR, interface),
-	CCHILD_F("priority", F_U32, priority),
+        CCHILD_F("mode", F_STR, mode),
+        CCHILD_F("label", F_STR, label),
+        CCHILD_F("rekey_time", F_U64, rekey_time),
+        CCHILD_F("rekey_bytes", F_U64, rekey_bytes),
+        CCHILD_F("rekey_packets", F_U64, rekey_packets),
+        CCHILD_F("dpd_action", F_STR, dpd_action),
+        CCHILD_F("close_action", F_STR, close_action),
+        CCHILD_F("start_action", F_STR, start_action),
+        CCHILD_F("local-ts", F_LIST, local_ts),
+        CCHILD_F("remote-ts", F_LIST, remote_ts),
+        CCHILD_F("interface", F_STR, interface),
+        CCHILD_F("priority", F_U32, priority),
 };
 
 static const struct field pol_fields[] = {
-	POL_F("child", F_STR, child),
-	POL_F("ike", F_STR, ike),
-	POL_F("reqid", F_U32, reqid),
-	POL_F("mode", F_STR, mode),
-	POL_F("label", F_STR, label),
-	POL_F("local-ts", F_LIST, local_ts),
-	POL_F("remote-ts", F_LIST, remote_ts),
+        POL_F("child", F_STR, child),          POL_F("ike", F_STR, ike),
+        POL_F("reqid", F_U32, reqid),          POL_F("mode", F_STR, mode),
+        POL_F("label", F_STR, label),          POL_F("local-ts", F_LIST, local_ts),
+        POL_F("remote-ts", F_LIST, remote_ts),
 };
 
 /* ---- connections ---------------------------------------------------------- */
@@ -98,7 +88,7 @@ static int cchildren_sub(void *ctx, struct vici_parser *p, const struct vici_ele
 	fields_reset(ch, cchild_fields, NFIELDS(cchild_fields));
 	ch->name = mstr(e->name, e->name_len);
 	return fields_walk(p, false, ch, cchild_fields, NFIELDS(cchild_fields), cp->now, NULL, NULL,
-			   NULL, NULL);
+	                   NULL, NULL);
 }
 
 /* "local-1" -> local, 1; false if the name is no auth round. */
@@ -138,8 +128,8 @@ static int conn_sub(void *ctx, struct vici_parser *p, const struct vici_element 
 	a->section = mstr(e->name, e->name_len);
 	a->local = local;
 	a->round = round;
-	return fields_walk(p, false, a, auth_fields, NFIELDS(auth_fields), cp->now, NULL, NULL, NULL,
-			   NULL);
+	return fields_walk(p, false, a, auth_fields, NFIELDS(auth_fields), cp->now, NULL, NULL,
+	                   NULL, NULL);
 }
 
 static int conn_root_sub(void *ctx, struct vici_parser *p, const struct vici_element *e)
@@ -150,7 +140,7 @@ static int conn_root_sub(void *ctx, struct vici_parser *p, const struct vici_ele
 	cp->got = true;
 	cp->c->name = mstr(e->name, e->name_len);
 	return fields_walk(p, false, cp->c, conn_fields, NFIELDS(conn_fields), cp->now, conn_sub,
-			   cp, NULL, NULL);
+	                   cp, NULL, NULL);
 }
 
 static void conn_free(struct model *m, struct model_conn *c)
@@ -248,7 +238,7 @@ static int pol_root_sub(void *ctx, struct vici_parser *p, const struct vici_elem
 	pp->got = true;
 	pp->pl->key = mstr(e->name, e->name_len);
 	return fields_walk(p, false, pp->pl, pol_fields, NFIELDS(pol_fields), pp->now, NULL, NULL,
-			   NULL, NULL);
+	                   NULL, NULL);
 }
 
 int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64_t now)
@@ -265,8 +255,8 @@ int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64
 		return -EBADMSG;
 	}
 	pl->type = model_str_eq(pl->mode, "DROP")   ? MODEL_POL_DROP
-		   : model_str_eq(pl->mode, "PASS") ? MODEL_POL_PASS
-						    : MODEL_POL_TRAP;
+	           : model_str_eq(pl->mode, "PASS") ? MODEL_POL_PASS
+	                                            : MODEL_POL_TRAP;
 	pl->raw.msg = pl->priv.blk->data;
 	pl->raw.len = len;
 	pl->updated_at = now;
@@ -374,8 +364,8 @@ void conf_free_all(struct model *m)
 
 #define VER_F(n, m) FIELD(n, F_STR, struct model_version, m)
 static const struct field version_fields[] = {
-	VER_F("daemon", daemon),   VER_F("version", version), VER_F("sysname", sysname),
-	VER_F("release", release), VER_F("machine", machine),
+        VER_F("daemon", daemon),   VER_F("version", version), VER_F("sysname", sysname),
+        VER_F("release", release), VER_F("machine", machine),
 };
 
 int model_ingest_version(struct model *m, const void *msg, size_t len, int64_t now)
@@ -387,7 +377,7 @@ int model_ingest_version(struct model *m, const void *msg, size_t len, int64_t n
 	fields_reset(&v, version_fields, NFIELDS(version_fields));
 	vici_parser_init(&p, blk->data, len);
 	if (fields_walk(&p, true, &v, version_fields, NFIELDS(version_fields), now, NULL, NULL,
-			NULL, NULL) < 0) {
+	                NULL, NULL) < 0) {
 		blk_unref(m, blk);
 		return -EBADMSG;
 	}
@@ -446,14 +436,14 @@ static int stats_section(struct stats_parse *sp, struct vici_parser *p, const ch
 		if (e.type == VICI_SECTION_END)
 			return 0;
 		if (e.type == VICI_SECTION_START) {
-			const char *sub = vici_eq(e.name, e.name_len, "active") &&
-							  strcmp(sec, "workers") == 0
-						  ? "active"
-						  : "";
+			const char *sub =
+			        vici_eq(e.name, e.name_len, "active") && strcmp(sec, "workers") == 0
+			                ? "active"
+			                : "";
 			if (!*sub && !*sec) {
 				/* top-level sections we know */
 				static const char *const known[] = {"uptime", "workers", "queues",
-								    "ikesas", "mallinfo"};
+				                                    "ikesas", "mallinfo"};
 				for (size_t i = 0; i < 5; i++)
 					if (vici_eq(e.name, e.name_len, known[i]))
 						sub = known[i];
@@ -504,8 +494,9 @@ static int stats_section(struct stats_parse *sp, struct vici_parser *p, const ch
 		} else if (!strcmp(sec, "active") || !strcmp(sec, "queues")) {
 			int i = prio_index(&e);
 			if (i >= 0)
-				set_i64(!strcmp(sec, "active") ? &st->workers_active[i] : &st->queues[i],
-					&e);
+				set_i64(!strcmp(sec, "active") ? &st->workers_active[i]
+				                               : &st->queues[i],
+				        &e);
 		} else if (!strcmp(sec, "ikesas")) {
 			if (vici_eq(e.name, e.name_len, "total"))
 				set_i64(&st->ikesas_total, &e);
@@ -584,7 +575,7 @@ static const struct conn_cache *cache_update(const struct model *m)
 }
 
 void model_conn_status_get(const struct model *m, const struct model_conn *c,
-			   struct model_conn_status *st)
+                           struct model_conn_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	if (!c)

@@ -55,8 +55,8 @@ void strmap_free(struct strmap *h);
 void strmap_clear(struct strmap *h);
 /* Calls eq(ctx, index, p, len) for candidates; returns index or SIZE_MAX. */
 size_t strmap_get(const struct strmap *h, const void *p, size_t len,
-		  bool (*eq)(const void *ctx, size_t index, const void *p, size_t len),
-		  const void *ctx);
+                  bool (*eq)(const void *ctx, size_t index, const void *p, size_t len),
+                  const void *ctx);
 void strmap_put(struct strmap *h, const void *p, size_t len, size_t index);
 
 /* ---- table-driven field decoding ---------------------------------------- */
@@ -83,7 +83,10 @@ struct field {
 	uint16_t off;
 };
 
-#define FIELD(n, k, type, member) {n, sizeof(n) - 1, k, offsetof(type, member)}
+#define FIELD(n, k, type, member)                                                                  \
+	{                                                                                          \
+		n, sizeof(n) - 1, k, offsetof(type, member)                                        \
+	}
 
 /* Sets every field of the table to "absent". */
 void fields_reset(void *obj, const struct field *tab, size_t n);
@@ -95,8 +98,8 @@ void fields_reset(void *obj, const struct field *tab, size_t n);
  * the first nested section, or of the section end. Returns 0 or -EBADMSG. */
 typedef int (*field_sub_fn)(void *ctx, struct vici_parser *p, const struct vici_element *e);
 int fields_walk(struct vici_parser *p, bool root, void *obj, const struct field *tab, size_t n,
-		int64_t now, field_sub_fn sub, void *ctx, const uint8_t **first_sub,
-		const uint8_t **end);
+                int64_t now, field_sub_fn sub, void *ctx, const uint8_t **first_sub,
+                const uint8_t **end);
 
 bool parse_u64(const uint8_t *v, size_t len, uint64_t *out);
 bool parse_i64(const uint8_t *v, size_t len, int64_t *out);

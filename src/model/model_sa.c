@@ -36,81 +36,81 @@
 #define CHILD_F(n, k, m) FIELD(n, k, struct model_child, m)
 
 static const struct field ike_fields[] = {
-	IKE_F("uniqueid", F_U32, uniqueid),
-	IKE_F("version", F_VERSION, version),
-	IKE_F("state", F_IKE_STATE, state),
-	IKE_F("local-host", F_STR, local_host),
-	IKE_F("local-port", F_U16, local_port),
-	IKE_F("local-id", F_STR, local_id),
-	IKE_F("remote-host", F_STR, remote_host),
-	IKE_F("remote-port", F_U16, remote_port),
-	IKE_F("remote-id", F_STR, remote_id),
-	IKE_F("remote-xauth-id", F_STR, remote_xauth_id),
-	IKE_F("remote-eap-id", F_STR, remote_eap_id),
-	IKE_F("initiator", F_YES, initiator),
-	IKE_F("initiator-spi", F_STR, initiator_spi),
-	IKE_F("responder-spi", F_STR, responder_spi),
-	IKE_F("nat-local", F_YES, nat_local),
-	IKE_F("nat-remote", F_YES, nat_remote),
-	IKE_F("nat-fake", F_YES, nat_fake),
-	IKE_F("nat-any", F_YES, nat_any),
-	IKE_F("if-id-in", F_STR, if_id_in),
-	IKE_F("if-id-out", F_STR, if_id_out),
-	IKE_F("encr-alg", F_STR, encr_alg),
-	IKE_F("encr-keysize", F_U32, encr_keysize),
-	IKE_F("integ-alg", F_STR, integ_alg),
-	IKE_F("integ-keysize", F_U32, integ_keysize),
-	IKE_F("prf-alg", F_STR, prf_alg),
-	IKE_F("dh-group", F_STR, dh_group),
-	IKE_F("ppk", F_YES, ppk),
-	IKE_F("established", F_AGO, established_at),
-	IKE_F("rekey-time", F_UNTIL, rekey_at),
-	IKE_F("reauth-time", F_UNTIL, reauth_at),
-	IKE_F("local-vips", F_LIST, local_vips),
-	IKE_F("remote-vips", F_LIST, remote_vips),
-	IKE_F("tasks-queued", F_LIST, tasks_queued),
-	IKE_F("tasks-active", F_LIST, tasks_active),
-	IKE_F("tasks-passive", F_LIST, tasks_passive),
+        IKE_F("uniqueid", F_U32, uniqueid),
+        IKE_F("version", F_VERSION, version),
+        IKE_F("state", F_IKE_STATE, state),
+        IKE_F("local-host", F_STR, local_host),
+        IKE_F("local-port", F_U16, local_port),
+        IKE_F("local-id", F_STR, local_id),
+        IKE_F("remote-host", F_STR, remote_host),
+        IKE_F("remote-port", F_U16, remote_port),
+        IKE_F("remote-id", F_STR, remote_id),
+        IKE_F("remote-xauth-id", F_STR, remote_xauth_id),
+        IKE_F("remote-eap-id", F_STR, remote_eap_id),
+        IKE_F("initiator", F_YES, initiator),
+        IKE_F("initiator-spi", F_STR, initiator_spi),
+        IKE_F("responder-spi", F_STR, responder_spi),
+        IKE_F("nat-local", F_YES, nat_local),
+        IKE_F("nat-remote", F_YES, nat_remote),
+        IKE_F("nat-fake", F_YES, nat_fake),
+        IKE_F("nat-any", F_YES, nat_any),
+        IKE_F("if-id-in", F_STR, if_id_in),
+        IKE_F("if-id-out", F_STR, if_id_out),
+        IKE_F("encr-alg", F_STR, encr_alg),
+        IKE_F("encr-keysize", F_U32, encr_keysize),
+        IKE_F("integ-alg", F_STR, integ_alg),
+        IKE_F("integ-keysize", F_U32, integ_keysize),
+        IKE_F("prf-alg", F_STR, prf_alg),
+        IKE_F("dh-group", F_STR, dh_group),
+        IKE_F("ppk", F_YES, ppk),
+        IKE_F("established", F_AGO, established_at),
+        IKE_F("rekey-time", F_UNTIL, rekey_at),
+        IKE_F("reauth-time", F_UNTIL, reauth_at),
+        IKE_F("local-vips", F_LIST, local_vips),
+        IKE_F("remote-vips", F_LIST, remote_vips),
+        IKE_F("tasks-queued", F_LIST, tasks_queued),
+        IKE_F("tasks-active", F_LIST, tasks_active),
+        IKE_F("tasks-passive", F_LIST, tasks_passive),
 };
 #define N_IKE_FIELDS (sizeof(ike_fields) / sizeof(ike_fields[0]))
 
 static const struct field child_fields[] = {
-	CHILD_F("name", F_STR, name),
-	CHILD_F("uniqueid", F_U32, uniqueid),
-	CHILD_F("reqid", F_U32, reqid),
-	CHILD_F("state", F_CHILD_STATE, state),
-	CHILD_F("mode", F_STR, mode),
-	CHILD_F("label", F_STR, label),
-	CHILD_F("protocol", F_STR, protocol),
-	CHILD_F("encap", F_YES, encap),
-	CHILD_F("spi-in", F_STR, spi_in),
-	CHILD_F("spi-out", F_STR, spi_out),
-	CHILD_F("cpi-in", F_STR, cpi_in),
-	CHILD_F("cpi-out", F_STR, cpi_out),
-	CHILD_F("mark-in", F_STR, mark_in),
-	CHILD_F("mark-mask-in", F_STR, mark_mask_in),
-	CHILD_F("mark-out", F_STR, mark_out),
-	CHILD_F("mark-mask-out", F_STR, mark_mask_out),
-	CHILD_F("if-id-in", F_STR, if_id_in),
-	CHILD_F("if-id-out", F_STR, if_id_out),
-	CHILD_F("encr-alg", F_STR, encr_alg),
-	CHILD_F("encr-keysize", F_U32, encr_keysize),
-	CHILD_F("integ-alg", F_STR, integ_alg),
-	CHILD_F("integ-keysize", F_U32, integ_keysize),
-	CHILD_F("prf-alg", F_STR, prf_alg),
-	CHILD_F("dh-group", F_STR, dh_group),
-	CHILD_F("esn", F_YES, esn),
-	CHILD_F("bytes-in", F_COUNTER, bytes_in),
-	CHILD_F("packets-in", F_COUNTER, packets_in),
-	CHILD_F("use-in", F_AGO, use_in_at),
-	CHILD_F("bytes-out", F_COUNTER, bytes_out),
-	CHILD_F("packets-out", F_COUNTER, packets_out),
-	CHILD_F("use-out", F_AGO, use_out_at),
-	CHILD_F("rekey-time", F_UNTIL, rekey_at),
-	CHILD_F("life-time", F_UNTIL, life_at),
-	CHILD_F("install-time", F_AGO, installed_at),
-	CHILD_F("local-ts", F_LIST, local_ts),
-	CHILD_F("remote-ts", F_LIST, remote_ts),
+        CHILD_F("name", F_STR, name),
+        CHILD_F("uniqueid", F_U32, uniqueid),
+        CHILD_F("reqid", F_U32, reqid),
+        CHILD_F("state", F_CHILD_STATE, state),
+        CHILD_F("mode", F_STR, mode),
+        CHILD_F("label", F_STR, label),
+        CHILD_F("protocol", F_STR, protocol),
+        CHILD_F("encap", F_YES, encap),
+        CHILD_F("spi-in", F_STR, spi_in),
+        CHILD_F("spi-out", F_STR, spi_out),
+        CHILD_F("cpi-in", F_STR, cpi_in),
+        CHILD_F("cpi-out", F_STR, cpi_out),
+        CHILD_F("mark-in", F_STR, mark_in),
+        CHILD_F("mark-mask-in", F_STR, mark_mask_in),
+        CHILD_F("mark-out", F_STR, mark_out),
+        CHILD_F("mark-mask-out", F_STR, mark_mask_out),
+        CHILD_F("if-id-in", F_STR, if_id_in),
+        CHILD_F("if-id-out", F_STR, if_id_out),
+        CHILD_F("encr-alg", F_STR, encr_alg),
+        CHILD_F("encr-keysize", F_U32, encr_keysize),
+        CHILD_F("integ-alg", F_STR, integ_alg),
+        CHILD_F("integ-keysize", F_U32, integ_keysize),
+        CHILD_F("prf-alg", F_STR, prf_alg),
+        CHILD_F("dh-group", F_STR, dh_group),
+        CHILD_F("esn", F_YES, esn),
+        CHILD_F("bytes-in", F_COUNTER, bytes_in),
+        CHILD_F("packets-in", F_COUNTER, packets_in),
+        CHILD_F("use-in", F_AGO, use_in_at),
+        CHILD_F("bytes-out", F_COUNTER, bytes_out),
+        CHILD_F("packets-out", F_COUNTER, packets_out),
+        CHILD_F("use-out", F_AGO, use_out_at),
+        CHILD_F("rekey-time", F_UNTIL, rekey_at),
+        CHILD_F("life-time", F_UNTIL, life_at),
+        CHILD_F("install-time", F_AGO, installed_at),
+        CHILD_F("local-ts", F_LIST, local_ts),
+        CHILD_F("remote-ts", F_LIST, remote_ts),
 };
 #define N_CHILD_FIELDS (sizeof(child_fields) / sizeof(child_fields[0]))
 
@@ -142,8 +142,7 @@ void sa_templates_init(struct model *m)
 	fields_reset(&m->child_tpl, child_fields, N_CHILD_FIELDS);
 }
 
-static void ike_tmp_init(const struct model *m, struct model_ike *f,
-			 const struct vici_element *sec)
+static void ike_tmp_init(const struct model *m, struct model_ike *f, const struct vici_element *sec)
 {
 	*f = m->ike_tpl;
 	f->name = mstr(sec->name, sec->name_len);
@@ -163,7 +162,7 @@ static struct model_child *tmp_push(struct model *m, int role)
 }
 
 static int child_body(struct model *m, struct vici_parser *p, struct model_str key, int role,
-		      int64_t now)
+                      int64_t now)
 {
 	struct model_child *c = tmp_push(m, role);
 	const uint8_t *start = p->pos, *end;
@@ -182,8 +181,8 @@ static int rekey_pair_sub(void *ctx, struct vici_parser *p, const struct vici_el
 {
 	struct ike_parse *ip = ctx;
 	int role = vici_eq(e->name, e->name_len, "old")   ? ROLE_OLD
-		   : vici_eq(e->name, e->name_len, "new") ? ROLE_NEW
-							  : -1;
+	           : vici_eq(e->name, e->name_len, "new") ? ROLE_NEW
+	                                                  : -1;
 	if (role < 0)
 		return vici_parser_skip_section(p);
 	return child_body(ip->m, p, ip->child_key, role, ip->now);
@@ -211,12 +210,12 @@ static int ike_sub(void *ctx, struct vici_parser *p, const struct vici_element *
 /* Decodes the IKE section whose SECTION_START e was just returned into f;
  * its CHILD SAs go to m->tmp. */
 static int ike_body(struct ike_parse *ip, struct vici_parser *p, const struct vici_element *e,
-		    struct model_ike *f)
+                    struct model_ike *f)
 {
 	const uint8_t *start = p->pos, *first_sub, *end;
 	ike_tmp_init(ip->m, f, e);
 	int r = fields_walk(p, false, f, ike_fields, N_IKE_FIELDS, ip->now, ike_sub, ip, &first_sub,
-			    &end);
+	                    &end);
 	if (r < 0)
 		return r;
 	/* charon puts child-sas last: the IKE's own elements end where it starts. */
@@ -249,11 +248,11 @@ struct root_keys {
 };
 
 static const struct field root_fields[] = {
-	FIELD("up", F_YES, struct root_keys, up),
-	FIELD("local-host", F_STR, struct root_keys, local_host),
-	FIELD("local-port", F_U16, struct root_keys, local_port),
-	FIELD("remote-host", F_STR, struct root_keys, remote_host),
-	FIELD("remote-port", F_U16, struct root_keys, remote_port),
+        FIELD("up", F_YES, struct root_keys, up),
+        FIELD("local-host", F_STR, struct root_keys, local_host),
+        FIELD("local-port", F_U16, struct root_keys, local_port),
+        FIELD("remote-host", F_STR, struct root_keys, remote_host),
+        FIELD("remote-port", F_U16, struct root_keys, remote_port),
 };
 
 static int ike_rekey_sub(void *ctx, struct vici_parser *p, const struct vici_element *e)
@@ -283,7 +282,7 @@ static int root_sub(void *ctx, struct vici_parser *p, const struct vici_element 
 
 /* Decodes a whole SA message held in blk. Returns 0 or -EBADMSG. */
 static int root_decode(struct model *m, struct model_blk *blk, enum children_mode mode,
-		       bool rekey_ike, int64_t now, struct root_parse *rp, struct root_keys *rk)
+                       bool rekey_ike, int64_t now, struct root_parse *rp, struct root_keys *rk)
 {
 	struct vici_parser p;
 	memset(rp, 0, sizeof(*rp));
@@ -295,7 +294,7 @@ static int root_decode(struct model *m, struct model_blk *blk, enum children_mod
 	fields_reset(rk, root_fields, sizeof(root_fields) / sizeof(root_fields[0]));
 	vici_parser_init(&p, blk->data, blk->len);
 	int r = fields_walk(&p, true, rk, root_fields, sizeof(root_fields) / sizeof(root_fields[0]),
-			    now, root_sub, rp, NULL, NULL);
+	                    now, root_sub, rp, NULL, NULL);
 	if (r < 0 || !rp->got_ike)
 		return -EBADMSG;
 	if (rekey_ike && (!rp->got_old || !rp->got_new))
@@ -331,7 +330,7 @@ static struct model_child *child_append(struct model *m, struct model_ike *ike, 
 	if (ike->n_children == ike->priv.children_cap) {
 		ike->priv.children_cap = ike->priv.children_cap ? ike->priv.children_cap * 2 : 2;
 		ike->children = xreallocarray(ike->children, ike->priv.children_cap,
-					      sizeof(*ike->children));
+		                              sizeof(*ike->children));
 	}
 	struct model_child *c = &ike->children[ike->n_children++];
 	memset(c, 0, sizeof(*c));
@@ -470,7 +469,8 @@ static bool event_newer(const struct model *m, int64_t ev_at)
 
 /* Updates (or creates) the IKE SA described by f. Children are not touched. */
 static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
-				   struct model_blk *blk, int64_t now, unsigned *fl, int64_t *prev_at)
+                                   struct model_blk *blk, int64_t now, unsigned *fl,
+                                   int64_t *prev_at)
 {
 	struct model_ike *ike = idmap_get(&m->ike_map, f->uniqueid);
 	if (prev_at)
@@ -479,7 +479,7 @@ static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
 		ike = ike_create(m, f->uniqueid);
 		*fl |= MODEL_CHANGED_SA_SET;
 	} else if (ike->state != f->state || ike->name.len != f->name.len ||
-		   memcmp(ike->name.s, f->name.s, f->name.len) != 0) {
+	           memcmp(ike->name.s, f->name.s, f->name.len) != 0) {
 		*fl |= MODEL_CHANGED_SA_SET;
 	}
 	memcpy((char *)ike + IKE_REGION_START, (const char *)f + IKE_REGION_START,
@@ -495,15 +495,15 @@ static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
 
 /* Takes a rate sample for c (see the comment at the top). */
 static void child_sample(const struct model *m, struct model_child *c, bool is_new,
-			 const struct model_rate *pred_rate, bool has_pred, int64_t prev_ike_at,
-			 int64_t now)
+                         const struct model_rate *pred_rate, bool has_pred, int64_t prev_ike_at,
+                         int64_t now)
 {
 	if (!c->has_counters)
 		return;
 	if (is_new) {
 		bool fresh = c->installed_at != MODEL_TIME_NONE &&
-			     (has_pred || (prev_ike_at != MODEL_TIME_NONE &&
-					   c->installed_at >= prev_ike_at - 1000));
+		             (has_pred || (prev_ike_at != MODEL_TIME_NONE &&
+		                           c->installed_at >= prev_ike_at - 1000));
 		if (!fresh) {
 			c->priv.base_bytes_in = c->bytes_in;
 			c->priv.base_bytes_out = c->bytes_out;
@@ -547,9 +547,9 @@ static void child_sample(const struct model *m, struct model_child *c, bool is_n
  * predecessor (0: look for a sibling of the same name). prev_ike_at is the
  * IKE SA's previous update time. */
 static struct model_child *child_apply(struct model *m, struct model_ike *ike,
-				       const struct model_child *t, struct model_blk *blk,
-				       uint32_t pred_uid, int64_t prev_ike_at, int64_t now,
-				       unsigned *fl)
+                                       const struct model_child *t, struct model_blk *blk,
+                                       uint32_t pred_uid, int64_t prev_ike_at, int64_t now,
+                                       unsigned *fl)
 {
 	size_t idx;
 	struct model_child *c = child_in(ike, t->uniqueid, &idx);
@@ -872,11 +872,11 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 	char text[600], port[16];
 	size_t n = 0;
 	n = cat(text, sizeof(text), n, old_remote.s, old_remote.len);
-	n = cat(text, sizeof(text), n, port, (size_t)snprintf(port, sizeof(port), "[%u] -> ",
-								 (unsigned)old_port));
+	n = cat(text, sizeof(text), n, port,
+	        (size_t)snprintf(port, sizeof(port), "[%u] -> ", (unsigned)old_port));
 	n = cat(text, sizeof(text), n, rp.ike.remote_host.s, rp.ike.remote_host.len);
-	n = cat(text, sizeof(text), n, port, (size_t)snprintf(port, sizeof(port), "[%u]",
-								 (unsigned)rp.ike.remote_port));
+	n = cat(text, sizeof(text), n, port,
+	        (size_t)snprintf(port, sizeof(port), "[%u]", (unsigned)rp.ike.remote_port));
 	a.text = mstr(text, n < sizeof(text) ? n : sizeof(text));
 	events_push(m, &a, now);
 	blk_unref(m, blk);
@@ -998,7 +998,7 @@ const struct model_ike *model_ike_find(const struct model *m, uint32_t uniqueid)
 }
 
 const struct model_child *model_child_find(const struct model *m, uint32_t uniqueid,
-					   const struct model_ike **ike_out)
+                                           const struct model_ike **ike_out)
 {
 	struct model_ike *ike = idmap_get(&m->child_map, uniqueid);
 	const struct model_child *c = ike ? child_in(ike, uniqueid, NULL) : NULL;

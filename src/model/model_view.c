@@ -100,8 +100,7 @@ static double rate_total(const struct model_ike *ike)
 	return ike->rate.valid ? ike->rate.bytes_in + ike->rate.bytes_out : -1.0;
 }
 
-static int ike_cmp(const struct model_view *v, const struct model_ike *a,
-		   const struct model_ike *b)
+static int ike_cmp(const struct model_view *v, const struct model_ike *a, const struct model_ike *b)
 {
 	int r = 0;
 	switch (v->key) {
@@ -139,7 +138,7 @@ static int ike_cmp(const struct model_view *v, const struct model_ike *a,
 
 /* Stable merge sort with the view as context (qsort has none). */
 static void sort_ikes(const struct model_view *v, const struct model_ike **a,
-		      const struct model_ike **tmp, size_t n)
+                      const struct model_ike **tmp, size_t n)
 {
 	if (n < 2)
 		return;
@@ -194,8 +193,7 @@ static bool child_match(const struct model_view *v, const struct model_child *c)
 
 /* ---- building ------------------------------------------------------------- */
 
-static void row_add(struct model_view *v, const struct model_ike *ike,
-		    const struct model_child *c)
+static void row_add(struct model_view *v, const struct model_ike *ike, const struct model_child *c)
 {
 	if (v->n_rows == v->cap_rows) {
 		v->cap_rows = v->cap_rows ? v->cap_rows * 2 : 64;
@@ -259,7 +257,8 @@ static size_t row_find_child_name(const struct model_view *v, uint32_t ike_id)
 {
 	for (size_t i = 0; i < v->n_rows; i++) {
 		const struct model_row *r = &v->rows[i];
-		if (r->ike->uniqueid == ike_id && r->child && r->child->name.len == v->sel_name_len &&
+		if (r->ike->uniqueid == ike_id && r->child &&
+		    r->child->name.len == v->sel_name_len &&
 		    memcmp(r->child->name.s, v->sel_name, v->sel_name_len) == 0)
 			return i;
 	}
@@ -279,7 +278,7 @@ static void sel_set(struct model_view *v, size_t i)
 	v->sel_name_len = 0;
 	if (r->child) {
 		size_t n = r->child->name.len < sizeof(v->sel_name) ? r->child->name.len
-								      : sizeof(v->sel_name);
+		                                                    : sizeof(v->sel_name);
 		memcpy(v->sel_name, r->child->name.s, n);
 		v->sel_name_len = n;
 	}
@@ -328,8 +327,7 @@ static size_t reselect(const struct model_view *v)
 	}
 	if (!v->n_rows)
 		return MODEL_VIEW_NONE;
-	return v->sel_idx != MODEL_VIEW_NONE && v->sel_idx < v->n_rows ? v->sel_idx
-									 : v->n_rows - 1;
+	return v->sel_idx != MODEL_VIEW_NONE && v->sel_idx < v->n_rows ? v->sel_idx : v->n_rows - 1;
 }
 
 bool model_view_refresh(struct model_view *v)
