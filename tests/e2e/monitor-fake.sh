@@ -113,6 +113,22 @@ echo "ok: reconnect"
 mon_keys q
 code=$(mon_exit_code 10)
 [ "$code" = 0 ] || fail "exit status $code after q"
-grep -q 'ERROR: AddressSanitizer\|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
+grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
 echo "ok: quit"
+
+# --- SIGTERM: clean exit, terminal given back ---
+$MON_TMUX kill-server 2>/dev/null
+rm -f "$MON_WORK/exit"
+mon_start 80 24 --uri "$uri"
+mon_wait 'ESTABLISHED' 10
+shell=$($MON_TMUX display -p -t mon '#{pane_pid}')
+pid=$(pgrep -P "$shell" | head -1)
+[ -n "$pid" ] || fail "no monitor process"
+kill -TERM "$pid"
+code=$(mon_exit_code 10)
+[ "$code" = 0 ] || fail "exit status $code after SIGTERM"
+# the alternate screen is gone: the shell's screen is back
+mon_screen | grep -q 'ESTABLISHED' && fail "screen not restored after SIGTERM"
+grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
+echo "ok: SIGTERM"
 exit 0

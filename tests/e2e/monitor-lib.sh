@@ -30,9 +30,8 @@ mon_start() {
 	shift 2
 	local q=""
 	for a in "$@"; do q="$q $(printf '%q' "$a")"; done
-	# Leak reports of curses' own allocations are not ours to fix.
 	$MON_TMUX new-session -d -s mon -x "$cols" -y "$rows" \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color ASAN_OPTIONS=detect_leaks=0 \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color \
 		HOME=$MON_WORK $SWANTOP$q 2>$MON_WORK/stderr; echo \$? >$MON_WORK/exit; sleep 600"
 	$MON_TMUX pipe-pane -o -t mon "cat >>$MON_RAW"
 }
