@@ -38,7 +38,7 @@ static void check_printable(const char *s)
 static void candidates(void *ctx, enum cmdline_arg_kind kind, struct cmdline_completion *c)
 {
 	static const char *const names[] = {"gw", "gw-moon", "net net", "it's", "\xc3\xa9t\xc3\xa9",
-					    "#1", "#c2", "bad\x1b", "x\xff"};
+	                                    "#1", "#c2",     "bad\x1b", "x\xff"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cmdline_completion_add(c, names[i]);
 }
@@ -88,11 +88,12 @@ static void check_editor(const uint8_t *data, size_t size)
 		uint8_t b = data[i];
 		if (b >= 0xf0 && i + 1 < size) {
 			/* a key from the enum */
-			lineedit_key(le, (enum lineedit_key)(data[++i] % (LINEEDIT_KEY_TAB + 1)), 0);
+			lineedit_key(le, (enum lineedit_key)(data[++i] % (LINEEDIT_KEY_TAB + 1)),
+			             0);
 		} else if (b >= 0xe0 && i + 2 < size) {
 			/* a code point anywhere in Unicode and beyond */
 			uint32_t cp = ((uint32_t)(b & 0x0f) << 16) | ((uint32_t)data[i + 1] << 8) |
-				      data[i + 2];
+			              data[i + 2];
 			i += 2;
 			lineedit_key(le, LINEEDIT_KEY_CHAR, cp);
 		} else {

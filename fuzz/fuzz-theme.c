@@ -42,7 +42,7 @@ static void check_theme(const uint8_t *data, size_t size)
 	int r = theme_parse(&t, "fuzz", (const char *)data, size, err, sizeof(err));
 	if (r == 0) {
 		const unsigned all = THEME_ATTR_BOLD | THEME_ATTR_UNDERLINE | THEME_ATTR_REVERSE |
-				     THEME_ATTR_DIM | THEME_ATTR_ITALIC;
+		                     THEME_ATTR_DIM | THEME_ATTR_ITALIC;
 		for (int i = 0; i < THEME_ROLE_COUNT; i++) {
 			const struct theme_style *st = &t.style[i];
 			if (st->fg < -1 || st->fg > 255 || st->bg < -1 || st->bg > 255 ||

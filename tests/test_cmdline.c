@@ -64,8 +64,9 @@ static void test_table(void **state)
 {
 	size_t n;
 	const struct cmdline_command *t = cmdline_commands(&n);
-	static const char *const need[] = {"filter", "help",	"initiate",  "install", "quit",
-					   "redirect", "rekey", "terminate", "theme",	"uninstall"};
+	static const char *const need[] = {"filter", "help",     "initiate", "install",
+	                                   "quit",   "redirect", "rekey",    "terminate",
+	                                   "theme",  "uninstall"};
 	assert_int_equal(n, sizeof(need) / sizeof(need[0]));
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(t[i].name, need[i]);
@@ -143,7 +144,8 @@ static void test_commands(void **state)
 
 	ok("theme", CMDLINE_THEME, NULL);
 	ok("theme light", CMDLINE_THEME, "light", NULL);
-	bad("theme ../../etc/x", "theme: bad theme name '../../etc/x' (letters, digits, '.', '_', '-')");
+	bad("theme ../../etc/x",
+	    "theme: bad theme name '../../etc/x' (letters, digits, '.', '_', '-')");
 	bad("theme a b", "theme: too many arguments (usage: theme [NAME])");
 
 	ok("help", CMDLINE_HELP, NULL);
@@ -174,13 +176,15 @@ static void test_sa_ids(void **state)
 	assert_false(r.argv[0].is_id);
 	cmdline_result_free(&r);
 
-	static const char *const bads[] = {"#",	  "#0",	 "#c", "#c0",	       "#x1",
-					   "#-1", "#1x", "#+1", "#4294967296", "#99999999999999999999"};
+	static const char *const bads[] = {
+	        "#",   "#0",  "#c",  "#c0",         "#x1",
+	        "#-1", "#1x", "#+1", "#4294967296", "#99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		char line[64], want[160];
 		snprintf(line, sizeof(line), "terminate %s", bads[i]);
 		snprintf(want, sizeof(want),
-			 "terminate: bad SA id '%s' (#N for IKE SA N, #cN for CHILD SA N)", bads[i]);
+		         "terminate: bad SA id '%s' (#N for IKE SA N, #cN for CHILD SA N)",
+		         bads[i]);
 		bad(line, want);
 	}
 }
@@ -214,8 +218,9 @@ static void candidates(void *ctx, enum cmdline_arg_kind kind, struct cmdline_com
 {
 	int *calls = ctx;
 	static const char *const ike[] = {"gw-moon", "gw-sun", "net net", "it's"};
-	static const char *const child[] = {"net-a", "net-b", "gw-moon", "\xc3\xa9t\xc3\xa9",
-					    "\xc3\xa8re", "bad\x1b[2J", "bad\xff"};
+	static const char *const child[] = {
+	        "net-a",      "net-b",      "gw-moon", "\xc3\xa9t\xc3\xa9",
+	        "\xc3\xa8re", "bad\x1b[2J", "bad\xff"};
 	static const char *const ids[] = {"#1", "#12", "#c3"};
 	static const char *const themes[] = {"default", "light", "mono", "colorblind"};
 	const char *const *v = NULL;
@@ -244,13 +249,13 @@ static void candidates(void *ctx, enum cmdline_arg_kind kind, struct cmdline_com
 /* Completes line at the cursor '|' and checks the items (space-separated in
  * want) and the replacement text (NULL: none). */
 static void complete(const char *line_with_cursor, int want_r, const char *want_items,
-		     const char *want_text)
+                     const char *want_text)
 {
 	char line[256];
 	const char *bar = strchr(line_with_cursor, '|');
 	assert_non_null(bar);
 	snprintf(line, sizeof(line), "%.*s%s", (int)(bar - line_with_cursor), line_with_cursor,
-		 bar + 1);
+	         bar + 1);
 	size_t cursor = (size_t)(bar - line_with_cursor);
 	struct cmdline_completion c;
 	int calls = 0;
@@ -276,8 +281,9 @@ static void complete(const char *line_with_cursor, int want_r, const char *want_
 static void test_complete(void **state)
 {
 	/* command names */
-	complete("|", 0, "filter|help|initiate|install|quit|redirect|rekey|terminate|theme|uninstall",
-		 NULL);
+	complete("|", 0,
+	         "filter|help|initiate|install|quit|redirect|rekey|terminate|theme|uninstall",
+	         NULL);
 	complete("te|", 0, "terminate", "terminate ");
 	complete("in|", 0, "initiate|install", NULL);
 	complete("re|", 0, "redirect|rekey", NULL);
@@ -292,8 +298,7 @@ static void test_complete(void **state)
 	complete("terminate #|", 0, "#1|#12|#c3", NULL);
 	complete("terminate #1|", 0, "#1|#12", NULL);
 	complete("terminate #c|", 0, "#c3", "#c3 ");
-	complete("uninstall |", 0,
-		 "gw-moon|net-a|net-b|\xc3\xa8re|\xc3\xa9t\xc3\xa9", NULL);
+	complete("uninstall |", 0, "gw-moon|net-a|net-b|\xc3\xa8re|\xc3\xa9t\xc3\xa9", NULL);
 	complete("theme l|", 0, "light", "light ");
 	complete("help rek|", 0, "rekey", "rekey ");
 	complete("install net-a g|", 0, "gw-moon|gw-sun", "gw-");
@@ -456,7 +461,7 @@ static void test_history_errors(void **state)
 static int setup(void **state)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "%s/swantop-test-cmdline-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
@@ -472,16 +477,16 @@ int main(void)
 	setlocale(LC_ALL, "C.UTF-8");
 	umask(022);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_tokenize),
-		cmocka_unit_test(test_commands),
-		cmocka_unit_test(test_sa_ids),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_complete),
-		cmocka_unit_test(test_complete_no_source),
-		cmocka_unit_test(test_history_default_path),
-		cmocka_unit_test(test_history_persist),
-		cmocka_unit_test(test_history_errors),
+	        cmocka_unit_test(test_table),
+	        cmocka_unit_test(test_tokenize),
+	        cmocka_unit_test(test_commands),
+	        cmocka_unit_test(test_sa_ids),
+	        cmocka_unit_test(test_unknown),
+	        cmocka_unit_test(test_complete),
+	        cmocka_unit_test(test_complete_no_source),
+	        cmocka_unit_test(test_history_default_path),
+	        cmocka_unit_test(test_history_persist),
+	        cmocka_unit_test(test_history_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

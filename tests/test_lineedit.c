@@ -17,7 +17,7 @@
 #include "lineedit.h"
 
 #define K(k) lineedit_key(le, LINEEDIT_KEY_##k, 0)
-#define CTRL(c) lineedit_key(le, LINEEDIT_KEY_CHAR, (uint32_t)((c) & 0x1f))
+#define CTRL(c) lineedit_key(le, LINEEDIT_KEY_CHAR, (uint32_t)((c)&0x1f))
 
 /* Types UTF-8 text character by character. */
 static void type(struct lineedit *le, const char *s)
@@ -163,7 +163,8 @@ static void test_results(void **state)
 static void test_refuses_unsafe(void **state)
 {
 	struct lineedit *le = lineedit_new(10);
-	static const uint32_t bad[] = {0x85, 0x9b, 0x202e, 0x2066, 0x200b, 0xfeff, 0xd800, 0x110000};
+	static const uint32_t bad[] = {0x85,   0x9b,   0x202e, 0x2066,
+	                               0x200b, 0xfeff, 0xd800, 0x110000};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, bad[i]), LINEEDIT_IGNORED);
 	/* a combining mark needs a base */
@@ -183,7 +184,7 @@ static void test_refuses_unsafe(void **state)
 	assert_int_equal(lineedit_length(le), 5);
 	/* set_text and replace drop invalid and unsafe input */
 	lineedit_set_text(le, "a\x1b[2Jb\xff\xe2\x80\xae"
-			      "c\xc0\xaf");
+	                      "c\xc0\xaf");
 	expect(le, "a[2Jbc|");
 	lineedit_free(le);
 }
@@ -196,7 +197,8 @@ static void test_ascii_mode(void **state)
 	expect(le, "gr|");
 	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 0xe9), LINEEDIT_IGNORED);
 	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 'x'), LINEEDIT_CHANGED);
-	lineedit_set_text(le, "a\xe6\x9d\xb1" "b");
+	lineedit_set_text(le, "a\xe6\x9d\xb1"
+	                      "b");
 	expect(le, "ab|");
 	lineedit_set_ascii(le, false);
 	type(le, "\xe6\x9d\xb1");
@@ -211,7 +213,7 @@ static void test_history(void **state)
 	lineedit_history_add(le, "one");
 	lineedit_history_add(le, "two");
 	lineedit_history_add(le, "two"); /* repeat skipped */
-	lineedit_history_add(le, "");	 /* empty skipped */
+	lineedit_history_add(le, "");    /* empty skipped */
 	lineedit_history_add(le, "three");
 	assert_int_equal(lineedit_history_count(le), 3);
 	lineedit_history_add(le, "four"); /* "one" drops out */
@@ -273,8 +275,8 @@ static void test_replace(void **state)
 	lineedit_free(le);
 }
 
-static void view(struct lineedit *le, size_t width, const char *want, size_t cursor_col,
-		 bool left, bool right)
+static void view(struct lineedit *le, size_t width, const char *want, size_t cursor_col, bool left,
+                 bool right)
 {
 	struct lineedit_view v;
 	lineedit_view(le, width, &v);
@@ -339,12 +341,11 @@ int main(void)
 		return 77;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_insert_move),   cmocka_unit_test(test_delete),
-		cmocka_unit_test(test_kill_yank),     cmocka_unit_test(test_results),
-		cmocka_unit_test(test_refuses_unsafe), cmocka_unit_test(test_history),
-		cmocka_unit_test(test_ascii_mode),
-		cmocka_unit_test(test_replace),	      cmocka_unit_test(test_view_scroll),
-		cmocka_unit_test(test_view_wide),
+	        cmocka_unit_test(test_insert_move),    cmocka_unit_test(test_delete),
+	        cmocka_unit_test(test_kill_yank),      cmocka_unit_test(test_results),
+	        cmocka_unit_test(test_refuses_unsafe), cmocka_unit_test(test_history),
+	        cmocka_unit_test(test_ascii_mode),     cmocka_unit_test(test_replace),
+	        cmocka_unit_test(test_view_scroll),    cmocka_unit_test(test_view_wide),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,7 +167,7 @@ static void test_bidi_and_invisible(void **state)
 	      0, "abc\\u202efdp.exe");
 	for (uint32_t cp = 0x202a; cp <= 0x202e; cp++) {
 		char in[3] = {(char)(0xe0 | cp >> 12), (char)(0x80 | ((cp >> 6) & 0x3f)),
-			      (char)(0x80 | (cp & 0x3f))};
+		              (char)(0x80 | (cp & 0x3f))};
 		char *r = san(in, 3, 0);
 		assert_int_equal(r[0], '\\');
 		assert_int_equal(strlen(r), 6);
@@ -176,7 +176,7 @@ static void test_bidi_and_invisible(void **state)
 	CHECK("\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u2066x\\u2069");
 	CHECK("a\xe2\x80\x8b"
 	      "b",
-	      0, "a\\u200bb");			      /* zero width space */
+	      0, "a\\u200bb");                       /* zero width space */
 	CHECK("\xef\xbb\xbfx", 0, "\\ufeffx");       /* BOM */
 	CHECK("a\xe2\x80\xa8z", 0, "a\\u2028z");     /* line separator */
 	CHECK("\xf3\xa0\x80\x81", 0, "\\U000e0001"); /* language tag */
@@ -262,10 +262,13 @@ static void test_fit(void **state)
 	fit("hello", 0, 0, "", 0);
 	fit("", 3, SANITIZE_PAD, "   ", 3);
 	/* wide characters: never half of one */
-	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 6, 0, "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 6);
-	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 5, 0, "\xe6\x9d\xb1\xe4\xba\xac\xe2\x80\xa6", 5);
+	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 6, 0, "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd",
+	    6);
+	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 5, 0, "\xe6\x9d\xb1\xe4\xba\xac\xe2\x80\xa6",
+	    5);
 	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4, 0, "\xe6\x9d\xb1\xe2\x80\xa6", 3);
-	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4, SANITIZE_PAD, "\xe6\x9d\xb1\xe2\x80\xa6 ", 4);
+	fit("\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4, SANITIZE_PAD, "\xe6\x9d\xb1\xe2\x80\xa6 ",
+	    4);
 	fit("a\xe6\x9d\xb1", 2, 0, "a\xe2\x80\xa6", 2);
 	/* escapes are not cut either */
 	fit("ab\x1b", 5, 0, "ab\xe2\x80\xa6", 3);
@@ -317,13 +320,16 @@ static void test_fit_ascii_exhaustive(void **state)
 		}
 	}
 	/* a path switch right at the edge */
-	char in[] = "abcd\xc3\xa9" "fgh";
+	char in[] = "abcd\xc3\xa9"
+	            "fgh";
 	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 5, 0), 5);
 	assert_string_equal(buf, "abcd\xe2\x80\xa6");
 	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 8, 0), 8);
-	assert_string_equal(buf, "abcd\xc3\xa9" "fgh");
+	assert_string_equal(buf, "abcd\xc3\xa9"
+	                         "fgh");
 	assert_int_equal(sanitize_fit(buf, sizeof(buf), in, strlen(in), 7, 0), 7);
-	assert_string_equal(buf, "abcd\xc3\xa9" "f\xe2\x80\xa6");
+	assert_string_equal(buf, "abcd\xc3\xa9"
+	                         "f\xe2\x80\xa6");
 }
 
 /* Random bytes: the output is always safe and its width is what
@@ -362,20 +368,20 @@ int main(void)
 		return 77;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_printable_kept),
-		cmocka_unit_test(test_every_c0_and_del),
-		cmocka_unit_test(test_escape_sequences),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_nul_inside),
-		cmocka_unit_test(test_bidi_and_invisible),
-		cmocka_unit_test(test_combining),
-		cmocka_unit_test(test_ascii_mode),
-		cmocka_unit_test(test_buf_truncation),
-		cmocka_unit_test(test_width),
-		cmocka_unit_test(test_fit),
-		cmocka_unit_test(test_fit_small_buffer),
-		cmocka_unit_test(test_fit_ascii_exhaustive),
-		cmocka_unit_test(test_random_bytes),
+	        cmocka_unit_test(test_printable_kept),
+	        cmocka_unit_test(test_every_c0_and_del),
+	        cmocka_unit_test(test_escape_sequences),
+	        cmocka_unit_test(test_invalid_utf8),
+	        cmocka_unit_test(test_nul_inside),
+	        cmocka_unit_test(test_bidi_and_invisible),
+	        cmocka_unit_test(test_combining),
+	        cmocka_unit_test(test_ascii_mode),
+	        cmocka_unit_test(test_buf_truncation),
+	        cmocka_unit_test(test_width),
+	        cmocka_unit_test(test_fit),
+	        cmocka_unit_test(test_fit_small_buffer),
+	        cmocka_unit_test(test_fit_ascii_exhaustive),
+	        cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,15 +79,15 @@ static void test_parse_valid(void **state)
 	struct theme t;
 	char err[256];
 	const char *text = "# comment\n"
-			   "  \t\n"
-			   "state-up = bright-green default bold underline # trailing\n"
-			   "state-down=red 17\n"
-			   "selected = 255 0 reverse italic dim\n"
-			   "title = default default none\n"
-			   "border = brightblue\n"
-			   "dim = grey\n"
-			   "header = bold\r\n"
-			   "rekeying = cyan";
+	                   "  \t\n"
+	                   "state-up = bright-green default bold underline # trailing\n"
+	                   "state-down=red 17\n"
+	                   "selected = 255 0 reverse italic dim\n"
+	                   "title = default default none\n"
+	                   "border = brightblue\n"
+	                   "dim = grey\n"
+	                   "header = bold\r\n"
+	                   "rekeying = cyan";
 	assert_int_equal(parse(&t, text, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(t.name, "t");
@@ -100,7 +100,7 @@ static void test_parse_valid(void **state)
 	assert_int_equal(t.style[THEME_SELECTED].fg, 255);
 	assert_int_equal(t.style[THEME_SELECTED].bg, 0);
 	assert_int_equal(t.style[THEME_SELECTED].attrs,
-			 THEME_ATTR_REVERSE | THEME_ATTR_ITALIC | THEME_ATTR_DIM);
+	                 THEME_ATTR_REVERSE | THEME_ATTR_ITALIC | THEME_ATTR_DIM);
 	assert_int_equal(t.style[THEME_TITLE].fg, THEME_COLOR_DEFAULT);
 	assert_int_equal(t.style[THEME_TITLE].attrs, 0);
 	assert_int_equal(t.style[THEME_BORDER].fg, 12);
@@ -135,24 +135,26 @@ static void expect_error(const char *text, const char *want)
 static void test_parse_errors(void **state)
 {
 	expect_error("title = cyan\n\nstat-up = green\n",
-		     "theme dark: line 3: unknown role 'stat-up' (did you mean 'state-up'?)");
+	             "theme dark: line 3: unknown role 'stat-up' (did you mean 'state-up'?)");
 	expect_error("frobnicate = green", "theme dark: line 1: unknown role 'frobnicate'");
-	expect_error("state-up = grene",
-		     "theme dark: line 1: unknown colour or attribute 'grene' (did you mean 'green'?)");
+	expect_error(
+	        "state-up = grene",
+	        "theme dark: line 1: unknown colour or attribute 'grene' (did you mean 'green'?)");
 	expect_error("x\n\nstate-up = green", "theme dark: line 1: expected 'role = colours and "
-					      "attributes', got 'x'");
+	                                      "attributes', got 'x'");
 	expect_error("state-up = 256", "theme dark: line 1: bad colour number '256' (0-255)");
 	expect_error("state-up = 99999999999999999999",
-		     "theme dark: line 1: bad colour number '99999999999999999999' (0-255)");
+	             "theme dark: line 1: bad colour number '99999999999999999999' (0-255)");
 	expect_error("state-up = 1x", "theme dark: line 1: bad colour number '1x' (0-255)");
 	expect_error("state-up = red green blue",
-		     "theme dark: line 1: 'state-up': too many colours (a foreground and a "
-		     "background at most)");
-	expect_error("state-up =   ", "theme dark: line 1: 'state-up': missing colours or attributes");
+	             "theme dark: line 1: 'state-up': too many colours (a foreground and a "
+	             "background at most)");
+	expect_error("state-up =   ",
+	             "theme dark: line 1: 'state-up': missing colours or attributes");
 	expect_error("= red", "theme dark: line 1: missing role name before '='");
 	expect_error("a = b\n", "theme dark: line 1: unknown role 'a'");
 	expect_error("title = red\ntitle = blue\n",
-		     "theme dark: line 2: role 'title' already set on line 1");
+	             "theme dark: line 2: role 'title' already set on line 1");
 	expect_error("\x1b[2J = red", "theme dark: line 1: unknown role '\\x1b[2J'");
 	char big[2000];
 	memset(big, ' ', sizeof(big));
@@ -175,23 +177,23 @@ static void test_broken_files(void **state)
 		const char *file;
 		const char *want;
 	} cases[] = {
-		{"unknown-role", "line 4: unknown role 'stat-up' (did you mean 'state-up'?)"},
-		{"unknown-color", "line 2: unknown colour or attribute 'grene'"},
-		{"too-many-colors", "line 1: 'state-up': too many colours"},
-		{"bad-number", "line 4: bad colour number '256' (0-255)"},
-		{"missing-equals", "line 2: expected 'role = colours and attributes'"},
-		{"duplicate", "line 4: role 'state-up' already set on line 2"},
-		{"missing-value", "line 2: 'state-up': missing colours or attributes"},
-		{"escape-in-role", "line 2: unknown role '\\x1b[31m'"},
-		{"nul-byte", "line 2: NUL byte in line"},
-		{"missing-role", "line 2: missing role name before '='"},
-		{"bad-attribute", "line 1: unknown colour or attribute 'blink'"},
+	        {"unknown-role", "line 4: unknown role 'stat-up' (did you mean 'state-up'?)"},
+	        {"unknown-color", "line 2: unknown colour or attribute 'grene'"},
+	        {"too-many-colors", "line 1: 'state-up': too many colours"},
+	        {"bad-number", "line 4: bad colour number '256' (0-255)"},
+	        {"missing-equals", "line 2: expected 'role = colours and attributes'"},
+	        {"duplicate", "line 4: role 'state-up' already set on line 2"},
+	        {"missing-value", "line 2: 'state-up': missing colours or attributes"},
+	        {"escape-in-role", "line 2: unknown role '\\x1b[31m'"},
+	        {"nul-byte", "line 2: NUL byte in line"},
+	        {"missing-role", "line 2: missing role name before '='"},
+	        {"bad-attribute", "line 1: unknown colour or attribute 'blink'"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char path[PATH_MAX], err[512], prefix[64];
 		struct theme t;
 		snprintf(path, sizeof(path), "%s/tests/data/themes/%s.theme", source_dir(),
-			 cases[i].file);
+		         cases[i].file);
 		int r = theme_load_file(&t, cases[i].file, path, err, sizeof(err));
 		assert_int_equal(r, -EINVAL);
 		snprintf(prefix, sizeof(prefix), "theme %s: ", cases[i].file);
@@ -209,7 +211,7 @@ static void test_file_errors(void **state)
 	char err[512], path[PATH_MAX];
 
 	assert_int_equal(theme_load_file(&t, "x", "/nonexistent/x.theme", err, sizeof(err)),
-			 -ENOENT);
+	                 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/x.theme"));
 	assert_int_equal(theme_load_file(&t, "x", tmpdir, err, sizeof(err)), -EISDIR);
 	/* too big */
@@ -235,7 +237,7 @@ static void test_builtin_match_files(void **state)
 	for (int i = 0; i < THEME_ROLE_COUNT; i++) {
 		if (memcmp(&t.style[i], &b.style[i], sizeof(b.style[i])) != 0)
 			fail_msg("default.theme and the built-in theme differ in '%s'",
-				 theme_role_name(i));
+			         theme_role_name(i));
 	}
 	assert_false(t.mono);
 	snprintf(path, sizeof(path), "%s/themes/mono.theme", source_dir());
@@ -244,7 +246,7 @@ static void test_builtin_match_files(void **state)
 	for (int i = 0; i < THEME_ROLE_COUNT; i++) {
 		if (memcmp(&t.style[i], &b.style[i], sizeof(b.style[i])) != 0)
 			fail_msg("mono.theme and the built-in theme differ in '%s'",
-				 theme_role_name(i));
+			         theme_role_name(i));
 	}
 	assert_true(t.mono);
 	assert_true(b.mono);
@@ -287,7 +289,7 @@ static void test_shipped_themes(void **state)
 		}
 		/* the selection must be visible */
 		assert_true(memcmp(&t.style[THEME_SELECTED], &t.style[THEME_DEFAULT],
-				   sizeof(t.style[0])) != 0);
+		                   sizeof(t.style[0])) != 0);
 		count++;
 	}
 	closedir(d);
@@ -302,8 +304,8 @@ static void test_colorblind(void **state)
 	assert_int_equal(theme_load_file(&t, "colorblind", path, err, sizeof(err)), 0);
 	/* no red or green for up/down */
 	static const int redgreen[] = {1, 2, 9, 10, 22, 28, 34, 40, 46, 88, 124, 160, 196};
-	static const enum theme_role roles[] = {THEME_STATE_UP, THEME_STATE_DOWN, THEME_EVENT_UP,
-						THEME_EVENT_DOWN, THEME_STATUS_OK, THEME_ERROR};
+	static const enum theme_role roles[] = {THEME_STATE_UP,   THEME_STATE_DOWN, THEME_EVENT_UP,
+	                                        THEME_EVENT_DOWN, THEME_STATUS_OK,  THEME_ERROR};
 	for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
 		for (size_t k = 0; k < sizeof(redgreen) / sizeof(redgreen[0]); k++)
 			assert_int_not_equal(t.style[roles[r]].fg, redgreen[k]);
@@ -454,13 +456,13 @@ static void test_no_color(void **state)
 static void test_glyphs(void **state)
 {
 	static const enum theme_role need[] = {
-		THEME_STATE_UP,	     THEME_STATE_DOWN,	 THEME_CONNECTING,   THEME_REKEYING,
-		THEME_DELETING,	     THEME_STATUS_OK,	 THEME_STATUS_WARN,  THEME_STATUS_ERROR,
-		THEME_EVENT_UP,	     THEME_EVENT_DOWN,	 THEME_EVENT_REKEY,  THEME_EVENT_UPDATE,
-		THEME_EVENT_CONTROL, THEME_WARNING,	 THEME_ERROR,
+	        THEME_STATE_UP,      THEME_STATE_DOWN, THEME_CONNECTING,  THEME_REKEYING,
+	        THEME_DELETING,      THEME_STATUS_OK,  THEME_STATUS_WARN, THEME_STATUS_ERROR,
+	        THEME_EVENT_UP,      THEME_EVENT_DOWN, THEME_EVENT_REKEY, THEME_EVENT_UPDATE,
+	        THEME_EVENT_CONTROL, THEME_WARNING,    THEME_ERROR,
 	};
 	static const enum theme_role states[] = {THEME_STATE_UP, THEME_STATE_DOWN, THEME_CONNECTING,
-						 THEME_REKEYING, THEME_DELETING};
+	                                         THEME_REKEYING, THEME_DELETING};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		const char *u = theme_glyph(NULL, need[i], true);
 		const char *a = theme_glyph(NULL, need[i], false);
@@ -475,9 +477,9 @@ static void test_glyphs(void **state)
 	for (size_t i = 0; i < 5; i++)
 		for (size_t j = 0; j < i; j++) {
 			assert_string_not_equal(theme_glyph(NULL, states[i], true),
-						theme_glyph(NULL, states[j], true));
+			                        theme_glyph(NULL, states[j], true));
 			assert_string_not_equal(theme_glyph(NULL, states[i], false),
-						theme_glyph(NULL, states[j], false));
+			                        theme_glyph(NULL, states[j], false));
 		}
 	assert_string_equal(theme_glyph(NULL, THEME_BORDER, true), "");
 	assert_string_equal(theme_glyph(NULL, THEME_ROLE_COUNT, false), "");
@@ -525,7 +527,7 @@ static void test_curses(void **state)
 	assert_int_equal(bg, 21);
 	assert_true(theme_curses_attrs(THEME_STALE) & A_DIM);
 	assert_int_equal(theme_curses_attr(THEME_STATE_UP),
-			 (unsigned long)(A_BOLD | COLOR_PAIR(theme_curses_pair(THEME_STATE_UP))));
+	                 (unsigned long)(A_BOLD | COLOR_PAIR(theme_curses_pair(THEME_STATE_UP))));
 	/* every role has its own pair */
 	for (int i = 0; i < THEME_ROLE_COUNT; i++)
 		for (int j = 0; j < i; j++)
@@ -570,7 +572,7 @@ static void test_curses(void **state)
 static int setup(void **state)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "%s/swantop-test-theme-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir))
 		return -1;
 	return 0;
@@ -587,20 +589,13 @@ int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roles),
-		cmocka_unit_test(test_parse_valid),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_broken_files),
-		cmocka_unit_test(test_file_errors),
-		cmocka_unit_test(test_builtin_match_files),
-		cmocka_unit_test(test_shipped_themes),
-		cmocka_unit_test(test_colorblind),
-		cmocka_unit_test(test_lookup_order),
-		cmocka_unit_test(test_lookup_home),
-		cmocka_unit_test(test_lookup_errors),
-		cmocka_unit_test(test_no_color),
-		cmocka_unit_test(test_glyphs),
-		cmocka_unit_test(test_curses),
+	        cmocka_unit_test(test_roles),          cmocka_unit_test(test_parse_valid),
+	        cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_broken_files),
+	        cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_builtin_match_files),
+	        cmocka_unit_test(test_shipped_themes), cmocka_unit_test(test_colorblind),
+	        cmocka_unit_test(test_lookup_order),   cmocka_unit_test(test_lookup_home),
+	        cmocka_unit_test(test_lookup_errors),  cmocka_unit_test(test_no_color),
+	        cmocka_unit_test(test_glyphs),         cmocka_unit_test(test_curses),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

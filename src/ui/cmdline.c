@@ -30,6 +30,8 @@
 
 #define A(k) CMDLINE_ARG_##k
 
+/* One command per entry reads better than one field per line. */
+/* clang-format off */
 static const struct cmdline_command commands[] = {
 	{"filter", CMDLINE_FILTER, 0, 1, {A(REST)}, "filter [TEXT...]",
 	 "show only rows matching TEXT; no TEXT clears the filter", false},
@@ -50,14 +52,15 @@ static const struct cmdline_command commands[] = {
 	{"uninstall", CMDLINE_UNINSTALL, 1, 1, {A(CHILD)}, "uninstall CHILD",
 	 "uninstall the trap policy of a CHILD config", true},
 };
+/* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
-	{"?", "help"},
-	{"exit", "quit"},
-	{"q", "quit"},
+        {"?", "help"},
+        {"exit", "quit"},
+        {"q", "quit"},
 };
 #define NALIASES (sizeof(aliases) / sizeof(aliases[0]))
 
@@ -122,8 +125,8 @@ const char *cmdline_suggest(const char *word, const char *const *cands, size_t n
 
 /* --- errors --- */
 
-__attribute__((format(printf, 3, 4))) static int err_set(char *err, size_t errsize,
-							 const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int err_set(char *err, size_t errsize, const char *fmt,
+                                                         ...)
 {
 	va_list ap;
 
@@ -147,11 +150,11 @@ static const char *q(char *buf, size_t size, const char *s)
 
 /* Where a quoting scan of line[0..len) ends. */
 struct scan {
-	char quote;	    /* open quote at the end: '\'', '"' or 0 */
-	bool escape;	    /* a backslash waits for its character */
-	bool in_word;	    /* the end is inside a word */
-	size_t word_start;  /* byte where the last word starts */
-	size_t words;	    /* complete words before the last one */
+	char quote;                 /* open quote at the end: '\'', '"' or 0 */
+	bool escape;                /* a backslash waits for its character */
+	bool in_word;               /* the end is inside a word */
+	size_t word_start;          /* byte where the last word starts */
+	size_t words;               /* complete words before the last one */
 	char word[CMDLINE_MAX + 1]; /* the last word, unquoted */
 	size_t word_len;
 };
@@ -181,7 +184,8 @@ static void scan_line(const char *line, size_t len, struct scan *s)
 				s->quote = 0;
 				continue;
 			}
-			if (c == '\\' && i + 1 < len && (line[i + 1] == '"' || line[i + 1] == '\\')) {
+			if (c == '\\' && i + 1 < len &&
+			    (line[i + 1] == '"' || line[i + 1] == '\\')) {
 				s->escape = true;
 				continue;
 			}
@@ -270,14 +274,15 @@ static const struct cmdline_command *resolve(const char *word, char *err, size_t
 			c = &commands[i];
 			size_t l = strlen(list);
 			snprintf(list + l, sizeof(list) - l, "%s%s", hits ? ", " : "",
-				 commands[i].name);
+			         commands[i].name);
 			hits++;
 		}
 	}
 	if (hits == 1)
 		return c;
 	if (hits > 1) {
-		err_set(err, errsize, "ambiguous command '%s' (%s)", q(buf, sizeof(buf), word), list);
+		err_set(err, errsize, "ambiguous command '%s' (%s)", q(buf, sizeof(buf), word),
+		        list);
 		return NULL;
 	}
 	const char *names[NCOMMANDS + NALIASES];
@@ -288,9 +293,10 @@ static const struct cmdline_command *resolve(const char *word, char *err, size_t
 	const char *sug = cmdline_suggest(word, names, NCOMMANDS + NALIASES);
 	if (sug)
 		err_set(err, errsize, "unknown command '%s' (did you mean '%s'?)",
-			q(buf, sizeof(buf), word), sug);
+		        q(buf, sizeof(buf), word), sug);
 	else
-		err_set(err, errsize, "unknown command '%s' (try 'help')", q(buf, sizeof(buf), word));
+		err_set(err, errsize, "unknown command '%s' (try 'help')",
+		        q(buf, sizeof(buf), word));
 	return NULL;
 }
 
@@ -353,7 +359,7 @@ static int parse_sa_id(const char *s, struct cmdline_arg *a)
 }
 
 static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, char *err,
-		     size_t errsize)
+                     size_t errsize)
 {
 	char buf[QBUF];
 	const char *t = a->text;
@@ -364,12 +370,12 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 		return err_set(err, errsize, "%s: empty %s", c->name, kind_label(a->kind));
 	if (has_control(t))
 		return err_set(err, errsize, "%s: control character in '%s'", c->name,
-			       q(buf, sizeof(buf), t));
+		               q(buf, sizeof(buf), t));
 	if (a->kind == CMDLINE_ARG_SA && t[0] == '#') {
 		if (parse_sa_id(t, a) < 0)
 			return err_set(err, errsize,
-				       "%s: bad SA id '%s' (#N for IKE SA N, #cN for CHILD SA N)",
-				       c->name, q(buf, sizeof(buf), t));
+			               "%s: bad SA id '%s' (#N for IKE SA N, #cN for CHILD SA N)",
+			               c->name, q(buf, sizeof(buf), t));
 		return 0;
 	}
 	switch (a->kind) {
@@ -379,18 +385,19 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 	case CMDLINE_ARG_NAME:
 		if (t[0] == '#')
 			return err_set(err, errsize, "%s: '%s' is an SA id; %s takes a %s name",
-				       c->name, q(buf, sizeof(buf), t), c->name,
-				       a->kind == CMDLINE_ARG_CHILD ? "CHILD"
-				       : a->kind == CMDLINE_ARG_IKE ? "IKE"
-								    : "connection");
+			               c->name, q(buf, sizeof(buf), t), c->name,
+			               a->kind == CMDLINE_ARG_CHILD ? "CHILD"
+			               : a->kind == CMDLINE_ARG_IKE ? "IKE"
+			                                            : "connection");
 		if (strlen(t) > 255)
 			return err_set(err, errsize, "%s: name longer than 255 bytes", c->name);
 		return 0;
 	case CMDLINE_ARG_THEME:
 		if (!theme_name_valid(t))
-			return err_set(err, errsize,
-				       "theme: bad theme name '%s' (letters, digits, '.', '_', '-')",
-				       q(buf, sizeof(buf), t));
+			return err_set(
+			        err, errsize,
+			        "theme: bad theme name '%s' (letters, digits, '.', '_', '-')",
+			        q(buf, sizeof(buf), t));
 		return 0;
 	case CMDLINE_ARG_COMMAND: {
 		char e2[256];
@@ -403,8 +410,8 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 	}
 	case CMDLINE_ARG_TEXT:
 		if (strpbrk(t, " \t"))
-			return err_set(err, errsize, "%s: bad %s '%s'", c->name, kind_label(a->kind),
-				       q(buf, sizeof(buf), t));
+			return err_set(err, errsize, "%s: bad %s '%s'", c->name,
+			               kind_label(a->kind), q(buf, sizeof(buf), t));
 		return 0;
 	default:
 		return 0;
@@ -439,17 +446,17 @@ static char *join(char **w, size_t from, size_t n)
 }
 
 static int fill_args(const struct cmdline_command *c, char **w, size_t n,
-		     struct cmdline_result *res, char *err, size_t errsize)
+                     struct cmdline_result *res, char *err, size_t errsize)
 {
 	size_t nargs = n - 1;
 	bool rest = c->max_args > 0 && c->arg[c->max_args - 1] == CMDLINE_ARG_REST;
 
 	if (nargs < c->min_args)
 		return err_set(err, errsize, "%s: missing %s (usage: %s)", c->name,
-			       kind_label(c->arg[nargs]), c->usage);
+		               kind_label(c->arg[nargs]), c->usage);
 	if (nargs > c->max_args && !rest)
 		return err_set(err, errsize, "%s: too many arguments (usage: %s)", c->name,
-			       c->usage);
+		               c->usage);
 	for (size_t i = 0; i < c->max_args && i < nargs; i++) {
 		struct cmdline_arg *a = &res->argv[res->argc++];
 		a->kind = c->arg[i];
@@ -546,7 +553,8 @@ static void finish(struct cmdline_completion *c)
 		len = k;
 	}
 	/* never end inside a UTF-8 sequence */
-	while (len > 0 && len < strlen(c->items[0]) && ((unsigned char)c->items[0][len] & 0xc0) == 0x80)
+	while (len > 0 && len < strlen(c->items[0]) &&
+	       ((unsigned char)c->items[0][len] & 0xc0) == 0x80)
 		len--;
 	c->common = xstrndup(c->items[0], len);
 }
@@ -558,7 +566,7 @@ static void add_commands(struct cmdline_completion *c)
 }
 
 static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
-		   cmdline_candidates_fn fn, void *ctx)
+                   cmdline_candidates_fn fn, void *ctx)
 {
 	switch (kind) {
 	case CMDLINE_ARG_COMMAND:
@@ -590,7 +598,7 @@ static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
 }
 
 int cmdline_complete(const char *line, size_t cursor, cmdline_candidates_fn fn, void *ctx,
-		     struct cmdline_completion *c)
+                     struct cmdline_completion *c)
 {
 	memset(c, 0, sizeof(*c));
 	size_t len = strlen(line);
@@ -771,17 +779,18 @@ struct cmdline_history *cmdline_history_open(const char *path, size_t max, char 
 	h->path = path ? xstrdup(path) : cmdline_history_default_path();
 	if (!h->path) {
 		*err = xstrdup("history: neither XDG_STATE_HOME nor HOME is set; history is not "
-			       "saved");
+		               "saved");
 		return h;
 	}
 	int r = make_parent(h->path);
 	char *sp = safe_path(h->path);
 	if (r < 0) {
-		*err = xasprintf("history: cannot create the directory of %s: %s", sp, strerror(-r));
+		*err = xasprintf("history: cannot create the directory of %s: %s", sp,
+		                 strerror(-r));
 	} else if (access(h->path, F_OK) == 0) {
 		if (history(h->h, &ev, H_LOAD, h->path) < 0)
 			*err = xasprintf("history: cannot read %s%s", sp,
-					 access(h->path, R_OK) == 0 ? " (not a history file)" : "");
+			                 access(h->path, R_OK) == 0 ? " (not a history file)" : "");
 	}
 	free(sp);
 	mirror_rebuild(h);

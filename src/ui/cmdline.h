@@ -57,26 +57,26 @@ enum cmdline_cmd {
 
 enum cmdline_arg_kind {
 	CMDLINE_ARG_NONE = 0,
-	CMDLINE_ARG_IKE,      /* an IKE connection (or SA) name */
-	CMDLINE_ARG_CHILD,    /* a CHILD config (or SA) name */
-	CMDLINE_ARG_NAME,     /* an IKE or a CHILD name */
-	CMDLINE_ARG_SA,	      /* IKE name, CHILD name, #N or #cN */
-	CMDLINE_ARG_SA_ID,    /* only used for completion: "#N" / "#cN" candidates */
-	CMDLINE_ARG_THEME,    /* a theme name (theme_name_valid()) */
-	CMDLINE_ARG_COMMAND,  /* a command name (for help) */
-	CMDLINE_ARG_TEXT,     /* one free word (a gateway address...) */
-	CMDLINE_ARG_REST,     /* all remaining words, joined by one space */
+	CMDLINE_ARG_IKE,     /* an IKE connection (or SA) name */
+	CMDLINE_ARG_CHILD,   /* a CHILD config (or SA) name */
+	CMDLINE_ARG_NAME,    /* an IKE or a CHILD name */
+	CMDLINE_ARG_SA,      /* IKE name, CHILD name, #N or #cN */
+	CMDLINE_ARG_SA_ID,   /* only used for completion: "#N" / "#cN" candidates */
+	CMDLINE_ARG_THEME,   /* a theme name (theme_name_valid()) */
+	CMDLINE_ARG_COMMAND, /* a command name (for help) */
+	CMDLINE_ARG_TEXT,    /* one free word (a gateway address...) */
+	CMDLINE_ARG_REST,    /* all remaining words, joined by one space */
 };
 
 /* One entry of the command table. */
 struct cmdline_command {
-	const char *name;	 /* "initiate" */
+	const char *name; /* "initiate" */
 	enum cmdline_cmd cmd;
 	unsigned min_args, max_args;
 	enum cmdline_arg_kind arg[CMDLINE_MAX_ARGS]; /* kind of each argument */
-	const char *usage;	 /* "initiate NAME" */
-	const char *help;	 /* one line */
-	bool destructive;	 /* asks for confirmation, refused read-only */
+	const char *usage;                           /* "initiate NAME" */
+	const char *help;                            /* one line */
+	bool destructive;                            /* asks for confirmation, refused read-only */
 };
 
 /* The command table, sorted by name; *count gets its length. Static. */
@@ -87,11 +87,11 @@ const struct cmdline_command *cmdline_command_find(const char *name);
 /* One parsed argument. */
 struct cmdline_arg {
 	enum cmdline_arg_kind kind; /* the kind the command expects here */
-	char *text;		    /* the word, unquoted, NUL-terminated (owned); for
-				       CMDLINE_ARG_COMMAND the command's full name */
-	bool is_id;		    /* "#N" or "#cN" was given (kind SA) */
-	bool is_child_id;	    /* it was "#cN" */
-	uint32_t id;		    /* N, when is_id */
+	char *text;                 /* the word, unquoted, NUL-terminated (owned); for
+	                               CMDLINE_ARG_COMMAND the command's full name */
+	bool is_id;                 /* "#N" or "#cN" was given (kind SA) */
+	bool is_child_id;           /* it was "#cN" */
+	uint32_t id;                /* N, when is_id */
 };
 
 /* The result of cmdline_parse(). Release with cmdline_result_free(). */
@@ -123,17 +123,17 @@ struct cmdline_completion;
  * cmdline_completion_add() for each candidate; filtering by prefix, sorting
  * and removing duplicates is done for it. */
 typedef void (*cmdline_candidates_fn)(void *ctx, enum cmdline_arg_kind kind,
-				      struct cmdline_completion *c);
+                                      struct cmdline_completion *c);
 /* Offers one candidate (copied). */
 void cmdline_completion_add(struct cmdline_completion *c, const char *candidate);
 
 /* The result of a completion. */
 struct cmdline_completion {
-	size_t start, end;	/* bytes of the line holding the word under the cursor */
-	char *word;		/* that word, unquoted, up to the cursor (owned) */
-	char **items;		/* the sorted matching candidates (owned) */
+	size_t start, end; /* bytes of the line holding the word under the cursor */
+	char *word;        /* that word, unquoted, up to the cursor (owned) */
+	char **items;      /* the sorted matching candidates (owned) */
 	size_t count;
-	char *common;		/* the longest common prefix of items (owned; "" if none) */
+	char *common; /* the longest common prefix of items (owned; "" if none) */
 	/* private */
 	size_t alloc;
 };
@@ -145,7 +145,7 @@ struct cmdline_completion {
  * too many arguments, line too long). Release c with cmdline_completion_free()
  * in both cases. */
 int cmdline_complete(const char *line, size_t cursor, cmdline_candidates_fn fn, void *ctx,
-		     struct cmdline_completion *c);
+                     struct cmdline_completion *c);
 void cmdline_completion_free(struct cmdline_completion *c);
 
 /* The text that should replace line[c->start, c->end): the single candidate

@@ -26,7 +26,7 @@ struct lineedit {
 	size_t hist_pos; /* entry being shown; hist_n: the line being typed */
 	uint32_t *saved; /* the line being typed while browsing history */
 	size_t saved_len;
-	size_t scroll; /* first visible character */
+	size_t scroll;  /* first visible character */
 	unsigned flags; /* sanitize flags: SANITIZE_ASCII or 0 */
 };
 
@@ -545,8 +545,7 @@ void lineedit_view(struct lineedit *le, size_t width, struct lineedit_view *v)
 		le->scroll--;
 	/* when text was deleted, show as much of it as fits again */
 	size_t tail = le->cur == le->len ? 1 : 0;
-	while (le->scroll > 0 &&
-	       cols_between(le, le->scroll - 1, le->len) + tail <= width)
+	while (le->scroll > 0 && cols_between(le, le->scroll - 1, le->len) + tail <= width)
 		le->scroll--;
 
 	size_t off = 0;

@@ -40,7 +40,7 @@
 enum lineedit_key {
 	LINEEDIT_KEY_NONE = 0,
 	LINEEDIT_KEY_CHAR, /* a character (Unicode code point in ch); control
-			      characters act as the keys listed above */
+	                      characters act as the keys listed above */
 	LINEEDIT_KEY_LEFT,
 	LINEEDIT_KEY_RIGHT,
 	LINEEDIT_KEY_WORD_LEFT,
@@ -51,10 +51,10 @@ enum lineedit_key {
 	LINEEDIT_KEY_DOWN,
 	LINEEDIT_KEY_BACKSPACE,
 	LINEEDIT_KEY_DELETE,
-	LINEEDIT_KEY_KILL_END,	 /* ^K */
+	LINEEDIT_KEY_KILL_END,   /* ^K */
 	LINEEDIT_KEY_KILL_START, /* ^U */
-	LINEEDIT_KEY_KILL_WORD,	 /* ^W */
-	LINEEDIT_KEY_YANK,	 /* ^Y */
+	LINEEDIT_KEY_KILL_WORD,  /* ^W */
+	LINEEDIT_KEY_YANK,       /* ^Y */
 	LINEEDIT_KEY_ENTER,
 	LINEEDIT_KEY_CANCEL, /* Esc, ^C, ^G */
 	LINEEDIT_KEY_TAB,
@@ -111,10 +111,10 @@ size_t lineedit_history_count(const struct lineedit *le);
 /* What to draw for the text in `width` columns. */
 struct lineedit_view {
 	const char *text;  /* start of the visible slice, inside lineedit_text() */
-	size_t len;	   /* its length in bytes */
-	size_t cols;	   /* its width in columns (<= width) */
+	size_t len;        /* its length in bytes */
+	size_t cols;       /* its width in columns (<= width) */
 	size_t cursor_col; /* cursor column relative to the slice (< width) */
-	bool more_left;	   /* text hidden left of the slice */
+	bool more_left;    /* text hidden left of the slice */
 	bool more_right;   /* text hidden right of the slice */
 };
 

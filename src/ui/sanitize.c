@@ -74,13 +74,12 @@ static bool cp_is_format(uint32_t c)
 {
 	if (c < 0xad)
 		return false;
-	return c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 ||
-	       c == 0x17b4 || c == 0x17b5 || (c >= 0x180b && c <= 0x180f) ||
-	       (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-	       (c >= 0x2060 && c <= 0x206f) || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) ||
-	       c == 0xfeff || c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) ||
-	       (c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a) ||
-	       (c >= 0xe0000 && c <= 0xe0fff);
+	return c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 || c == 0x17b4 ||
+	       c == 0x17b5 || (c >= 0x180b && c <= 0x180f) || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0x3164 ||
+	       (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 ||
+	       (c >= 0xfff0 && c <= 0xfffb) || (c >= 0x1bca0 && c <= 0x1bca3) ||
+	       (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe0fff);
 }
 
 int sanitize_cp_width(uint32_t cp, unsigned flags)
@@ -143,7 +142,7 @@ static void unit_escape_cp(struct unit *u, uint32_t cp)
  * *marks is the number of combining marks already attached to the previous
  * printable character, or -1 if there is none to attach to. */
 static size_t next_unit(const uint8_t *s, size_t len, size_t i, unsigned flags, int *marks,
-			struct unit *u)
+                        struct unit *u)
 {
 	uint8_t b = s[i];
 
@@ -264,7 +263,7 @@ size_t sanitize_width(const void *src, size_t len, unsigned flags)
 }
 
 size_t sanitize_fit(char *dst, size_t dstsize, const void *src, size_t len, size_t width,
-		    unsigned flags)
+                    unsigned flags)
 {
 	const uint8_t *s = src;
 	const char *ell = (flags & SANITIZE_ASCII) ? "~" : "\xe2\x80\xa6";

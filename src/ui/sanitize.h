@@ -64,7 +64,7 @@ enum sanitize_flags {
  * character plus its combining marks), and a buffer size that always holds
  * a fitted string of `cols` columns including the NUL. */
 #define SANITIZE_BYTES_PER_COL (4 * (1 + SANITIZE_MAX_COMBINING))
-#define SANITIZE_FIT_BUFSIZE(cols) ((size_t)(cols) * SANITIZE_BYTES_PER_COL + 8)
+#define SANITIZE_FIT_BUFSIZE(cols) ((size_t)(cols)*SANITIZE_BYTES_PER_COL + 8)
 
 /* true if the current LC_CTYPE locale uses UTF-8 (nl_langinfo(CODESET)).
  * When false, pass SANITIZE_ASCII everywhere. */
@@ -101,6 +101,6 @@ size_t sanitize_width(const void *src, size_t len, unsigned flags);
  * (with an ellipsis) earlier. SANITIZE_FIT_BUFSIZE(width) is always enough.
  * Returns the number of columns written. */
 size_t sanitize_fit(char *dst, size_t dstsize, const void *src, size_t len, size_t width,
-		    unsigned flags);
+                    unsigned flags);
 
 #endif

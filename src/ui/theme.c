@@ -27,44 +27,45 @@
 #define THEME_LINE_MAX 1024
 
 static const char *const role_names[THEME_ROLE_COUNT] = {
-	[THEME_DEFAULT] = "default",
-	[THEME_TITLE] = "title",
-	[THEME_HEADER] = "header",
-	[THEME_HEADER_VALUE] = "header-value",
-	[THEME_TABLE_HEADER] = "table-header",
-	[THEME_BORDER] = "border",
-	[THEME_STATUS_OK] = "status-ok",
-	[THEME_STATUS_WARN] = "status-warn",
-	[THEME_STATUS_ERROR] = "status-error",
-	[THEME_STATE_UP] = "state-up",
-	[THEME_STATE_DOWN] = "state-down",
-	[THEME_CONNECTING] = "connecting",
-	[THEME_REKEYING] = "rekeying",
-	[THEME_DELETING] = "deleting",
-	[THEME_INFO] = "info",
-	[THEME_WARNING] = "warning",
-	[THEME_ERROR] = "error",
-	[THEME_SELECTED] = "selected",
-	[THEME_SELECTED_INACTIVE] = "selected-inactive",
-	[THEME_DIM] = "dim",
-	[THEME_STALE] = "stale",
-	[THEME_HINT_KEY] = "hint-key",
-	[THEME_HINT_TEXT] = "hint-text",
-	[THEME_EVENT_UP] = "event-up",
-	[THEME_EVENT_DOWN] = "event-down",
-	[THEME_EVENT_REKEY] = "event-rekey",
-	[THEME_EVENT_UPDATE] = "event-update",
-	[THEME_EVENT_CONTROL] = "event-control",
-	[THEME_LOG_0] = "log-0",
-	[THEME_LOG_1] = "log-1",
-	[THEME_LOG_2] = "log-2",
-	[THEME_LOG_3] = "log-3",
-	[THEME_LOG_4] = "log-4",
-	[THEME_FILTER_MATCH] = "filter-match",
-	[THEME_CMDLINE] = "cmdline",
-	[THEME_PROMPT] = "prompt",
+        [THEME_DEFAULT] = "default",
+        [THEME_TITLE] = "title",
+        [THEME_HEADER] = "header",
+        [THEME_HEADER_VALUE] = "header-value",
+        [THEME_TABLE_HEADER] = "table-header",
+        [THEME_BORDER] = "border",
+        [THEME_STATUS_OK] = "status-ok",
+        [THEME_STATUS_WARN] = "status-warn",
+        [THEME_STATUS_ERROR] = "status-error",
+        [THEME_STATE_UP] = "state-up",
+        [THEME_STATE_DOWN] = "state-down",
+        [THEME_CONNECTING] = "connecting",
+        [THEME_REKEYING] = "rekeying",
+        [THEME_DELETING] = "deleting",
+        [THEME_INFO] = "info",
+        [THEME_WARNING] = "warning",
+        [THEME_ERROR] = "error",
+        [THEME_SELECTED] = "selected",
+        [THEME_SELECTED_INACTIVE] = "selected-inactive",
+        [THEME_DIM] = "dim",
+        [THEME_STALE] = "stale",
+        [THEME_HINT_KEY] = "hint-key",
+        [THEME_HINT_TEXT] = "hint-text",
+        [THEME_EVENT_UP] = "event-up",
+        [THEME_EVENT_DOWN] = "event-down",
+        [THEME_EVENT_REKEY] = "event-rekey",
+        [THEME_EVENT_UPDATE] = "event-update",
+        [THEME_EVENT_CONTROL] = "event-control",
+        [THEME_LOG_0] = "log-0",
+        [THEME_LOG_1] = "log-1",
+        [THEME_LOG_2] = "log-2",
+        [THEME_LOG_3] = "log-3",
+        [THEME_LOG_4] = "log-4",
+        [THEME_FILTER_MATCH] = "filter-match",
+        [THEME_CMDLINE] = "cmdline",
+        [THEME_PROMPT] = "prompt",
 };
 
+/* clang-format off */
 /* Glyphs: UTF-8 (one column each) and ASCII. */
 static const char *const glyphs[THEME_ROLE_COUNT][2] = {
 	[THEME_STATUS_OK] = {"\xe2\x9c\x93", "+"},	 /* ✓ */
@@ -85,6 +86,7 @@ static const char *const glyphs[THEME_ROLE_COUNT][2] = {
 	[THEME_EVENT_UPDATE] = {"\xe2\x86\x94", "~"},	 /* ↔ */
 	[THEME_EVENT_CONTROL] = {"\xc2\xbb", ">"},	 /* » */
 };
+/* clang-format on */
 
 enum { BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE, BRIGHT };
 #define DEF THEME_COLOR_DEFAULT
@@ -95,6 +97,7 @@ enum { BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE, BRIGHT };
 
 /* The built-in themes. themes/default.theme and themes/mono.theme say the
  * same (a unit test checks that they agree). */
+/* clang-format off */
 static const struct theme_style builtin_default[THEME_ROLE_COUNT] = {
 	[THEME_DEFAULT] = {DEF, DEF, 0},
 	[THEME_TITLE] = {CYAN, DEF, B},
@@ -133,7 +136,9 @@ static const struct theme_style builtin_default[THEME_ROLE_COUNT] = {
 	[THEME_CMDLINE] = {DEF, DEF, 0},
 	[THEME_PROMPT] = {BLACK, YELLOW, B},
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct theme_style builtin_mono[THEME_ROLE_COUNT] = {
 	[THEME_DEFAULT] = {DEF, DEF, 0},
 	[THEME_TITLE] = {DEF, DEF, B},
@@ -172,13 +177,17 @@ static const struct theme_style builtin_mono[THEME_ROLE_COUNT] = {
 	[THEME_CMDLINE] = {DEF, DEF, 0},
 	[THEME_PROMPT] = {DEF, DEF, B | R},
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const color_names[16] = {
 	"black",	"red",	      "green",	      "yellow",	      "blue",	     "magenta",
 	"cyan",		"white",      "bright-black", "bright-red",   "bright-green", "bright-yellow",
 	"bright-blue", "bright-magenta", "bright-cyan", "bright-white",
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -187,6 +196,7 @@ static const struct {
 	{"reverse", THEME_ATTR_REVERSE}, {"dim", THEME_ATTR_DIM},
 	{"italic", THEME_ATTR_ITALIC}, {"none", 0},
 };
+/* clang-format on */
 
 const char *theme_role_name(enum theme_role role)
 {
@@ -349,11 +359,12 @@ static int parse_color(struct parser *p, const char *w, size_t n, int16_t *color
 		for (size_t i = 0; i < n; i++) {
 			if (w[i] < '0' || w[i] > '9' || v > 255)
 				return perr(p, "bad colour number '%s' (0-255)",
-					    quote(buf, sizeof(buf), w, n));
+				            quote(buf, sizeof(buf), w, n));
 			v = v * 10 + (unsigned)(w[i] - '0');
 		}
 		if (v > 255)
-			return perr(p, "bad colour number '%s' (0-255)", quote(buf, sizeof(buf), w, n));
+			return perr(p, "bad colour number '%s' (0-255)",
+			            quote(buf, sizeof(buf), w, n));
 		*color = (int16_t)v;
 		return 0;
 	}
@@ -366,7 +377,8 @@ static int parse_color(struct parser *p, const char *w, size_t n, int16_t *color
 	/* tolerated spellings: brightred, grey/gray */
 	if (n > 6 && memcmp(w, "bright", 6) == 0) {
 		for (int i = 0; i < 8; i++) {
-			if (strlen(color_names[i]) == n - 6 && memcmp(color_names[i], w + 6, n - 6) == 0) {
+			if (strlen(color_names[i]) == n - 6 &&
+			    memcmp(color_names[i], w + 6, n - 6) == 0) {
 				*color = (int16_t)(8 + i);
 				return 0;
 			}
@@ -380,7 +392,7 @@ static int parse_color(struct parser *p, const char *w, size_t n, int16_t *color
 }
 
 static int parse_value(struct parser *p, const char *role, const char *s, size_t len,
-		       struct theme_style *st)
+                       struct theme_style *st)
 {
 	int ncolors = 0, words = 0;
 	size_t i = 0;
@@ -404,10 +416,11 @@ static int parse_value(struct parser *p, const char *role, const char *s, size_t
 			return r;
 		if (r == 0) {
 			if (ncolors == 2)
-				return perr(p,
-					    "'%s': too many colours (a foreground and a background at "
-					    "most)",
-					    role);
+				return perr(
+				        p,
+				        "'%s': too many colours (a foreground and a background at "
+				        "most)",
+				        role);
 			if (ncolors++ == 0)
 				st->fg = c;
 			else
@@ -416,7 +429,8 @@ static int parse_value(struct parser *p, const char *role, const char *s, size_t
 		}
 		size_t k;
 		for (k = 0; k < sizeof(attr_names) / sizeof(attr_names[0]); k++) {
-			if (strlen(attr_names[k].name) == n && memcmp(attr_names[k].name, w, n) == 0)
+			if (strlen(attr_names[k].name) == n &&
+			    memcmp(attr_names[k].name, w, n) == 0)
 				break;
 		}
 		if (k == sizeof(attr_names) / sizeof(attr_names[0])) {
@@ -430,8 +444,9 @@ static int parse_value(struct parser *p, const char *role, const char *s, size_t
 			quote(buf, sizeof(buf), w, n);
 			const char *s2 = closest(buf, cands, nc);
 			if (s2)
-				return perr(p, "unknown colour or attribute '%s' (did you mean '%s'?)",
-					    buf, s2);
+				return perr(p,
+				            "unknown colour or attribute '%s' (did you mean '%s'?)",
+				            buf, s2);
 			return perr(p, "unknown colour or attribute '%s'", buf);
 		}
 		st->attrs |= attr_names[k].bit;
@@ -442,7 +457,7 @@ static int parse_value(struct parser *p, const char *role, const char *s, size_t
 }
 
 static int parse_line(struct parser *p, const char *s, size_t len, struct theme *t,
-		      unsigned *set_on)
+                      unsigned *set_on)
 {
 	char buf[64];
 
@@ -464,7 +479,7 @@ static int parse_line(struct parser *p, const char *s, size_t len, struct theme 
 	const char *eq = memchr(s, '=', len);
 	if (!eq)
 		return perr(p, "expected 'role = colours and attributes', got '%s'",
-			    quote(buf, sizeof(buf), s, len));
+		            quote(buf, sizeof(buf), s, len));
 	size_t klen = (size_t)(eq - s);
 	while (klen > 0 && is_space(s[klen - 1]))
 		klen--;
@@ -489,7 +504,7 @@ static int parse_line(struct parser *p, const char *s, size_t len, struct theme 
 }
 
 int theme_parse(struct theme *t, const char *name, const char *text, size_t len, char *err,
-		size_t errsize)
+                size_t errsize)
 {
 	struct parser p = {.name = name ? name : "?", .err = err, .errsize = errsize};
 	unsigned set_on[THEME_ROLE_COUNT] = {0};
@@ -559,8 +574,7 @@ static int read_file(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-int theme_load_file(struct theme *t, const char *name, const char *path, char *err,
-		    size_t errsize)
+int theme_load_file(struct theme *t, const char *name, const char *path, char *err, size_t errsize)
 {
 	char *data = NULL, safe_path[PATH_MAX];
 	size_t len = 0;
@@ -570,7 +584,7 @@ int theme_load_file(struct theme *t, const char *name, const char *path, char *e
 	if (r < 0) {
 		if (err && errsize)
 			snprintf(err, errsize, "theme %s: %s: %s", name, safe_path,
-				 r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
+			         r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
 		return r;
 	}
 	r = theme_parse(t, name, data, len, err, errsize);
@@ -673,7 +687,7 @@ static int load_unforced(struct theme *t, const char *name, char *err, size_t er
 		sanitize_fit(safe, sizeof(safe), name ? name : "", name ? strlen(name) : 0, 40, 0);
 		if (err && errsize)
 			snprintf(err, errsize,
-				 "theme '%s': invalid name (letters, digits, '.', '_', '-')", safe);
+			         "theme '%s': invalid name (letters, digits, '.', '_', '-')", safe);
 		return -EINVAL;
 	}
 	char **dirs = theme_search_path();
@@ -699,7 +713,8 @@ static int load_unforced(struct theme *t, const char *name, char *err, size_t er
 	const char *sug = closest(name, (const char *const *)names, n);
 	if (err && errsize) {
 		if (sug)
-			snprintf(err, errsize, "theme '%s' not found (did you mean '%s'?)", name, sug);
+			snprintf(err, errsize, "theme '%s' not found (did you mean '%s'?)", name,
+			         sug);
 		else
 			snprintf(err, errsize, "theme '%s' not found", name);
 	}

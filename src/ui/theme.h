@@ -43,42 +43,42 @@
 /* Semantic roles. Names in theme files are given by theme_role_name(). New
  * roles are added before THEME_ROLE_COUNT; existing ones keep their names. */
 enum theme_role {
-	THEME_DEFAULT,		 /* "default": ordinary text, screen background */
-	THEME_TITLE,		 /* "title": pane titles */
-	THEME_HEADER,		 /* "header": top summary bar labels */
-	THEME_HEADER_VALUE,	 /* "header-value": values in the summary bar */
-	THEME_TABLE_HEADER,	 /* "table-header": column headings */
-	THEME_BORDER,		 /* "border": pane borders and separators */
-	THEME_STATUS_OK,	 /* "status-ok": connected to charon, all good */
-	THEME_STATUS_WARN,	 /* "status-warn": degraded (reconnecting, lagging) */
-	THEME_STATUS_ERROR,	 /* "status-error": disconnected, failed */
-	THEME_STATE_UP,		 /* "state-up": ESTABLISHED / INSTALLED */
-	THEME_STATE_DOWN,	 /* "state-down": down, not installed, failed */
-	THEME_CONNECTING,	 /* "connecting": CONNECTING / CREATED / INSTALLING */
-	THEME_REKEYING,		 /* "rekeying": REKEYING / REKEYED */
-	THEME_DELETING,		 /* "deleting": DELETING / DESTROYING */
-	THEME_INFO,		 /* "info": neutral messages */
-	THEME_WARNING,		 /* "warning": warnings */
-	THEME_ERROR,		 /* "error": errors */
-	THEME_SELECTED,		 /* "selected": the cursor row in the focused pane */
+	THEME_DEFAULT,           /* "default": ordinary text, screen background */
+	THEME_TITLE,             /* "title": pane titles */
+	THEME_HEADER,            /* "header": top summary bar labels */
+	THEME_HEADER_VALUE,      /* "header-value": values in the summary bar */
+	THEME_TABLE_HEADER,      /* "table-header": column headings */
+	THEME_BORDER,            /* "border": pane borders and separators */
+	THEME_STATUS_OK,         /* "status-ok": connected to charon, all good */
+	THEME_STATUS_WARN,       /* "status-warn": degraded (reconnecting, lagging) */
+	THEME_STATUS_ERROR,      /* "status-error": disconnected, failed */
+	THEME_STATE_UP,          /* "state-up": ESTABLISHED / INSTALLED */
+	THEME_STATE_DOWN,        /* "state-down": down, not installed, failed */
+	THEME_CONNECTING,        /* "connecting": CONNECTING / CREATED / INSTALLING */
+	THEME_REKEYING,          /* "rekeying": REKEYING / REKEYED */
+	THEME_DELETING,          /* "deleting": DELETING / DESTROYING */
+	THEME_INFO,              /* "info": neutral messages */
+	THEME_WARNING,           /* "warning": warnings */
+	THEME_ERROR,             /* "error": errors */
+	THEME_SELECTED,          /* "selected": the cursor row in the focused pane */
 	THEME_SELECTED_INACTIVE, /* "selected-inactive": cursor row, unfocused pane */
-	THEME_DIM,		 /* "dim": de-emphasised text */
-	THEME_STALE,		 /* "stale": data not refreshed recently */
-	THEME_HINT_KEY,		 /* "hint-key": key names in the hint bar */
-	THEME_HINT_TEXT,	 /* "hint-text": their descriptions */
-	THEME_EVENT_UP,		 /* "event-up": ike/child up events */
-	THEME_EVENT_DOWN,	 /* "event-down": ike/child down events */
-	THEME_EVENT_REKEY,	 /* "event-rekey": rekey events */
-	THEME_EVENT_UPDATE,	 /* "event-update": ike-update (address changes) */
-	THEME_EVENT_CONTROL,	 /* "event-control": our own control requests */
-	THEME_LOG_0,		 /* "log-0": charon log level 0 (basic) */
-	THEME_LOG_1,		 /* "log-1": level 1 (audit) */
-	THEME_LOG_2,		 /* "log-2": level 2 (control) */
-	THEME_LOG_3,		 /* "log-3": level 3 (controlmore) */
-	THEME_LOG_4,		 /* "log-4": level 4 (raw) */
-	THEME_FILTER_MATCH,	 /* "filter-match": text matching the filter */
-	THEME_CMDLINE,		 /* "cmdline": the command line */
-	THEME_PROMPT,		 /* "prompt": confirmation questions */
+	THEME_DIM,               /* "dim": de-emphasised text */
+	THEME_STALE,             /* "stale": data not refreshed recently */
+	THEME_HINT_KEY,          /* "hint-key": key names in the hint bar */
+	THEME_HINT_TEXT,         /* "hint-text": their descriptions */
+	THEME_EVENT_UP,          /* "event-up": ike/child up events */
+	THEME_EVENT_DOWN,        /* "event-down": ike/child down events */
+	THEME_EVENT_REKEY,       /* "event-rekey": rekey events */
+	THEME_EVENT_UPDATE,      /* "event-update": ike-update (address changes) */
+	THEME_EVENT_CONTROL,     /* "event-control": our own control requests */
+	THEME_LOG_0,             /* "log-0": charon log level 0 (basic) */
+	THEME_LOG_1,             /* "log-1": level 1 (audit) */
+	THEME_LOG_2,             /* "log-2": level 2 (control) */
+	THEME_LOG_3,             /* "log-3": level 3 (controlmore) */
+	THEME_LOG_4,             /* "log-4": level 4 (raw) */
+	THEME_FILTER_MATCH,      /* "filter-match": text matching the filter */
+	THEME_CMDLINE,           /* "cmdline": the command line */
+	THEME_PROMPT,            /* "prompt": confirmation questions */
 	THEME_ROLE_COUNT
 };
 
@@ -96,16 +96,16 @@ enum theme_attr {
 #define THEME_COLOR_DEFAULT (-1)
 
 struct theme_style {
-	int16_t fg;	/* THEME_COLOR_DEFAULT or 0..255 */
-	int16_t bg;	/* THEME_COLOR_DEFAULT or 0..255 */
+	int16_t fg;     /* THEME_COLOR_DEFAULT or 0..255 */
+	int16_t bg;     /* THEME_COLOR_DEFAULT or 0..255 */
 	unsigned attrs; /* enum theme_attr bits */
 };
 
 #define THEME_NAME_MAX 64
 
 struct theme {
-	char name[THEME_NAME_MAX];		 /* e.g. "default", "light" */
-	bool mono;				 /* no colour at all: every fg/bg is default */
+	char name[THEME_NAME_MAX];                  /* e.g. "default", "light" */
+	bool mono;                                  /* no colour at all: every fg/bg is default */
 	struct theme_style style[THEME_ROLE_COUNT]; /* indexed by enum theme_role */
 };
 
@@ -135,13 +135,12 @@ bool theme_name_valid(const char *name);
  * Returns 0, or -EINVAL with a one-line message in err (errsize bytes; err may
  * be NULL). t is only written on success. */
 int theme_parse(struct theme *t, const char *name, const char *text, size_t len, char *err,
-		size_t errsize);
+                size_t errsize);
 
 /* Reads and parses the file at path (at most 64 KiB). Returns 0, -EINVAL on a
  * syntax error or a negative errno if the file cannot be read; err names the
  * theme and the file. */
-int theme_load_file(struct theme *t, const char *name, const char *path, char *err,
-		    size_t errsize);
+int theme_load_file(struct theme *t, const char *name, const char *path, char *err, size_t errsize);
 
 /* Loads the theme called name from the search path (see above); "default"
  * and "mono" fall back to the compiled-in themes when no file exists.
