@@ -92,5 +92,6 @@ child_work=$(echo "$sock" | sed -n 2p)
 [ -n "$child_sock" ] || e2e_fail "child printed no socket"
 tmux -L "$child_sock" -f /dev/null has-session 2>/dev/null && e2e_fail "child's tmux server survived"
 [ -e "$child_work" ] && e2e_fail "child's work dir survived"
+[ -e "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$child_sock" ] && e2e_fail "child's tmux socket survived"
 echo "ok: cleanup"
 echo "PASS"

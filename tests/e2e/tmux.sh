@@ -72,6 +72,8 @@ unset TMUX TMUX_PANE
 
 e2e_cleanup() {
 	$E2E_TMUX kill-server >/dev/null 2>&1 || true
+	# tmux 3.3 leaves the socket file of a killed server behind
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$E2E_SOCKET"
 	[ -n "${E2E_WORK:-}" ] && rm -rf "$E2E_WORK"
 }
 trap e2e_cleanup EXIT
