@@ -53,6 +53,8 @@
 #include "xmalloc.h"
 
 #define MAX_FDS 72
+/* At most one data-driven redraw per this many ms. */
+#define FRAME_MS 100
 
 /* ---- options ---- */
 
@@ -921,6 +923,8 @@ static int poll_timeout(struct app *app)
 		next = d;
 	if (app->status[0] && app->status_until > app->now && app->status_until < next)
 		next = app->status_until;
+	if (app->data_dirty && app->last_draw + FRAME_MS < next)
+		next = app->last_draw + FRAME_MS;
 	int64_t t = next - vici_now_ms();
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int)t;
 }
@@ -933,8 +937,14 @@ static void loop(struct app *app)
 	while (!app->quit) {
 		app->now = vici_now_ms();
 		app->wall_offset = wall_offset_now(app->now);
+		/* Data-driven redraws are capped at FRAME_MS apart (a log flood
+		 * would otherwise redraw per line); keys redraw at once. */
 		if (model_take_changes(app->model))
+			app->data_dirty = true;
+		if (app->data_dirty && app->now - app->last_draw >= FRAME_MS) {
+			app->data_dirty = false;
 			app->redraw_all = true;
+		}
 		if (app->now / 1000 != last_second) {
 			last_second = app->now / 1000;
 			app->redraw_all = true;
@@ -945,6 +955,8 @@ static void loop(struct app *app)
 		}
 		if (app->redraw_all) {
 			app->redraw_all = false;
+			app->data_dirty = false;
+			app->last_draw = app->now;
 			draw_screen(app);
 		}
 		fds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};

@@ -145,6 +145,8 @@ struct app {
 
 	bool quit;
 	bool redraw_all;
+	bool data_dirty;   /* the model changed since the last redraw */
+	int64_t last_draw; /* monotonic ms of the last redraw */
 	int64_t now; /* monotonic ms at the start of the loop turn */
 	int64_t wall_offset; /* realtime ms - monotonic ms */
 };
