@@ -84,6 +84,11 @@ static void test_table(void **state)
 	assert_null(cmdline_command_find("init"));
 	assert_true(cmdline_command_find("terminate")->destructive);
 	assert_false(cmdline_command_find("initiate")->destructive);
+	/* the ones that ask before they act */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(t[i].destructive, t[i].cmd == CMDLINE_TERMINATE ||
+		                                           t[i].cmd == CMDLINE_REDIRECT ||
+		                                           t[i].cmd == CMDLINE_UNINSTALL);
 }
 
 static void test_tokenize(void **state)
@@ -195,6 +200,7 @@ static void test_unknown(void **state)
 	bad("rekye x", "unknown command 'rekye' (did you mean 'rekey'?)");
 	bad("qiut", "unknown command 'qiut' (did you mean 'quit'?)");
 	bad("xyzzy", "unknown command 'xyzzy' (try 'help')");
+	bad("'' x", "empty command name (try 'help')");
 	/* unique prefixes work, ambiguous ones say which commands they match */
 	ok("term x", CMDLINE_TERMINATE, "x", NULL);
 	ok("u x", CMDLINE_UNINSTALL, "x", NULL);

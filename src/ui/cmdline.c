@@ -44,7 +44,7 @@ static const struct cmdline_command commands[] = {
 	{"quit", CMDLINE_QUIT, 0, 0, {A(NONE)}, "quit", "leave swantop", false},
 	{"redirect", CMDLINE_REDIRECT, 2, 2, {A(SA), A(TEXT)}, "redirect SA GATEWAY",
 	 "redirect an IKE SA to another gateway", true},
-	{"rekey", CMDLINE_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA", true},
+	{"rekey", CMDLINE_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA", false},
 	{"terminate", CMDLINE_TERMINATE, 1, 1, {A(SA)}, "terminate SA",
 	 "terminate an IKE or CHILD SA (SA: name, #N or #cN)", true},
 	{"theme", CMDLINE_THEME, 0, 1, {A(THEME)}, "theme [NAME]",
@@ -267,6 +267,10 @@ static const struct cmdline_command *resolve(const char *word, char *err, size_t
 	const struct cmdline_command *c = cmdline_command_find(word);
 	if (c)
 		return c;
+	if (word[0] == '\0') {
+		err_set(err, errsize, "empty command name (try 'help')");
+		return NULL;
+	}
 	size_t n = strlen(word), hits = 0;
 	char list[256] = "";
 	for (size_t i = 0; i < NCOMMANDS; i++) {

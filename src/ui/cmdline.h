@@ -76,7 +76,7 @@ struct cmdline_command {
 	enum cmdline_arg_kind arg[CMDLINE_MAX_ARGS]; /* kind of each argument */
 	const char *usage;                           /* "initiate NAME" */
 	const char *help;                            /* one line */
-	bool destructive;                            /* asks for confirmation, refused read-only */
+	bool destructive;                            /* asks for confirmation before it acts */
 };
 
 /* The command table, sorted by name; *count gets its length. Static. */
