@@ -1535,6 +1535,86 @@ static void test_captured_sequence(void **state)
 	model_free(m);
 }
 
+/* Every IKE SA is found by its uniqueid, every CHILD SA by its own and
+ * under its IKE SA, and strings point at readable bytes. */
+static void check_invariants(const struct model *m)
+{
+	size_t children = 0;
+	for (size_t i = 0; i < model_ike_count(m); i++) {
+		const struct model_ike *ike = model_ike_at(m, i);
+		assert_ptr_equal(model_ike_find(m, ike->uniqueid), ike);
+		assert_true(ike->name.s != NULL);
+		volatile char sink = ike->name.len ? ike->name.s[ike->name.len - 1] : 0;
+		(void)sink;
+		for (size_t j = 0; j < ike->n_children; j++) {
+			const struct model_ike *owner;
+			const struct model_child *c = &ike->children[j];
+			assert_ptr_equal(model_child_find(m, c->uniqueid, &owner), c);
+			assert_ptr_equal(owner, ike);
+			assert_true(c->rate.bytes_in >= 0 && c->rate.bytes_out >= 0);
+			children++;
+		}
+	}
+	struct model_counts cnt;
+	model_counts_get(m, &cnt);
+	assert_int_equal(cnt.children, children);
+}
+
+/* Random corruption of real and built messages, fed as every event kind:
+ * no crash (ASan/UBSan watch), no broken index. */
+static void test_mutations(void **state)
+{
+	static const char *files[] = {
+	        "list-sa-before-0.bin",
+	        "list-sa-before-1.bin",
+	        "list-sa-after-0.bin",
+	        "ev-1-child-rekey.bin",
+	        "ev-4-ike-rekey.bin",
+	        "ev-5-child-updown-down.bin",
+	        "list-conn-0.bin",
+	        "stats.bin",
+	        "log-5.bin",
+	};
+	static const char *events[] = {"list-sa",   "ike-updown", "child-updown", "child-rekey",
+	                               "ike-rekey", "ike-update", "log",          "control-log",
+	                               "list-conn", "list-policy"};
+	enum { NFILES = sizeof(files) / sizeof(files[0]) };
+	struct msg in[NFILES];
+	for (size_t i = 0; i < NFILES; i++)
+		in[i] = load(files[i]);
+	struct model *m = new_model(1);
+	uint32_t seed = 12345;
+	uint8_t buf[4096];
+	for (int round = 0; round < 20000; round++) {
+		const struct msg *src = &in[round % NFILES];
+		size_t len = src->len < sizeof(buf) ? src->len : sizeof(buf);
+		memcpy(buf, src->p, len);
+		int flips = 1 + round % 4;
+		for (int k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			buf[at] = (uint8_t)(seed >> 16);
+		}
+		if (round % 7 == 0)
+			model_sweep_begin(m, MODEL_TABLE_SAS, 0, round);
+		const char *ev = events[(round / 3) % (sizeof(events) / sizeof(events[0]))];
+		model_ingest_event(m, ev, strlen(ev), buf, len, round);
+		model_ingest_stats(m, buf, len, round);
+		if (round % 7 == 6)
+			model_sweep_end(m, MODEL_TABLE_SAS, round);
+		if (round % 100 == 0)
+			check_invariants(m);
+	}
+	for (size_t i = 0; i < NFILES; i++)
+		free(in[i].p);
+	check_invariants(m);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	model_view_free(v);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1564,6 +1644,7 @@ int main(void)
 	        cmocka_unit_test(test_garbage_fields),
 	        cmocka_unit_test(test_captured_daemon),
 	        cmocka_unit_test(test_captured_sequence),
+	        cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
