@@ -492,6 +492,52 @@ static void test_late_stream_dropped(void **state)
 	fakevici_free(f);
 }
 
+static void test_stream_progress_extends_deadline(void **state)
+{
+	/* Six stream events 60 ms apart: the whole stream takes longer than
+	 * the 150 ms deadline, but no gap does, so the request completes. */
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "list-sa");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "list-sas");
+	for (int i = 0; i < 6; i++) {
+		fakevici_delay(f, 60);
+		fake_event_v(f, "list-sa", "sa");
+	}
+	fakevici_delay(f, 60);
+	fakevici_reply(f, NULL, 0);
+	fakevici_expect(f, VICI_EVENT_UNREGISTER, "list-sa");
+	fakevici_confirm(f);
+	/* Then a gap longer than the deadline: that one times out. */
+	fakevici_expect(f, VICI_EVENT_REGISTER, "list-sa");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "list-sas");
+	fake_event_v(f, "list-sa", "sa");
+	fakevici_delay(f, 400);
+	fakevici_reply(f, NULL, 0);
+	fakevici_expect(f, VICI_EVENT_UNREGISTER, "list-sa");
+	fakevici_confirm(f);
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_for(f);
+	struct vici_call_opts shortt = {.timeout_ms = 150};
+	assert_int_equal(vici_session_call(s, "list-sas", NULL, 0, &shortt, req_cb, "a", NULL), 0);
+	run_until(s, "a:final", 2000);
+	assert_string_equal(trace, "a:ev list-sa v=sa;a:ev list-sa v=sa;a:ev list-sa v=sa;"
+	                           "a:ev list-sa v=sa;a:ev list-sa v=sa;a:ev list-sa v=sa;"
+	                           "a:final 0;");
+	trace[0] = '\0';
+	assert_int_equal(vici_session_call(s, "list-sas", NULL, 0, &shortt, req_cb, "b", NULL), 0);
+	run_until(s, "b:final", 2000);
+	char expect[128];
+	snprintf(expect, sizeof(expect), "b:ev list-sa v=sa;b:final %d;", -ETIMEDOUT);
+	assert_string_equal(trace, expect);
+	run_for(s, 500);
+	vici_session_free(s);
+	finish(f, NULL);
+	fakevici_free(f);
+}
+
 static void test_held_back_request_times_out_unsent(void **state)
 {
 	struct fakevici *f = fakevici_new();
@@ -1147,6 +1193,7 @@ int main(void)
 	        cmocka_unit_test_setup(test_event_unknown_not_fatal, setup),
 	        cmocka_unit_test_setup(test_late_reply_dropped, setup),
 	        cmocka_unit_test_setup(test_late_stream_dropped, setup),
+	        cmocka_unit_test_setup(test_stream_progress_extends_deadline, setup),
 	        cmocka_unit_test_setup(test_held_back_request_times_out_unsent, setup),
 	        cmocka_unit_test_setup(test_never_answers_recycles, setup),
 	        cmocka_unit_test_setup(test_close_mid_stream_and_reregister, setup),

@@ -815,6 +815,10 @@ static void dispatch_event(struct vici_session *s, const struct vici_packet *pkt
 	struct op *cmd = first_cmd(s);
 	if (cmd && cmd->req->stream && strcmp(cmd->req->stream->name, pkt->name) == 0) {
 		struct vici_request *req = cmd->req;
+		/* A stream that makes progress is alive: its deadline bounds
+		 * silence, not the length of a large listing. */
+		if (req->deadline >= 0 && !req->abandoned)
+			req->deadline = now + req->timeout_ms;
 		if (!req->done && !req->cancelled && req->fn)
 			req->fn(req->ctx, 0, &m);
 		return;

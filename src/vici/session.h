@@ -30,7 +30,9 @@
  * fails with an error saying so. The grace period starts only when the
  * abandoned entry has become the oldest: a command without a deadline ahead
  * of it (a blocking initiate) does not count against it. A request that
- * times out before it was sent is simply removed. Registrations have no
+ * times out before it was sent is simply removed. Each stream event of a
+ * streamed command restarts its deadline, so the deadline bounds a silent
+ * daemon, not the length of a large listing. Registrations have no
  * deadline of their own; they are covered by the commands around them.
  *
  * Protocol violations (malformed packet or message, a packet type a server
