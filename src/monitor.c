@@ -435,6 +435,8 @@ static void draw_status(struct app *app)
 	}
 	if (app->status[0] && app->now < app->status_until)
 		draw_text(r.y, x, r.w - x, app->status_role, app->status);
+	else if (!a && app->mon.state == VICI_SESSION_DOWN && app->mon.error[0])
+		draw_text(r.y, x, r.w - x, THEME_STATUS_ERROR, app->mon.error);
 }
 
 static void draw_hint(struct app *app)

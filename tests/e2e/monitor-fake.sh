@@ -131,4 +131,17 @@ code=$(mon_exit_code 10)
 mon_screen | grep -q 'ESTABLISHED' && fail "screen not restored after SIGTERM"
 grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
 echo "ok: SIGTERM"
+
+# --- no socket at start: a clear message in the header, retried, no crash ---
+$MON_TMUX kill-server 2>/dev/null
+rm -f "$MON_WORK/exit"
+mon_start 160 24 --uri "unix://$MON_WORK/none.vici"
+mon_wait 'no such socket' 10
+mon_wait 'retry in [0-9]+ s' 5
+mon_keys 2 3 4 5 1 '?'
+mon_wait 'help' 3
+mon_keys q q
+code=$(mon_exit_code 10)
+[ "$code" = 0 ] || fail "exit status $code without a daemon"
+echo "ok: no daemon at start"
 exit 0
