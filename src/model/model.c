@@ -88,28 +88,23 @@ static size_t id_slot(uint32_t key, size_t cap)
 static void idmap_grow(struct idmap *h)
 {
 	size_t ncap = h->cap ? h->cap * 2 : 64;
-	uint32_t *keys = xcalloc(ncap, sizeof(*keys));
-	void **vals = xcalloc(ncap, sizeof(*vals));
+	struct idmap_slot *slots = xcalloc(ncap, sizeof(*slots));
 	for (size_t i = 0; i < h->cap; i++) {
-		if (!h->keys[i])
+		if (!h->slots[i].key)
 			continue;
-		size_t s = id_slot(h->keys[i], ncap);
-		while (keys[s])
+		size_t s = id_slot(h->slots[i].key, ncap);
+		while (slots[s].key)
 			s = (s + 1) & (ncap - 1);
-		keys[s] = h->keys[i];
-		vals[s] = h->vals[i];
+		slots[s] = h->slots[i];
 	}
-	free(h->keys);
-	free(h->vals);
-	h->keys = keys;
-	h->vals = vals;
+	free(h->slots);
+	h->slots = slots;
 	h->cap = ncap;
 }
 
 void idmap_free(struct idmap *h)
 {
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -118,9 +113,9 @@ void *idmap_get(const struct idmap *h, uint32_t key)
 	if (!h->cap || !key)
 		return NULL;
 	for (size_t s = id_slot(key, h->cap);; s = (s + 1) & (h->cap - 1)) {
-		if (h->keys[s] == key)
-			return h->vals[s];
-		if (!h->keys[s])
+		if (h->slots[s].key == key)
+			return h->slots[s].val;
+		if (!h->slots[s].key)
 			return NULL;
 	}
 }
@@ -132,12 +127,12 @@ void idmap_put(struct idmap *h, uint32_t key, void *val)
 	if ((h->n + 1) * 2 > h->cap)
 		idmap_grow(h);
 	size_t s = id_slot(key, h->cap);
-	while (h->keys[s] && h->keys[s] != key)
+	while (h->slots[s].key && h->slots[s].key != key)
 		s = (s + 1) & (h->cap - 1);
-	if (!h->keys[s])
+	if (!h->slots[s].key)
 		h->n++;
-	h->keys[s] = key;
-	h->vals[s] = val;
+	h->slots[s].key = key;
+	h->slots[s].val = val;
 }
 
 void idmap_del(struct idmap *h, uint32_t key)
@@ -145,24 +140,23 @@ void idmap_del(struct idmap *h, uint32_t key)
 	if (!h->cap || !key)
 		return;
 	size_t mask = h->cap - 1, s = id_slot(key, h->cap);
-	while (h->keys[s] != key) {
-		if (!h->keys[s])
+	while (h->slots[s].key != key) {
+		if (!h->slots[s].key)
 			return;
 		s = (s + 1) & mask;
 	}
 	/* Backward-shift deletion keeps probe chains intact without tombstones. */
 	size_t hole = s;
-	for (size_t j = (s + 1) & mask; h->keys[j]; j = (j + 1) & mask) {
-		size_t home = id_slot(h->keys[j], h->cap);
+	for (size_t j = (s + 1) & mask; h->slots[j].key; j = (j + 1) & mask) {
+		size_t home = id_slot(h->slots[j].key, h->cap);
 		bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
 		if (movable) {
-			h->keys[hole] = h->keys[j];
-			h->vals[hole] = h->vals[j];
+			h->slots[hole] = h->slots[j];
 			hole = j;
 		}
 	}
-	h->keys[hole] = 0;
-	h->vals[hole] = NULL;
+	h->slots[hole].key = 0;
+	h->slots[hole].val = NULL;
 	h->n--;
 }
 

@@ -12,7 +12,12 @@
  * per list-sa event, model_sweep_end(); what the sweep did not see goes away.
  * A sweep restricted to one IKE SA (list-sas with ike-id) touches only that
  * SA. Events (ike-updown, child-rekey, ...) update the state directly and are
- * reconciled by uniqueid; stray or late events do not resurrect SAs.
+ * reconciled by uniqueid: a stray child-updown "down" for a CHILD SA already
+ * rekeyed removes only that uniqueid (and is marked redundant), list-sa data
+ * of a sweep that began before a "down" event does not resurrect the SA, and
+ * what an event reported after a sweep began is not overwritten or removed
+ * by that sweep's (older) list-sa data. Call model_sweep_begin() when the
+ * list-sas request is sent.
  *
  * Time. charon's time fields are relative seconds at the moment it built the
  * message. The model turns them into absolute monotonic milliseconds (the

@@ -30,10 +30,15 @@ struct model_blk *blk_new(struct model *m, const void *msg, size_t len);
 struct model_blk *blk_ref(struct model_blk *b);
 void blk_unref(struct model *m, struct model_blk *b);
 
-/* uniqueid -> pointer, open addressing with linear probing; key 0 is free. */
+/* uniqueid -> pointer, open addressing with linear probing; key 0 is free.
+ * Key and value share a slot: one cache miss per lookup. */
+struct idmap_slot {
+	uint32_t key;
+	void *val;
+};
+
 struct idmap {
-	uint32_t *keys;
-	void **vals;
+	struct idmap_slot *slots;
 	size_t cap, n; /* cap is 0 or a power of two */
 };
 
@@ -156,6 +161,7 @@ struct model {
 	struct idmap ike_map;   /* IKE uniqueid -> struct model_ike * */
 	struct idmap child_map; /* CHILD uniqueid -> struct model_ike * holding it */
 	uint64_t sa_gen;
+	uint64_t set_gen;  /* IKE SAs created or destroyed */
 	unsigned seen_gen; /* the generation marked by the current sweep */
 
 	struct sweep sweeps[3];

@@ -395,6 +395,7 @@ void ike_destroy(struct model *m, struct model_ike *ike)
 	free(ike->children);
 	blk_unref(m, ike->priv.blk);
 	idmap_del(&m->ike_map, ike->uniqueid);
+	m->set_gen++;
 	size_t i = ike->priv.index;
 	m->ikes[i] = m->ikes[--m->n_ikes];
 	m->ikes[i]->priv.index = i;
@@ -423,6 +424,7 @@ static struct model_ike *ike_create(struct model *m, uint32_t uid)
 	}
 	ike->priv.index = m->n_ikes;
 	m->ikes[m->n_ikes++] = ike;
+	m->set_gen++;
 	idmap_put(&m->ike_map, uid, ike);
 	return ike;
 }

@@ -26,6 +26,10 @@ struct model_view {
 	size_t n_rows, cap_rows;
 	const struct model_ike **order, **tmp;
 	size_t cap_order;
+	/* order holds the last sorted order of this set of IKE SAs: sorting it
+	 * again after a refresh that only changed values is nearly free */
+	bool order_valid;
+	uint64_t order_set_gen;
 	struct model_sel sel;
 	size_t sel_idx; /* MODEL_VIEW_NONE when nothing is selected */
 	char sel_name[256];
@@ -215,9 +219,15 @@ static void rows_build(struct model_view *v)
 		v->order = xreallocarray(v->order, v->cap_order, sizeof(*v->order));
 		v->tmp = xreallocarray(v->tmp, v->cap_order, sizeof(*v->tmp));
 	}
-	for (size_t i = 0; i < m->n_ikes; i++)
-		v->order[n++] = m->ikes[i];
+	if (v->order_valid && v->order_set_gen == m->set_gen) {
+		n = m->n_ikes;
+	} else {
+		for (size_t i = 0; i < m->n_ikes; i++)
+			v->order[n++] = m->ikes[i];
+	}
 	sort_ikes(v, v->order, v->tmp, n);
+	v->order_valid = true;
+	v->order_set_gen = m->set_gen;
 	v->n_rows = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct model_ike *ike = v->order[i];
