@@ -47,26 +47,19 @@ mon_keys 5
 sleep 2
 mon_keys 1
 sleep 1
-python3 - "$MON_RAW" <<'PY' || fail "hostile bytes reached the terminal"
+raw_output_check 'pwned'$'\x07' $'\x1b[31mred' $'\x1b[2J\x1b]'
+python3 - "$E2E_RAW" <<'PY' || fail "hostile bytes reached the terminal"
 import sys
 raw = open(sys.argv[1], 'rb').read()
 assert len(raw) > 1000, "no output recorded"
-bad = []
-if b'\x1b]' in raw: bad.append('OSC sequence')
-if b'\x07' in raw: bad.append('BEL')
-if b'pwned\x07' in raw: bad.append('title payload')
-if b'\x1b[31mred' in raw: bad.append('hostile SGR')
 try:
     text = raw.decode('utf-8')
 except UnicodeDecodeError as e:
-    bad.append('invalid UTF-8 at %d: %r' % (e.start, raw[max(0, e.start-20):e.start+10]))
-    text = raw.decode('utf-8', 'replace')
-if any(0x80 <= ord(c) <= 0x9f for c in text): bad.append('C1 control')
-if bad:
-    print('; '.join(bad)); sys.exit(1)
+    print('invalid UTF-8 at %d: %r' % (e.start, raw[max(0, e.start-20):e.start+10]))
+    sys.exit(1)
+if any(0x80 <= ord(c) <= 0x9f for c in text):
+    print('C1 control'); sys.exit(1)
 PY
-title=$($MON_TMUX display -p -t mon '#{pane_title}')
-case "$title" in *pwned*) fail "the window title was changed by a hostile string" ;; esac
 echo "ok: hostile strings escaped"
 
 # --- read-only: actions refused with a clear message ---
@@ -117,11 +110,9 @@ grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "s
 echo "ok: quit"
 
 # --- SIGTERM: clean exit, terminal given back ---
-$MON_TMUX kill-server 2>/dev/null
-rm -f "$MON_WORK/exit"
 mon_start 80 24 --uri "$uri"
 mon_wait 'ESTABLISHED' 10
-shell=$($MON_TMUX display -p -t mon '#{pane_pid}')
+shell=$($E2E_TMUX display -p -t "$E2E_SESSION" '#{pane_pid}')
 pid=$(pgrep -P "$shell" | head -1)
 [ -n "$pid" ] || fail "no monitor process"
 kill -TERM "$pid"
@@ -133,8 +124,6 @@ grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "s
 echo "ok: SIGTERM"
 
 # --- no socket at start: a clear message in the header, retried, no crash ---
-$MON_TMUX kill-server 2>/dev/null
-rm -f "$MON_WORK/exit"
 mon_start 160 24 --uri "unix://$MON_WORK/none.vici"
 mon_wait 'no such socket' 10
 mon_wait 'retry in [0-9]+ s' 5

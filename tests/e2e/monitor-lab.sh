@@ -74,6 +74,18 @@ mon_keys 1
 mon_wait '1 SAs' 3
 echo "ok: screen and keys live during a blocking initiate"
 
+# --- charon restarts: the header says so, everything resumes by itself ---
+"$lab" restart --crash >"$MON_WORK/restart.out" 2>&1 &
+restart=$!
+mon_wait 'monitor . (down|connecting)' 20
+mon_wait 'STALE' 10
+wait "$restart" || { cat "$MON_WORK/restart.out" >&2; fail "lab restart failed"; }
+mon_wait 'monitor . up +listener . up' 30
+mon_wait_gone 'STALE' 10
+mon_wait 'site1 .*ESTABLISHED' 40
+mon_wait 'log .* [1-9][0-9]* lines' 10
+echo "ok: charon restart, resumed"
+
 mon_keys q
 code=$(mon_exit_code 10)
 [ "$code" = 0 ] || fail "exit status $code after q"
