@@ -62,6 +62,8 @@ enum key_action {
 	KA_LOG_GROUP,
 	KA_REFRESH,
 	KA_CLEAR,
+	KA_SORT,
+	KA_SORT_REVERSE,
 	KA_COUNT
 };
 

@@ -60,6 +60,8 @@ struct pane {
 	struct rect r;
 	struct listview lv;
 	char filter[128]; /* the pane's "/" filter (empty: none) */
+	int sort;	  /* pane-specific sort key (SA tree: enum model_sort) */
+	bool sort_desc;
 	bool dirty;
 	void *priv; /* pane-specific state, owned by the pane */
 };

@@ -148,6 +148,19 @@ static void log_draw(struct pane *p, struct app *app)
 	ring_draw(p, app, true);
 }
 
+/* Steps the log's group filter to the next group that has lines (then back
+ * to all groups), so that "o" never shows an empty pane. */
+static void next_group(struct app *app, struct ring_state *rs)
+{
+	uint32_t seen = 0;
+	for (size_t i = 0; i < model_log_count(app->model); i++)
+		seen |= 1u << model_log_at(app->model, i)->group_index;
+	do
+		rs->group_step = (rs->group_step + 1) % (MODEL_LOG_GROUP_COUNT + 1);
+	while (rs->group_step && !(seen & (1u << (rs->group_step - 1))));
+	rs->lf.groups = rs->group_step ? 1u << (rs->group_step - 1) : 0;
+}
+
 static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_log)
 {
 	struct ring_state *rs = p->priv;
@@ -190,8 +203,7 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 	case KA_LOG_GROUP:
 		if (!is_log)
 			return PANE_IGNORED;
-		rs->group_step = (rs->group_step + 1) % (MODEL_LOG_GROUP_COUNT + 1);
-		rs->lf.groups = rs->group_step ? 1u << (rs->group_step - 1) : 0;
+		next_group(app, rs);
 		return PANE_REDRAW;
 	default:
 		return PANE_IGNORED;

@@ -19,6 +19,12 @@ static struct model_view *view_of(struct pane *p)
 	return p->priv;
 }
 
+static const char *const sort_names[MODEL_SORT_COUNT] = {
+	[MODEL_SORT_NAME] = "name",	[MODEL_SORT_STATE] = "state",
+	[MODEL_SORT_UNIQUEID] = "id", [MODEL_SORT_REMOTE] = "remote",
+	[MODEL_SORT_BYTES] = "bytes",	[MODEL_SORT_RATE] = "rate",
+};
+
 static void sas_draw(struct pane *p, struct app *app)
 {
 	struct model_view *v = view_of(p);
@@ -28,8 +34,9 @@ static void sas_draw(struct pane *p, struct app *app)
 	model_counts_get(app->model, &mc);
 	char right[256];
 	bool away = app->mon.state != VICI_SESSION_UP && app->last_data;
-	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD%s%s%s", away ? "STALE: " : "",
-		 mc.ikes, mc.children, p->filter[0] ? "  filter: " : "", p->filter,
+	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
+		 away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
+		 p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter,
 		 mc.stale ? "  (stale marked ?)" : "");
 	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
 	draw_title(p->r, "1 SAs", right, focused, app->utf8);
@@ -119,6 +126,16 @@ static unsigned sas_key(struct pane *p, struct app *app, int action, int ch)
 				model_view_set_fold(v, row->ike->uniqueid, !row->ike->folded);
 			}
 		}
+		return PANE_REDRAW;
+	case KA_SORT:
+		p->sort = (p->sort + 1) % MODEL_SORT_COUNT;
+		/* Biggest first is what one wants for bytes and rates. */
+		p->sort_desc = p->sort == MODEL_SORT_BYTES || p->sort == MODEL_SORT_RATE;
+		model_view_set_sort(v, (enum model_sort)p->sort, p->sort_desc);
+		return PANE_REDRAW;
+	case KA_SORT_REVERSE:
+		p->sort_desc = !p->sort_desc;
+		model_view_set_sort(v, (enum model_sort)p->sort, p->sort_desc);
 		return PANE_REDRAW;
 	case KA_FOLD_ALL:
 		model_view_fold_all(v, true);
