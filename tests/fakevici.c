@@ -95,9 +95,9 @@ static char live_dirs[32][64];
 
 static void remove_dir(const char *dir)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "%s/charon.vici", dir);
+	char *path = xasprintf("%s/charon.vici", dir);
 	unlink(path);
+	free(path);
 	rmdir(dir);
 }
 
