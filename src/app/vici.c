@@ -220,9 +220,16 @@ static void refresh_sas(struct app *app, bool force_full)
 		model_view_refresh(v);
 		size_t n = model_view_count(v), vis = pane_body_rows(p, true);
 		n_targets = 0;
+		uint32_t detail;
+		if (overlay_detail_sa(app, &detail))
+			targets[n_targets++] = detail;
+		if (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE)
+			vis = 0;
 		for (size_t i = p->lv.top; i < n && i < p->lv.top + vis; i++) {
+			/* CHILD rows count for their IKE SA (its row may be
+			 * scrolled away); one target per IKE SA. */
 			const struct model_row *r = model_view_row(v, i);
-			if (r->kind != MODEL_ROW_IKE)
+			if (n_targets && targets[n_targets - 1] == r->ike->uniqueid)
 				continue;
 			if (n_targets == TARGETED_MAX || n_targets * 2 >= total) {
 				full = true;
@@ -230,7 +237,9 @@ static void refresh_sas(struct app *app, bool force_full)
 			}
 			targets[n_targets++] = r->ike->uniqueid;
 		}
-		if (app->main_pane != PANE_SAS || n_targets == 0)
+		if (n_targets == 0 && (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
+			return; /* nothing on screen needs counters: wait for the sweep */
+		if (n_targets == 0)
 			full = true;
 	}
 	if (full) {

@@ -22,6 +22,10 @@ struct text_state {
 	char title[160];
 	char **lines;
 	size_t n, cap;
+	/* A live SA detail view: rebuilt on every draw from the model, so
+	 * counters and countdowns move while it is open. */
+	bool live;
+	uint32_t ike_id, child_id;
 };
 
 void *pane_ring_state_new(void);
@@ -82,14 +86,31 @@ void overlay_text_set(struct pane *p, const char *title, const char *const *line
 	struct text_state *ts = p->priv;
 	text_clear(ts);
 	snprintf(ts->title, sizeof(ts->title), "%s", title);
+	ts->live = false;
 	for (size_t i = 0; i < n; i++)
 		overlay_text_add(p, lines[i]);
 	p->lv.sel = p->lv.top = 0;
 }
 
+static bool detail_sa_build(struct app *app, struct pane *o, uint32_t ike_id, uint32_t child_id,
+			    bool ascii);
+
 static void text_draw(struct pane *p, struct app *app)
 {
 	struct text_state *ts = p->priv;
+	if (ts->live) {
+		size_t keep = p->lv.sel;
+		char title[160];
+		memcpy(title, ts->title, sizeof(title));
+		if (!detail_sa_build(app, p, ts->ike_id, ts->child_id, !app->utf8)) {
+			/* Gone (terminated, rekeyed): keep the last text, say so. */
+			overlay_text_set(p, title, NULL, 0);
+			overlay_text_add(p, title);
+			overlay_text_add(p, "  (this SA is gone; the last data is not kept)");
+			ts->live = false;
+		}
+		p->lv.sel = keep;
+	}
 	draw_title(p->r, ts->title, "q/Esc close  Up/Down/PgUp/PgDn scroll", true, app->utf8);
 	size_t vis = pane_body_rows(p, false);
 	/* sel is the first line shown. */
@@ -232,23 +253,29 @@ static void add_kv(struct pane *p, const char *k, struct model_str v, bool ascii
 	free(s);
 }
 
-static void detail_sa(struct app *app, struct pane *o, struct pane *from, bool ascii)
+/* (Re)builds the detail text of an IKE SA (child_id 0) or CHILD SA. */
+static bool detail_sa_build(struct app *app, struct pane *o, uint32_t ike_id, uint32_t child_id,
+			    bool ascii)
 {
-	struct model_view *v = from->priv;
-	size_t sel = model_view_selected(v);
-	const struct model_row *r = sel == MODEL_VIEW_NONE ? NULL : model_view_row(v, sel);
+	const struct model_ike *ike = NULL;
+	const struct model_child *ch = NULL;
 	char title[160], *name;
-	if (!r)
-		return;
-	if (r->kind == MODEL_ROW_IKE) {
-		name = sanitize_dup(r->ike->name.s, r->ike->name.len, ascii ? SANITIZE_ASCII : 0);
-		snprintf(title, sizeof(title), "IKE SA %s #%u", name, r->ike->uniqueid);
+	unsigned fl = ascii ? SANITIZE_ASCII : 0;
+	if (child_id)
+		ch = model_child_find(app->model, child_id, &ike);
+	else
+		ike = model_ike_find(app->model, ike_id);
+	if (!ike || (child_id && !ch))
+		return false;
+	if (!ch) {
+		name = sanitize_dup(ike->name.s, ike->name.len, fl);
+		snprintf(title, sizeof(title), "IKE SA %s #%u", name, ike->uniqueid);
 		overlay_text_set(o, title, NULL, 0);
 		overlay_text_add(o, title);
-		walk_raw(o, r->ike->raw.msg, r->ike->raw.len, 1, ascii);
-		for (size_t i = 0; i < r->ike->n_children; i++) {
-			const struct model_child *c = &r->ike->children[i];
-			char *cn = sanitize_dup(c->key.s, c->key.len, ascii ? SANITIZE_ASCII : 0);
+		walk_raw(o, ike->raw.msg, ike->raw.len, 1, ascii);
+		for (size_t i = 0; i < ike->n_children; i++) {
+			const struct model_child *c = &ike->children[i];
+			char *cn = sanitize_dup(c->key.s, c->key.len, fl);
 			char line[300];
 			snprintf(line, sizeof(line), "  child-sas.%s {", cn);
 			overlay_text_add(o, line);
@@ -257,14 +284,43 @@ static void detail_sa(struct app *app, struct pane *o, struct pane *from, bool a
 			free(cn);
 		}
 	} else {
-		name = sanitize_dup(r->child->name.s, r->child->name.len, ascii ? SANITIZE_ASCII : 0);
-		snprintf(title, sizeof(title), "CHILD SA %s c%u (IKE SA #%u)", name,
-			 r->child->uniqueid, r->ike->uniqueid);
+		name = sanitize_dup(ch->name.s, ch->name.len, fl);
+		snprintf(title, sizeof(title), "CHILD SA %s c%u (IKE SA #%u)", name, ch->uniqueid,
+			 ike->uniqueid);
 		overlay_text_set(o, title, NULL, 0);
 		overlay_text_add(o, title);
-		walk_raw(o, r->child->raw.msg, r->child->raw.len, 1, ascii);
+		walk_raw(o, ch->raw.msg, ch->raw.len, 1, ascii);
 	}
 	free(name);
+	struct text_state *ts = o->priv;
+	ts->live = true;
+	ts->ike_id = ike_id;
+	ts->child_id = child_id;
+	return true;
+}
+
+static void detail_sa(struct app *app, struct pane *o, struct pane *from, bool ascii)
+{
+	struct model_view *v = from->priv;
+	size_t sel = model_view_selected(v);
+	const struct model_row *r = sel == MODEL_VIEW_NONE ? NULL : model_view_row(v, sel);
+	if (!r)
+		return;
+	detail_sa_build(app, o, r->ike->uniqueid, r->child ? r->child->uniqueid : 0, ascii);
+}
+
+bool overlay_detail_sa(const struct app *app, uint32_t *ike_id)
+{
+	const struct text_state *ts = app->overlay_pane.priv;
+	if (app->overlay != OVERLAY_DETAIL || !ts || !ts->live)
+		return false;
+	*ike_id = ts->ike_id;
+	if (ts->child_id) {
+		const struct model_ike *ike = NULL;
+		if (model_child_find(app->model, ts->child_id, &ike) && ike)
+			*ike_id = ike->uniqueid;
+	}
+	return true;
 }
 
 bool overlay_detail_open(struct app *app, struct pane *from)

@@ -8,6 +8,7 @@
 #define SWANTOP_UI_PANES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pane.h"
 
@@ -34,6 +35,9 @@ bool overlay_detail_open(struct app *app, struct pane *p);
 /* Replaces the overlay text with lines (copied; already safe). */
 void overlay_text_set(struct pane *p, const char *title, const char *const *lines, size_t n);
 void overlay_text_add(struct pane *p, const char *line);
+/* If the detail view of an SA is open: true and the id of its IKE SA (so
+ * that it gets refreshed like a visible row). */
+bool overlay_detail_sa(const struct app *app, uint32_t *ike_id);
 
 /* The items selected in the connections and policies panes (for the
  * detail view); false / NULL if none. */

@@ -39,6 +39,19 @@ mon_wait 'monitor .* up .*listener .* up' 5
 mon_wait 'IKE [0-9]+ \(' 5
 echo "ok: SAs shown"
 
+# --- detail view (every field, nested sections) and the help screen ---
+mon_keys g Enter
+mon_wait 'IKE SA .* #[0-9]+' 3
+mon_wait '^ +uniqueid = [0-9]+' 3
+mon_wait 'child-sas\..* \{' 3
+mon_keys Escape '?'
+mon_wait 'SA tree' 3
+mon_keys G
+mon_wait 'terminate SA' 3 # the command table is at the end of the help
+mon_keys q
+mon_wait_gone 'SA tree' 3
+echo "ok: detail and help"
+
 # --- hostile strings: escaped on screen, never raw in the output stream ---
 mon_keys 2
 mon_wait 'connections' 5
