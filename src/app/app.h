@@ -82,6 +82,10 @@ struct action {
 	struct action *next;
 };
 
+/* Targeted refreshes are used while fewer IKE SAs than this are on screen
+ * (and fewer than half of all); otherwise one full sweep is cheaper. */
+#define APP_TARGETED_MAX 32
+
 /* One of the monitor's own VICI connections. */
 struct app_link {
 	const char *role; /* "monitor", "listener" */
@@ -140,6 +144,11 @@ struct app {
 		*rq_version;
 	int64_t next_counters, next_sweep, next_conns, next_stats;
 	int64_t last_data; /* monotonic ms of the last list-sa data */
+	/* Targeted refreshes of this round: IKE SAs still to ask for, one
+	 * request at a time. */
+	uint32_t targets[APP_TARGETED_MAX];
+	size_t n_targets;
+	char daemon_since[64]; /* charon's start time, to notice restarts */
 	bool resync; /* full reload wanted (after reconnect) */
 	unsigned sweeps; /* completed full sweeps, for tests and the header */
 

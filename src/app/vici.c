@@ -35,7 +35,6 @@
 #define CONNS_EVERY_MS 30000
 #define POLS_EVERY_MS 10000
 /* Targeted refreshes are used when fewer than this share of SAs is shown. */
-#define TARGETED_MAX 32
 
 static const char *const listen_events[] = {
 	"ike-updown", "child-updown", "ike-rekey", "child-rekey", "ike-update", "log", "alert",
@@ -84,12 +83,34 @@ static void on_version(void *ctx, int err, const struct vici_msg *m)
 	app->redraw_all = true;
 }
 
+/* After a reconnect: if charon's start time changed, it restarted and every
+ * SA we knew is gone (unique ids start again from 1), so the SA table is
+ * dropped instead of waiting for sweeps to age it out. */
+static void check_restart(struct app *app)
+{
+	const struct model_stats *st = model_stats_get(app->model);
+	if (!st->valid)
+		return;
+	char since[sizeof(app->daemon_since)];
+	snprintf(since, sizeof(since), "%.*s", (int)st->since.len, st->since.s);
+	if (app->daemon_since[0] && strcmp(since, app->daemon_since)) {
+		model_clear(app->model, MODEL_TABLE_SAS);
+		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
+				 "charon restarted: SAs reloaded");
+		app->next_sweep = 0;
+		app->next_counters = app->now;
+	}
+	memcpy(app->daemon_since, since, sizeof(since));
+}
+
 static void on_stats(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
 	app->rq_stats = NULL;
-	if (err == 0)
+	if (err == 0) {
 		model_ingest_stats(app->model, m->data, m->len, m->received);
+		check_restart(app);
+	}
 	app->redraw_all = true;
 }
 
@@ -122,10 +143,6 @@ static void on_pols(void *ctx, int err, const struct vici_msg *m)
 	on_list(ctx, err, m, MODEL_TABLE_POLS, &app->rq_pols);
 }
 
-/* The IKE SAs still to refresh one by one in this round. */
-static uint32_t targets[TARGETED_MAX];
-static size_t n_targets;
-
 static void send_sas(struct app *app, uint32_t ike_id);
 
 static void on_sas(void *ctx, int err, const struct vici_msg *m)
@@ -141,8 +158,8 @@ static void on_sas(void *ctx, int err, const struct vici_msg *m)
 		if (full)
 			app->sweeps++;
 	}
-	if (err == 0 && n_targets)
-		send_sas(app, targets[--n_targets]);
+	if (err == 0 && app->n_targets)
+		send_sas(app, app->targets[--app->n_targets]);
 }
 
 static void send_sas(struct app *app, uint32_t ike_id)
@@ -158,7 +175,7 @@ static void send_sas(struct app *app, uint32_t ike_id)
 	model_sweep_begin(app->model, MODEL_TABLE_SAS, ike_id, vici_now_ms());
 	if (vici_session_call_builder(app->mon.sess, "list-sas", &b, NULL, on_sas, app, &rq) < 0) {
 		model_sweep_abort(app->model, MODEL_TABLE_SAS);
-		n_targets = 0;
+		app->n_targets = 0;
 		return;
 	}
 	app->rq_sas = rq;
@@ -219,36 +236,36 @@ static void refresh_sas(struct app *app, bool force_full)
 		struct model_view *v = p->priv;
 		model_view_refresh(v);
 		size_t n = model_view_count(v), vis = pane_body_rows(p, true);
-		n_targets = 0;
+		app->n_targets = 0;
 		uint32_t detail;
 		if (overlay_detail_sa(app, &detail))
-			targets[n_targets++] = detail;
+			app->targets[app->n_targets++] = detail;
 		if (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE)
 			vis = 0;
 		for (size_t i = p->lv.top; i < n && i < p->lv.top + vis; i++) {
 			/* CHILD rows count for their IKE SA (its row may be
 			 * scrolled away); one target per IKE SA. */
 			const struct model_row *r = model_view_row(v, i);
-			if (n_targets && targets[n_targets - 1] == r->ike->uniqueid)
+			if (app->n_targets && app->targets[app->n_targets - 1] == r->ike->uniqueid)
 				continue;
-			if (n_targets == TARGETED_MAX || n_targets * 2 >= total) {
+			if (app->n_targets == APP_TARGETED_MAX || app->n_targets * 2 >= total) {
 				full = true;
 				break;
 			}
-			targets[n_targets++] = r->ike->uniqueid;
+			app->targets[app->n_targets++] = r->ike->uniqueid;
 		}
-		if (n_targets == 0 && (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
+		if (app->n_targets == 0 && (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
 			return; /* nothing on screen needs counters: wait for the sweep */
-		if (n_targets == 0)
+		if (app->n_targets == 0)
 			full = true;
 	}
 	if (full) {
-		n_targets = 0;
+		app->n_targets = 0;
 		int64_t every = (int64_t)app->cfg.interval_ms * SWEEP_EVERY;
 		app->next_sweep = app->now + (every > 10000 ? every : 10000);
 		send_sas(app, 0);
 	} else {
-		send_sas(app, targets[--n_targets]);
+		send_sas(app, app->targets[--app->n_targets]);
 	}
 }
 

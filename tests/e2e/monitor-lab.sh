@@ -84,6 +84,9 @@ mon_wait 'monitor . up +listener . up' 30
 mon_wait_gone 'STALE' 10
 mon_wait 'site1 .*ESTABLISHED' 40
 mon_wait 'log .* [1-9][0-9]* lines' 10
+mon_keys 4 z
+mon_wait 'charon restarted: SAs reloaded' 10
+mon_keys z 1
 echo "ok: charon restart, resumed"
 
 mon_keys q
