@@ -59,27 +59,26 @@
 /* ---- options ---- */
 
 static const char usage_text[] =
-	"usage: swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
-	"       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n"
-	"\n"
-	"  --uri URI           charon's VICI socket (default unix:///var/run/charon.vici)\n"
-	"  --interval SECONDS  counter refresh interval, 0.1-3600 (default 1.5)\n"
-	"  --theme NAME        colour theme (default, mono, or a themes/NAME.theme file)\n"
-	"  --readonly          refuse every action (initiate, terminate, rekey, ...)\n"
-	"\n"
-	"Keys: ? for help, q to quit.\n";
+        "usage: swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
+        "       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n"
+        "\n"
+        "  --uri URI           charon's VICI socket (default unix:///var/run/charon.vici)\n"
+        "  --interval SECONDS  counter refresh interval, 0.1-3600 (default 1.5)\n"
+        "  --theme NAME        colour theme (default, mono, or a themes/NAME.theme file)\n"
+        "  --readonly          refuse every action (initiate, terminate, rekey, ...)\n"
+        "\n"
+        "Keys: ? for help, q to quit.\n";
 
-int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *err,
-		       size_t errsize)
+int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *err, size_t errsize)
 {
 	static const struct option opts[] = {
-		{"uri", required_argument, NULL, 'u'},
-		{"interval", required_argument, NULL, 'i'},
-		{"theme", required_argument, NULL, 't'},
-		{"readonly", no_argument, NULL, 'r'},
-		{"read-only", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"uri", required_argument, NULL, 'u'},
+	        {"interval", required_argument, NULL, 'i'},
+	        {"theme", required_argument, NULL, 't'},
+	        {"readonly", no_argument, NULL, 'r'},
+	        {"read-only", no_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->interval_ms = 1500;
@@ -99,8 +98,9 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 			if (errno || end == optarg || *end || !(s >= 0.1 && s <= 3600)) {
 				char *safe = sanitize_strdup(optarg, 0);
 				snprintf(err, errsize,
-					 "--interval: '%s' is not a number of seconds between 0.1 and 3600",
-					 safe);
+				         "--interval: '%s' is not a number of seconds between 0.1 "
+				         "and 3600",
+				         safe);
 				free(safe);
 				return -EINVAL;
 			}
@@ -130,7 +130,7 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 	if (optind < argc) {
 		char *safe = sanitize_strdup(argv[optind], 0);
 		snprintf(err, errsize, "unexpected argument '%s' (modes are 'call' and 'listen')",
-			 safe);
+		         safe);
 		free(safe);
 		return -EINVAL;
 	}
@@ -139,8 +139,8 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 		if (vici_uri_parse(o->uri, &u) < 0) {
 			char *safe = sanitize_strdup(o->uri, 0);
 			snprintf(err, errsize,
-				 "--uri: '%s' is not a VICI URI (unix:///path or tcp://host:port)",
-				 safe);
+			         "--uri: '%s' is not a VICI URI (unix:///path or tcp://host:port)",
+			         safe);
 			free(safe);
 			return -EINVAL;
 		}
@@ -322,8 +322,10 @@ static void draw_header(struct app *app)
 	x += draw_text(r.y, x, r.w - x, THEME_HEADER, " swantop ");
 	if (v->valid) {
 		char *d = sanitize_dup(v->daemon.s, v->daemon.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		char *ver = sanitize_dup(v->version.s, v->version.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		char *host = sanitize_dup(v->sysname.s, v->sysname.len, app->utf8 ? 0 : SANITIZE_ASCII);
+		char *ver =
+		        sanitize_dup(v->version.s, v->version.len, app->utf8 ? 0 : SANITIZE_ASCII);
+		char *host =
+		        sanitize_dup(v->sysname.s, v->sysname.len, app->utf8 ? 0 : SANITIZE_ASCII);
 		snprintf(buf, sizeof(buf), "%s %s (%s)", d, ver, host);
 		free(d), free(ver), free(host);
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER_VALUE, buf);
@@ -331,7 +333,8 @@ static void draw_header(struct app *app)
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER, "charon ?");
 	}
 	if (s->valid) {
-		char *up = sanitize_dup(s->running.s, s->running.len, app->utf8 ? 0 : SANITIZE_ASCII);
+		char *up =
+		        sanitize_dup(s->running.s, s->running.len, app->utf8 ? 0 : SANITIZE_ASCII);
 		snprintf(buf, sizeof(buf), "  up %s", up);
 		free(up);
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
@@ -340,13 +343,13 @@ static void draw_header(struct app *app)
 		struct model_counts mc;
 		model_counts_get(app->model, &mc);
 		snprintf(buf, sizeof(buf), " (%zu up, %lld half-open)",
-			 mc.ike_states[MODEL_IKE_ESTABLISHED], (long long)s->ikesas_half_open);
+		         mc.ike_states[MODEL_IKE_ESTABLISHED], (long long)s->ikesas_half_open);
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
 		long long active = 0, queued = 0;
 		for (int i = 0; i < MODEL_PRIO_COUNT; i++)
 			active += s->workers_active[i], queued += s->queues[i];
 		snprintf(buf, sizeof(buf), "  workers %lld/%lld busy  queued %lld  sched %lld",
-			 active, (long long)s->workers_total, queued, (long long)s->scheduled);
+		         active, (long long)s->workers_total, queued, (long long)s->scheduled);
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
 	}
 	if (r.h < 2)
@@ -358,14 +361,15 @@ static void draw_header(struct app *app)
 	const struct app_link *links[] = {&app->mon, &app->lis};
 	for (int i = 0; i < 2; i++) {
 		const struct app_link *l = links[i];
-		int role = l->state == VICI_SESSION_UP	       ? THEME_STATUS_OK
-			   : l->state == VICI_SESSION_CONNECTING ? THEME_STATUS_WARN
-								 : THEME_STATUS_ERROR;
-		enum theme_role g = l->state == VICI_SESSION_UP ? THEME_STATE_UP
-				    : l->state == VICI_SESSION_CONNECTING ? THEME_CONNECTING
-									  : THEME_STATE_DOWN;
-		snprintf(buf, sizeof(buf), "%s %s %s  ", l->role, theme_glyph(&app->theme, g, app->utf8),
-			 vici_session_state_name((enum vici_session_state)l->state));
+		int role = l->state == VICI_SESSION_UP           ? THEME_STATUS_OK
+		           : l->state == VICI_SESSION_CONNECTING ? THEME_STATUS_WARN
+		                                                 : THEME_STATUS_ERROR;
+		enum theme_role g = l->state == VICI_SESSION_UP           ? THEME_STATE_UP
+		                    : l->state == VICI_SESSION_CONNECTING ? THEME_CONNECTING
+		                                                          : THEME_STATE_DOWN;
+		snprintf(buf, sizeof(buf), "%s %s %s  ", l->role,
+		         theme_glyph(&app->theme, g, app->utf8),
+		         vici_session_state_name((enum vici_session_state)l->state));
 		x += draw_text(y, x, r.w - x, role, buf);
 	}
 	if (app->alert_state[0])
@@ -377,18 +381,19 @@ static void draw_header(struct app *app)
 		int64_t at = vici_session_retry_at(app->mon.sess);
 		if (at >= 0) {
 			snprintf(tmp, sizeof(tmp), "retry in %lld s  ",
-				 (long long)((at - app->now + 999) / 1000));
+			         (long long)((at - app->now + 999) / 1000));
 			x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, tmp);
 		}
 		x += draw_text(y, x, r.w - x, THEME_STATUS_ERROR,
-			       app->mon.error[0] ? app->mon.error : "connecting");
+		               app->mon.error[0] ? app->mon.error : "connecting");
 	} else if (app->last_data) {
 		snprintf(buf, sizeof(buf), "  data %.1f s old",
-			 (double)(app->now - app->last_data) / 1000.0);
+		         (double)(app->now - app->last_data) / 1000.0);
 		x += draw_text(y, x, r.w - x,
-			       app->now - app->last_data > 3 * app->cfg.interval_ms + 2000
-				       ? THEME_STALE : THEME_HEADER,
-			       buf);
+		               app->now - app->last_data > 3 * app->cfg.interval_ms + 2000
+		                       ? THEME_STALE
+		                       : THEME_HEADER,
+		               buf);
 	}
 	if (app->cfg.readonly)
 		x += draw_text(y, x, r.w - x, THEME_WARNING, "  READ-ONLY");
@@ -424,13 +429,13 @@ static void draw_status(struct app *app)
 	int x = 0;
 	if (a) {
 		const char *verb = a->kind == ACTION_INITIATE    ? "initiating"
-				   : a->kind == ACTION_TERMINATE ? "terminating"
-								 : "running";
+		                   : a->kind == ACTION_TERMINATE ? "terminating"
+		                                                 : "running";
 		const char *name = strchr(a->label, ' ');
 		snprintf(buf, sizeof(buf), "%s %s%s %lld s%s ", verb,
-			 name && a->kind <= ACTION_TERMINATE ? name + 1 : a->label,
-			 app->utf8 ? "\u2026" : "...", (long long)((app->now - a->started) / 1000),
-			 running > 1 ? " (+more)" : "");
+		         name && a->kind <= ACTION_TERMINATE ? name + 1 : a->label,
+		         app->utf8 ? "\u2026" : "...", (long long)((app->now - a->started) / 1000),
+		         running > 1 ? " (+more)" : "");
 		x += draw_text(r.y, x, r.w, THEME_EVENT_CONTROL, buf);
 	}
 	if (app->status[0] && app->now < app->status_until)
@@ -451,14 +456,14 @@ static void draw_hint(struct app *app)
 	}
 	if (app->input == INPUT_CMDLINE || app->input == INPUT_FILTER) {
 		draw_text(r.y, 0, r.w, THEME_HINT_TEXT,
-			  app->input == INPUT_CMDLINE
-				  ? " Enter run  Tab complete  Up/Down history  Esc cancel"
-				  : " type to filter (live)  Enter keep  Esc clear");
+		          app->input == INPUT_CMDLINE
+		                  ? " Enter run  Tab complete  Up/Down history  Esc cancel"
+		                  : " type to filter (live)  Enter keep  Esc clear");
 		return;
 	}
-	unsigned ctx = app->overlay == OVERLAY_HELP	  ? KC_HELP
-		       : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
-							: 1u << app->focus;
+	unsigned ctx = app->overlay == OVERLAY_HELP     ? KC_HELP
+	               : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
+	                                                : 1u << app->focus;
 	char hint[512];
 	keys_hint(ctx, app->cfg.readonly, hint, sizeof(hint), (size_t)r.w);
 	/* "key word  key word": keys in their own role. */
@@ -603,7 +608,7 @@ static unsigned global_key(struct app *app, enum key_action act)
 			app_status(app, THEME_WARNING, 4, "read-only mode: actions are refused");
 		else
 			app_status(app, THEME_WARNING, 4,
-				   "select an SA (1) or a connection (2) first");
+			           "select an SA (1) or a connection (2) first");
 		return PANE_REDRAW_ALL;
 	default:
 		return PANE_HANDLED;
@@ -662,7 +667,7 @@ static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_co
 			const struct model_conn *cn = model_conn_at(app->model, i);
 			for (size_t j = 0; j < cn->n_children; j++) {
 				snprintf(buf, sizeof(buf), "%.*s", (int)cn->children[j].name.len,
-					 cn->children[j].name.s);
+				         cn->children[j].name.s);
 				cmdline_completion_add(c, buf);
 			}
 		}
@@ -670,7 +675,7 @@ static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_co
 			const struct model_ike *ike = model_ike_at(app->model, i);
 			for (size_t j = 0; j < ike->n_children; j++) {
 				snprintf(buf, sizeof(buf), "%.*s", (int)ike->children[j].name.len,
-					 ike->children[j].name.s);
+				         ike->children[j].name.s);
 				cmdline_completion_add(c, buf);
 			}
 		}
@@ -712,9 +717,10 @@ static void do_complete(struct app *app)
 		} else if (c.count > 1) {
 			size_t l = 0;
 			for (size_t i = 0; i < c.count && l + 2 < sizeof(app->completions); i++) {
-				char *s = sanitize_strdup(c.items[i], app->utf8 ? 0 : SANITIZE_ASCII);
+				char *s =
+				        sanitize_strdup(c.items[i], app->utf8 ? 0 : SANITIZE_ASCII);
 				int k = snprintf(app->completions + l, sizeof(app->completions) - l,
-						 " %s", s);
+				                 " %s", s);
 				free(s);
 				if (k < 0)
 					break;
@@ -790,13 +796,14 @@ static unsigned on_key(struct app *app, int ch, bool is_key)
 		return PANE_HANDLED; /* handled through SIGWINCH */
 	if (app->input != INPUT_NONE)
 		return input_key(app, ch, is_key);
-	unsigned ctx = app->overlay == OVERLAY_HELP	  ? KC_HELP
-		       : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
-							: 1u << app->focus;
+	unsigned ctx = app->overlay == OVERLAY_HELP     ? KC_HELP
+	               : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
+	                                                : 1u << app->focus;
 	enum key_action act = keys_lookup(ctx, ch);
 	if (act == KA_NONE)
 		return PANE_HANDLED;
-	struct pane *p = app->overlay != OVERLAY_NONE ? &app->overlay_pane : &app->panes[app->focus];
+	struct pane *p =
+	        app->overlay != OVERLAY_NONE ? &app->overlay_pane : &app->panes[app->focus];
 	unsigned f = p->ops->key(p, app, act, ch);
 	if (f != PANE_IGNORED)
 		return f;
@@ -841,7 +848,7 @@ static void monitor_run_command(struct app *app, const char *line)
 	case CMDLINE_THEME:
 		if (res.argc == 0) {
 			app_status(app, THEME_INFO, 5, "theme: %s%s", app->theme.name,
-				   theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
+			           theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
 		} else {
 			struct theme t;
 			char terr[256];
@@ -859,15 +866,16 @@ static void monitor_run_command(struct app *app, const char *line)
 		app_cmd_action(app, ACTION_INITIATE, a[0].text, false, false, 0, a2);
 		break;
 	case CMDLINE_TERMINATE:
-		app_cmd_action(app, ACTION_TERMINATE, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id,
-			       a2);
+		app_cmd_action(app, ACTION_TERMINATE, a[0].text, a[0].is_id, a[0].is_child_id,
+		               a[0].id, a2);
 		break;
 	case CMDLINE_REKEY:
-		app_cmd_action(app, ACTION_REKEY, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id, a2);
+		app_cmd_action(app, ACTION_REKEY, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id,
+		               a2);
 		break;
 	case CMDLINE_REDIRECT:
-		app_cmd_action(app, ACTION_REDIRECT, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id,
-			       a2);
+		app_cmd_action(app, ACTION_REDIRECT, a[0].text, a[0].is_id, a[0].is_child_id,
+		               a[0].id, a2);
 		break;
 	case CMDLINE_INSTALL:
 		app_cmd_action(app, ACTION_INSTALL, a[0].text, false, false, 0, a2);
@@ -1008,7 +1016,7 @@ int monitor_main(int argc, char **argv)
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "swantop: the monitor needs a terminal (for scripts use "
-				"'swantop call' or 'swantop listen')\n");
+		                "'swantop call' or 'swantop listen')\n");
 		free(app);
 		return MONITOR_EXIT_FAIL;
 	}

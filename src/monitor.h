@@ -28,8 +28,7 @@ struct monitor_options {
 /* Parses the monitor's command line (argv[0] is the program name; argv
  * strings are borrowed by o). Returns 0, or -EINVAL with a one-line message
  * in err. Pure: no terminal, no output. */
-int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *err,
-		       size_t errsize);
+int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *err, size_t errsize);
 
 /* Runs the monitor until the operator quits or a SIGTERM/SIGINT/SIGHUP
  * arrives; the terminal is restored on every way out, including fatal

@@ -28,8 +28,7 @@
 
 /* A list-sa message for one IKE SA with one CHILD SA. name may hold any
  * bytes (hostile-string tests). */
-static void build_sa(struct vici_builder *b, const char *name, size_t name_len,
-		     const char *state)
+static void build_sa(struct vici_builder *b, const char *name, size_t name_len, const char *state)
 {
 	vici_builder_init(b);
 	vici_builder_section_startn(b, name, name_len);
@@ -240,8 +239,8 @@ static void test_child_row(void **state)
 	assert_non_null(strstr(t, "10.0.2.0/24"));
 	assert_non_null(strstr(t, "1.5M"));
 	assert_non_null(strstr(t, "c1a2b3c4/d5e6f7a8"));
-	assert_non_null(strstr(t, "59s"));   /* rekey */
-	assert_non_null(strstr(t, "6m40s")); /* expiry */
+	assert_non_null(strstr(t, "59s"));          /* rekey */
+	assert_non_null(strstr(t, "6m40s"));        /* expiry */
 	assert_non_null(strstr(t, "\u2514\u2500")); /* tree branch, last child */
 	/* ASCII locale: only ASCII bytes, tree and glyphs included. */
 	row_init(&r, SANITIZE_ASCII);
@@ -257,7 +256,8 @@ static void test_child_row(void **state)
 static void test_hostile_names(void **state)
 {
 	(void)state;
-	static const char evil[] = "evil\x1b]0;pwned\x07\x1b[2J\xc2\x9b" "31m\xe2\x80\xaeok";
+	static const char evil[] = "evil\x1b]0;pwned\x07\x1b[2J\xc2\x9b"
+	                           "31m\xe2\x80\xaeok";
 	struct model *m = model_with_sa(evil, sizeof(evil) - 1, "CONNECTING");
 	struct model_view *v = model_view_new(m);
 	unsigned w[SAC_COUNT];
@@ -474,7 +474,8 @@ static void test_layout(void **state)
 			for (int zoom = -1; zoom <= LS_LOG; zoom++) {
 				layout_compute(&l, rows, cols, zoom);
 				if (l.too_small) {
-					assert_true(rows < LAYOUT_MIN_ROWS || cols < LAYOUT_MIN_COLS);
+					assert_true(rows < LAYOUT_MIN_ROWS ||
+					            cols < LAYOUT_MIN_COLS);
 					continue;
 				}
 				for (int i = 0; i < LS_COUNT; i++) {
@@ -482,12 +483,12 @@ static void test_layout(void **state)
 					if (!r.h)
 						continue;
 					assert_true(r.y >= 0 && r.x >= 0 && r.y + r.h <= rows &&
-						    r.x + r.w <= cols);
+					            r.x + r.w <= cols);
 					for (int j = i + 1; j < LS_COUNT; j++)
 						assert_false(overlap(r, l.slot[j]));
 				}
 				assert_true(l.slot[LS_MAIN].h > 0 || zoom == LS_EVENTS ||
-					    zoom == LS_LOG);
+				            zoom == LS_LOG);
 				assert_int_equal(l.slot[LS_STATUS].h, 1);
 			}
 		}
@@ -514,8 +515,9 @@ static void test_args(void **state)
 	(void)state;
 	struct monitor_options o;
 	char err[256];
-	char *a1[] = {"swantop", "--uri", "unix:///tmp/x.vici", "--interval", "0.5", "--readonly",
-		      "--theme", "mono", NULL};
+	char *a1[] = {"swantop",    "--uri", "unix:///tmp/x.vici",
+	              "--interval", "0.5",   "--readonly",
+	              "--theme",    "mono",  NULL};
 	assert_int_equal(monitor_parse_args(8, a1, &o, err, sizeof(err)), 0);
 	assert_string_equal(o.uri, "unix:///tmp/x.vici");
 	assert_int_equal(o.interval_ms, 500);
@@ -546,17 +548,12 @@ int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_columns_fit),
-		cmocka_unit_test(test_fmt),
-		cmocka_unit_test(test_ike_row),
-		cmocka_unit_test(test_child_row),
-		cmocka_unit_test(test_hostile_names),
-		cmocka_unit_test(test_event_and_log_rows),
-		cmocka_unit_test(test_conn_rows),
-		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_help),
-		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_columns_fit),   cmocka_unit_test(test_fmt),
+	        cmocka_unit_test(test_ike_row),       cmocka_unit_test(test_child_row),
+	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
+	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
+	        cmocka_unit_test(test_help),          cmocka_unit_test(test_layout),
+	        cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,9 +34,9 @@
 const char *action_command(enum action_kind kind)
 {
 	static const char *const names[] = {
-		[ACTION_INITIATE] = "initiate", [ACTION_TERMINATE] = "terminate",
-		[ACTION_REKEY] = "rekey",	[ACTION_REDIRECT] = "redirect",
-		[ACTION_INSTALL] = "install",	[ACTION_UNINSTALL] = "uninstall",
+	        [ACTION_INITIATE] = "initiate", [ACTION_TERMINATE] = "terminate",
+	        [ACTION_REKEY] = "rekey",       [ACTION_REDIRECT] = "redirect",
+	        [ACTION_INSTALL] = "install",   [ACTION_UNINSTALL] = "uninstall",
 	};
 	return names[kind];
 }
@@ -50,13 +50,13 @@ static void finish(struct app *app, struct action *a, bool ok, const char *why)
 	double secs = (double)(now - a->started) / 1000.0;
 	if (ok) {
 		model_event_addf(app->model, MODEL_EV_ACTION_OK, now, "%s: done (%.1f s)", a->label,
-				 secs);
+		                 secs);
 		app_status(app, THEME_STATUS_OK, 5, "%s: done (%.1f s)", a->label, secs);
 	} else {
 		char safe[512];
 		sanitize_buf(safe, sizeof(safe), why, strlen(why), 0);
 		model_event_addf(app->model, MODEL_EV_ACTION_FAIL, now, "%s: failed: %s", a->label,
-				 safe);
+		                 safe);
 		app_status(app, THEME_ERROR, 15, "%s: failed: %s", a->label, safe);
 	}
 	app_vici_refresh_sas(app);
@@ -80,7 +80,7 @@ static void on_reply(void *ctx, int err, const struct vici_msg *m)
 	const uint8_t *v;
 	size_t vl;
 	bool ok = vici_message_find(m->data, m->len, "success", &v, &vl) == 0 &&
-		  vici_eq(v, vl, "yes");
+	          vici_eq(v, vl, "yes");
 	if (ok) {
 		finish(app, a, true, NULL);
 		return;
@@ -99,8 +99,8 @@ static void on_state(void *ctx, enum vici_session_state st, int err, const char 
 	(void)a, (void)st, (void)err, (void)msg;
 }
 
-int app_action_start(struct app *app, enum action_kind kind, const char *label,
-		     const uint8_t *msg, size_t len)
+int app_action_start(struct app *app, enum action_kind kind, const char *label, const uint8_t *msg,
+                     size_t len)
 {
 	if (app->cfg.readonly) {
 		app_status(app, THEME_WARNING, 5, "read-only mode: %s refused", label);
@@ -122,7 +122,7 @@ int app_action_start(struct app *app, enum action_kind kind, const char *label,
 	struct vici_call_opts o = {0};
 	o.timeout_ms = ACTION_TIMEOUT_MS;
 	int rc = vici_session_call(a->sess, action_command(kind), msg, len, &o, on_reply, a,
-				   &a->req);
+	                           &a->req);
 	if (rc < 0) {
 		const char *e = vici_session_error(a->sess);
 		finish(app, a, false, e && *e ? e : strerror(-rc));
@@ -181,7 +181,7 @@ static char *safe_name(struct model_str s)
 }
 
 static void start_built(struct app *app, enum action_kind kind, const char *label,
-			struct vici_builder *b)
+                        struct vici_builder *b)
 {
 	uint8_t *msg;
 	size_t len;
@@ -218,7 +218,7 @@ void app_confirm_accept(struct app *app)
 {
 	app->input = INPUT_NONE;
 	app_action_start(app, app->confirm_kind, app->confirm_label, app->confirm_msg,
-			 app->confirm_len);
+	                 app->confirm_len);
 	free(app->confirm_msg);
 	app->confirm_msg = NULL;
 }
@@ -261,11 +261,11 @@ void app_initiate(struct app *app, struct model_str ike, struct model_str child)
 }
 
 void app_act_conn(struct app *app, int action, const struct model_conn *conn,
-		  const struct model_conn_child *child)
+                  const struct model_conn_child *child)
 {
 	if (action != KA_INITIATE) {
 		app_status(app, THEME_WARNING, 4,
-			   "terminate and rekey act on SAs: press 1 and select the SA");
+		           "terminate and rekey act on SAs: press 1 and select the SA");
 		return;
 	}
 	struct model_str none = {"", 0};
@@ -279,7 +279,7 @@ void app_act_conn(struct app *app, int action, const struct model_conn *conn,
 }
 
 void app_act_sa(struct app *app, int action, const struct model_ike *ike,
-		const struct model_child *child)
+                const struct model_child *child)
 {
 	struct vici_builder b;
 	char label[200];
@@ -291,7 +291,8 @@ void app_act_sa(struct app *app, int action, const struct model_ike *ike,
 			app_initiate(app, ike->name, child->name);
 			break;
 		}
-		const struct model_conn *c = model_conn_find(app->model, ike->name.s, ike->name.len);
+		const struct model_conn *c =
+		        model_conn_find(app->model, ike->name.s, ike->name.len);
 		if (c)
 			app_act_conn(app, KA_INITIATE, c, NULL);
 		else
@@ -302,10 +303,12 @@ void app_act_sa(struct app *app, int action, const struct model_ike *ike,
 		vici_builder_init(&b);
 		if (child) {
 			vici_builder_add_fmt(&b, "child-id", "%u", child->uniqueid);
-			snprintf(label, sizeof(label), "terminate CHILD SA %s c%u", cn, child->uniqueid);
+			snprintf(label, sizeof(label), "terminate CHILD SA %s c%u", cn,
+			         child->uniqueid);
 		} else {
 			vici_builder_add_fmt(&b, "ike-id", "%u", ike->uniqueid);
-			snprintf(label, sizeof(label), "terminate IKE SA %s #%u", in, ike->uniqueid);
+			snprintf(label, sizeof(label), "terminate IKE SA %s #%u", in,
+			         ike->uniqueid);
 		}
 		add_common(&b, true);
 		ask(app, ACTION_TERMINATE, label, &b);
@@ -314,7 +317,8 @@ void app_act_sa(struct app *app, int action, const struct model_ike *ike,
 		vici_builder_init(&b);
 		if (child) {
 			vici_builder_add_fmt(&b, "child-id", "%u", child->uniqueid);
-			snprintf(label, sizeof(label), "rekey CHILD SA %s c%u", cn, child->uniqueid);
+			snprintf(label, sizeof(label), "rekey CHILD SA %s c%u", cn,
+			         child->uniqueid);
 		} else {
 			vici_builder_add_fmt(&b, "ike-id", "%u", ike->uniqueid);
 			snprintf(label, sizeof(label), "rekey IKE SA %s #%u", in, ike->uniqueid);
@@ -331,7 +335,7 @@ void app_act_sa(struct app *app, int action, const struct model_ike *ike,
 /* An SA selector from the command line: "#N", "#cN" or a name that is an
  * IKE SA name (else taken as a CHILD name). */
 static void add_selector(struct app *app, struct vici_builder *b, const char *text, bool is_id,
-			 bool is_child, uint32_t id, bool ike_only)
+                         bool is_child, uint32_t id, bool ike_only)
 {
 	if (is_id) {
 		vici_builder_add_fmt(b, is_child ? "child-id" : "ike-id", "%u", id);
@@ -347,7 +351,7 @@ static void add_selector(struct app *app, struct vici_builder *b, const char *te
 }
 
 int app_cmd_action(struct app *app, enum action_kind kind, const char *arg, bool is_id,
-		   bool is_child, uint32_t id, const char *arg2)
+                   bool is_child, uint32_t id, const char *arg2)
 {
 	struct vici_builder b;
 	char label[256], *safe = sanitize_strdup(arg, 0), *safe2 = sanitize_strdup(arg2, 0);

@@ -36,14 +36,7 @@ struct lineedit;
 struct cmdline_history;
 
 /* The panes; PANE_SAS..PANE_POLS share the main slot. */
-enum pane_id {
-	PANE_SAS,
-	PANE_CONNS,
-	PANE_POLS,
-	PANE_EVENTS,
-	PANE_LOG,
-	PANE_COUNT
-};
+enum pane_id { PANE_SAS, PANE_CONNS, PANE_POLS, PANE_EVENTS, PANE_LOG, PANE_COUNT };
 
 enum overlay {
 	OVERLAY_NONE,
@@ -72,10 +65,10 @@ enum action_kind {
 struct action {
 	struct app *app;
 	enum action_kind kind;
-	char *label;   /* "initiate net" (sanitised, for the status line) */
+	char *label;               /* "initiate net" (sanitised, for the status line) */
 	struct vici_session *sess; /* its own control connection */
 	struct vici_request *req;
-	uint8_t *msg;  /* the request body, sent when the session is up */
+	uint8_t *msg; /* the request body, sent when the session is up */
 	size_t msg_len;
 	int64_t started; /* monotonic ms */
 	bool sent, done, dead;
@@ -90,9 +83,9 @@ struct action {
 struct app_link {
 	const char *role; /* "monitor", "listener" */
 	struct vici_session *sess;
-	int state;	  /* enum vici_session_state */
-	char error[256];  /* sanitised last error */
-	int64_t since;	  /* when the state last changed */
+	int state;       /* enum vici_session_state */
+	char error[256]; /* sanitised last error */
+	int64_t since;   /* when the state last changed */
 };
 
 struct app_config {
@@ -106,7 +99,7 @@ struct app {
 	struct app_config cfg;
 	struct model *model;
 	struct theme theme;
-	bool utf8;	/* the locale can show UTF-8 glyphs */
+	bool utf8;      /* the locale can show UTF-8 glyphs */
 	bool has_color; /* terminal and theme allow colour */
 
 	struct pane panes[PANE_COUNT];
@@ -140,8 +133,7 @@ struct app {
 	char alert_state[48]; /* "alert: not supported" etc. */
 	struct action *actions;
 	/* refresh policy: at most one request in flight per kind */
-	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats,
-		*rq_version;
+	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats, *rq_version;
 	int64_t next_counters, next_sweep, next_conns, next_stats;
 	int64_t last_data; /* monotonic ms of the last list-sa data */
 	/* Targeted refreshes of this round: IKE SAs still to ask for, one
@@ -149,14 +141,14 @@ struct app {
 	uint32_t targets[APP_TARGETED_MAX];
 	size_t n_targets;
 	char daemon_since[64]; /* charon's start time, to notice restarts */
-	bool resync; /* full reload wanted (after reconnect) */
-	unsigned sweeps; /* completed full sweeps, for tests and the header */
+	bool resync;           /* full reload wanted (after reconnect) */
+	unsigned sweeps;       /* completed full sweeps, for tests and the header */
 
 	bool quit;
 	bool redraw_all;
-	bool data_dirty;   /* the model changed since the last redraw */
-	int64_t last_draw; /* monotonic ms of the last redraw */
-	int64_t now; /* monotonic ms at the start of the loop turn */
+	bool data_dirty;     /* the model changed since the last redraw */
+	int64_t last_draw;   /* monotonic ms of the last redraw */
+	int64_t now;         /* monotonic ms at the start of the loop turn */
 	int64_t wall_offset; /* realtime ms - monotonic ms */
 };
 
@@ -186,8 +178,8 @@ void app_vici_refresh_sas(struct app *app);
 /* Starts an action with the given body (borrowed, copied) on a fresh
  * control connection. Refused with a status message when read-only.
  * Returns 0 or a negative errno. */
-int app_action_start(struct app *app, enum action_kind kind, const char *label,
-		     const uint8_t *msg, size_t len);
+int app_action_start(struct app *app, enum action_kind kind, const char *label, const uint8_t *msg,
+                     size_t len);
 /* Frees actions marked dead (end of the loop turn). */
 void app_actions_reap(struct app *app);
 /* Frees every action (at exit). */
@@ -200,16 +192,16 @@ const char *action_command(enum action_kind kind);
  * (child NULL: the IKE SA) or connection (child NULL: the whole
  * connection). Terminate asks for confirmation first. */
 void app_act_sa(struct app *app, int action, const struct model_ike *ike,
-		const struct model_child *child);
+                const struct model_child *child);
 void app_act_conn(struct app *app, int action, const struct model_conn *conn,
-		  const struct model_conn_child *child);
+                  const struct model_conn_child *child);
 /* Initiates a connection's child (child.len 0: the IKE SA alone). */
 void app_initiate(struct app *app, struct model_str ike, struct model_str child);
 /* An action from the command line: arg is a name or an id (#N / #cN as
  * parsed by cmdline.h), arg2 the second argument (gateway, IKE name) or
  * NULL. Destructive ones ask first. Returns 0. */
 int app_cmd_action(struct app *app, enum action_kind kind, const char *arg, bool is_id,
-		   bool is_child, uint32_t id, const char *arg2);
+                   bool is_child, uint32_t id, const char *arg2);
 /* Runs a destructive request after the operator confirmed it ("y"). */
 void app_confirm_accept(struct app *app);
 void app_confirm_cancel(struct app *app);
@@ -219,6 +211,6 @@ void app_confirm_cancel(struct app *app);
 /* Sets the status line to a printf message (sanitise hostile parts before
  * passing them) with a theme role, shown for seconds. */
 void app_status(struct app *app, int role, int seconds, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 #endif

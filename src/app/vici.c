@@ -37,11 +37,11 @@
 /* Targeted refreshes are used when fewer than this share of SAs is shown. */
 
 static const char *const listen_events[] = {
-	"ike-updown", "child-updown", "ike-rekey", "child-rekey", "ike-update", "log", "alert",
+        "ike-updown", "child-updown", "ike-rekey", "child-rekey", "ike-update", "log", "alert",
 };
 
 static void link_state(void *ctx, enum vici_session_state st, int err, const char *msg,
-		       struct app_link *l, struct app *app)
+                       struct app_link *l, struct app *app)
 {
 	char old[sizeof(l->error)];
 	memcpy(old, l->error, sizeof(old));
@@ -54,7 +54,7 @@ static void link_state(void *ctx, enum vici_session_state st, int err, const cha
 	/* One notice per new problem, not one per retry. */
 	if (st == VICI_SESSION_DOWN && l == &app->mon && msg && *msg && strcmp(old, l->error))
 		model_event_addf(app->model, MODEL_EV_NOTICE, l->since, "monitor connection: %s",
-				 l->error);
+		                 l->error);
 	app->redraw_all = true;
 }
 
@@ -96,7 +96,7 @@ static void check_restart(struct app *app)
 	if (app->daemon_since[0] && strcmp(since, app->daemon_since)) {
 		model_clear(app->model, MODEL_TABLE_SAS);
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
-				 "charon restarted: SAs reloaded");
+		                 "charon restarted: SAs reloaded");
 		app->next_sweep = 0;
 		app->next_counters = app->now;
 	}
@@ -115,13 +115,13 @@ static void on_stats(void *ctx, int err, const struct vici_msg *m)
 }
 
 static void on_list(void *ctx, int err, const struct vici_msg *m, enum model_table t,
-		    struct vici_request **slot)
+                    struct vici_request **slot)
 {
 	struct app *app = ctx;
 	if (!m->final) {
 		if (err == 0)
 			model_ingest_event(app->model, m->name, strlen(m->name), m->data, m->len,
-					   m->received);
+			                   m->received);
 		return;
 	}
 	*slot = NULL;
@@ -185,7 +185,7 @@ static void send_sas(struct app *app, uint32_t ike_id)
 }
 
 static void send_simple(struct app *app, const char *cmd, vici_request_fn fn,
-			struct vici_request **slot, enum model_table *t)
+                        struct vici_request **slot, enum model_table *t)
 {
 	if (*slot || app->mon.state != VICI_SESSION_UP)
 		return;
@@ -217,7 +217,7 @@ static void refresh_pols(struct app *app)
 	vici_builder_add_str(&b, "pass", "yes");
 	model_sweep_begin(app->model, MODEL_TABLE_POLS, 0, vici_now_ms());
 	if (vici_session_call_builder(app->mon.sess, "list-policies", &b, NULL, on_pols, app,
-				      &app->rq_pols) < 0) {
+	                              &app->rq_pols) < 0) {
 		app->rq_pols = NULL;
 		model_sweep_abort(app->model, MODEL_TABLE_POLS);
 	}
@@ -254,7 +254,8 @@ static void refresh_sas(struct app *app, bool force_full)
 			}
 			app->targets[app->n_targets++] = r->ike->uniqueid;
 		}
-		if (app->n_targets == 0 && (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
+		if (app->n_targets == 0 &&
+		    (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
 			return; /* nothing on screen needs counters: wait for the sweep */
 		if (app->n_targets == 0)
 			full = true;
@@ -275,7 +276,7 @@ static void mon_up(void *ctx, bool reconnected)
 	app->now = vici_now_ms();
 	if (reconnected)
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
-				 "reconnected to charon: reloading everything");
+		                 "reconnected to charon: reloading everything");
 	send_simple(app, "version", on_version, &app->rq_version, NULL);
 	send_simple(app, "stats", on_stats, &app->rq_stats, NULL);
 	refresh_sas(app, true);
@@ -294,7 +295,8 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 	if (err == -ENOENT) {
 		/* EVENT_UNKNOWN: this daemon does not have it (alert on 5.9.x). */
 		if (m->name && !strcmp(m->name, "alert"))
-			snprintf(app->alert_state, sizeof(app->alert_state), "alerts: not supported");
+			snprintf(app->alert_state, sizeof(app->alert_state),
+			         "alerts: not supported");
 		app->redraw_all = true;
 		return;
 	}
@@ -306,7 +308,7 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		if (vici_message_find(m->data, m->len, "type", &v, &vl) < 0)
 			v = (const uint8_t *)"?", vl = 1;
 		model_event_addf(app->model, MODEL_EV_NOTICE, m->received, "alert: %.*s", (int)vl,
-				 (const char *)v);
+		                 (const char *)v);
 		return;
 	}
 	model_ingest_event(app->model, m->name, strlen(m->name), m->data, m->len, m->received);
@@ -332,7 +334,7 @@ void app_vici_start(struct app *app)
 	app->mon.state = (int)vici_session_state(app->mon.sess);
 	if (app->mon.state == VICI_SESSION_DOWN)
 		link_state(app, VICI_SESSION_DOWN, 0, vici_session_error(app->mon.sess), &app->mon,
-			   app);
+		           app);
 
 	struct vici_session_config l = {0};
 	l.uri = app->cfg.uri;
@@ -342,7 +344,8 @@ void app_vici_start(struct app *app)
 	app->lis.sess = vici_session_new(&l);
 	app->lis.state = (int)vici_session_state(app->lis.sess);
 	for (size_t i = 0; i < sizeof(listen_events) / sizeof(listen_events[0]); i++)
-		app->listeners[i] = vici_session_listen(app->lis.sess, listen_events[i], on_event, app);
+		app->listeners[i] =
+		        vici_session_listen(app->lis.sess, listen_events[i], on_event, app);
 	app->next_sweep = 0;
 }
 
@@ -353,8 +356,7 @@ void app_vici_stop(struct app *app)
 	app->mon.sess = app->lis.sess = NULL;
 }
 
-static size_t add_fd(struct vici_session *s, struct pollfd *fds, void **tags, size_t n,
-		     size_t max)
+static size_t add_fd(struct vici_session *s, struct pollfd *fds, void **tags, size_t n, size_t max)
 {
 	int fd = s ? vici_session_fd(s) : -1;
 	if (fd < 0 || n >= max)

@@ -39,7 +39,7 @@ int draw_text(int y, int x, int w, int role, const char *s)
 	/* Already safe, but fitting goes through the same code, which also
 	 * keeps wide characters whole at the edge. */
 	int cols = (int)sanitize_fit(buf, sizeof(buf), s, strlen(s), (size_t)w,
-				     sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
+	                             sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
 	attrset(draw_attr(role));
 	mvaddstr(y, x, buf);
 	return cols;

@@ -71,9 +71,9 @@ struct key_binding {
 	int key;             /* character or curses KEY_* code */
 	const char *keyname; /* as shown in help and hints ("Enter", "q") */
 	enum key_action action;
-	unsigned contexts;   /* KC_* */
-	const char *hint;    /* short word for the hint bar, or NULL */
-	const char *help;    /* one line for the help screen */
+	unsigned contexts; /* KC_* */
+	const char *hint;  /* short word for the hint bar, or NULL */
+	const char *help;  /* one line for the help screen */
 };
 
 /* The table itself (terminated by an entry with action KA_NONE). */

@@ -13,15 +13,7 @@
 
 #include "pane.h"
 
-enum layout_slot {
-	LS_HEADER,
-	LS_MAIN,
-	LS_EVENTS,
-	LS_LOG,
-	LS_STATUS,
-	LS_HINT,
-	LS_COUNT
-};
+enum layout_slot { LS_HEADER, LS_MAIN, LS_EVENTS, LS_LOG, LS_STATUS, LS_HINT, LS_COUNT };
 
 /* Below this the monitor only says "terminal too small". */
 #define LAYOUT_MIN_ROWS 8

@@ -93,7 +93,7 @@ void overlay_text_set(struct pane *p, const char *title, const char *const *line
 }
 
 static bool detail_sa_build(struct app *app, struct pane *o, uint32_t ike_id, uint32_t child_id,
-			    bool ascii);
+                            bool ascii);
 
 static void text_draw(struct pane *p, struct app *app)
 {
@@ -161,11 +161,11 @@ static void text_destroy(struct pane *p)
 }
 
 const struct pane_ops pane_text_ops = {
-	.name = "text",
-	.draw = text_draw,
-	.key = text_key,
-	.resize = text_resize,
-	.destroy = text_destroy,
+        .name = "text",
+        .draw = text_draw,
+        .key = text_key,
+        .resize = text_resize,
+        .destroy = text_destroy,
 };
 
 static void help_emit(const char *line, void *arg)
@@ -187,7 +187,7 @@ void overlay_help_open(struct app *app)
 	char line[256];
 	for (size_t i = 0; i < n; i++) {
 		snprintf(line, sizeof(line), "  %-26s %s%s", c[i].usage, c[i].help,
-			 c[i].destructive ? " (asks first; refused with --readonly)" : "");
+		         c[i].destructive ? " (asks first; refused with --readonly)" : "");
 		overlay_text_add(p, line);
 	}
 	overlay_text_add(p, "");
@@ -255,7 +255,7 @@ static void add_kv(struct pane *p, const char *k, struct model_str v, bool ascii
 
 /* (Re)builds the detail text of an IKE SA (child_id 0) or CHILD SA. */
 static bool detail_sa_build(struct app *app, struct pane *o, uint32_t ike_id, uint32_t child_id,
-			    bool ascii)
+                            bool ascii)
 {
 	const struct model_ike *ike = NULL;
 	const struct model_child *ch = NULL;
@@ -286,7 +286,7 @@ static bool detail_sa_build(struct app *app, struct pane *o, uint32_t ike_id, ui
 	} else {
 		name = sanitize_dup(ch->name.s, ch->name.len, fl);
 		snprintf(title, sizeof(title), "CHILD SA %s c%u (IKE SA #%u)", name, ch->uniqueid,
-			 ike->uniqueid);
+		         ike->uniqueid);
 		overlay_text_set(o, title, NULL, 0);
 		overlay_text_add(o, title);
 		walk_raw(o, ch->raw.msg, ch->raw.len, 1, ascii);
@@ -351,11 +351,11 @@ bool overlay_detail_open(struct app *app, struct pane *from)
 			char line[256];
 			overlay_text_set(o, "event", NULL, 0);
 			snprintf(line, sizeof(line), "event #%llu: %s", (unsigned long long)e->seq,
-				 model_event_kind_name(e->kind));
+			         model_event_kind_name(e->kind));
 			overlay_text_add(o, line);
 			add_kv(o, "ike", e->ike_name, ascii);
 			snprintf(line, sizeof(line), "  ike-id = %u, child-id = %u, new-id = %u",
-				 e->ike_id, e->child_id, e->new_id);
+			         e->ike_id, e->child_id, e->new_id);
 			overlay_text_add(o, line);
 			add_kv(o, "child", e->child_name, ascii);
 			add_kv(o, "remote-host", e->remote_host, ascii);
@@ -367,8 +367,9 @@ bool overlay_detail_open(struct app *app, struct pane *from)
 		if (l) {
 			char line[256];
 			overlay_text_set(o, "log line", NULL, 0);
-			snprintf(line, sizeof(line), "log line #%llu: level %d, thread %d, ike-id %u",
-				 (unsigned long long)l->seq, l->level, l->thread, l->ike_id);
+			snprintf(line, sizeof(line),
+			         "log line #%llu: level %d, thread %d, ike-id %u",
+			         (unsigned long long)l->seq, l->level, l->thread, l->ike_id);
 			overlay_text_add(o, line);
 			add_kv(o, "group", l->group, ascii);
 			add_kv(o, "ikesa-name", l->ike_name, ascii);

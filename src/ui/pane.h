@@ -21,11 +21,11 @@ struct pane;
 
 /* What a handler did; the loop acts on the union of flags of one turn. */
 enum {
-	PANE_IGNORED = 0,     /* not for this pane: try the global bindings */
-	PANE_HANDLED = 1u << 0, /* consumed; nothing visible changed */
-	PANE_REDRAW = 1u << 1,  /* this pane must be redrawn */
+	PANE_IGNORED = 0,          /* not for this pane: try the global bindings */
+	PANE_HANDLED = 1u << 0,    /* consumed; nothing visible changed */
+	PANE_REDRAW = 1u << 1,     /* this pane must be redrawn */
 	PANE_REDRAW_ALL = 1u << 2, /* bars or layout changed too */
-	PANE_QUIT = 1u << 3,    /* the operator asked to leave */
+	PANE_QUIT = 1u << 3,       /* the operator asked to leave */
 };
 
 /* A rectangle on the screen, in cells. */
@@ -60,7 +60,7 @@ struct pane {
 	struct rect r;
 	struct listview lv;
 	char filter[128]; /* the pane's "/" filter (empty: none) */
-	int sort;	  /* pane-specific sort key (SA tree: enum model_sort) */
+	int sort;         /* pane-specific sort key (SA tree: enum model_sort) */
 	bool sort_desc;
 	bool dirty;
 	void *priv; /* pane-specific state, owned by the pane */

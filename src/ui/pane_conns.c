@@ -60,7 +60,7 @@ static size_t conn_rows(struct app *app, const char *filter, struct conn_row *ro
 }
 
 static bool conn_row_at(struct app *app, struct pane *p, size_t idx, const struct model_conn **c,
-			const struct model_conn_child **ch)
+                        const struct model_conn_child **ch)
 {
 	size_t n = conn_rows(app, p->filter, NULL, 0);
 	if (idx >= n)
@@ -90,9 +90,9 @@ static void conns_draw(struct pane *p, struct app *app)
 	model_counts_get(app->model, &mc);
 	char right[256];
 	snprintf(right, sizeof(right), "%zu loaded, %zu up%s%s", mc.conns, mc.conns_up,
-		 p->filter[0] ? "  filter: " : "", p->filter);
+	         p->filter[0] ? "  filter: " : "", p->filter);
 	draw_title(p->r, "2 connections", right, app->focus == PANE_CONNS && !app->overlay,
-		   app->utf8);
+	           app->utf8);
 	if (p->r.h < 2)
 		return;
 	unsigned w[CC_COUNT];
@@ -123,13 +123,14 @@ static void conns_draw(struct pane *p, struct app *app)
 			rows_conn(&row, c, &cs, conn_trapped(app, c), w, &st);
 		} else {
 			rows_conn_child(&row, &c->children[rows[idx].child],
-					(size_t)rows[idx].child + 1 == c->n_children, w, &st);
+			                (size_t)rows[idx].child + 1 == c->n_children, w, &st);
 		}
 		draw_row(y, p->r.x, p->r.w, &row, idx == p->lv.sel ? pane_sel_role(app, p) : -1);
 	}
 	if (n == 0 && vis > 0)
 		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM,
-			  p->filter[0] ? "no connection matches the filter" : "no connections loaded");
+		          p->filter[0] ? "no connection matches the filter"
+		                       : "no connections loaded");
 	free(rows);
 }
 
@@ -163,11 +164,11 @@ static void list_destroy(struct pane *p)
 }
 
 const struct pane_ops pane_conns_ops = {
-	.name = "connections",
-	.draw = conns_draw,
-	.key = conns_key,
-	.resize = list_resize,
-	.destroy = list_destroy,
+        .name = "connections",
+        .draw = conns_draw,
+        .key = conns_key,
+        .resize = list_resize,
+        .destroy = list_destroy,
 };
 
 /* Index i of the policies matching the filter, or model_pol_count(). */
@@ -203,8 +204,8 @@ static void pols_draw(struct pane *p, struct app *app)
 	model_counts_get(app->model, &mc);
 	char right[256];
 	snprintf(right, sizeof(right), "%zu trap, %zu drop, %zu pass%s%s",
-		 mc.pol_types[MODEL_POL_TRAP], mc.pol_types[MODEL_POL_DROP],
-		 mc.pol_types[MODEL_POL_PASS], p->filter[0] ? "  filter: " : "", p->filter);
+	         mc.pol_types[MODEL_POL_TRAP], mc.pol_types[MODEL_POL_DROP],
+	         mc.pol_types[MODEL_POL_PASS], p->filter[0] ? "  filter: " : "", p->filter);
 	draw_title(p->r, "3 policies", right, app->focus == PANE_POLS && !app->overlay, app->utf8);
 	if (p->r.h < 2)
 		return;
@@ -234,7 +235,7 @@ static void pols_draw(struct pane *p, struct app *app)
 	}
 	if (n == 0 && vis > 0)
 		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM,
-			  p->filter[0] ? "no policy matches the filter" : "no policies installed");
+		          p->filter[0] ? "no policy matches the filter" : "no policies installed");
 	free(rows);
 }
 
@@ -248,13 +249,15 @@ static unsigned pols_key(struct pane *p, struct app *app, int action, int ch)
 		size_t n = p->lv.count;
 		size_t *rows = xcalloc(n ? n : 1, sizeof(*rows));
 		pol_rows(app, p->filter, rows, n);
-		const struct model_pol *pl = p->lv.sel < n ? model_pol_at(app->model, rows[p->lv.sel]) : NULL;
+		const struct model_pol *pl =
+		        p->lv.sel < n ? model_pol_at(app->model, rows[p->lv.sel]) : NULL;
 		free(rows);
 		if (!pl || !pl->child.len) {
 			app_status(app, THEME_WARNING, 3, "no policy selected");
 			return PANE_REDRAW_ALL;
 		}
-		const struct model_conn *c = pl->ike.len ? model_conn_find(app->model, pl->ike.s, pl->ike.len) : NULL;
+		const struct model_conn *c =
+		        pl->ike.len ? model_conn_find(app->model, pl->ike.s, pl->ike.len) : NULL;
 		const struct model_conn_child *cc = NULL;
 		for (size_t i = 0; c && i < c->n_children; i++)
 			if (c->children[i].name.len == pl->child.len &&
@@ -271,15 +274,15 @@ static unsigned pols_key(struct pane *p, struct app *app, int action, int ch)
 }
 
 const struct pane_ops pane_pols_ops = {
-	.name = "policies",
-	.draw = pols_draw,
-	.key = pols_key,
-	.resize = list_resize,
-	.destroy = list_destroy,
+        .name = "policies",
+        .draw = pols_draw,
+        .key = pols_key,
+        .resize = list_resize,
+        .destroy = list_destroy,
 };
 
 bool pane_conns_selected(struct app *app, struct pane *p, const struct model_conn **c,
-			 const struct model_conn_child **ch)
+                         const struct model_conn_child **ch)
 {
 	return conn_row_at(app, p, p->lv.sel, c, ch);
 }

@@ -21,9 +21,9 @@
 struct ring_state {
 	uint64_t sel_seq;
 	struct model_log_filter lf; /* log pane only */
-	int level_step;		    /* 0: all levels, 1: <= 1, 2: 0 only */
-	unsigned group_step;	    /* 0: all groups, else index + 1 */
-	uint64_t clear_seq;	    /* entries up to this one are hidden ("c") */
+	int level_step;             /* 0: all levels, 1: <= 1, 2: 0 only */
+	unsigned group_step;        /* 0: all groups, else index + 1 */
+	uint64_t clear_seq;         /* entries up to this one are hidden ("c") */
 	bool cleared;
 };
 
@@ -99,17 +99,19 @@ static void ring_draw(struct pane *p, struct app *app, bool is_log)
 	size_t *idx;
 	size_t n = is_log ? log_index(app, p, &idx) : event_index(app, p, &idx);
 	char right[256], lvl[32] = "", grp[32] = "";
-	uint64_t dropped = is_log ? model_log_dropped(app->model) : model_events_dropped(app->model);
+	uint64_t dropped =
+	        is_log ? model_log_dropped(app->model) : model_events_dropped(app->model);
 	if (is_log) {
 		if (rs->level_step)
 			snprintf(lvl, sizeof(lvl), " level<=%d", rs->lf.max_level);
 		if (rs->group_step)
-			snprintf(grp, sizeof(grp), " group=%s", model_log_group_name(rs->group_step - 1));
+			snprintf(grp, sizeof(grp), " group=%s",
+			         model_log_group_name(rs->group_step - 1));
 	}
 	snprintf(right, sizeof(right), "%zu%s%s%s%s%s  %s%s%.0llu%s", n,
-		 is_log ? " lines" : " events", lvl, grp, p->filter[0] ? " filter: " : "", p->filter,
-		 p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
-		 (unsigned long long)dropped, "");
+	         is_log ? " lines" : " events", lvl, grp, p->filter[0] ? " filter: " : "",
+	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
+	         (unsigned long long)dropped, "");
 	bool focused = app->focus == (is_log ? PANE_LOG : PANE_EVENTS) && !app->overlay;
 	draw_title(p->r, is_log ? "5 log" : "4 events", right, focused, app->utf8);
 	size_t vis = pane_body_rows(p, false);
@@ -185,7 +187,8 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 		return PANE_REDRAW;
 	case KA_CLEAR: {
 		/* Hides what is there now; the model's ring is left alone. */
-		size_t total = is_log ? model_log_count(app->model) : model_events_count(app->model);
+		size_t total =
+		        is_log ? model_log_count(app->model) : model_events_count(app->model);
 		if (total) {
 			rs->clear_seq = seq_at(app, p, total - 1);
 			rs->cleared = true;
@@ -232,19 +235,19 @@ static void ring_destroy(struct pane *p)
 }
 
 const struct pane_ops pane_events_ops = {
-	.name = "events",
-	.draw = events_draw,
-	.key = events_key,
-	.resize = ring_resize,
-	.destroy = ring_destroy,
+        .name = "events",
+        .draw = events_draw,
+        .key = events_key,
+        .resize = ring_resize,
+        .destroy = ring_destroy,
 };
 
 const struct pane_ops pane_log_ops = {
-	.name = "log",
-	.draw = log_draw,
-	.key = log_key,
-	.resize = ring_resize,
-	.destroy = ring_destroy,
+        .name = "log",
+        .draw = log_draw,
+        .key = log_key,
+        .resize = ring_resize,
+        .destroy = ring_destroy,
 };
 
 void *pane_ring_state_new(void);
@@ -260,7 +263,8 @@ const struct model_event *pane_events_selected(struct app *app, struct pane *p)
 	size_t *idx;
 	size_t n = event_index(app, p, &idx);
 	restore_sel(app, p, idx, n);
-	const struct model_event *e = p->lv.sel < n ? model_event_at(app->model, idx[p->lv.sel]) : NULL;
+	const struct model_event *e =
+	        p->lv.sel < n ? model_event_at(app->model, idx[p->lv.sel]) : NULL;
 	free(idx);
 	return e;
 }
@@ -270,7 +274,8 @@ const struct model_log_line *pane_log_selected(struct app *app, struct pane *p)
 	size_t *idx;
 	size_t n = log_index(app, p, &idx);
 	restore_sel(app, p, idx, n);
-	const struct model_log_line *l = p->lv.sel < n ? model_log_at(app->model, idx[p->lv.sel]) : NULL;
+	const struct model_log_line *l =
+	        p->lv.sel < n ? model_log_at(app->model, idx[p->lv.sel]) : NULL;
 	free(idx);
 	return l;
 }

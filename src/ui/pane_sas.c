@@ -20,9 +20,8 @@ static struct model_view *view_of(struct pane *p)
 }
 
 static const char *const sort_names[MODEL_SORT_COUNT] = {
-	[MODEL_SORT_NAME] = "name",	[MODEL_SORT_STATE] = "state",
-	[MODEL_SORT_UNIQUEID] = "id", [MODEL_SORT_REMOTE] = "remote",
-	[MODEL_SORT_BYTES] = "bytes",	[MODEL_SORT_RATE] = "rate",
+        [MODEL_SORT_NAME] = "name",     [MODEL_SORT_STATE] = "state", [MODEL_SORT_UNIQUEID] = "id",
+        [MODEL_SORT_REMOTE] = "remote", [MODEL_SORT_BYTES] = "bytes", [MODEL_SORT_RATE] = "rate",
 };
 
 static void sas_draw(struct pane *p, struct app *app)
@@ -35,9 +34,9 @@ static void sas_draw(struct pane *p, struct app *app)
 	char right[256];
 	bool away = app->mon.state != VICI_SESSION_UP && app->last_data;
 	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
-		 away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
-		 p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter,
-		 mc.stale ? "  (stale marked ?)" : "");
+	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
+	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter,
+	         mc.stale ? "  (stale marked ?)" : "");
 	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
 	draw_title(p->r, "1 SAs", right, focused, app->utf8);
 	if (p->r.h < 2)
@@ -66,8 +65,9 @@ static void sas_draw(struct pane *p, struct app *app)
 	}
 	if (n == 0 && vis > 0) {
 		const char *msg = p->filter[0] ? "no SA matches the filter"
-			: app->mon.state == VICI_SESSION_UP ? "no SAs (press 2 for connections, i to initiate one)"
-					      : "no data yet";
+		                  : app->mon.state == VICI_SESSION_UP
+		                          ? "no SAs (press 2 for connections, i to initiate one)"
+		                          : "no data yet";
 		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM, msg);
 	}
 }
@@ -169,9 +169,9 @@ static void sas_destroy(struct pane *p)
 }
 
 const struct pane_ops pane_sas_ops = {
-	.name = "SAs",
-	.draw = sas_draw,
-	.key = sas_key,
-	.resize = sas_resize,
-	.destroy = sas_destroy,
+        .name = "SAs",
+        .draw = sas_draw,
+        .key = sas_key,
+        .resize = sas_resize,
+        .destroy = sas_destroy,
 };

@@ -45,7 +45,7 @@ struct model_conn;
 struct model_conn_child;
 struct model_pol;
 bool pane_conns_selected(struct app *app, struct pane *p, const struct model_conn **c,
-			 const struct model_conn_child **ch);
+                         const struct model_conn_child **ch);
 const struct model_pol *pane_pols_selected(struct app *app, struct pane *p);
 /* The event or log line selected (for the detail view), or NULL. */
 struct model_event;

@@ -22,7 +22,7 @@ void row_init(struct row *r, unsigned flags)
 }
 
 size_t row_add(struct row *r, int role, const void *s, size_t len, size_t width,
-	       enum row_align align)
+               enum row_align align)
 {
 	if (r->n >= ROW_MAX_SPANS)
 		return 0;
@@ -46,11 +46,11 @@ size_t row_add(struct row *r, int role, const void *s, size_t len, size_t width,
 			return 0;
 		memset(dst, ' ', pad);
 		cols = pad + sanitize_fit(dst + pad, room - pad, s, len, width - pad,
-					  (r->flags & SANITIZE_ASCII) | SANITIZE_PAD);
+		                          (r->flags & SANITIZE_ASCII) | SANITIZE_PAD);
 		r->used += strlen(dst);
 	} else {
 		cols = sanitize_fit(dst, room, s, len, width,
-				    (r->flags & SANITIZE_ASCII) | SANITIZE_PAD);
+		                    (r->flags & SANITIZE_ASCII) | SANITIZE_PAD);
 		r->used += strlen(dst);
 	}
 	struct row_span *sp = &r->span[r->n++];
@@ -66,8 +66,7 @@ size_t row_adds(struct row *r, int role, const char *s, size_t width, enum row_a
 	return row_add(r, role, s ? s : "", s ? strlen(s) : 0, width, align);
 }
 
-size_t row_addf(struct row *r, int role, size_t width, enum row_align align, const char *fmt,
-		...)
+size_t row_addf(struct row *r, int role, size_t width, enum row_align align, const char *fmt, ...)
 {
 	char tmp[1024];
 	va_list ap;
@@ -171,13 +170,13 @@ void fmt_duration(char *buf, size_t size, int64_t secs)
 		snprintf(buf, size, "%s%llus", sign, (unsigned long long)s);
 	else if (s < 3600)
 		snprintf(buf, size, "%s%llum%02llus", sign, (unsigned long long)(s / 60),
-			 (unsigned long long)(s % 60));
+		         (unsigned long long)(s % 60));
 	else if (s < 86400)
 		snprintf(buf, size, "%s%lluh%02llum", sign, (unsigned long long)(s / 3600),
-			 (unsigned long long)(s % 3600 / 60));
+		         (unsigned long long)(s % 3600 / 60));
 	else
 		snprintf(buf, size, "%s%llud%02lluh", sign, (unsigned long long)(s / 86400),
-			 (unsigned long long)(s % 86400 / 3600));
+		         (unsigned long long)(s % 86400 / 3600));
 }
 
 void fmt_rate(char *buf, size_t size, double bps)
@@ -245,24 +244,24 @@ int rows_child_state_role(enum model_child_state s)
 /* Priorities: what an operator needs to tell tunnels apart and see them
  * work stays; details go first on narrow terminals. */
 const struct column sa_columns[SAC_COUNT] = {
-	[SAC_NAME] = {"NAME", 12, 24, 0, ROW_LEFT},
-	[SAC_ID] = {"ID", 5, 6, 0, ROW_RIGHT},
-	[SAC_STATE] = {"STATE", 13, 13, 0, ROW_LEFT},
-	[SAC_MODE] = {"MODE", 8, 14, 4, ROW_LEFT},
-	[SAC_LOCAL] = {"LOCAL", 13, 28, 2, ROW_LEFT},
-	[SAC_REMOTE] = {"REMOTE", 13, 28, 0, ROW_LEFT},
-	[SAC_RATE_IN] = {"RATE-IN", 8, 8, 1, ROW_RIGHT},
-	[SAC_RATE_OUT] = {"RATE-OUT", 8, 8, 1, ROW_RIGHT},
-	[SAC_BYTES_IN] = {"IN", 6, 6, 3, ROW_RIGHT},
-	[SAC_BYTES_OUT] = {"OUT", 6, 6, 3, ROW_RIGHT},
-	[SAC_PKTS_IN] = {"PKT-IN", 6, 6, 6, ROW_RIGHT},
-	[SAC_PKTS_OUT] = {"PKT-OUT", 7, 7, 6, ROW_RIGHT},
-	[SAC_AGE] = {"AGE", 7, 7, 4, ROW_RIGHT},
-	[SAC_REKEY] = {"REKEY", 7, 7, 2, ROW_RIGHT},
-	[SAC_LIFE] = {"EXPIRE", 7, 7, 5, ROW_RIGHT},
-	[SAC_SPIS] = {"SPI-IN/OUT", 17, 17, 7, ROW_LEFT},
-	[SAC_IDS] = {"IDENTITIES", 16, 48, 5, ROW_LEFT},
-	[SAC_ALGS] = {"ALGORITHMS", 16, 48, 7, ROW_LEFT},
+        [SAC_NAME] = {"NAME", 12, 24, 0, ROW_LEFT},
+        [SAC_ID] = {"ID", 5, 6, 0, ROW_RIGHT},
+        [SAC_STATE] = {"STATE", 13, 13, 0, ROW_LEFT},
+        [SAC_MODE] = {"MODE", 8, 14, 4, ROW_LEFT},
+        [SAC_LOCAL] = {"LOCAL", 13, 28, 2, ROW_LEFT},
+        [SAC_REMOTE] = {"REMOTE", 13, 28, 0, ROW_LEFT},
+        [SAC_RATE_IN] = {"RATE-IN", 8, 8, 1, ROW_RIGHT},
+        [SAC_RATE_OUT] = {"RATE-OUT", 8, 8, 1, ROW_RIGHT},
+        [SAC_BYTES_IN] = {"IN", 6, 6, 3, ROW_RIGHT},
+        [SAC_BYTES_OUT] = {"OUT", 6, 6, 3, ROW_RIGHT},
+        [SAC_PKTS_IN] = {"PKT-IN", 6, 6, 6, ROW_RIGHT},
+        [SAC_PKTS_OUT] = {"PKT-OUT", 7, 7, 6, ROW_RIGHT},
+        [SAC_AGE] = {"AGE", 7, 7, 4, ROW_RIGHT},
+        [SAC_REKEY] = {"REKEY", 7, 7, 2, ROW_RIGHT},
+        [SAC_LIFE] = {"EXPIRE", 7, 7, 5, ROW_RIGHT},
+        [SAC_SPIS] = {"SPI-IN/OUT", 17, 17, 7, ROW_LEFT},
+        [SAC_IDS] = {"IDENTITIES", 16, 48, 5, ROW_LEFT},
+        [SAC_ALGS] = {"ALGORITHMS", 16, 48, 7, ROW_LEFT},
 };
 
 void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w)
@@ -286,7 +285,7 @@ struct cell {
 };
 
 static void put_cells(struct row *r, const struct cell *cells, const struct column *c, size_t n,
-		      const unsigned *w)
+                      const unsigned *w)
 {
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
@@ -334,7 +333,7 @@ static void fmt_age(char *buf, size_t size, int64_t at, int64_t now)
 }
 
 static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
-		     struct model_str integ, struct model_str prf, struct model_str dh)
+                     struct model_str integ, struct model_str prf, struct model_str dh)
 {
 	size_t l = 0;
 	buf[0] = '\0';
@@ -346,22 +345,22 @@ static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
 	for (size_t i = 0; i < 3 && l < size; i++)
 		if (parts[i]->len)
 			l += (size_t)snprintf(buf + l, size - l, "%s%.*s", l ? "/" : "",
-					      (int)parts[i]->len, parts[i]->s);
+			                      (int)parts[i]->len, parts[i]->s);
 }
 
 static void ike_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
-		      char (*tmp)[128])
+                      char (*tmp)[128])
 {
 	const struct model_ike *ike = mr->ike;
 	int srole = ike->stale ? THEME_STALE : rows_ike_state_role(ike->state);
 	snprintf(tmp[0], 128, "%s %.*s",
-		 st->utf8 ? (ike->folded ? "\u25b8" : "\u25be") : (ike->folded ? "+" : "-"),
-		 (int)ike->name.len, ike->name.s);
+	         st->utf8 ? (ike->folded ? "\u25b8" : "\u25be") : (ike->folded ? "+" : "-"),
+	         (int)ike->name.len, ike->name.s);
 	c[SAC_NAME] = cell_txt(THEME_DEFAULT, tmp[0]);
 	snprintf(tmp[1], 128, "#%u", ike->uniqueid);
 	c[SAC_ID] = cell_txt(THEME_DIM, tmp[1]);
 	snprintf(tmp[2], 128, "%s %.*s%s", theme_glyph(NULL, (enum theme_role)srole, st->utf8),
-		 (int)ike->state_name.len, ike->state_name.s, ike->stale ? "?" : "");
+	         (int)ike->state_name.len, ike->state_name.s, ike->stale ? "?" : "");
 	c[SAC_STATE] = cell_txt(srole, tmp[2]);
 	snprintf(tmp[3], 128, "IKEv%u", ike->version);
 	c[SAC_MODE] = cell_txt(THEME_DIM, tmp[3]);
@@ -390,29 +389,30 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 	fmt_countdown(tmp[11], 128, next, st->now);
 	c[SAC_REKEY] = cell_txt(THEME_DEFAULT, tmp[11]);
 	snprintf(tmp[12], 128, "%.*s %s %.*s", (int)ike->local_id.len, ike->local_id.s,
-		 st->utf8 ? "\u2192" : "->", (int)ike->remote_id.len, ike->remote_id.s);
+	         st->utf8 ? "\u2192" : "->", (int)ike->remote_id.len, ike->remote_id.s);
 	c[SAC_IDS] = cell_txt(THEME_DEFAULT, tmp[12]);
 	fmt_algs(tmp[13], 128, ike->encr_alg, ike->encr_keysize, ike->integ_alg, ike->prf_alg,
-		 ike->dh_group);
+	         ike->dh_group);
 	c[SAC_ALGS] = cell_txt(THEME_DIM, tmp[13]);
 }
 
 static void child_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
-			char (*tmp)[128])
+                        char (*tmp)[128])
 {
 	const struct model_child *ch = mr->child;
 	int srole = rows_child_state_role(ch->state);
 	const char *branch = st->utf8 ? (mr->last_child ? "\u2514\u2500" : "\u251c\u2500")
-				      : (mr->last_child ? "`-" : "|-");
+	                              : (mr->last_child ? "`-" : "|-");
 	snprintf(tmp[0], 128, "  %s%.*s", branch, (int)ch->name.len, ch->name.s);
 	c[SAC_NAME] = cell_txt(THEME_DEFAULT, tmp[0]);
 	snprintf(tmp[1], 128, "c%u", ch->uniqueid);
 	c[SAC_ID] = cell_txt(THEME_DIM, tmp[1]);
 	snprintf(tmp[2], 128, "%s %.*s", theme_glyph(NULL, (enum theme_role)srole, st->utf8),
-		 (int)ch->state_name.len, ch->state_name.s);
+	         (int)ch->state_name.len, ch->state_name.s);
 	c[SAC_STATE] = cell_txt(srole, tmp[2]);
-	snprintf(tmp[3], 128, "%.*s%s%.*s%s", (int)ch->mode.len, ch->mode.s, ch->protocol.len ? " " : "",
-		 (int)ch->protocol.len, ch->protocol.s, ch->encap ? "/UDP" : "");
+	snprintf(tmp[3], 128, "%.*s%s%.*s%s", (int)ch->mode.len, ch->mode.s,
+	         ch->protocol.len ? " " : "", (int)ch->protocol.len, ch->protocol.s,
+	         ch->encap ? "/UDP" : "");
 	c[SAC_MODE] = cell_txt(THEME_DIM, tmp[3]);
 	model_list_join(&ch->local_ts, ",", tmp[14], 128);
 	c[SAC_LOCAL] = cell_txt(THEME_DEFAULT, tmp[14]);
@@ -442,16 +442,16 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 	c[SAC_LIFE] = cell_txt(THEME_DEFAULT, tmp[12]);
 	if (ch->spi_in.len || ch->spi_out.len) {
 		snprintf(tmp[13], 128, "%.*s/%.*s", (int)ch->spi_in.len, ch->spi_in.s,
-			 (int)ch->spi_out.len, ch->spi_out.s);
+		         (int)ch->spi_out.len, ch->spi_out.s);
 		c[SAC_SPIS] = cell_txt(THEME_DIM, tmp[13]);
 	}
 	fmt_algs(tmp[16], 128, ch->encr_alg, ch->encr_keysize, ch->integ_alg,
-		 (struct model_str){"", 0}, ch->dh_group);
+	         (struct model_str){"", 0}, ch->dh_group);
 	c[SAC_ALGS] = cell_txt(THEME_DIM, tmp[16]);
 }
 
 void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
-	     const struct rows_style *st)
+             const struct rows_style *st)
 {
 	struct cell c[SAC_COUNT];
 	char tmp[17][128];
@@ -464,13 +464,10 @@ void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
 }
 
 const struct column conn_columns[CC_COUNT] = {
-	[CC_NAME] = {"NAME", 14, 28, 0, ROW_LEFT},
-	[CC_UP] = {"STATUS", 10, 14, 0, ROW_LEFT},
-	[CC_VERSION] = {"IKE", 7, 7, 2, ROW_LEFT},
-	[CC_LOCAL] = {"LOCAL", 12, 22, 1, ROW_LEFT},
-	[CC_REMOTE] = {"REMOTE", 12, 22, 0, ROW_LEFT},
-	[CC_AUTH] = {"AUTH", 12, 24, 3, ROW_LEFT},
-	[CC_DETAIL] = {"DETAIL", 10, 60, 1, ROW_LEFT},
+        [CC_NAME] = {"NAME", 14, 28, 0, ROW_LEFT},     [CC_UP] = {"STATUS", 10, 14, 0, ROW_LEFT},
+        [CC_VERSION] = {"IKE", 7, 7, 2, ROW_LEFT},     [CC_LOCAL] = {"LOCAL", 12, 22, 1, ROW_LEFT},
+        [CC_REMOTE] = {"REMOTE", 12, 22, 0, ROW_LEFT}, [CC_AUTH] = {"AUTH", 12, 24, 3, ROW_LEFT},
+        [CC_DETAIL] = {"DETAIL", 10, 60, 1, ROW_LEFT},
 };
 
 /* Short names for the authentication classes, so both rounds fit. */
@@ -478,8 +475,11 @@ static const char *auth_short(struct model_str cls)
 {
 	static const struct {
 		const char *name, *brief;
-	} map[] = {{"pre-shared key", "psk"}, {"public key", "pubkey"}, {"EAP", "eap"},
-		   {"XAuth", "xauth"}, {"any", "any"}};
+	} map[] = {{"pre-shared key", "psk"},
+	           {"public key", "pubkey"},
+	           {"EAP", "eap"},
+	           {"XAuth", "xauth"},
+	           {"any", "any"}};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (model_str_eq(cls, map[i].name))
 			return map[i].brief;
@@ -494,29 +494,29 @@ static void fmt_auths(char *buf, size_t size, const struct model_conn *c)
 		const struct model_auth *a = &c->auths[i];
 		const char *brief = auth_short(a->auth_class);
 		l += (size_t)snprintf(buf + l, size - l, "%s%c%u:%.*s", i ? " " : "",
-				      a->local ? 'L' : 'R', a->round,
-				      brief ? (int)strlen(brief) : (int)a->auth_class.len,
-				      brief ? brief : a->auth_class.s);
+		                      a->local ? 'L' : 'R', a->round,
+		                      brief ? (int)strlen(brief) : (int)a->auth_class.len,
+		                      brief ? brief : a->auth_class.s);
 	}
 }
 
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-	       bool trapped, const unsigned *w, const struct rows_style *st)
+               bool trapped, const unsigned *w, const struct rows_style *st)
 {
 	struct cell cells[CC_COUNT];
 	char up[64], local[128], remote[128], auth[256], detail[256];
 	memset(cells, 0, sizeof(cells));
 	cells[CC_NAME] = cell_str(THEME_DEFAULT, c->name);
 	int role = cs->ikes_up ? THEME_STATE_UP
-		   : cs->ikes  ? THEME_CONNECTING
-		   : trapped   ? THEME_INFO
-			       : THEME_DIM;
+	           : cs->ikes  ? THEME_CONNECTING
+	           : trapped   ? THEME_INFO
+	                       : THEME_DIM;
 	if (cs->ikes_up)
-		snprintf(up, sizeof(up), "%s up %zu/%zu", theme_glyph(NULL, THEME_STATE_UP, st->utf8),
-			 cs->ikes_up, cs->children_up);
+		snprintf(up, sizeof(up), "%s up %zu/%zu",
+		         theme_glyph(NULL, THEME_STATE_UP, st->utf8), cs->ikes_up, cs->children_up);
 	else if (cs->ikes)
 		snprintf(up, sizeof(up), "%s connecting",
-			 theme_glyph(NULL, THEME_CONNECTING, st->utf8));
+		         theme_glyph(NULL, THEME_CONNECTING, st->utf8));
 	else if (trapped)
 		snprintf(up, sizeof(up), "%s trap", theme_glyph(NULL, THEME_INFO, st->utf8));
 	else
@@ -530,20 +530,20 @@ void rows_conn(struct row *r, const struct model_conn *c, const struct model_con
 	fmt_auths(auth, sizeof(auth), c);
 	cells[CC_AUTH] = cell_txt(THEME_DIM, auth);
 	snprintf(detail, sizeof(detail), "%zu child%s, rekey %us%s%.*s", c->n_children,
-		 c->n_children == 1 ? "" : "ren", c->rekey_time, c->unique.len ? ", " : "",
-		 (int)c->unique.len, c->unique.s);
+	         c->n_children == 1 ? "" : "ren", c->rekey_time, c->unique.len ? ", " : "",
+	         (int)c->unique.len, c->unique.s);
 	cells[CC_DETAIL] = cell_txt(THEME_DIM, detail);
 	put_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
-void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
-		     const unsigned *w, const struct rows_style *st)
+void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last, const unsigned *w,
+                     const struct rows_style *st)
 {
 	struct cell cells[CC_COUNT];
 	char name[128], local[128], remote[128], detail[256];
 	memset(cells, 0, sizeof(cells));
-	const char *branch = st->utf8 ? (last ? "\u2514\u2500" : "\u251c\u2500")
-				      : (last ? "`-" : "|-");
+	const char *branch =
+	        st->utf8 ? (last ? "\u2514\u2500" : "\u251c\u2500") : (last ? "`-" : "|-");
 	snprintf(name, sizeof(name), "  %s%.*s", branch, (int)ch->name.len, ch->name.s);
 	cells[CC_NAME] = cell_txt(THEME_DEFAULT, name);
 	cells[CC_VERSION] = cell_str(THEME_DIM, ch->mode);
@@ -557,31 +557,31 @@ void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last
 	const struct {
 		const char *k;
 		struct model_str v;
-	} acts[] = {{"start", ch->start_action}, {"close", ch->close_action},
-		    {"dpd", ch->dpd_action}};
+	} acts[] = {
+	        {"start", ch->start_action}, {"close", ch->close_action}, {"dpd", ch->dpd_action}};
 	for (size_t i = 0; i < 3 && l < sizeof(detail); i++)
 		if (acts[i].v.len)
 			l += (size_t)snprintf(detail + l, sizeof(detail) - l, "%s%s=%.*s",
-					      l ? " " : "", acts[i].k, (int)acts[i].v.len,
-					      acts[i].v.s);
+			                      l ? " " : "", acts[i].k, (int)acts[i].v.len,
+			                      acts[i].v.s);
 	if (ch->rekey_time && l < sizeof(detail))
 		snprintf(detail + l, sizeof(detail) - l, "%srekey=%llus", l ? " " : "",
-			 (unsigned long long)ch->rekey_time);
+		         (unsigned long long)ch->rekey_time);
 	cells[CC_DETAIL] = cell_txt(THEME_DIM, detail);
 	/* The auth column is empty on child rows: let the detail text use it. */
 	put_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
 const struct column pol_columns[PC_COUNT] = {
-	[PC_TYPE] = {"TYPE", 6, 6, 0, ROW_LEFT},
-	[PC_NAME] = {"NAME", 14, 32, 0, ROW_LEFT},
-	[PC_MODE] = {"MODE", 9, 9, 1, ROW_LEFT},
-	[PC_LOCAL] = {"LOCAL-TS", 14, 60, 0, ROW_LEFT},
-	[PC_REMOTE] = {"REMOTE-TS", 14, 60, 0, ROW_LEFT},
+        [PC_TYPE] = {"TYPE", 6, 6, 0, ROW_LEFT},
+        [PC_NAME] = {"NAME", 14, 32, 0, ROW_LEFT},
+        [PC_MODE] = {"MODE", 9, 9, 1, ROW_LEFT},
+        [PC_LOCAL] = {"LOCAL-TS", 14, 60, 0, ROW_LEFT},
+        [PC_REMOTE] = {"REMOTE-TS", 14, 60, 0, ROW_LEFT},
 };
 
 void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
-	      const struct rows_style *st)
+              const struct rows_style *st)
 {
 	struct cell cells[PC_COUNT];
 	char local[256], remote[256];
@@ -643,7 +643,7 @@ static const char *event_glyph(enum model_event_kind k, bool utf8)
 }
 
 void rows_event(struct row *r, const struct model_event *e, size_t width,
-		const struct rows_style *st)
+                const struct rows_style *st)
 {
 	char clock[16], kind[48], sa[128];
 	fmt_clock(clock, sizeof(clock), e->time, st->wall_offset);
@@ -661,7 +661,7 @@ void rows_event(struct row *r, const struct model_event *e, size_t width,
 			k += snprintf(sa + k, sizeof(sa) - (size_t)k, "[%u]", e->ike_id);
 		if (e->child_name.len && k >= 0 && (size_t)k < sizeof(sa))
 			snprintf(sa + k, sizeof(sa) - (size_t)k, "/%.*s", (int)e->child_name.len,
-				 e->child_name.s);
+			         e->child_name.s);
 		used += row_adds(r, THEME_DEFAULT, sa, 0, ROW_LEFT);
 		used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	}
@@ -672,13 +672,13 @@ void rows_event(struct row *r, const struct model_event *e, size_t width,
 	}
 	if (used < width)
 		row_add(r, e->kind == MODEL_EV_CONTROL_LOG ? THEME_DEFAULT : role, e->text.s,
-			e->text.len, width - used, ROW_LEFT);
+		        e->text.len, width - used, ROW_LEFT);
 	if (e->redundant && r->cols < width)
 		row_adds(r, THEME_DIM, " (redundant)", 0, ROW_LEFT);
 }
 
 void rows_log(struct row *r, const struct model_log_line *l, size_t width,
-	      const struct rows_style *st)
+              const struct rows_style *st)
 {
 	char clock[16], ike[96], th[16];
 	fmt_clock(clock, sizeof(clock), l->time, st->wall_offset);
@@ -696,11 +696,11 @@ void rows_log(struct row *r, const struct model_log_line *l, size_t width,
 	used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	if (l->ike_name.len || l->ike_id) {
 		snprintf(ike, sizeof(ike), "<%.*s|%u>", (int)l->ike_name.len, l->ike_name.s,
-			 l->ike_id);
+		         l->ike_id);
 		used += row_adds(r, THEME_DIM, ike, 0, ROW_LEFT);
 		used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	}
 	if (used < width)
 		row_add(r, lrole == THEME_LOG_0 ? THEME_DEFAULT : lrole, l->msg.s, l->msg.len,
-			width - used, ROW_LEFT);
+		        width - used, ROW_LEFT);
 }

@@ -23,7 +23,7 @@
 
 struct row_span {
 	uint16_t off, len; /* bytes in row->buf */
-	uint8_t role;	   /* enum theme_role */
+	uint8_t role;      /* enum theme_role */
 };
 
 struct row {
@@ -31,7 +31,7 @@ struct row {
 	size_t used;
 	struct row_span span[ROW_MAX_SPANS];
 	size_t n;
-	size_t cols;	/* display columns so far */
+	size_t cols;    /* display columns so far */
 	unsigned flags; /* sanitize flags (SANITIZE_ASCII in non-UTF-8 locales) */
 };
 
@@ -47,21 +47,21 @@ enum row_align {
  * columns (cut with an ellipsis, padded with spaces). width 0 appends the
  * whole sanitised text. Returns the columns appended. */
 size_t row_add(struct row *r, int role, const void *s, size_t len, size_t width,
-	       enum row_align align);
+               enum row_align align);
 /* The same for a NUL-terminated string (NULL counts as ""). */
 size_t row_adds(struct row *r, int role, const char *s, size_t width, enum row_align align);
 /* printf into a span (the result is sanitised too). */
-size_t row_addf(struct row *r, int role, size_t width, enum row_align align, const char *fmt,
-		...) __attribute__((format(printf, 5, 6)));
+size_t row_addf(struct row *r, int role, size_t width, enum row_align align, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 /* The row's text without roles, NUL-terminated (for tests and search). */
 const char *row_text(struct row *r);
 
 /* A column of a table. */
 struct column {
 	const char *title;
-	uint8_t min;	/* narrowest useful width */
-	uint8_t max;	/* widest it grows to (== min: fixed) */
-	uint8_t prio;	/* 0 always shown; higher numbers are dropped first */
+	uint8_t min;  /* narrowest useful width */
+	uint8_t max;  /* widest it grows to (== min: fixed) */
+	uint8_t prio; /* 0 always shown; higher numbers are dropped first */
 	enum row_align align;
 };
 
@@ -84,13 +84,12 @@ void fmt_duration(char *buf, size_t size, int64_t secs);
 /* A rate in bytes per second ("1.2K/s"); "-" when unknown (< 0). */
 void fmt_rate(char *buf, size_t size, double bps);
 
-
 /* --- the panes' rows (pure: model data in, text and roles out) --- */
 
 /* Row and state decorations: tree lines and state glyphs in UTF-8, or ASCII. */
 struct rows_style {
 	bool utf8;
-	int64_t now;	     /* monotonic ms, for countdowns and ages */
+	int64_t now;         /* monotonic ms, for countdowns and ages */
 	int64_t wall_offset; /* realtime ms minus monotonic ms, for clock times */
 };
 
@@ -126,47 +125,31 @@ extern const struct column sa_columns[SAC_COUNT];
 void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w);
 /* One row of the SA tree (an IKE SA or one of its CHILD SAs). */
 void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
-	     const struct rows_style *st);
+             const struct rows_style *st);
 
 /* Connections: a connection row, then one row per child config. */
-enum conn_column {
-	CC_NAME,
-	CC_UP,
-	CC_VERSION,
-	CC_LOCAL,
-	CC_REMOTE,
-	CC_AUTH,
-	CC_DETAIL,
-	CC_COUNT
-};
+enum conn_column { CC_NAME, CC_UP, CC_VERSION, CC_LOCAL, CC_REMOTE, CC_AUTH, CC_DETAIL, CC_COUNT };
 extern const struct column conn_columns[CC_COUNT];
 /* trapped: a trap policy of the connection is installed. */
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-	       bool trapped, const unsigned *w, const struct rows_style *st);
-void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
-		     const unsigned *w, const struct rows_style *st);
+               bool trapped, const unsigned *w, const struct rows_style *st);
+void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last, const unsigned *w,
+                     const struct rows_style *st);
 
 /* Policies. */
-enum pol_column {
-	PC_TYPE,
-	PC_NAME,
-	PC_MODE,
-	PC_LOCAL,
-	PC_REMOTE,
-	PC_COUNT
-};
+enum pol_column { PC_TYPE, PC_NAME, PC_MODE, PC_LOCAL, PC_REMOTE, PC_COUNT };
 extern const struct column pol_columns[PC_COUNT];
 void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
-	      const struct rows_style *st);
+              const struct rows_style *st);
 
 /* The role an event kind is drawn in. */
 int rows_event_role(enum model_event_kind k);
 /* One event line: time, kind, SA, text; width is the pane width. */
 void rows_event(struct row *r, const struct model_event *e, size_t width,
-		const struct rows_style *st);
+                const struct rows_style *st);
 /* One log line: time, group, level, thread, IKE SA, message. */
 void rows_log(struct row *r, const struct model_log_line *l, size_t width,
-	      const struct rows_style *st);
+              const struct rows_style *st);
 /* "HH:MM:SS" local time of a monotonic time. */
 void fmt_clock(char *buf, size_t size, int64_t mono_ms, int64_t wall_offset);
 
