@@ -322,6 +322,20 @@ static void fmt_countdown(char *buf, size_t size, int64_t at, int64_t now)
 	fmt_duration(buf, size, secs);
 }
 
+/* A countdown that is about to run out stands out; one that is overdue
+ * (charon did not rekey when it should have) is an error. */
+int rows_countdown_role(int64_t at, int64_t now)
+{
+	int64_t secs;
+	if (!model_secs_until(at, now, &secs))
+		return THEME_DEFAULT;
+	if (secs < 0)
+		return THEME_ERROR;
+	if (secs < ROWS_COUNTDOWN_SOON)
+		return THEME_WARNING;
+	return THEME_DEFAULT;
+}
+
 static void fmt_age(char *buf, size_t size, int64_t at, int64_t now)
 {
 	int64_t secs;
@@ -387,7 +401,7 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 	if (next == MODEL_TIME_NONE || (ike->reauth_at != MODEL_TIME_NONE && ike->reauth_at < next))
 		next = ike->reauth_at;
 	fmt_countdown(tmp[11], 128, next, st->now);
-	c[SAC_REKEY] = cell_txt(THEME_DEFAULT, tmp[11]);
+	c[SAC_REKEY] = cell_txt(rows_countdown_role(next, st->now), tmp[11]);
 	snprintf(tmp[12], 128, "%.*s %s %.*s", (int)ike->local_id.len, ike->local_id.s,
 	         st->utf8 ? "\u2192" : "->", (int)ike->remote_id.len, ike->remote_id.s);
 	c[SAC_IDS] = cell_txt(THEME_DEFAULT, tmp[12]);
@@ -437,9 +451,9 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 	fmt_age(tmp[10], 128, ch->installed_at, st->now);
 	c[SAC_AGE] = cell_txt(THEME_DEFAULT, tmp[10]);
 	fmt_countdown(tmp[11], 128, ch->rekey_at, st->now);
-	c[SAC_REKEY] = cell_txt(THEME_DEFAULT, tmp[11]);
+	c[SAC_REKEY] = cell_txt(rows_countdown_role(ch->rekey_at, st->now), tmp[11]);
 	fmt_countdown(tmp[12], 128, ch->life_at, st->now);
-	c[SAC_LIFE] = cell_txt(THEME_DEFAULT, tmp[12]);
+	c[SAC_LIFE] = cell_txt(rows_countdown_role(ch->life_at, st->now), tmp[12]);
 	if (ch->spi_in.len || ch->spi_out.len) {
 		snprintf(tmp[13], 128, "%.*s/%.*s", (int)ch->spi_in.len, ch->spi_in.s,
 		         (int)ch->spi_out.len, ch->spi_out.s);

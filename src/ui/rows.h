@@ -142,6 +142,12 @@ extern const struct column pol_columns[PC_COUNT];
 void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
               const struct rows_style *st);
 
+/* Countdowns under this many seconds are drawn as warnings. */
+#define ROWS_COUNTDOWN_SOON 60
+/* The role of a countdown to at: default, warning when it is soon, error
+ * when it is overdue. */
+int rows_countdown_role(int64_t at, int64_t now);
+
 /* The role an event kind is drawn in. */
 int rows_event_role(enum model_event_kind k);
 /* One event line: time, kind, SA, text; width is the pane width. */
