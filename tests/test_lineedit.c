@@ -334,6 +334,34 @@ static void test_view_wide(void **state)
 	lineedit_free(le);
 }
 
+/* A full line: input beyond LINEEDIT_MAX is refused, and editing and drawing
+ * stay fast (this would take seconds if any of it were quadratic per key). */
+static void test_long_line(void **state)
+{
+	struct lineedit *le = lineedit_new(3);
+	struct lineedit_view v;
+	for (int i = 0; i < LINEEDIT_MAX; i++) {
+		assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, (uint32_t)('a' + i % 26)),
+		                 LINEEDIT_CHANGED);
+		lineedit_view(le, 20, &v);
+		assert_int_equal(v.cursor_col, i + 1 < 19 ? (size_t)i + 1 : 19);
+	}
+	assert_int_equal(lineedit_key(le, LINEEDIT_KEY_CHAR, 'x'), LINEEDIT_IGNORED);
+	assert_int_equal(lineedit_length(le), LINEEDIT_MAX);
+	CTRL('u');
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(CTRL('y'), i == 0 ? LINEEDIT_CHANGED : LINEEDIT_IGNORED);
+	assert_int_equal(lineedit_length(le), LINEEDIT_MAX);
+	for (int i = 0; i < LINEEDIT_MAX; i++) {
+		K(LEFT);
+		lineedit_view(le, 20, &v);
+	}
+	assert_int_equal(v.cursor_col, 0);
+	assert_false(v.more_left);
+	assert_true(v.more_right);
+	lineedit_free(le);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8")) {
@@ -346,6 +374,7 @@ int main(void)
 	        cmocka_unit_test(test_refuses_unsafe), cmocka_unit_test(test_history),
 	        cmocka_unit_test(test_ascii_mode),     cmocka_unit_test(test_replace),
 	        cmocka_unit_test(test_view_scroll),    cmocka_unit_test(test_view_wide),
+	        cmocka_unit_test(test_long_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

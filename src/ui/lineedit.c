@@ -168,7 +168,7 @@ static void reserve(struct lineedit *le, size_t n)
 
 static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
 {
-	if (n == 0 || le->len + n > 65536)
+	if (n == 0 || le->len + n > LINEEDIT_MAX)
 		return;
 	reserve(le, le->len + n);
 	memmove(le->buf + le->cur + n, le->buf + le->cur, (le->len - le->cur) * sizeof(*le->buf));
@@ -538,15 +538,19 @@ void lineedit_view(struct lineedit *le, size_t width, struct lineedit_view *v)
 		cw = 1;
 	if (le->scroll > le->cur)
 		le->scroll = le->cur;
-	while (le->scroll < le->cur && cols_between(le, le->scroll, le->cur) + cw > width)
-		le->scroll++;
+	/* incrementally: the text may be long and this runs every frame */
+	size_t before = cols_between(le, le->scroll, le->cur);
+	while (le->scroll < le->cur && before + cw > width)
+		before -= cp_cols(le->buf[le->scroll++]);
 	/* never start on a combining mark */
 	while (le->scroll > 0 && le->scroll < le->len && cp_cols(le->buf[le->scroll]) == 0)
 		le->scroll--;
 	/* when text was deleted, show as much of it as fits again */
-	size_t tail = le->cur == le->len ? 1 : 0;
-	while (le->scroll > 0 && cols_between(le, le->scroll - 1, le->len) + tail <= width)
-		le->scroll--;
+	size_t rest = le->cur == le->len ? 1 : 0;
+	for (size_t i = le->scroll; i < le->len && rest <= width; i++)
+		rest += cp_cols(le->buf[i]);
+	while (le->scroll > 0 && rest + cp_cols(le->buf[le->scroll - 1]) <= width)
+		rest += cp_cols(le->buf[--le->scroll]);
 
 	size_t off = 0;
 	for (size_t i = 0; i < le->scroll; i++)

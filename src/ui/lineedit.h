@@ -37,6 +37,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most characters the text holds; more input is refused (a command line
+ * is at most CMDLINE_MAX bytes anyway). */
+#define LINEEDIT_MAX 4096
+
 enum lineedit_key {
 	LINEEDIT_KEY_NONE = 0,
 	LINEEDIT_KEY_CHAR, /* a character (Unicode code point in ch); control
