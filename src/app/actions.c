@@ -260,6 +260,55 @@ void app_initiate(struct app *app, struct model_str ike, struct model_str child)
 	free(cn);
 }
 
+/* Is a CHILD SA of this connection and child config installed (child NULL:
+ * is an IKE SA of the connection established)? A key press must not stack
+ * a duplicate SA on one that is up; the command line may (explicit). */
+static bool conn_child_up(struct app *app, struct model_str conn, const struct model_str *child)
+{
+	for (size_t i = 0; i < model_ike_count(app->model); i++) {
+		const struct model_ike *ike = model_ike_at(app->model, i);
+		if (ike->name.len != conn.len || memcmp(ike->name.s, conn.s, conn.len))
+			continue;
+		if (!child) {
+			if (ike->state == MODEL_IKE_ESTABLISHED)
+				return true;
+			continue;
+		}
+		for (size_t j = 0; j < ike->n_children; j++) {
+			const struct model_child *c = &ike->children[j];
+			if (c->state == MODEL_CHILD_INSTALLED && c->name.len == child->len &&
+			    !memcmp(c->name.s, child->s, child->len))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void initiate_conn(struct app *app, const struct model_conn *conn,
+                          const struct model_conn_child *child, bool force)
+{
+	struct model_str none = {"", 0};
+	size_t started = 0;
+	if (child) {
+		if (force || !conn_child_up(app, conn->name, &child->name))
+			app_initiate(app, conn->name, child->name), started++;
+	} else if (conn->n_children == 0) {
+		if (force || !conn_child_up(app, conn->name, NULL))
+			app_initiate(app, conn->name, none), started++;
+	} else {
+		for (size_t i = 0; i < conn->n_children; i++)
+			if (force || !conn_child_up(app, conn->name, &conn->children[i].name))
+				app_initiate(app, conn->name, conn->children[i].name), started++;
+	}
+	if (!started) {
+		char *n = safe_name(child ? child->name : conn->name);
+		app_status(app, THEME_INFO, 5,
+		           "%s is already up (t terminates, r rekeys; :initiate %s starts another)",
+		           n, n);
+		free(n);
+	}
+}
+
 void app_act_conn(struct app *app, int action, const struct model_conn *conn,
                   const struct model_conn_child *child)
 {
@@ -268,14 +317,7 @@ void app_act_conn(struct app *app, int action, const struct model_conn *conn,
 		           "terminate and rekey act on SAs: press 1 and select the SA");
 		return;
 	}
-	struct model_str none = {"", 0};
-	if (child)
-		app_initiate(app, conn->name, child->name);
-	else if (conn->n_children == 0)
-		app_initiate(app, conn->name, none);
-	else
-		for (size_t i = 0; i < conn->n_children; i++)
-			app_initiate(app, conn->name, conn->children[i].name);
+	initiate_conn(app, conn, child, false);
 }
 
 void app_act_sa(struct app *app, int action, const struct model_ike *ike,
@@ -287,6 +329,13 @@ void app_act_sa(struct app *app, int action, const struct model_ike *ike,
 	char *cn = child ? safe_name(child->name) : NULL;
 	switch (action) {
 	case KA_INITIATE: {
+		if (child && child->state == MODEL_CHILD_INSTALLED) {
+			app_status(app, THEME_INFO, 5,
+			           "%s is already up (t terminates, r rekeys; :initiate %s starts "
+			           "another)",
+			           cn, cn);
+			break;
+		}
 		if (child) {
 			app_initiate(app, ike->name, child->name);
 			break;
@@ -364,7 +413,7 @@ int app_cmd_action(struct app *app, enum action_kind kind, const char *arg, bool
 		free(safe);
 		free(safe2);
 		if (c) {
-			app_act_conn(app, KA_INITIATE, c, NULL);
+			initiate_conn(app, c, NULL, true);
 			return 0;
 		}
 		for (size_t i = 0; i < model_conn_count(app->model); i++) {

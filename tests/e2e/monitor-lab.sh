@@ -64,6 +64,12 @@ mon_wait 'ike-up +site2|child-up +site2' 10
 mon_keys z 1
 echo "ok: :initiate"
 
+# --- i on an SA that is up does not stack a duplicate on it ---
+mon_keys / site1 Enter g i
+mon_wait 'site1-lan is already up|site1 is already up|site1-voip is already up' 5
+mon_keys Escape
+echo "ok: no duplicate initiate"
+
 # --- a blocking initiate does not stall the screen or the keyboard ---
 mon_keys ':' 'initiate dead' Enter
 mon_wait 'initiating dead-lan.* [0-9]+ s' 5
