@@ -46,7 +46,7 @@ const struct key_binding key_table[] = {
         {'\r', "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
         {KEY_ENTER, "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
         {'i', "i", KA_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
-         "initiate the selected connection/child (asks nothing; runs in the background)"},
+         "initiate the selected connection/child unless it is up (runs in the background)"},
         {'t', "t", KA_TERMINATE, KC_SAS, "terminate", "terminate the selected SA (confirm with y)"},
         {'r', "r", KA_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
         {'f', "f", KA_FOLLOW, KC_EVENTS | KC_LOG, "follow", "follow the tail / pause scrolling"},
