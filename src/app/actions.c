@@ -30,6 +30,8 @@
 /* charon gives up on an unreachable peer after about 165 s with default
  * retransmission settings; our own deadline only catches a lost reply. */
 #define ACTION_TIMEOUT_MS 300000
+/* Actions running at the same time, at most. */
+#define ACTION_MAX_RUNNING 8
 
 const char *action_command(enum action_kind kind)
 {
@@ -105,6 +107,15 @@ int app_action_start(struct app *app, enum action_kind kind, const char *label, 
 	if (app->cfg.readonly) {
 		app_status(app, THEME_WARNING, 5, "read-only mode: %s refused", label);
 		return -EPERM;
+	}
+	size_t running;
+	app_action_running(app, &running);
+	if (running >= ACTION_MAX_RUNNING) {
+		/* Each one pins a charon worker thread, and 5.9.8 can deadlock
+		 * with many concurrent control-log streams. */
+		app_status(app, THEME_WARNING, 5, "%zu actions are running: %s refused, try again later",
+		           running, label);
+		return -EBUSY;
 	}
 	struct action *a = xcalloc(1, sizeof(*a));
 	a->app = app;
