@@ -77,8 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while ((r = vici_parser_next(&p, &e)) > 0) {
 		check(e.type >= VICI_SECTION_START && e.type <= VICI_LIST_END, "bad type");
 		check(e.name_len <= VICI_NAME_MAX && e.value_len <= VICI_VALUE_MAX, "bad length");
-		check((const uint8_t *)e.name + e.name_len <= data + size &&
-		              e.value + e.value_len <= data + size,
+		/* name and value are NULL for elements that carry none */
+		check((!e.name || (const uint8_t *)e.name + e.name_len <= data + size) &&
+		              (!e.value || e.value + e.value_len <= data + size),
 		      "element outside the input");
 		if ((e.type == VICI_KEY_VALUE && vici_parser_depth(&p) == 0) ||
 		    (e.type == VICI_SECTION_START && vici_parser_depth(&p) == 1))
