@@ -394,6 +394,8 @@ static void draw_header(struct app *app)
 		                       ? THEME_STALE
 		                       : THEME_HEADER,
 		               buf);
+	} else {
+		x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, "  waiting for the first list-sas");
 	}
 	if (app->cfg.readonly)
 		x += draw_text(y, x, r.w - x, THEME_WARNING, "  READ-ONLY");

@@ -141,6 +141,7 @@ struct app {
 	uint32_t targets[APP_TARGETED_MAX];
 	size_t n_targets;
 	char daemon_since[64]; /* charon's start time, to notice restarts */
+	bool list_failing[3];  /* by enum model_table: the last refresh failed */
 	bool resync;           /* full reload wanted (after reconnect) */
 	unsigned sweeps;       /* completed full sweeps, for tests and the header */
 

@@ -125,10 +125,21 @@ static void on_list(void *ctx, int err, const struct vici_msg *m, enum model_tab
 		return;
 	}
 	*slot = NULL;
-	if (err == 0)
+	if (err == 0) {
 		model_sweep_end(app->model, t, m->received);
-	else
-		model_sweep_abort(app->model, t);
+		app->list_failing[t] = false;
+		return;
+	}
+	model_sweep_abort(app->model, t);
+	/* A lost connection is reported by the header; anything else (a
+	 * timeout: charon busy or stuck) once per streak of failures. */
+	if (err != -ECONNRESET && !app->list_failing[t] && m->error) {
+		char safe[256];
+		sanitize_buf(safe, sizeof(safe), m->error, strlen(m->error), 0);
+		model_event_addf(app->model, MODEL_EV_NOTICE, vici_now_ms(), "%s", safe);
+		app_status(app, THEME_WARNING, 8, "%s", safe);
+	}
+	app->list_failing[t] = true;
 }
 
 static void on_conns(void *ctx, int err, const struct vici_msg *m)
