@@ -21,12 +21,7 @@ dir=$(mktemp -d /tmp/swantop-charon-call.XXXXXX)
 trap '"$helper" stop "$dir"; rm -rf "$dir"' EXIT
 uri=$("$helper" start "$dir") || exit 1
 
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
+. "$src/tests/lib/check.sh"
 
 # call WANT_RC args...: output in $dir/out, $dir/err
 call() {
@@ -130,8 +125,4 @@ ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -ge 2400 ] || fail "initiate with timeout=2500 returned after ${ms} ms"
 call 0 terminate ike=swantop-test force=yes timeout=-1
 
-if [ "$failures" -gt 0 ]; then
-	echo "$failures failure(s)"
-	exit 1
-fi
-exit 0
+finish

@@ -24,24 +24,7 @@ cleanup() {
 trap cleanup EXIT
 uri=$("$helper" start "$dir") || exit 1
 
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+. "$src/tests/lib/check.sh"
 # log lines whose msg matches a regex
 count_msg() {
 	jq -r 'select(.event == "log") | .data.msg' "$dir/lout" 2>/dev/null | grep -c -- "$1"
@@ -115,8 +98,4 @@ else
 fi
 listen_pid=
 
-if [ "$failures" -gt 0 ]; then
-	echo "$failures failure(s)"
-	exit 1
-fi
-exit 0
+finish

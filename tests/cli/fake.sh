@@ -6,6 +6,7 @@
 # Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 
+src=${SWANTOP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${SWANTOP_BUILD_DIR:?}
 swantop=$build/src/swantop
 vicisim=$build/src/sim/vicisim
@@ -24,24 +25,7 @@ cleanup() {
 trap cleanup EXIT
 uri=unix://$tmp/vici.sock
 
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+. "$src/tests/lib/check.sh"
 
 # sim [vicisim options...]: (re)start vicisim on $tmp/vici.sock
 sim() {
@@ -217,8 +201,4 @@ run "--help" 0 --help && { grep -q "6 unknown command" "$tmp/out" || fail "--hel
 run "--version" 0 --version && { grep -Eq '^swantop [0-9]' "$tmp/out" || fail "--version text"; }
 run "call --help" 0 call --help && { grep -q "swantop listen" "$tmp/out" || fail "call --help text"; }
 
-if [ "$failures" -gt 0 ]; then
-	echo "$failures failure(s)"
-	exit 1
-fi
-exit 0
+finish
