@@ -168,7 +168,9 @@ static void reserve(struct lineedit *le, size_t n)
 
 static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
 {
-	if (n == 0 || le->len + n > LINEEDIT_MAX)
+	if (le->len + n > LINEEDIT_MAX)
+		n = LINEEDIT_MAX - le->len;
+	if (n == 0)
 		return;
 	reserve(le, le->len + n);
 	memmove(le->buf + le->cur + n, le->buf + le->cur, (le->len - le->cur) * sizeof(*le->buf));
@@ -200,12 +202,14 @@ static void erase(struct lineedit *le, size_t from, size_t to, bool kill)
 }
 
 /* Replaces the text by UTF-8, dropping what is invalid or unsafe. */
-static void set_utf8(struct lineedit *le, const char *s, size_t n)
+/* Inserts UTF-8 at the cursor in one go (one normalisation, not one per
+ * character), dropping what is invalid or unsafe. */
+static void insert_utf8(struct lineedit *le, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	uint32_t *cs = xreallocarray(NULL, n + 1, sizeof(*cs));
+	size_t m = 0;
 
-	le->len = le->cur = 0;
-	le->dirty = true;
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
 		size_t k = utf8_get(p + i, n - i, &c);
@@ -214,9 +218,19 @@ static void set_utf8(struct lineedit *le, const char *s, size_t n)
 			continue;
 		}
 		i += k;
-		if (insertable(le, le->cur, c))
-			insert(le, &c, 1);
+		if (sanitize_cp_width(c, le->flags) >= 0)
+			cs[m++] = c;
 	}
+	insert(le, cs, m);
+	free(cs);
+}
+
+/* Replaces the text by UTF-8. */
+static void set_utf8(struct lineedit *le, const char *s, size_t n)
+{
+	le->len = le->cur = 0;
+	le->dirty = true;
+	insert_utf8(le, s, n);
 }
 
 static void set_cps(struct lineedit *le, const uint32_t *cs, size_t n)
@@ -300,19 +314,7 @@ void lineedit_replace(struct lineedit *le, size_t start_byte, size_t end_byte, c
 		to = from;
 	erase(le, from, to, false);
 	le->cur = from;
-	const unsigned char *p = (const unsigned char *)(utf8 ? utf8 : "");
-	size_t n = strlen((const char *)p);
-	for (size_t i = 0; i < n;) {
-		uint32_t c;
-		size_t k = utf8_get(p + i, n - i, &c);
-		if (k == 0) {
-			i++;
-			continue;
-		}
-		i += k;
-		if (insertable(le, le->cur, c))
-			insert(le, &c, 1);
-	}
+	insert_utf8(le, utf8 ? utf8 : "", utf8 ? strlen(utf8) : 0);
 }
 
 void lineedit_history_add(struct lineedit *le, const char *utf8)
