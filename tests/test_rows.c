@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "model.h"
 #include "monitor.h"
+#include "pane.h"
 #include "rows.h"
 #include "sanitize.h"
 #include "theme.h"
@@ -510,6 +511,48 @@ static void test_layout(void **state)
 	assert_int_equal(l.slot[LS_EVENTS].y, l.slot[LS_LOG].y);
 }
 
+static void test_listview(void **state)
+{
+	(void)state;
+	struct listview lv = {0};
+	listview_clamp(&lv, 100, 10);
+	assert_int_equal(lv.sel, 0);
+	assert_int_equal(listview_nav(&lv, KA_UP, 10), PANE_HANDLED); /* at the top */
+	assert_int_equal(listview_nav(&lv, KA_DOWN, 10), PANE_REDRAW);
+	assert_int_equal(lv.sel, 1);
+	listview_nav(&lv, KA_PGDN, 10);
+	assert_int_equal(lv.sel, 10);
+	listview_clamp(&lv, 100, 10);
+	assert_true(lv.top <= lv.sel && lv.sel < lv.top + 10); /* selection visible */
+	listview_nav(&lv, KA_END, 10);
+	assert_int_equal(lv.sel, 99);
+	listview_clamp(&lv, 100, 10);
+	assert_int_equal(lv.top, 90);
+	/* The list shrinks under the selection: clamped, still visible. */
+	listview_clamp(&lv, 5, 10);
+	assert_int_equal(lv.sel, 4);
+	assert_int_equal(lv.top, 0);
+	listview_clamp(&lv, 0, 10);
+	assert_int_equal(lv.sel, 0);
+	/* Following: the selection sticks to the last row as rows arrive. */
+	lv.follow = true;
+	listview_clamp(&lv, 50, 10);
+	assert_int_equal(lv.sel, 49);
+	listview_clamp(&lv, 60, 10);
+	assert_int_equal(lv.sel, 59);
+	assert_int_equal(lv.top, 50);
+	/* Moving up pauses following. */
+	listview_nav(&lv, KA_UP, 10);
+	assert_false(lv.follow);
+	listview_clamp(&lv, 70, 10);
+	assert_int_equal(lv.sel, 58);
+	/* Not a navigation action. */
+	assert_int_equal(listview_nav(&lv, KA_QUIT, 10), 0);
+	/* Zero visible rows never divide by zero or underflow. */
+	listview_clamp(&lv, 3, 0);
+	assert_true(lv.sel < 3);
+}
+
 static void test_args(void **state)
 {
 	(void)state;
@@ -553,6 +596,7 @@ int main(void)
 	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
 	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
 	        cmocka_unit_test(test_help),          cmocka_unit_test(test_layout),
+	        cmocka_unit_test(test_listview),
 	        cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
