@@ -424,6 +424,15 @@ static void test_keys(void **state)
 	assert_null(strstr(hint, "initiate"));
 	keys_hint(KC_SAS, false, hint, sizeof(hint), 40);
 	assert_true(strlen(hint) <= 40);
+	/* However narrow, help and quit stay on the bar, at its end. */
+	for (size_t w = 20; w < 200; w++) {
+		keys_hint(KC_SAS, false, hint, sizeof(hint), w);
+		assert_true(strlen(hint) <= w);
+		assert_non_null(strstr(hint, "? help"));
+		assert_non_null(strstr(hint, "q quit"));
+	}
+	keys_hint(KC_HELP, false, hint, sizeof(hint), 30);
+	assert_non_null(strstr(hint, "q back"));
 }
 
 struct help_acc {

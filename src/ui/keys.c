@@ -81,23 +81,45 @@ static bool is_destructive(enum key_action a)
 	return a == KA_INITIATE || a == KA_TERMINATE || a == KA_REKEY;
 }
 
+/* The way out and the way to help are always on the bar: they are placed
+ * first in the budget and written last. */
+static bool is_essential(enum key_action a)
+{
+	return a == KA_HELP || a == KA_QUIT || a == KA_BACK;
+}
+
+static bool hint_shown(const struct key_binding *b, unsigned ctx, bool readonly)
+{
+	return b->hint && (b->contexts & ctx) && !(readonly && is_destructive(b->action));
+}
+
 size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t width)
 {
-	size_t len = 0, n = 0;
+	size_t len = 0, n = 0, reserve = 0;
 	if (size == 0)
 		return 0;
 	buf[0] = '\0';
-	for (const struct key_binding *b = key_table; b->keyname; b++) {
-		if (!b->hint || !(b->contexts & ctx) || (readonly && is_destructive(b->action)))
-			continue;
-		char item[64];
-		int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "", b->keyname, b->hint);
-		if (k < 0 || (size_t)k >= sizeof(item) || len + (size_t)k > width ||
-		    len + (size_t)k >= size)
-			break;
-		memcpy(buf + len, item, (size_t)k + 1);
-		len += (size_t)k;
-		n++;
+	if (width >= size)
+		width = size - 1;
+	for (const struct key_binding *b = key_table; b->keyname; b++)
+		if (hint_shown(b, ctx, readonly) && is_essential(b->action))
+			reserve += strlen(b->keyname) + 1 + strlen(b->hint) + 2;
+	if (reserve > width)
+		reserve = 0; /* too narrow even for those: plain order */
+	for (int pass = 0; pass < 2; pass++) {
+		for (const struct key_binding *b = key_table; b->keyname; b++) {
+			if (!hint_shown(b, ctx, readonly) || is_essential(b->action) != (pass == 1))
+				continue;
+			char item[64];
+			int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "", b->keyname,
+			                 b->hint);
+			size_t limit = pass == 0 ? width - reserve : width;
+			if (k < 0 || (size_t)k >= sizeof(item) || len + (size_t)k > limit)
+				continue;
+			memcpy(buf + len, item, (size_t)k + 1);
+			len += (size_t)k;
+			n++;
+		}
 	}
 	return n;
 }
