@@ -81,8 +81,9 @@ static bool is_destructive(enum key_action a)
 	return a == KA_INITIATE || a == KA_TERMINATE || a == KA_REKEY;
 }
 
-/* The way out and the way to help are always on the bar: they are placed
- * first in the budget and written last. */
+/* The way out and the way to help are always on the bar: their room is
+ * set aside first and they are written last. Before them come the keys of
+ * the focused pane, then the keys that move between panes. */
 static bool is_essential(enum key_action a)
 {
 	return a == KA_HELP || a == KA_QUIT || a == KA_BACK;
@@ -106,14 +107,18 @@ size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t wid
 			reserve += strlen(b->keyname) + 1 + strlen(b->hint) + 2;
 	if (reserve > width)
 		reserve = 0; /* too narrow even for those: plain order */
-	for (int pass = 0; pass < 2; pass++) {
+	/* Pass 0: what this pane can do; 1: moving between panes; 2: help
+	 * and quit. */
+	for (int pass = 0; pass < 3; pass++) {
 		for (const struct key_binding *b = key_table; b->keyname; b++) {
-			if (!hint_shown(b, ctx, readonly) || is_essential(b->action) != (pass == 1))
+			bool global = (b->contexts & KC_LISTS) == KC_LISTS;
+			int want = is_essential(b->action) ? 2 : global ? 1 : 0;
+			if (!hint_shown(b, ctx, readonly) || want != pass)
 				continue;
 			char item[64];
 			int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "", b->keyname,
 			                 b->hint);
-			size_t limit = pass == 0 ? width - reserve : width;
+			size_t limit = pass < 2 ? width - reserve : width;
 			if (k < 0 || (size_t)k >= sizeof(item) || len + (size_t)k > limit)
 				continue;
 			memcpy(buf + len, item, (size_t)k + 1);
