@@ -51,9 +51,12 @@ static void finish(struct app *app, struct action *a, bool ok, const char *why)
 	int64_t now = vici_now_ms();
 	double secs = (double)(now - a->started) / 1000.0;
 	if (ok) {
-		model_event_addf(app->model, MODEL_EV_ACTION_OK, now, "%s: done (%.1f s)", a->label,
-		                 secs);
-		app_status(app, THEME_STATUS_OK, 5, "%s: done (%.1f s)", a->label, secs);
+		/* rekey and redirect only queue jobs in charon: say so. */
+		const char *what =
+		        a->kind == ACTION_REKEY || a->kind == ACTION_REDIRECT ? "queued" : "done";
+		model_event_addf(app->model, MODEL_EV_ACTION_OK, now, "%s: %s (%.1f s)", a->label,
+		                 what, secs);
+		app_status(app, THEME_STATUS_OK, 5, "%s: %s (%.1f s)", a->label, what, secs);
 	} else {
 		char safe[512];
 		sanitize_buf(safe, sizeof(safe), why, strlen(why), 0);
@@ -113,8 +116,8 @@ int app_action_start(struct app *app, enum action_kind kind, const char *label, 
 	if (running >= ACTION_MAX_RUNNING) {
 		/* Each one pins a charon worker thread, and 5.9.8 can deadlock
 		 * with many concurrent control-log streams. */
-		app_status(app, THEME_WARNING, 5, "%zu actions are running: %s refused, try again later",
-		           running, label);
+		app_status(app, THEME_WARNING, 5,
+		           "%zu actions are running: %s refused, try again later", running, label);
 		return -EBUSY;
 	}
 	struct action *a = xcalloc(1, sizeof(*a));
