@@ -235,9 +235,12 @@ static void apply_theme(struct app *app)
 	}
 }
 
-static void curses_setup(struct app *app)
+/* newterm() rather than initscr(): initscr() exits the process on an
+ * unusable TERM, newterm() lets us say why and clean up. */
+static int curses_setup(struct app *app)
 {
-	initscr();
+	if (!newterm(NULL, stdout, stdin))
+		return -ENOTTY;
 	curses_active = 1;
 	cbreak();
 	noecho();
@@ -253,6 +256,7 @@ static void curses_setup(struct app *app)
 	apply_theme(app);
 	app->rows = LINES;
 	app->cols = COLS;
+	return 0;
 }
 
 /* ---- status line ---- */
@@ -395,7 +399,8 @@ static void draw_header(struct app *app)
 		                       : THEME_HEADER,
 		               buf);
 	} else {
-		x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, "  waiting for the first list-sas");
+		x += draw_text(y, x, r.w - x, THEME_STATUS_WARN,
+		               "  waiting for the first list-sas");
 	}
 	if (app->cfg.readonly)
 		x += draw_text(y, x, r.w - x, THEME_WARNING, "  READ-ONLY");
@@ -993,6 +998,21 @@ static void loop(struct app *app)
 	}
 }
 
+/* Frees the panes, the command line and the model (no VICI yet, or
+ * already stopped). */
+static void app_free_early(struct app *app)
+{
+	for (int i = 0; i < PANE_COUNT; i++)
+		app->panes[i].ops->destroy(&app->panes[i]);
+	app->overlay_pane.ops->destroy(&app->overlay_pane);
+	lineedit_free(app->le);
+	if (app->history)
+		cmdline_history_close(app->history);
+	free(app->confirm_msg);
+	model_free(app->model);
+	free(app);
+}
+
 int monitor_main(int argc, char **argv)
 {
 	struct monitor_options o;
@@ -1039,9 +1059,21 @@ int monitor_main(int argc, char **argv)
 		lineedit_history_add(app->le, cmdline_history_get(app->history, i));
 	if (signals_setup() < 0) {
 		fprintf(stderr, "swantop: cannot create the signal pipe\n");
+		app_free_early(app);
 		return MONITOR_EXIT_FAIL;
 	}
-	curses_setup(app);
+	if (curses_setup(app) < 0) {
+		const char *term = getenv("TERM");
+		char *safe = sanitize_strdup(term ? term : "(unset)", 0);
+		fprintf(stderr,
+		        "swantop: cannot use the terminal type '%s' (set TERM, e.g. "
+		        "xterm-256color)\n",
+		        safe);
+		free(safe);
+		signals_teardown();
+		app_free_early(app);
+		return MONITOR_EXIT_FAIL;
+	}
 	relayout(app);
 	if (herr) {
 		app_status(app, THEME_WARNING, 5, "history: %s", herr);
@@ -1056,14 +1088,6 @@ int monitor_main(int argc, char **argv)
 	signals_teardown();
 	app_actions_free(app);
 	app_vici_stop(app);
-	for (int i = 0; i < PANE_COUNT; i++)
-		app->panes[i].ops->destroy(&app->panes[i]);
-	app->overlay_pane.ops->destroy(&app->overlay_pane);
-	lineedit_free(app->le);
-	if (app->history)
-		cmdline_history_close(app->history);
-	free(app->confirm_msg);
-	model_free(app->model);
-	free(app);
+	app_free_early(app);
 	return MONITOR_EXIT_OK;
 }

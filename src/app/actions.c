@@ -27,9 +27,14 @@
 #include "vici.h"
 #include "xmalloc.h"
 
-/* charon gives up on an unreachable peer after about 165 s with default
- * retransmission settings; our own deadline only catches a lost reply. */
-#define ACTION_TIMEOUT_MS 300000
+/* How long charon waits for the outcome of an initiate or terminate before it
+ * answers. Not 0 ("until done"): with keyingtries=0 an unreachable peer is
+ * retried forever, and a waiting initiate pins one of charon's worker
+ * threads for as long, even after we hang up. After this charon answers
+ * "not established after ..." and the IKE SA keeps trying by itself. */
+#define ACTION_CHARON_TIMEOUT_MS 120000
+/* Our own deadline only catches a reply that never comes. */
+#define ACTION_TIMEOUT_MS (ACTION_CHARON_TIMEOUT_MS + 15000)
 /* Actions running at the same time, at most. */
 #define ACTION_MAX_RUNNING 8
 
@@ -91,8 +96,14 @@ static void on_reply(void *ctx, int err, const struct vici_msg *m)
 		return;
 	}
 	char why[512] = "charon said no (no errmsg)";
-	if (vici_message_find(m->data, m->len, "errmsg", &v, &vl) == 0)
-		snprintf(why, sizeof(why), "%.*s", (int)(vl > 400 ? 400 : vl), (const char *)v);
+	if (vici_message_find(m->data, m->len, "errmsg", &v, &vl) == 0) {
+		int k = snprintf(why, sizeof(why), "%.*s", (int)(vl > 400 ? 400 : vl),
+		                 (const char *)v);
+		if (a->kind == ACTION_INITIATE && strstr(why, "not established after") && k > 0 &&
+		    (size_t)k < sizeof(why))
+			snprintf(why + k, sizeof(why) - (size_t)k,
+			         " (charon keeps trying in the background)");
+	}
 	finish(app, a, false, why);
 }
 
@@ -248,8 +259,8 @@ void app_confirm_cancel(struct app *app)
 static void add_common(struct vici_builder *b, bool blocking)
 {
 	if (blocking) {
-		/* 0: charon waits for the outcome and streams control-log. */
-		vici_builder_add_str(b, "timeout", "0");
+		/* >= 0: charon waits for the outcome and streams control-log. */
+		vici_builder_add_fmt(b, "timeout", "%d", ACTION_CHARON_TIMEOUT_MS);
 		vici_builder_add_str(b, "loglevel", "1");
 	}
 }
