@@ -225,14 +225,11 @@ static void signals_teardown(void)
 	sig_pipe[0] = sig_pipe[1] = -1;
 }
 
+/* Colour pairs (or, on a monochrome terminal or with a mono theme, only the
+ * attributes, which carry every state) for the current theme. */
 static void apply_theme(struct app *app)
 {
-	bool color = has_colors() && !app->theme.mono;
-	app->has_color = color && theme_curses_apply(&app->theme) == 0;
-	if (!has_colors() || app->theme.mono) {
-		/* Attributes only: the mono roles carry reverse/bold/underline. */
-		theme_curses_apply(&app->theme);
-	}
+	app->has_color = theme_curses_apply(&app->theme) == 0 && !app->theme.mono;
 }
 
 /* newterm() rather than initscr(): initscr() exits the process on an
