@@ -406,6 +406,7 @@ static void draw_header(struct app *app)
 
 static void draw_input(struct app *app, int y, int w, const char *prompt)
 {
+	draw_fill(y, 0, w, THEME_CMDLINE); /* the status message goes away */
 	int x = draw_text(y, 0, w, THEME_PROMPT, prompt);
 	struct lineedit_view lv;
 	lineedit_view(app->le, (size_t)(w - x > 1 ? w - x - 1 : 1), &lv);

@@ -90,6 +90,23 @@ mon_keys ':' 'initate x' Enter
 mon_wait "unknown command 'initate'" 3
 echo "ok: unknown command"
 
+# --- themes at run time; a bad name is one clear line ---
+mon_keys ':' 'theme mono' Enter
+mon_wait 'theme: mono' 3
+mon_keys ':' 'theme no-such-theme' Enter
+mon_wait "theme 'no-such-theme' not found|no-such-theme" 3
+mon_keys ':' 'theme default' Enter
+mon_wait 'theme: default' 3
+echo "ok: themes"
+
+# --- Tab completes command names and live names ---
+mon_keys ':' 'reke' Tab
+mon_wait '^:rekey *$' 3
+mon_keys Tab
+mon_wait '#[0-9]+ .*#c?[0-9]+|conn[0-9]' 3 # candidates from the live data
+mon_keys Escape
+echo "ok: completion"
+
 # --- resize to anything, at any time ---
 for size in "80 24" "60 15" "20 5" "200 60" "80 24"; do
 	mon_resize $size
