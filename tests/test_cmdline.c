@@ -210,12 +210,6 @@ static void test_unknown(void **state)
 	/* hostile input is escaped in the message */
 	bad("\x1b]0;x\x07 y", "unknown command '\\x1b]0;x\\x07' (try 'help')");
 	bad("initiate \"a\x1b[2Jb\"", "initiate: control character in 'a\\x1b[2Jb'");
-	/* suggestions */
-	const char *c[] = {"alpha", "beta", "gamma"};
-	assert_string_equal(cmdline_suggest("alpah", c, 3), "alpha");
-	assert_string_equal(cmdline_suggest("bet", c, 3), "beta");
-	assert_null(cmdline_suggest("zzzzz", c, 3));
-	assert_null(cmdline_suggest("x", c, 3));
 }
 
 /* --- completion --- */

@@ -634,17 +634,6 @@ static void test_sanitize(void **state)
 	}
 }
 
-static void test_utf8_valid(void **state)
-{
-	assert_true(json_utf8_valid("", 0));
-	assert_true(json_utf8_valid("\xf4\x8f\xbf\xbf", 4));
-	assert_true(json_utf8_valid("\xef\xbf\xbd", 3));
-	assert_false(json_utf8_valid("\xf8\x88\x80\x80\x80", 5));
-	assert_false(json_utf8_valid("\xe0\x80\x80", 3));
-	assert_false(json_utf8_valid("\x80", 1));
-	assert_false(json_utf8_valid("\xc3", 1));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -665,7 +654,6 @@ int main(void)
 	        cmocka_unit_test(test_reader_many_keys),
 	        cmocka_unit_test(test_round_trip),
 	        cmocka_unit_test(test_sanitize),
-	        cmocka_unit_test(test_utf8_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "xmalloc.h"
 
 /* ---- buffer ---- */
@@ -82,53 +83,6 @@ void json_buf_printf(struct json_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* ---- UTF-8 ---- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid. */
-static size_t utf8_seq(const uint8_t *s, size_t len, uint32_t *cp)
-{
-	uint8_t c = s[0];
-	size_t n;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
-bool json_utf8_valid(const void *s, size_t len)
-{
-	const uint8_t *p = s;
-	uint32_t cp;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i, len - i, &cp);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 /* ---- writer ---- */
 
 static bool cp_needs_escape(uint32_t cp)
@@ -144,7 +98,7 @@ static void put_string(struct json_buf *b, const uint8_t *s, size_t len)
 	size_t run = 0; /* start of bytes to copy verbatim */
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_seq(s + i, len - i, &cp);
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n && !cp_needs_escape(cp)) {
 			i += n;
 			continue;
@@ -188,7 +142,7 @@ static void put_base64(struct json_buf *b, const uint8_t *s, size_t len)
 void json_put_value(struct json_buf *b, const void *s, size_t len)
 {
 	const uint8_t *p = s;
-	if (json_utf8_valid(p, len) && (len == 0 || !memchr(p, 0, len))) {
+	if (utf8_valid(p, len) && (len == 0 || !memchr(p, 0, len))) {
 		put_string(b, p, len);
 		return;
 	}
@@ -293,7 +247,7 @@ char *json_sanitize(const void *s, size_t len)
 	json_buf_putn(&b, "", 0);
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_seq(p + i, len - i, &cp);
+		size_t n = utf8_decode(p + i, len - i, &cp);
 		if (n && !(cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))) {
 			json_buf_putn(&b, p + i, n);
 		} else if (n && cp == '\n') {
@@ -439,20 +393,7 @@ static int hex4(const char *p, uint32_t *v)
 static void put_utf8(struct json_buf *b, uint32_t cp)
 {
 	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	json_buf_putn(b, u, n);
+	json_buf_putn(b, u, utf8_encode(cp, u));
 }
 
 /* Parses a string at jp->pos (on the opening quote) into jp->str. */
@@ -474,7 +415,7 @@ static int parse_string(struct jparser *jp)
 			return fail_at(jp, jp->pos, "control character in string (escape it)");
 		if (c != '\\') {
 			uint32_t cp;
-			size_t n = utf8_seq((const uint8_t *)jp->pos, (size_t)(jp->end - jp->pos),
+			size_t n = utf8_decode((const uint8_t *)jp->pos, (size_t)(jp->end - jp->pos),
 			                    &cp);
 			if (!n)
 				return fail_at(jp, jp->pos, "invalid UTF-8 in string");

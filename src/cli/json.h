@@ -46,8 +46,6 @@ void json_buf_putc(struct json_buf *b, char c);
 void json_buf_printf(struct json_buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
-/* Whether len bytes are valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-bool json_utf8_valid(const void *s, size_t len);
 
 /* Appends a VICI value: a JSON string, or {"base64": "..."} for a value that is
  * not valid UTF-8 or contains NUL. */

@@ -26,6 +26,7 @@
 
 #include "sanitize.h"
 #include "theme.h"
+#include "text.h"
 #include "xmalloc.h"
 
 #define A(k) CMDLINE_ARG_##k
@@ -83,45 +84,6 @@ const struct cmdline_command *cmdline_command_find(const char *name)
 }
 
 /* --- suggestions --- */
-
-static unsigned edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned row[65];
-
-	if (la > 64 || lb > 64)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned diag = row[0];
-		row[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned up = row[j];
-			unsigned best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-const char *cmdline_suggest(const char *word, const char *const *cands, size_t n)
-{
-	unsigned limit = strlen(word) <= 3 ? 1 : 2, best = limit + 1;
-	const char *pick = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, cands[i]);
-		if (d < best)
-			best = d, pick = cands[i];
-	}
-	return pick;
-}
 
 /* --- errors --- */
 
@@ -294,7 +256,7 @@ static const struct cmdline_command *resolve(const char *word, char *err, size_t
 		names[i] = commands[i].name;
 	for (size_t i = 0; i < NALIASES; i++)
 		names[NCOMMANDS + i] = aliases[i].alias;
-	const char *sug = cmdline_suggest(word, names, NCOMMANDS + NALIASES);
+	const char *sug = text_suggest(word, names, NCOMMANDS + NALIASES);
 	if (sug)
 		err_set(err, errsize, "unknown command '%s' (did you mean '%s'?)",
 		        q(buf, sizeof(buf), word), sug);

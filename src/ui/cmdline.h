@@ -109,10 +109,6 @@ struct cmdline_result {
 int cmdline_parse(const char *line, struct cmdline_result *res, char *err, size_t errsize);
 void cmdline_result_free(struct cmdline_result *res);
 
-/* The candidate among cands[0..n) closest to word (a typo: edit distance at
- * most 2, or at most 1 for words of 3 characters or less), or NULL. */
-const char *cmdline_suggest(const char *word, const char *const *cands, size_t n);
-
 /* --- completion --- */
 
 struct cmdline_completion;

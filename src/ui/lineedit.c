@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sanitize.h"
+#include "text.h"
 #include "xmalloc.h"
 
 struct lineedit {
@@ -60,68 +61,6 @@ void lineedit_free(struct lineedit *le)
 	free(le->utf8);
 	free(le->saved);
 	free(le);
-}
-
-static size_t utf8_len(uint32_t c)
-{
-	return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-}
-
-static size_t utf8_put(char *p, uint32_t c)
-{
-	if (c < 0x80) {
-		p[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		p[0] = (char)(0xc0 | c >> 6);
-		p[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		p[0] = (char)(0xe0 | c >> 12);
-		p[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		p[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	p[0] = (char)(0xf0 | c >> 18);
-	p[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	p[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	p[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
-/* Decodes strict UTF-8 at s; returns the length, 0 if invalid. */
-static size_t utf8_get(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	char tmp[4];
-	uint32_t c;
-	size_t len;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* reject overlong forms and surrogates: re-encoding must agree */
-	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || utf8_put(tmp, c) != len)
-		return 0;
-	*cp = c;
-	return len;
 }
 
 static bool insertable(const struct lineedit *le, size_t at, uint32_t c)
@@ -212,7 +151,7 @@ static void insert_utf8(struct lineedit *le, const char *s, size_t n)
 
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t k = utf8_get(p + i, n - i, &c);
+		size_t k = utf8_decode(p + i, n - i, &c);
 		if (k == 0) {
 			i++;
 			continue;
@@ -253,7 +192,7 @@ const char *lineedit_text(struct lineedit *le)
 	}
 	size_t o = 0;
 	for (size_t i = 0; i < le->len; i++)
-		o += utf8_put(le->utf8 + o, le->buf[i]);
+		o += utf8_encode(le->buf[i], le->utf8 + o);
 	le->utf8[o] = '\0';
 	le->dirty = false;
 	return le->utf8;

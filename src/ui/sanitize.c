@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "text.h"
 #include "xmalloc.h"
 
 struct unit {
@@ -36,35 +37,6 @@ bool sanitize_locale_is_utf8(void)
 	const char *cs = nl_langinfo(CODESET);
 
 	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
-}
-
-/* Decodes one strict UTF-8 sequence at s (len > 0, s[0] >= 0x80). Returns its
- * length, or 0 if it is invalid. */
-static size_t utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
 }
 
 /* Characters wcwidth() may call printable but that change how the text

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "sanitize.h"
+#include "text.h"
 #include "xmalloc.h"
 
 #define THEME_FILE_MAX (64 * 1024)
@@ -271,46 +272,6 @@ const char *theme_glyph(const struct theme *t, enum theme_role role, bool utf8)
 
 /* --- suggestions --- */
 
-/* Levenshtein distance, capped: anything above 3 is "far". */
-static unsigned edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned row[33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned diag = row[0];
-		row[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned up = row[j];
-			unsigned best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-static const char *closest(const char *word, const char *const *cands, size_t n)
-{
-	unsigned limit = strlen(word) <= 3 ? 1 : 2, best = limit + 1;
-	const char *pick = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, cands[i]);
-		if (d < best)
-			best = d, pick = cands[i];
-	}
-	return pick;
-}
-
 /* --- parsing --- */
 
 struct parser {
@@ -442,7 +403,7 @@ static int parse_value(struct parser *p, const char *role, const char *s, size_t
 				cands[nc++] = attr_names[j].name;
 			cands[nc++] = "default";
 			quote(buf, sizeof(buf), w, n);
-			const char *s2 = closest(buf, cands, nc);
+			const char *s2 = text_suggest(buf, cands, nc);
 			if (s2)
 				return perr(p,
 				            "unknown colour or attribute '%s' (did you mean '%s'?)",
@@ -491,7 +452,7 @@ static int parse_line(struct parser *p, const char *s, size_t len, struct theme 
 	if (klen < sizeof(key) && strlen(key) == klen)
 		role = theme_role_from_name(key);
 	if (role < 0) {
-		const char *sug = closest(key, role_names, THEME_ROLE_COUNT);
+		const char *sug = text_suggest(key, role_names, THEME_ROLE_COUNT);
 		if (sug)
 			return perr(p, "unknown role '%s' (did you mean '%s'?)", key, sug);
 		return perr(p, "unknown role '%s'", key);
@@ -710,7 +671,7 @@ static int load_unforced(struct theme *t, const char *name, char *err, size_t er
 	}
 	size_t n;
 	char **names = theme_list(&n);
-	const char *sug = closest(name, (const char *const *)names, n);
+	const char *sug = text_suggest(name, (const char *const *)names, n);
 	if (err && errsize) {
 		if (sug)
 			snprintf(err, errsize, "theme '%s' not found (did you mean '%s'?)", name,
