@@ -277,7 +277,11 @@ static int root_sub(void *ctx, struct vici_parser *p, const struct vici_element 
 	rp->got_ike = true;
 	if (!rp->rekey_ike)
 		return ike_body(&rp->ip, p, e, &rp->ike);
-	return fields_walk(p, false, NULL, NULL, 0, rp->ip.now, ike_rekey_sub, rp, NULL, NULL);
+	struct model_str name = {e->name, (uint32_t)e->name_len};
+	int r = fields_walk(p, false, NULL, NULL, 0, rp->ip.now, ike_rekey_sub, rp, NULL, NULL);
+	/* Both IKE SAs are named by the enclosing section, not "old"/"new". */
+	rp->ike.name = rp->ike_new.name = name;
+	return r;
 }
 
 /* Decodes a whole SA message held in blk. Returns 0 or -EBADMSG. */
