@@ -314,6 +314,26 @@ static void test_event_and_log_rows(void **state)
 	assert_non_null(strstr(t, "<gw|7>"));
 	assert_non_null(strstr(t, "sending DPD"));
 	assert_true(r.cols <= 60);
+	/* An ike-rekey event is about the SA named by the outer section. */
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "site1");
+	vici_builder_section_start(&b, "old");
+	vici_builder_add_str(&b, "uniqueid", "3");
+	vici_builder_add_str(&b, "state", "REKEYED");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "new");
+	vici_builder_add_str(&b, "uniqueid", "9");
+	vici_builder_add_str(&b, "state", "ESTABLISHED");
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_ike_rekey(m, msg, len, NOW) >= 0);
+	free(msg);
+	row_init(&r, 0);
+	rows_event(&r, model_event_at(m, model_events_count(m) - 1), 100, &st);
+	assert_non_null(strstr(row_text(&r), "ike-rekey"));
+	assert_non_null(strstr(row_text(&r), "site1[3]"));
+	assert_true(model_str_eq(model_ike_find(m, 9)->name, "site1"));
 	model_free(m);
 }
 
