@@ -477,7 +477,12 @@ static void draw_hint(struct app *app)
 	bool key = true;
 	while (item && x < r.w) {
 		x += draw_text(r.y, x, r.w - x, key ? THEME_HINT_KEY : THEME_HINT_TEXT, item);
-		x += draw_text(r.y, x, r.w - x, THEME_HINT_TEXT, key ? " " : "  ");
+		/* Separators are blanks: cut at the edge, never an ellipsis. */
+		int sep = key ? 1 : 2;
+		if (sep > r.w - x)
+			sep = r.w - x;
+		draw_fill(r.y, x, sep, THEME_HINT_TEXT);
+		x += sep;
 		key = !key;
 		item = strtok_r(NULL, " ", &save);
 	}
