@@ -11,9 +11,9 @@ VICISIM=$build/src/sim/vicisim
 . "$(dirname "$0")/monitor-lib.sh"
 
 sim_pid=
-sim_start() {
+sim_start() { # [FAULTS]: default hostile
 	"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 6 --children 2 --connecting 1 \
-		--log-rate 20 --churn 1 --fault hostile >"$MON_WORK/sim.out" 2>&1 &
+		--log-rate 20 --churn 1 --fault "${1:-hostile}" >"$MON_WORK/sim.out" 2>&1 &
 	sim_pid=$!
 	for _ in $(seq 50); do
 		grep -q ready "$MON_WORK/sim.out" && return 0
@@ -163,4 +163,17 @@ mon_keys q q
 code=$(mon_exit_code 10)
 [ "$code" = 0 ] || fail "exit status $code without a daemon"
 echo "ok: no daemon at start"
+
+# --- IKE SAs stuck checked out: list-sas without noblock would never come
+# back; the monitor always sends noblock, so the data stays fresh ---
+sim_stop
+sim_start stuck=2
+mon_start 120 30 --uri "$uri" --interval 0.5
+mon_wait 'ESTABLISHED' 10
+sleep 3
+mon_wait 'data [0-9]\.[0-9] s old' 3
+mon_screen | grep -q 'timed out' && fail "a refresh timed out with stuck SAs"
+mon_keys q
+[ "$(mon_exit_code 10)" = 0 ] || fail "exit status"
+echo "ok: noblock with stuck SAs"
 exit 0
