@@ -39,6 +39,7 @@
 
 #include "app/app.h"
 #include "cmdline.h"
+#include "bars.h"
 #include "draw.h"
 #include "keys.h"
 #include "layout.h"
@@ -225,13 +226,6 @@ static void signals_teardown(void)
 	sig_pipe[0] = sig_pipe[1] = -1;
 }
 
-/* Colour pairs (or, on a monochrome terminal or with a mono theme, only the
- * attributes, which carry every state) for the current theme. */
-static void apply_theme(struct app *app)
-{
-	app->has_color = theme_curses_apply(&app->theme) == 0 && !app->theme.mono;
-}
-
 /* newterm() rather than initscr(): initscr() exits the process on an
  * unusable TERM, newterm() lets us say why and clean up. */
 static int curses_setup(struct app *app)
@@ -250,7 +244,7 @@ static int curses_setup(struct app *app)
 		start_color();
 		use_default_colors();
 	}
-	apply_theme(app);
+	app_theme_apply(app);
 	app->rows = LINES;
 	app->cols = COLS;
 	return 0;
@@ -312,184 +306,6 @@ static void on_resize(struct app *app)
 
 /* ---- drawing ---- */
 
-static void draw_header(struct app *app)
-{
-	struct rect r = app->layout.slot[LS_HEADER];
-	const struct model_version *v = model_version_get(app->model);
-	const struct model_stats *s = model_stats_get(app->model);
-	char buf[1024], tmp[256];
-	draw_fill(r.y, 0, r.w, THEME_HEADER);
-	int x = 0;
-	x += draw_text(r.y, x, r.w - x, THEME_HEADER, " swantop ");
-	if (v->valid) {
-		char *d = sanitize_dup(v->daemon.s, v->daemon.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		char *ver =
-		        sanitize_dup(v->version.s, v->version.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		char *host =
-		        sanitize_dup(v->sysname.s, v->sysname.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		snprintf(buf, sizeof(buf), "%s %s (%s)", d, ver, host);
-		free(d), free(ver), free(host);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER_VALUE, buf);
-	} else {
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER, "charon ?");
-	}
-	if (s->valid) {
-		char *up =
-		        sanitize_dup(s->running.s, s->running.len, app->utf8 ? 0 : SANITIZE_ASCII);
-		snprintf(buf, sizeof(buf), "  up %s", up);
-		free(up);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
-		snprintf(buf, sizeof(buf), "  IKE %lld", (long long)s->ikesas_total);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER_VALUE, buf);
-		struct model_counts mc;
-		model_counts_get(app->model, &mc);
-		snprintf(buf, sizeof(buf), " (%zu up, %lld half-open)",
-		         mc.ike_states[MODEL_IKE_ESTABLISHED], (long long)s->ikesas_half_open);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
-		long long active = 0, queued = 0;
-		for (int i = 0; i < MODEL_PRIO_COUNT; i++)
-			active += s->workers_active[i], queued += s->queues[i];
-		snprintf(buf, sizeof(buf), "  workers %lld/%lld busy  queued %lld  sched %lld",
-		         active, (long long)s->workers_total, queued, (long long)s->scheduled);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
-	}
-	if (r.h < 2)
-		return;
-	/* Line 2: connections to charon, data age, mode. */
-	int y = r.y + 1;
-	draw_fill(y, 0, r.w, THEME_HEADER);
-	x = 1;
-	const struct app_link *links[] = {&app->mon, &app->lis};
-	for (int i = 0; i < 2; i++) {
-		const struct app_link *l = links[i];
-		int role = l->state == VICI_SESSION_UP           ? THEME_STATUS_OK
-		           : l->state == VICI_SESSION_CONNECTING ? THEME_STATUS_WARN
-		                                                 : THEME_STATUS_ERROR;
-		enum theme_role g = l->state == VICI_SESSION_UP           ? THEME_STATE_UP
-		                    : l->state == VICI_SESSION_CONNECTING ? THEME_CONNECTING
-		                                                          : THEME_STATE_DOWN;
-		snprintf(buf, sizeof(buf), "%s %s %s  ", l->role,
-		         theme_glyph(&app->theme, g, app->utf8),
-		         vici_session_state_name((enum vici_session_state)l->state));
-		x += draw_text(y, x, r.w - x, role, buf);
-	}
-	if (app->alert_state[0])
-		x += draw_text(y, x, r.w - x, THEME_HEADER, app->alert_state);
-	if (app->mon.state != VICI_SESSION_UP) {
-		/* Most important first: the line is cut on narrow terminals. */
-		if (app->last_data)
-			x += draw_text(y, x, r.w - x, THEME_STALE, "STALE  ");
-		int64_t at = vici_session_retry_at(app->mon.sess);
-		if (at >= 0) {
-			snprintf(tmp, sizeof(tmp), "retry in %lld s  ",
-			         (long long)((at - app->now + 999) / 1000));
-			x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, tmp);
-		}
-		x += draw_text(y, x, r.w - x, THEME_STATUS_ERROR,
-		               app->mon.error[0] ? app->mon.error : "connecting");
-	} else if (app->last_data) {
-		snprintf(buf, sizeof(buf), "  data %.1f s old",
-		         (double)(app->now - app->last_data) / 1000.0);
-		x += draw_text(y, x, r.w - x,
-		               app->now - app->last_data > 3 * app->cfg.interval_ms + 2000
-		                       ? THEME_STALE
-		                       : THEME_HEADER,
-		               buf);
-	} else {
-		x += draw_text(y, x, r.w - x, THEME_STATUS_WARN,
-		               "  waiting for the first list-sas");
-	}
-	if (app->cfg.readonly)
-		x += draw_text(y, x, r.w - x, THEME_WARNING, "  READ-ONLY");
-	(void)x;
-}
-
-static void draw_input(struct app *app, int y, int w, const char *prompt)
-{
-	draw_fill(y, 0, w, THEME_CMDLINE); /* the status message goes away */
-	int x = draw_text(y, 0, w, THEME_PROMPT, prompt);
-	struct lineedit_view lv;
-	lineedit_view(app->le, (size_t)(w - x > 1 ? w - x - 1 : 1), &lv);
-	char buf[CMDLINE_MAX + 8];
-	size_t n = lv.len < sizeof(buf) - 1 ? lv.len : sizeof(buf) - 1;
-	memcpy(buf, lv.text, n);
-	buf[n] = '\0';
-	draw_text(y, x, w - x, THEME_CMDLINE, buf);
-	curs_set(1);
-	move(y, x + (int)lv.cursor_col);
-}
-
-static void draw_status(struct app *app)
-{
-	struct rect r = app->layout.slot[LS_STATUS];
-	draw_fill(r.y, 0, r.w, THEME_DEFAULT);
-	curs_set(0);
-	if (app->input == INPUT_CONFIRM) {
-		draw_text(r.y, 0, r.w, THEME_PROMPT, app->confirm_question);
-		return;
-	}
-	size_t running;
-	const struct action *a = app_action_running(app, &running);
-	char buf[768];
-	int x = 0;
-	if (a) {
-		const char *verb = a->kind == ACTION_INITIATE    ? "initiating"
-		                   : a->kind == ACTION_TERMINATE ? "terminating"
-		                                                 : "running";
-		const char *name = strchr(a->label, ' ');
-		snprintf(buf, sizeof(buf), "%s %s%s %lld s%s ", verb,
-		         name && a->kind <= ACTION_TERMINATE ? name + 1 : a->label,
-		         app->utf8 ? "\u2026" : "...", (long long)((app->now - a->started) / 1000),
-		         running > 1 ? " (+more)" : "");
-		x += draw_text(r.y, x, r.w, THEME_EVENT_CONTROL, buf);
-	}
-	if (app->status[0] && app->now < app->status_until)
-		draw_text(r.y, x, r.w - x, app->status_role, app->status);
-	else if (!a && app->mon.state == VICI_SESSION_DOWN && app->mon.error[0])
-		draw_text(r.y, x, r.w - x, THEME_STATUS_ERROR, app->mon.error);
-}
-
-static void draw_hint(struct app *app)
-{
-	struct rect r = app->layout.slot[LS_HINT];
-	if (r.h == 0)
-		return;
-	draw_fill(r.y, 0, r.w, THEME_HINT_TEXT);
-	if (app->input == INPUT_CMDLINE && app->completions[0]) {
-		draw_text(r.y, 0, r.w, THEME_HINT_TEXT, app->completions);
-		return;
-	}
-	if (app->input == INPUT_CMDLINE || app->input == INPUT_FILTER) {
-		draw_text(r.y, 0, r.w, THEME_HINT_TEXT,
-		          app->input == INPUT_CMDLINE
-		                  ? " Enter run  Tab complete  Up/Down history  Esc cancel"
-		                  : " type to filter (live)  Enter keep  Esc clear");
-		return;
-	}
-	unsigned ctx = app->overlay == OVERLAY_HELP     ? KC_HELP
-	               : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
-	                                                : 1u << app->focus;
-	char hint[512];
-	keys_hint(ctx, app->cfg.readonly, hint, sizeof(hint), (size_t)r.w);
-	/* "key word  key word": keys in their own role. */
-	int x = 0;
-	char *save, *item = strtok_r(hint, " ", &save);
-	bool key = true;
-	while (item && x < r.w) {
-		x += draw_text(r.y, x, r.w - x, key ? THEME_HINT_KEY : THEME_HINT_TEXT, item);
-		/* Separators are blanks: cut at the edge, never an ellipsis. */
-		int sep = key ? 1 : 2;
-		if (sep > r.w - x)
-			sep = r.w - x;
-		draw_fill(r.y, x, sep, THEME_HINT_TEXT);
-		x += sep;
-		key = !key;
-		item = strtok_r(NULL, " ", &save);
-	}
-	if (app->cfg.readonly && x + 10 < r.w)
-		draw_text(r.y, r.w - 10, 10, THEME_WARNING, "read-only");
-}
-
 static void draw_screen(struct app *app)
 {
 	erase();
@@ -499,7 +315,7 @@ static void draw_screen(struct app *app)
 		doupdate();
 		return;
 	}
-	draw_header(app);
+	bars_draw_header(app);
 	if (app->overlay != OVERLAY_NONE) {
 		app->overlay_pane.ops->draw(&app->overlay_pane, app);
 	} else {
@@ -509,12 +325,12 @@ static void draw_screen(struct app *app)
 				p->ops->draw(p, app);
 		}
 	}
-	draw_hint(app);
-	draw_status(app);
+	bars_draw_hint(app);
+	bars_draw_status(app);
 	if (app->input == INPUT_CMDLINE)
-		draw_input(app, app->layout.slot[LS_STATUS].y, app->cols, ":");
+		bars_draw_input(app, app->layout.slot[LS_STATUS].y, app->cols, ":");
 	else if (app->input == INPUT_FILTER)
-		draw_input(app, app->layout.slot[LS_STATUS].y, app->cols, "/");
+		bars_draw_input(app, app->layout.slot[LS_STATUS].y, app->cols, "/");
 	wnoutrefresh(stdscr);
 	doupdate();
 }
@@ -653,96 +469,6 @@ static enum lineedit_key le_key(int ch, bool is_key)
 	}
 }
 
-static void monitor_run_command(struct app *app, const char *line);
-
-static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_completion *c)
-{
-	struct app *app = ctx;
-	char buf[300];
-	switch (kind) {
-	case CMDLINE_ARG_IKE:
-		for (size_t i = 0; i < model_conn_count(app->model); i++) {
-			const struct model_conn *cn = model_conn_at(app->model, i);
-			snprintf(buf, sizeof(buf), "%.*s", (int)cn->name.len, cn->name.s);
-			cmdline_completion_add(c, buf);
-		}
-		for (size_t i = 0; i < model_ike_count(app->model); i++) {
-			const struct model_ike *ike = model_ike_at(app->model, i);
-			snprintf(buf, sizeof(buf), "%.*s", (int)ike->name.len, ike->name.s);
-			cmdline_completion_add(c, buf);
-		}
-		break;
-	case CMDLINE_ARG_CHILD:
-		for (size_t i = 0; i < model_conn_count(app->model); i++) {
-			const struct model_conn *cn = model_conn_at(app->model, i);
-			for (size_t j = 0; j < cn->n_children; j++) {
-				snprintf(buf, sizeof(buf), "%.*s", (int)cn->children[j].name.len,
-				         cn->children[j].name.s);
-				cmdline_completion_add(c, buf);
-			}
-		}
-		for (size_t i = 0; i < model_ike_count(app->model); i++) {
-			const struct model_ike *ike = model_ike_at(app->model, i);
-			for (size_t j = 0; j < ike->n_children; j++) {
-				snprintf(buf, sizeof(buf), "%.*s", (int)ike->children[j].name.len,
-				         ike->children[j].name.s);
-				cmdline_completion_add(c, buf);
-			}
-		}
-		break;
-	case CMDLINE_ARG_SA_ID:
-		for (size_t i = 0; i < model_ike_count(app->model); i++) {
-			const struct model_ike *ike = model_ike_at(app->model, i);
-			snprintf(buf, sizeof(buf), "#%u", ike->uniqueid);
-			cmdline_completion_add(c, buf);
-			for (size_t j = 0; j < ike->n_children; j++) {
-				snprintf(buf, sizeof(buf), "#c%u", ike->children[j].uniqueid);
-				cmdline_completion_add(c, buf);
-			}
-		}
-		break;
-	case CMDLINE_ARG_THEME: {
-		size_t n;
-		char **names = theme_list(&n);
-		for (size_t i = 0; i < n; i++)
-			cmdline_completion_add(c, names[i]);
-		theme_strv_free(names);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-static void do_complete(struct app *app)
-{
-	struct cmdline_completion c;
-	const char *text = lineedit_text(app->le);
-	app->completions[0] = '\0';
-	if (cmdline_complete(text, lineedit_cursor_byte(app->le), complete_cb, app, &c) == 0) {
-		char *rep = cmdline_completion_text(&c);
-		if (rep) {
-			lineedit_replace(app->le, c.start, c.end, rep);
-			free(rep);
-		} else if (c.count > 1) {
-			size_t l = 0;
-			for (size_t i = 0; i < c.count && l + 2 < sizeof(app->completions); i++) {
-				char *s =
-				        sanitize_strdup(c.items[i], app->utf8 ? 0 : SANITIZE_ASCII);
-				int k = snprintf(app->completions + l, sizeof(app->completions) - l,
-				                 " %s", s);
-				free(s);
-				if (k < 0)
-					break;
-				l += (size_t)k;
-			}
-		} else if (c.count == 0) {
-			snprintf(app->completions, sizeof(app->completions), " (no completions)");
-		}
-	}
-	cmdline_completion_free(&c);
-}
-
 static unsigned input_key(struct app *app, int ch, bool is_key)
 {
 	if (app->input == INPUT_CONFIRM) {
@@ -777,7 +503,7 @@ static unsigned input_key(struct app *app, int ch, bool is_key)
 				free(err);
 			}
 			lineedit_history_add(app->le, line);
-			monitor_run_command(app, line);
+			app_command_run(app, line);
 		}
 		free(line);
 		break;
@@ -792,7 +518,7 @@ static unsigned input_key(struct app *app, int ch, bool is_key)
 		break;
 	case LINEEDIT_COMPLETE:
 		if (app->input == INPUT_CMDLINE)
-			do_complete(app);
+			app_complete(app);
 		break;
 	default:
 		break;
@@ -818,84 +544,6 @@ static unsigned on_key(struct app *app, int ch, bool is_key)
 	if (f != PANE_IGNORED)
 		return f;
 	return global_key(app, act);
-}
-
-/* ---- the command line ---- */
-
-static void monitor_run_command(struct app *app, const char *line)
-{
-	struct cmdline_result res;
-	char err[256];
-	if (cmdline_parse(line, &res, err, sizeof(err)) < 0) {
-		app_status(app, THEME_ERROR, 8, "%s", err);
-		cmdline_result_free(&res);
-		return;
-	}
-	struct cmdline_arg *a = res.argv;
-	const char *a2 = res.argc > 1 ? a[1].text : NULL;
-	struct pane *fp = &app->panes[app->focus];
-	switch (res.cmd) {
-	case CMDLINE_NONE:
-		break;
-	case CMDLINE_QUIT:
-		app->quit = true;
-		break;
-	case CMDLINE_HELP:
-		if (res.argc > 0) {
-			const struct cmdline_command *c = cmdline_command_find(a[0].text);
-			if (c)
-				app_status(app, THEME_INFO, 10, "%s: %s", c->usage, c->help);
-			else
-				app_status(app, THEME_ERROR, 5, "no such command");
-		} else {
-			overlay_help_open(app);
-		}
-		break;
-	case CMDLINE_FILTER:
-		snprintf(fp->filter, sizeof(fp->filter), "%s", res.argc ? a[0].text : "");
-		pane_filter_changed(fp, app);
-		break;
-	case CMDLINE_THEME:
-		if (res.argc == 0) {
-			app_status(app, THEME_INFO, 5, "theme: %s%s", app->theme.name,
-			           theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
-		} else {
-			struct theme t;
-			char terr[256];
-			if (theme_load(&t, a[0].text, terr, sizeof(terr)) < 0) {
-				app_status(app, THEME_ERROR, 8, "%s", terr);
-			} else {
-				app->theme = t;
-				apply_theme(app);
-				clearok(curscr, TRUE);
-				app_status(app, THEME_INFO, 4, "theme: %s", t.name);
-			}
-		}
-		break;
-	case CMDLINE_INITIATE:
-		app_cmd_action(app, ACTION_INITIATE, a[0].text, false, false, 0, a2);
-		break;
-	case CMDLINE_TERMINATE:
-		app_cmd_action(app, ACTION_TERMINATE, a[0].text, a[0].is_id, a[0].is_child_id,
-		               a[0].id, a2);
-		break;
-	case CMDLINE_REKEY:
-		app_cmd_action(app, ACTION_REKEY, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id,
-		               a2);
-		break;
-	case CMDLINE_REDIRECT:
-		app_cmd_action(app, ACTION_REDIRECT, a[0].text, a[0].is_id, a[0].is_child_id,
-		               a[0].id, a2);
-		break;
-	case CMDLINE_INSTALL:
-		app_cmd_action(app, ACTION_INSTALL, a[0].text, false, false, 0, a2);
-		break;
-	case CMDLINE_UNINSTALL:
-		app_cmd_action(app, ACTION_UNINSTALL, a[0].text, false, false, 0, a2);
-		break;
-	}
-	cmdline_result_free(&res);
-	app->redraw_all = true;
 }
 
 /* ---- the loop ---- */

@@ -207,6 +207,16 @@ int app_cmd_action(struct app *app, enum action_kind kind, const char *arg, bool
 void app_confirm_accept(struct app *app);
 void app_confirm_cancel(struct app *app);
 
+/* --- app/command.c --- */
+
+/* Completes the word under the command line's cursor from the live data
+ * (or lists the candidates on the hint bar). */
+void app_complete(struct app *app);
+/* Parses and runs one command line; errors go to the status line. */
+void app_command_run(struct app *app, const char *line);
+/* Applies app->theme to curses (colour pairs, or attributes only). */
+void app_theme_apply(struct app *app);
+
 /* --- monitor.c --- */
 
 /* Sets the status line to a printf message (sanitise hostile parts before
