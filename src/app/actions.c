@@ -309,29 +309,46 @@ static bool conn_child_up(struct app *app, struct model_str conn, const struct m
 	return false;
 }
 
+/* Owned copy of a model string: starting an action adds events to the
+ * model, after which the model's pointers must not be used any more. */
+static struct model_str str_copy(struct model_str s)
+{
+	struct model_str c = {xmemdup(s.s, s.len ? s.len : 1), s.len};
+	return c;
+}
+
 static void initiate_conn(struct app *app, const struct model_conn *conn,
                           const struct model_conn_child *child, bool force)
 {
-	struct model_str none = {"", 0};
-	size_t started = 0;
+	/* Decide everything first, from the model as it is now. */
+	struct model_str ike = str_copy(conn->name), none = {"", 0};
+	size_t n = child ? 1 : conn->n_children, k = 0;
+	struct model_str *todo = xcalloc(n ? n : 1, sizeof(*todo));
+	char *label = safe_name(child ? child->name : conn->name);
 	if (child) {
 		if (force || !conn_child_up(app, conn->name, &child->name))
-			app_initiate(app, conn->name, child->name), started++;
-	} else if (conn->n_children == 0) {
-		if (force || !conn_child_up(app, conn->name, NULL))
-			app_initiate(app, conn->name, none), started++;
+			todo[k++] = str_copy(child->name);
 	} else {
 		for (size_t i = 0; i < conn->n_children; i++)
 			if (force || !conn_child_up(app, conn->name, &conn->children[i].name))
-				app_initiate(app, conn->name, conn->children[i].name), started++;
+				todo[k++] = str_copy(conn->children[i].name);
 	}
-	if (!started) {
-		char *n = safe_name(child ? child->name : conn->name);
+	bool ike_only = !child && conn->n_children == 0;
+	if (ike_only && (force || !conn_child_up(app, conn->name, NULL)))
+		app_initiate(app, ike, none);
+	else if (!ike_only && k == 0)
 		app_status(app, THEME_INFO, 5,
 		           "%s is already up (t terminates, r rekeys; :initiate %s starts another)",
-		           n, n);
-		free(n);
+		           label, label);
+	else if (ike_only)
+		app_status(app, THEME_INFO, 5, "%s is already up", label);
+	for (size_t i = 0; i < k; i++) {
+		app_initiate(app, ike, todo[i]);
+		free((void *)todo[i].s);
 	}
+	free(todo);
+	free(label);
+	free((void *)ike.s);
 }
 
 void app_act_conn(struct app *app, int action, const struct model_conn *conn,
