@@ -354,19 +354,12 @@ static unsigned focus_pane(struct app *app, enum pane_id id)
 	return PANE_REDRAW_ALL;
 }
 
+/* Tab walks all five panes in the order of their number keys: SAs,
+ * connections, policies (each shown in the main slot), events, log. */
 static unsigned cycle_focus(struct app *app, int dir)
 {
-	enum pane_id order[3] = {app->main_pane, PANE_EVENTS, PANE_LOG};
-	int cur = 0;
-	for (int i = 0; i < 3; i++)
-		if (order[i] == app->focus)
-			cur = i;
-	for (int step = 1; step <= 3; step++) {
-		enum pane_id next = order[(cur + 3 + dir * step) % 3];
-		if (app->zoom >= 0 || app->panes[next].r.h > 0)
-			return focus_pane(app, next);
-	}
-	return PANE_HANDLED;
+	int next = ((int)app->focus + PANE_COUNT + dir) % PANE_COUNT;
+	return focus_pane(app, (enum pane_id)next);
 }
 
 static void start_input(struct app *app, enum input_mode mode)
