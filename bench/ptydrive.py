@@ -37,11 +37,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_ticks(pid):
+    """utime + stime + cutime + cstime: the process and the children it
+    waited for (watch runs swanctl as a child every second)."""
     with open(f"/proc/{pid}/stat") as f:
         s = f.read()
     # the command name may contain spaces: fields start after the last ')'
     fields = s[s.rindex(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14, 15)
+    return sum(int(x) for x in fields[11:15])  # fields 14-17 of proc(5)
 
 
 def status_kb(pid, key):
