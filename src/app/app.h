@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "model.h"
 #include "pane.h"
+#include "refresh.h"
 #include "theme.h"
 
 struct vici_session;
@@ -74,10 +75,6 @@ struct action {
 	bool sent, done, dead;
 	struct action *next;
 };
-
-/* Targeted refreshes are used while fewer IKE SAs than this are on screen
- * (and fewer than half of all); otherwise one full sweep is cheaper. */
-#define APP_TARGETED_MAX 32
 
 /* One of the monitor's own VICI connections. */
 struct app_link {
@@ -138,7 +135,7 @@ struct app {
 	int64_t last_data; /* monotonic ms of the last list-sa data */
 	/* Targeted refreshes of this round: IKE SAs still to ask for, one
 	 * request at a time. */
-	uint32_t targets[APP_TARGETED_MAX];
+	uint32_t targets[REFRESH_TARGETS_MAX];
 	size_t n_targets;
 	char daemon_since[64]; /* charon's start time, to notice restarts */
 	bool list_failing[3];  /* by enum model_table: the last refresh failed */

@@ -25,6 +25,7 @@
 #include "app/app.h"
 #include "model.h"
 #include "panes.h"
+#include "refresh.h"
 #include "sanitize.h"
 #include "theme.h"
 #include "vici.h"
@@ -239,45 +240,36 @@ static void refresh_sas(struct app *app, bool force_full)
 {
 	if (app->rq_sas || app->mon.state != VICI_SESSION_UP)
 		return;
-	size_t total = model_ike_count(app->model);
-	bool full = force_full || app->now >= app->next_sweep || total <= 8;
-	if (!full) {
-		/* The IKE SAs with a row on screen in the SA pane. */
-		struct pane *p = &app->panes[PANE_SAS];
-		struct model_view *v = p->priv;
+	/* What is on screen, for refresh_plan(). */
+	struct pane *p = &app->panes[PANE_SAS];
+	struct model_view *v = p->priv;
+	uint32_t visible[256];
+	struct refresh_input in = {0};
+	in.total = model_ike_count(app->model);
+	in.sweep_due = force_full || app->now >= app->next_sweep;
+	in.sas_shown = app->main_pane == PANE_SAS && app->overlay == OVERLAY_NONE;
+	if (!overlay_detail_sa(app, &in.detail_id))
+		in.detail_id = 0;
+	if (in.sas_shown && !in.sweep_due) {
 		model_view_refresh(v);
 		size_t n = model_view_count(v), vis = pane_body_rows(p, true);
-		app->n_targets = 0;
-		uint32_t detail;
-		if (overlay_detail_sa(app, &detail))
-			app->targets[app->n_targets++] = detail;
-		if (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE)
-			vis = 0;
-		for (size_t i = p->lv.top; i < n && i < p->lv.top + vis; i++) {
-			/* CHILD rows count for their IKE SA (its row may be
-			 * scrolled away); one target per IKE SA. */
-			const struct model_row *r = model_view_row(v, i);
-			if (app->n_targets && app->targets[app->n_targets - 1] == r->ike->uniqueid)
-				continue;
-			if (app->n_targets == APP_TARGETED_MAX || app->n_targets * 2 >= total) {
-				full = true;
-				break;
-			}
-			app->targets[app->n_targets++] = r->ike->uniqueid;
-		}
-		if (app->n_targets == 0 &&
-		    (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE))
-			return; /* nothing on screen needs counters: wait for the sweep */
-		if (app->n_targets == 0)
-			full = true;
+		for (size_t i = p->lv.top; i < n && i < p->lv.top + vis && in.n_visible < 256; i++)
+			visible[in.n_visible++] = model_view_row(v, i)->ike->uniqueid;
 	}
-	if (full) {
+	in.visible = visible;
+	switch (refresh_plan(&in, app->targets, &app->n_targets)) {
+	case REFRESH_NONE:
+		break;
+	case REFRESH_FULL: {
 		app->n_targets = 0;
 		int64_t every = (int64_t)app->cfg.interval_ms * SWEEP_EVERY;
 		app->next_sweep = app->now + (every > 10000 ? every : 10000);
 		send_sas(app, 0);
-	} else {
+		break;
+	}
+	case REFRESH_TARGETED:
 		send_sas(app, app->targets[--app->n_targets]);
+		break;
 	}
 }
 
