@@ -561,16 +561,38 @@ static void read_keys(struct app *app)
 	}
 }
 
+/* Leaves the command line, filter or confirmation being typed. */
+static void input_cancel(struct app *app)
+{
+	struct pane *fp = &app->panes[app->focus];
+	if (app->input == INPUT_CONFIRM) {
+		app_confirm_cancel(app);
+	} else {
+		if (app->input == INPUT_FILTER) {
+			fp->filter[0] = '\0';
+			pane_filter_changed(fp, app);
+		}
+		app->input = INPUT_NONE;
+		lineedit_clear(app->le);
+	}
+	app->redraw_all = true;
+}
+
 static void read_signals(struct app *app)
 {
 	unsigned char sigs[32];
 	ssize_t n;
 	while ((n = read(sig_pipe[0], sigs, sizeof(sigs))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
-			if (sigs[i] == SIGWINCH)
+			if (sigs[i] == SIGWINCH) {
 				on_resize(app);
-			else
+			} else if (sigs[i] == SIGINT && app->input != INPUT_NONE) {
+				/* Ctrl-C while typing cancels the typing, as in a
+				 * shell; otherwise it quits. */
+				input_cancel(app);
+			} else {
 				app->quit = true;
+			}
 		}
 	}
 }

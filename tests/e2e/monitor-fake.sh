@@ -107,6 +107,14 @@ mon_wait '#[0-9]+ .*#c?[0-9]+|conn[0-9]' 3 # candidates from the live data
 mon_keys Escape
 echo "ok: completion"
 
+# --- Ctrl-C while typing cancels the typing, not the monitor ---
+mon_keys ':' 'abc'
+mon_wait '^:abc' 3
+mon_keys C-c
+mon_wait_gone '^:abc' 3
+tmux_running || fail "Ctrl-C on the command line quit the monitor"
+echo "ok: Ctrl-C cancels typing"
+
 # --- resize to anything, at any time ---
 for size in "80 24" "60 15" "20 5" "200 60" "80 24"; do
 	mon_resize $size
