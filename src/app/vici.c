@@ -191,8 +191,7 @@ static void send_sas(struct app *app, uint32_t ike_id)
 		return;
 	}
 	app->rq_sas = rq;
-	/* Marks a targeted request (any non-NULL value differing from rq_sas
-	 * semantics would do; the request itself is the clearest). */
+	/* on_sas() tells a targeted reply from a full sweep by this. */
 	app->rq_sas_targeted = ike_id ? rq : NULL;
 }
 

@@ -171,7 +171,7 @@ const struct pane_ops pane_conns_ops = {
         .destroy = list_destroy,
 };
 
-/* Index i of the policies matching the filter, or model_pol_count(). */
+/* Does the policy match the pane's filter (name, mode, selectors)? */
 static bool pol_matches(const struct model_pol *pl, const char *f)
 {
 	size_t fl = strlen(f);
