@@ -31,12 +31,16 @@ static void sas_draw(struct pane *p, struct app *app)
 	size_t n = model_view_count(v);
 	struct model_counts mc;
 	model_counts_get(app->model, &mc);
-	char right[256];
+	char right[256], stale[48] = "";
 	bool away = app->mon.state != VICI_SESSION_UP && app->last_data;
+	/* SAs the last sweep did not list (busy in charon, or gone) carry a
+	 * "?" after their state until the next sweeps settle it. */
+	if (mc.stale)
+		snprintf(stale, sizeof(stale), "  %zu unconfirmed (?)", mc.stale);
 	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
 	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
 	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter,
-	         mc.stale ? "  (stale marked ?)" : "");
+	         stale);
 	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
 	draw_title(p->r, "1 SAs", right, focused, app->utf8);
 	if (p->r.h < 2)
