@@ -86,6 +86,14 @@ void bars_draw_header(struct app *app)
 		         vici_session_state_name((enum vici_session_state)l->state));
 		x += draw_text(y, x, r.w - x, role, buf);
 	}
+	/* Control connections exist only while actions run: one each. */
+	size_t running;
+	app_action_running(app, &running);
+	if (running) {
+		snprintf(buf, sizeof(buf), "control %s %zu running  ",
+		         theme_glyph(&app->theme, THEME_CONNECTING, app->utf8), running);
+		x += draw_text(y, x, r.w - x, THEME_STATUS_WARN, buf);
+	}
 	if (app->alert_state[0])
 		x += draw_text(y, x, r.w - x, THEME_HEADER, app->alert_state);
 	if (app->mon.state != VICI_SESSION_UP) {

@@ -73,6 +73,7 @@ echo "ok: no duplicate initiate"
 # --- a blocking initiate does not stall the screen or the keyboard ---
 mon_keys ':' 'initiate dead' Enter
 mon_wait 'initiating dead-lan.* [0-9]+ s' 5
+mon_wait 'control . 1 running' 3 # its own control connection, in the header
 mon_keys 2
 mon_wait '2 connections' 3
 mon_wait 'initiating dead-lan.* [2-9] s' 10
