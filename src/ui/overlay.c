@@ -15,6 +15,7 @@
 #include "model.h"
 #include "panes.h"
 #include "sanitize.h"
+#include "theme.h"
 #include "wire.h"
 #include "xmalloc.h"
 
@@ -192,6 +193,27 @@ void overlay_help_open(struct app *app)
 	}
 	overlay_text_add(p, "");
 	overlay_text_add(p, "States read without colour: glyphs and names are always shown.");
+	static const struct {
+		enum theme_role role;
+		const char *meaning;
+	} legend[] = {
+	        {THEME_STATE_UP, "up / installed"}, {THEME_CONNECTING, "connecting"},
+	        {THEME_REKEYING, "rekeying"},       {THEME_DELETING, "deleting"},
+	        {THEME_STATE_DOWN, "down"},         {THEME_INFO, "routed / trap / notice"},
+	        {THEME_WARNING, "retrying / unknown"},
+	};
+	char leg[512];
+	size_t l = (size_t)snprintf(leg, sizeof(leg), "  ");
+	for (size_t i = 0; i < sizeof(legend) / sizeof(legend[0]) && l < sizeof(leg); i++) {
+		l += (size_t)snprintf(leg + l, sizeof(leg) - l, "%s %s   ",
+		                      theme_glyph(&app->theme, legend[i].role, app->utf8),
+		                      legend[i].meaning);
+		if (i == 3 || i + 1 == sizeof(legend) / sizeof(legend[0])) {
+			overlay_text_add(p, leg);
+			l = (size_t)snprintf(leg, sizeof(leg), "  ");
+		}
+	}
+	overlay_text_add(p, "  A \"?\" after a state: the last sweep did not list the SA (not confirmed).");
 	if (app->cfg.readonly)
 		overlay_text_add(p, "Read-only mode (--readonly): every action is refused.");
 	app->overlay = OVERLAY_HELP;
