@@ -625,8 +625,7 @@ int main(void)
 	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
 	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
 	        cmocka_unit_test(test_help),          cmocka_unit_test(test_layout),
-	        cmocka_unit_test(test_listview),
-	        cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_listview),      cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

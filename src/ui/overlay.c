@@ -197,9 +197,12 @@ void overlay_help_open(struct app *app)
 		enum theme_role role;
 		const char *meaning;
 	} legend[] = {
-	        {THEME_STATE_UP, "up / installed"}, {THEME_CONNECTING, "connecting"},
-	        {THEME_REKEYING, "rekeying"},       {THEME_DELETING, "deleting"},
-	        {THEME_STATE_DOWN, "down"},         {THEME_INFO, "routed / trap / notice"},
+	        {THEME_STATE_UP, "up / installed"},
+	        {THEME_CONNECTING, "connecting"},
+	        {THEME_REKEYING, "rekeying"},
+	        {THEME_DELETING, "deleting"},
+	        {THEME_STATE_DOWN, "down"},
+	        {THEME_INFO, "routed / trap / notice"},
 	        {THEME_WARNING, "retrying / unknown"},
 	};
 	char leg[512];
@@ -213,7 +216,8 @@ void overlay_help_open(struct app *app)
 			l = (size_t)snprintf(leg, sizeof(leg), "  ");
 		}
 	}
-	overlay_text_add(p, "  A \"?\" after a state: the last sweep did not list the SA (not confirmed).");
+	overlay_text_add(
+	        p, "  A \"?\" after a state: the last sweep did not list the SA (not confirmed).");
 	if (app->cfg.readonly)
 		overlay_text_add(p, "Read-only mode (--readonly): every action is refused.");
 	app->overlay = OVERLAY_HELP;

@@ -39,8 +39,7 @@ static void sas_draw(struct pane *p, struct app *app)
 		snprintf(stale, sizeof(stale), "  %zu unconfirmed (?)", mc.stale);
 	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
 	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
-	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter,
-	         stale);
+	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter, stale);
 	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
 	draw_title(p->r, "1 SAs", right, focused, app->utf8);
 	if (p->r.h < 2)
