@@ -225,6 +225,9 @@ def main():
         except OSError as e:
             print(f"# ptydrive: no SCHED_FIFO ({e}); timestamps may lag on a busy machine")
 
+    # SIGTERM (scripts/bench's timeout) unwinds through the finally below,
+    # which stops the program
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t = Term(args.cmd, args.cols, args.rows, {})
     try:
         load(t, args)
