@@ -44,6 +44,11 @@ fail() {
 	exit 1
 }
 step() { echo "--- $*"; }
+# alive PID: the process runs (a zombie waiting for its reaper has ended; in
+# a container nothing may reap a daemon whose parent has gone)
+alive() {
+	kill -0 "$1" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
 
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds
 wait_for() {

@@ -48,7 +48,7 @@ for how in "" --crash; do
 	"$lab" restart $how >"$work/restart.out" 2>&1 || { cat "$work/restart.out" >&2; fail "scripts/lab restart $how failed"; }
 	new=$(cat "$SWANTOP_LAB_DIR/gw.pid")
 	[ "$new" != "$old" ] || fail "restart $how: gateway pid unchanged ($old)"
-	kill -0 "$old" 2>/dev/null && fail "restart $how: old gateway charon $old still runs"
+	alive "$old" && fail "restart $how: old gateway charon $old still runs"
 	[ "$(child_state site1-lan)" = INSTALLED ] || fail "restart $how: site1-lan not INSTALLED again: $(swanctl_sas)"
 	wait_for 30 eval '[ "$(grep -c "connection lost" "$work/listen.err")" -gt "$lost" ]' ||
 		{ cat "$work/listen.err" >&2; fail "restart $how: listen did not notice the lost connection"; }
@@ -80,9 +80,7 @@ done
 [ "$(echo $pids | wc -w)" -eq 4 ] || fail "expected 4 pid files (gw peer echo traffic), got:$pids"
 "$lab" down >"$work/down.out" 2>&1 || { cat "$work/down.out" >&2; fail "scripts/lab down failed"; }
 for p in $pids; do
-	# a zombie waiting for its reaper has ended
-	state=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) || continue
-	[ "$state" = Z ] || fail "process $p ($(tr '\0' ' ' <"/proc/$p/cmdline")) still runs after down"
+	alive "$p" && fail "process $p ($(tr '\0' ' ' <"/proc/$p/cmdline")) still runs after down"
 done
 ip netns list | grep -q "^$SWANTOP_LAB_NAME-" && fail "namespaces left after down: $(ip netns list | grep "^$SWANTOP_LAB_NAME-")"
 "$lab" down >/dev/null 2>&1 || fail "a second scripts/lab down failed"
