@@ -425,6 +425,107 @@ static void test_move(void **state)
 	model_free(m);
 }
 
+/* A list-sa that only moves counters keeps the rows, their order and the
+ * counts; a state change rebuilds them. */
+static void test_generation_counters_only(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	assert_true(model_view_refresh(v));
+	assert_false(model_view_refresh(v));
+	uint64_t g = model_sa_view_generation(m), s = model_sa_generation(m);
+
+	struct sa beta = three[0];
+	beta.c[0].bytes += 5000;
+	feed_sa(m, &beta, 1100);
+	assert_true(model_sa_generation(m) > s);
+	assert_int_equal(model_sa_view_generation(m), g);
+	assert_false(model_view_refresh(v));
+	/* the rows point into the model: they show the new counters */
+	assert_int_equal(model_view_row(v, 0)->ike->uniqueid, 5);
+	assert_int_equal(model_view_row(v, 2)->ike->bytes_in, 5600);
+	struct model_counts mc;
+	model_counts_get(m, &mc);
+	assert_int_equal(mc.ikes, 3);
+	assert_int_equal(mc.children, 4);
+	assert_int_equal(mc.ike_states[MODEL_IKE_ESTABLISHED], 2);
+	assert_int_equal(mc.ike_states[MODEL_IKE_CONNECTING], 1);
+
+	/* a state change: new generation, rebuilt rows, new counts */
+	struct sa gamma = three[2];
+	gamma.state = "CONNECTING";
+	feed_sa(m, &gamma, 1200);
+	assert_true(model_sa_view_generation(m) > g);
+	model_view_set_sort(v, MODEL_SORT_NAME, false);
+	assert_true(model_view_refresh(v));
+	model_counts_get(m, &mc);
+	assert_int_equal(mc.ike_states[MODEL_IKE_ESTABLISHED], 1);
+	assert_int_equal(mc.ike_states[MODEL_IKE_CONNECTING], 2);
+
+	/* a new remote host (MOBIKE): a filter on it must see it */
+	g = model_sa_view_generation(m);
+	model_view_set_filter(v, "203.0.113.9", 11);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "");
+	gamma.remote = "203.0.113.9";
+	feed_sa(m, &gamma, 1300);
+	assert_true(model_sa_view_generation(m) > g);
+	assert_true(model_view_refresh(v));
+	assert_string_equal(rows(v), "gamma#3 .g#31$");
+
+	/* a CHILD SA going away is a set change */
+	g = model_sa_view_generation(m);
+	beta.c[1].name = NULL;
+	feed_sa(m, &beta, 1400);
+	assert_true(model_sa_view_generation(m) > g);
+	model_counts_get(m, &mc);
+	assert_int_equal(mc.children, 3);
+
+	/* folding is a view change too */
+	g = model_sa_view_generation(m);
+	model_view_fold_all(v, true);
+	assert_true(model_sa_view_generation(m) > g);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* Sorted by bytes, new counters re-sort, at most once per sample interval
+ * (rate_min_interval_ms of model time). */
+static void test_generation_bytes_sort(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_set_sort(v, MODEL_SORT_BYTES, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	uint64_t g = model_sa_view_generation(m);
+
+	struct sa gamma = three[2];
+	gamma.c[0].bytes = 100000;
+	feed_sa(m, &gamma, 1100);
+	assert_int_equal(model_sa_view_generation(m), g);
+	/* 100 ms after the last sort: not yet */
+	assert_false(model_view_refresh(v));
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	/* the next round, a sample interval later: re-sorted */
+	feed_sa(m, &gamma, 2000);
+	assert_int_equal(model_sa_view_generation(m), g);
+	assert_true(model_view_refresh(v));
+	assert_string_equal(rows(v), "gamma#3 .g#31$ alpha#5 .x#51$ beta#2 .a2#22 .b1#21$");
+	assert_false(model_view_refresh(v));
+
+	/* by name, counters alone never rebuild */
+	model_view_set_sort(v, MODEL_SORT_NAME, false);
+	assert_true(model_view_refresh(v));
+	gamma.c[0].bytes = 200000;
+	feed_sa(m, &gamma, 5000);
+	assert_false(model_view_refresh(v));
+	model_view_free(v);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +535,8 @@ int main(void)
 	        cmocka_unit_test(test_selection_stability),
 	        cmocka_unit_test(test_selection_follows_rekey),
 	        cmocka_unit_test(test_move),
+	        cmocka_unit_test(test_generation_counters_only),
+	        cmocka_unit_test(test_generation_bytes_sort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

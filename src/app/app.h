@@ -132,7 +132,8 @@ struct app {
 	/* refresh policy: at most one request in flight per kind */
 	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats, *rq_version;
 	int64_t next_counters, next_sweep, next_conns, next_stats;
-	int64_t last_data; /* monotonic ms of the last list-sa data */
+	int64_t last_round; /* monotonic ms the last counters round started */
+	int64_t last_data;  /* monotonic ms of the last list-sa data */
 	/* Targeted refreshes of this round: IKE SAs still to ask for, one
 	 * request at a time. */
 	uint32_t targets[REFRESH_TARGETS_MAX];

@@ -318,8 +318,16 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		/* SA set changed: policies (traps) may have changed too. */
 		if (app->next_conns > app->now + 500)
 			app->next_conns = app->now + 500;
-		if (!strcmp(m->name, "child-updown") || !strcmp(m->name, "ike-updown"))
-			app->next_counters = app->now; /* pick up counters and SPIs soon */
+		if (!strcmp(m->name, "child-updown") || !strcmp(m->name, "ike-updown")) {
+			/* Pick up counters and SPIs soon, but with steady churn
+			 * at most one extra round per interval: rounds start at
+			 * least half an interval apart. */
+			int64_t soon = app->last_round + app->cfg.interval_ms / 2;
+			if (soon < app->now)
+				soon = app->now;
+			if (soon < app->next_counters)
+				app->next_counters = soon;
+		}
 	}
 }
 
@@ -398,6 +406,7 @@ void app_vici_tick(struct app *app)
 	if (app->mon.state != VICI_SESSION_UP)
 		return;
 	if (now >= app->next_counters) {
+		app->last_round = now;
 		refresh_sas(app, false);
 		app->next_counters = now + app->cfg.interval_ms;
 	}

@@ -601,6 +601,11 @@ uint64_t model_sa_generation(const struct model *m)
 	return m->sa_gen;
 }
 
+uint64_t model_sa_view_generation(const struct model *m)
+{
+	return m->view_gen;
+}
+
 /* ---- tombstones ----------------------------------------------------------- */
 
 void tomb_add(struct model *m, bool child, uint32_t uid, uint32_t succ, bool removed, int64_t now)

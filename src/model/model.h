@@ -409,9 +409,12 @@ void model_config_defaults(struct model_config *config);
 
 /* Accumulated change flags since the last call; clears them. */
 unsigned model_take_changes(struct model *m);
-/* Increases whenever the set, order-relevant fields or counters of SAs change
- * (views use it to know when to rebuild). */
+/* Increases whenever anything about SAs changes, counters included. */
 uint64_t model_sa_generation(const struct model *m);
+/* Increases only when what views and counts depend on changes: the SA set, a
+ * state, a name, an address, ID, SPI or TS, stale or fold; not when only
+ * counters, rates or times move (views rebuild for it). */
+uint64_t model_sa_view_generation(const struct model *m);
 
 /* ---- ingest ------------------------------------------------------------- */
 

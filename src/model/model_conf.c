@@ -551,7 +551,7 @@ const struct model_stats *model_stats_get(const struct model *m)
 static const struct conn_cache *cache_update(const struct model *m)
 {
 	struct conn_cache *cc = m->cache;
-	if (cc->valid && cc->sa_gen == m->sa_gen && cc->conn_gen == m->conn_gen)
+	if (cc->valid && cc->view_gen == m->view_gen && cc->conn_gen == m->conn_gen)
 		return cc;
 	cc->st = xreallocarray(cc->st, m->n_conns ? m->n_conns : 1, sizeof(*cc->st));
 	memset(cc->st, 0, (m->n_conns ? m->n_conns : 1) * sizeof(*cc->st));
@@ -568,7 +568,7 @@ static const struct conn_cache *cache_update(const struct model *m)
 		for (size_t j = 0; j < ike->n_children; j++)
 			st->children_up += ike->children[j].state == MODEL_CHILD_INSTALLED;
 	}
-	cc->sa_gen = m->sa_gen;
+	cc->view_gen = m->view_gen;
 	cc->conn_gen = m->conn_gen;
 	cc->valid = true;
 	return cc;
@@ -588,23 +588,32 @@ void model_conn_status_get(const struct model *m, const struct model_conn *c,
 
 void model_counts_get(const struct model *m, struct model_counts *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->ikes = m->n_ikes;
-	for (size_t i = 0; i < m->n_ikes; i++) {
-		const struct model_ike *ike = m->ikes[i];
-		c->ike_states[ike->state < MODEL_IKE_STATE_COUNT ? ike->state : 0]++;
-		c->stale += ike->stale;
-		c->children += ike->n_children;
-		for (size_t j = 0; j < ike->n_children; j++) {
-			unsigned s = ike->children[j].state;
-			c->child_states[s < MODEL_CHILD_STATE_COUNT ? s : 0]++;
+	struct conn_cache *cc = m->cache;
+	if (!cc->counts_valid || cc->counts_gen != m->view_gen) {
+		/* Only the set, states and stale flags count here: all bump
+		 * view_gen, counter-only refreshes do not. */
+		struct model_counts *k = &cc->counts;
+		memset(k, 0, sizeof(*k));
+		k->ikes = m->n_ikes;
+		for (size_t i = 0; i < m->n_ikes; i++) {
+			const struct model_ike *ike = m->ikes[i];
+			k->ike_states[ike->state < MODEL_IKE_STATE_COUNT ? ike->state : 0]++;
+			k->stale += ike->stale;
+			k->children += ike->n_children;
+			for (size_t j = 0; j < ike->n_children; j++) {
+				unsigned s = ike->children[j].state;
+				k->child_states[s < MODEL_CHILD_STATE_COUNT ? s : 0]++;
+			}
 		}
+		cc->counts_gen = m->view_gen;
+		cc->counts_valid = true;
 	}
+	*c = cc->counts;
 	c->conns = m->n_conns;
 	if (m->n_conns) {
-		const struct conn_cache *cc = cache_update(m);
-		for (size_t i = 0; i < cc->n; i++)
-			c->conns_up += cc->st[i].ikes_up > 0;
+		const struct conn_cache *st = cache_update(m);
+		for (size_t i = 0; i < st->n; i++)
+			c->conns_up += st->st[i].ikes_up > 0;
 	}
 	c->pols = m->n_pols;
 	for (size_t i = 0; i < m->n_pols; i++)

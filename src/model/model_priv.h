@@ -145,12 +145,17 @@ struct ring {
 	uint64_t dropped, seq;
 };
 
-/* Lazily computed per-connection SA counts (valid for sa_gen/conn_gen). */
+/* Lazily computed per-connection SA counts (valid for view_gen/conn_gen) and
+ * the SA part of model_counts (valid for view_gen): both depend only on the
+ * SA set, names and states, so counter-only refreshes keep them. */
 struct conn_cache {
-	uint64_t sa_gen, conn_gen;
+	uint64_t view_gen, conn_gen;
 	bool valid;
 	struct model_conn_status *st; /* n_conns */
 	size_t n;
+	uint64_t counts_gen;
+	bool counts_valid;
+	struct model_counts counts; /* SA fields only */
 };
 
 struct model {
@@ -160,9 +165,15 @@ struct model {
 	size_t n_ikes, cap_ikes;
 	struct idmap ike_map;   /* IKE uniqueid -> struct model_ike * */
 	struct idmap child_map; /* CHILD uniqueid -> struct model_ike * holding it */
-	uint64_t sa_gen;
-	uint64_t set_gen;  /* IKE SAs created or destroyed */
-	unsigned seen_gen; /* the generation marked by the current sweep */
+	uint64_t sa_gen;        /* anything about SAs changed, counters included */
+	/* What a view's rows, their order (except by bytes or rate) or the
+	 * counts depend on changed: the set, a state, a name, an address, ID,
+	 * SPI or TS (filters), stale or fold. Not counters, rates or times. */
+	uint64_t view_gen;
+	int64_t cnt_at;     /* time of the last list-sa ingest (counters) */
+	bool ident_changed; /* set by ike_apply/child_apply, see view_gen */
+	uint64_t set_gen;   /* IKE SAs created or destroyed */
+	unsigned seen_gen;  /* the generation marked by the current sweep */
 
 	struct sweep sweeps[3];
 
@@ -204,6 +215,14 @@ struct model {
 	int *tmp_role;
 	size_t tmp_n, tmp_cap;
 };
+
+/* Something about SAs changed; shape: also something the view rebuilds for. */
+static inline void sa_bump(struct model *m, bool shape)
+{
+	m->sa_gen++;
+	if (shape)
+		m->view_gen++;
+}
 
 static inline int changed(struct model *m, unsigned flags)
 {

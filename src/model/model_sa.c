@@ -473,6 +473,39 @@ static bool event_newer(const struct model *m, int64_t ev_at)
 	return s->open && ev_at != MODEL_TIME_NONE && ev_at >= s->began;
 }
 
+static bool str_same(struct model_str a, struct model_str b)
+{
+	return a.len == b.len && (!a.len || memcmp(a.s, b.s, a.len) == 0);
+}
+
+static bool list_same(const struct model_list *a, const struct model_list *b)
+{
+	return a->count == b->count && a->bytes == b->bytes &&
+	       (!a->bytes || memcmp(a->items, b->items, a->bytes) == 0);
+}
+
+/* Do the fields a view sorts (except by bytes or rate) or filters by differ?
+ * Names and states are compared by the callers (MODEL_CHANGED_SA_SET). */
+static bool ike_ident_differs(const struct model_ike *a, const struct model_ike *b)
+{
+	return !str_same(a->local_host, b->local_host) ||
+	       !str_same(a->remote_host, b->remote_host) || !str_same(a->local_id, b->local_id) ||
+	       !str_same(a->remote_id, b->remote_id) ||
+	       !str_same(a->remote_eap_id, b->remote_eap_id) ||
+	       !str_same(a->remote_xauth_id, b->remote_xauth_id) ||
+	       !str_same(a->initiator_spi, b->initiator_spi) ||
+	       !str_same(a->responder_spi, b->responder_spi) ||
+	       !list_same(&a->local_vips, &b->local_vips) ||
+	       !list_same(&a->remote_vips, &b->remote_vips);
+}
+
+static bool child_ident_differs(const struct model_child *a, const struct model_child *b)
+{
+	return !str_same(a->name, b->name) || !str_same(a->spi_in, b->spi_in) ||
+	       !str_same(a->spi_out, b->spi_out) || !list_same(&a->local_ts, &b->local_ts) ||
+	       !list_same(&a->remote_ts, &b->remote_ts);
+}
+
 /* Updates (or creates) the IKE SA described by f. Children are not touched. */
 static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
                                    struct model_blk *blk, int64_t now, unsigned *fl,
@@ -487,6 +520,8 @@ static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
 	} else if (ike->state != f->state || ike->name.len != f->name.len ||
 	           memcmp(ike->name.s, f->name.s, f->name.len) != 0) {
 		*fl |= MODEL_CHANGED_SA_SET;
+	} else if (!m->ident_changed && ike_ident_differs(ike, f)) {
+		m->ident_changed = true;
 	}
 	memcpy((char *)ike + IKE_REGION_START, (const char *)f + IKE_REGION_START,
 	       IKE_REGION_END - IKE_REGION_START);
@@ -572,6 +607,8 @@ static struct model_child *child_apply(struct model *m, struct model_ike *ike,
 		*fl |= MODEL_CHANGED_SA_SET;
 	} else if (c->state != t->state) {
 		*fl |= MODEL_CHANGED_SA_SET;
+	} else if (!m->ident_changed && child_ident_differs(c, t)) {
+		m->ident_changed = true;
 	}
 	uint32_t rf = c->rekeyed_from, rt = c->rekeyed_to;
 	c->reqid = t->reqid;
@@ -647,6 +684,7 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 	struct root_keys rk;
 	struct model_blk *blk = blk_new(m, msg, len);
 	unsigned fl = 0;
+	m->ident_changed = false;
 	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
 	if (r < 0 || removed_during_sweep(m, false, rp.ike.uniqueid)) {
 		blk_unref(m, blk);
@@ -684,7 +722,10 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 	children_sort(ike);
 	ike_totals(ike);
 	blk_unref(m, blk);
-	m->sa_gen++;
+	/* Most list-sa (targeted refreshes, sweeps) only move counters: views
+	 * keep their rows and the counts stay valid then. */
+	sa_bump(m, (fl & MODEL_CHANGED_SA_SET) || m->ident_changed);
+	m->cnt_at = now;
 	return changed(m, fl);
 }
 
@@ -751,7 +792,7 @@ int model_sweep_end(struct model *m, enum model_table t, int64_t now)
 	if (t == MODEL_TABLE_SAS) {
 		sas_sweep_end(m, s, &fl);
 		if (fl)
-			m->sa_gen++;
+			sa_bump(m, true);
 		return changed(m, fl);
 	}
 	return conf_sweep_end(m, t, s->gen);
@@ -789,7 +830,7 @@ int model_ingest_ike_updown(struct model *m, const void *msg, size_t len, int64_
 	events_push(m, &a, now);
 	blk_unref(m, blk);
 	if (fl)
-		m->sa_gen++;
+		sa_bump(m, true);
 	return changed(m, fl | MODEL_CHANGED_EVENTS);
 }
 
@@ -833,7 +874,7 @@ int model_ingest_ike_rekey(struct model *m, const void *msg, size_t len, int64_t
 	a.new_id = nw->uniqueid;
 	events_push(m, &a, now);
 	blk_unref(m, blk);
-	m->sa_gen++;
+	sa_bump(m, true);
 	return changed(m, fl | MODEL_CHANGED_SA_SET | MODEL_CHANGED_EVENTS);
 }
 
@@ -886,7 +927,7 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 	a.text = mstr(text, n < sizeof(text) ? n : sizeof(text));
 	events_push(m, &a, now);
 	blk_unref(m, blk);
-	m->sa_gen++;
+	sa_bump(m, true);
 	return changed(m, fl | MODEL_CHANGED_EVENTS);
 }
 
@@ -933,7 +974,7 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 	children_sort(ike);
 	ike_totals(ike);
 	blk_unref(m, blk);
-	m->sa_gen++;
+	sa_bump(m, true);
 	return changed(m, fl);
 }
 
@@ -982,7 +1023,7 @@ int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64
 	children_sort(ike);
 	ike_totals(ike);
 	blk_unref(m, blk);
-	m->sa_gen++;
+	sa_bump(m, true);
 	return changed(m, fl);
 }
 
@@ -1018,7 +1059,7 @@ void model_sa_set_fold(struct model *m, uint32_t ike_id, bool folded)
 	struct model_ike *ike = idmap_get(&m->ike_map, ike_id);
 	if (ike && ike->folded != folded) {
 		ike->folded = folded;
-		m->sa_gen++;
+		sa_bump(m, true);
 	}
 }
 
@@ -1029,7 +1070,7 @@ int model_clear(struct model *m, enum model_table t)
 			return 0;
 		while (m->n_ikes)
 			ike_destroy(m, m->ikes[m->n_ikes - 1]);
-		m->sa_gen++;
+		sa_bump(m, true);
 		return changed(m, MODEL_CHANGED_SAS | MODEL_CHANGED_SA_SET);
 	}
 	return conf_clear(m, t);

@@ -1,11 +1,12 @@
 /*
  * Views: the SA tree as the panes show it. A view owns its rows (pointers
- * into the model, rebuilt when the model's SA generation or the view's
- * settings change) and a selection held by identity, not by position, so the
- * selected SA stays selected while rows move, appear and disappear. When the
- * selected SA goes away the selection follows its rekey successor, else a
- * CHILD SA of the same name under the same IKE SA, else the IKE row, else the
- * row now at the same position.
+ * into the model, rebuilt when the model's view generation or the view's
+ * settings change, or for new counters when sorted by bytes or rate) and a
+ * selection held by identity, not by position, so the selected SA stays
+ * selected while rows move, appear and disappear. When the selected SA goes
+ * away the selection follows its rekey successor, else a CHILD SA of the
+ * same name under the same IKE SA, else the IKE row, else the row now at the
+ * same position.
  */
 #include "model_priv.h"
 
@@ -21,7 +22,12 @@ struct model_view {
 	char *filter;
 	size_t filter_len;
 	bool built, dirty;
-	uint64_t built_gen;
+	uint64_t built_gen; /* m->view_gen the rows were built for */
+	/* m->sa_gen and m->cnt_at of the last build: a bytes or rate order is
+	 * redone for new counters, at most once per rate_min_interval_ms of
+	 * model time (one refresh round), not for every list-sa */
+	uint64_t built_sa_gen;
+	int64_t built_cnt_at;
 	struct model_row *rows;
 	size_t n_rows, cap_rows;
 	const struct model_ike **order, **tmp;
@@ -85,7 +91,7 @@ void model_view_fold_all(struct model_view *v, bool folded)
 	m->fold_default = folded;
 	for (size_t i = 0; i < m->n_ikes; i++)
 		m->ikes[i]->folded = folded;
-	m->sa_gen++;
+	sa_bump(m, true);
 }
 
 /* ---- sorting -------------------------------------------------------------- */
@@ -340,15 +346,29 @@ static size_t reselect(const struct model_view *v)
 	return v->sel_idx != MODEL_VIEW_NONE && v->sel_idx < v->n_rows ? v->sel_idx : v->n_rows - 1;
 }
 
+/* Do counters matter to the order, and did they move long enough ago? */
+static bool counters_resort(const struct model_view *v)
+{
+	const struct model *m = v->m;
+	if (v->key != MODEL_SORT_BYTES && v->key != MODEL_SORT_RATE)
+		return false;
+	if (v->built_sa_gen == m->sa_gen)
+		return false;
+	return m->cnt_at - v->built_cnt_at >= m->cfg.rate_min_interval_ms ||
+	       m->cnt_at < v->built_cnt_at;
+}
+
 bool model_view_refresh(struct model_view *v)
 {
-	if (v->built && !v->dirty && v->built_gen == v->m->sa_gen)
+	if (v->built && !v->dirty && v->built_gen == v->m->view_gen && !counters_resort(v))
 		return false;
 	bool had_sel = v->built && v->sel_idx != MODEL_VIEW_NONE;
 	rows_build(v);
 	v->built = true;
 	v->dirty = false;
-	v->built_gen = v->m->sa_gen;
+	v->built_gen = v->m->view_gen;
+	v->built_sa_gen = v->m->sa_gen;
+	v->built_cnt_at = v->m->cnt_at;
 	if (!had_sel) {
 		sel_set(v, v->n_rows ? 0 : MODEL_VIEW_NONE);
 		return true;
