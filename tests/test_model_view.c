@@ -526,6 +526,36 @@ static void test_generation_bytes_sort(void **state)
 	model_free(m);
 }
 
+/* After SAs come and go, the kept order of the survivors and the new SAs
+ * merge into the same rows a fresh sort gives. */
+static void test_set_change_order(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	struct sa next[4] = {three[1],
+	                     three[2],
+	                     {.name = "aaron", .uid = 9, .c = {C("n", 91, 1)}},
+	                     {.name = "delta", .uid = 7, .c = {C("d", 71, 1)}}};
+	sweep(m, next, 4, 2000); /* beta gone, aaron and delta new */
+	assert_true(model_view_refresh(v));
+	assert_string_equal(rows(v), "aaron#9 .n#91$ alpha#5 .x#51$ delta#7 .d#71$ gamma#3 .g#31$");
+	struct model_view *fresh = model_view_new(m);
+	model_view_refresh(fresh);
+	char want[1024];
+	snprintf(want, sizeof(want), "%s", rows(fresh));
+	assert_string_equal(rows(v), want);
+	model_view_free(fresh);
+	model_clear(m, MODEL_TABLE_SAS);
+	sweep(m, three, 3, 3000); /* all new, maybe at the old addresses */
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$");
+	model_view_free(v);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +567,7 @@ int main(void)
 	        cmocka_unit_test(test_move),
 	        cmocka_unit_test(test_generation_counters_only),
 	        cmocka_unit_test(test_generation_bytes_sort),
+	        cmocka_unit_test(test_set_change_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

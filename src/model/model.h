@@ -218,6 +218,11 @@ struct model_ike {
 		unsigned seen, misses;
 		size_t index;
 		int64_t ev_at; /* last described by an event */
+		/* index of the connection of this name, valid while
+		 * conn_gen is the model's connection generation + 1 */
+		size_t conn_idx;
+		uint64_t conn_gen;
+		uint64_t born; /* creation serial, for views to spot new SAs */
 	} priv;
 };
 

@@ -556,17 +556,37 @@ static const struct conn_cache *cache_update(const struct model *m)
 	cc->st = xreallocarray(cc->st, m->n_conns ? m->n_conns : 1, sizeof(*cc->st));
 	memset(cc->st, 0, (m->n_conns ? m->n_conns : 1) * sizeof(*cc->st));
 	cc->n = m->n_conns;
+	struct model_counts *k = &cc->counts;
+	memset(k, 0, sizeof(*k));
+	k->ikes = m->n_ikes;
 	for (size_t i = 0; i < m->n_ikes; i++) {
-		const struct model_ike *ike = m->ikes[i];
-		size_t k = strmap_get(&m->conn_map, ike->name.s, ike->name.len, conn_eq, m);
-		if (k == SIZE_MAX)
+		struct model_ike *ike = m->ikes[i];
+		size_t children_up = 0;
+		k->ike_states[ike->state < MODEL_IKE_STATE_COUNT ? ike->state : 0]++;
+		k->stale += ike->stale;
+		k->children += ike->n_children;
+		for (size_t j = 0; j < ike->n_children; j++) {
+			unsigned s = ike->children[j].state;
+			k->child_states[s < MODEL_CHILD_STATE_COUNT ? s : 0]++;
+			children_up += s == MODEL_CHILD_INSTALLED;
+		}
+		if (!m->n_conns)
 			continue;
-		struct model_conn_status *st = &cc->st[k];
+		/* The name's connection is remembered per SA: hashing every
+		 * name on every change of the set was most of this walk. */
+		if (ike->priv.conn_gen != m->conn_gen + 1) {
+			ike->priv.conn_idx =
+			        strmap_get(&m->conn_map, ike->name.s, ike->name.len, conn_eq, m);
+			ike->priv.conn_gen = m->conn_gen + 1;
+		}
+		size_t c = ike->priv.conn_idx;
+		if (c == SIZE_MAX)
+			continue;
+		struct model_conn_status *st = &cc->st[c];
 		st->ikes++;
 		if (ike->state == MODEL_IKE_ESTABLISHED)
 			st->ikes_up++;
-		for (size_t j = 0; j < ike->n_children; j++)
-			st->children_up += ike->children[j].state == MODEL_CHILD_INSTALLED;
+		st->children_up += children_up;
 	}
 	cc->view_gen = m->view_gen;
 	cc->conn_gen = m->conn_gen;
@@ -588,33 +608,11 @@ void model_conn_status_get(const struct model *m, const struct model_conn *c,
 
 void model_counts_get(const struct model *m, struct model_counts *c)
 {
-	struct conn_cache *cc = m->cache;
-	if (!cc->counts_valid || cc->counts_gen != m->view_gen) {
-		/* Only the set, states and stale flags count here: all bump
-		 * view_gen, counter-only refreshes do not. */
-		struct model_counts *k = &cc->counts;
-		memset(k, 0, sizeof(*k));
-		k->ikes = m->n_ikes;
-		for (size_t i = 0; i < m->n_ikes; i++) {
-			const struct model_ike *ike = m->ikes[i];
-			k->ike_states[ike->state < MODEL_IKE_STATE_COUNT ? ike->state : 0]++;
-			k->stale += ike->stale;
-			k->children += ike->n_children;
-			for (size_t j = 0; j < ike->n_children; j++) {
-				unsigned s = ike->children[j].state;
-				k->child_states[s < MODEL_CHILD_STATE_COUNT ? s : 0]++;
-			}
-		}
-		cc->counts_gen = m->view_gen;
-		cc->counts_valid = true;
-	}
+	const struct conn_cache *cc = cache_update(m);
 	*c = cc->counts;
 	c->conns = m->n_conns;
-	if (m->n_conns) {
-		const struct conn_cache *st = cache_update(m);
-		for (size_t i = 0; i < st->n; i++)
-			c->conns_up += st->st[i].ikes_up > 0;
-	}
+	for (size_t i = 0; i < cc->n; i++)
+		c->conns_up += cc->st[i].ikes_up > 0;
 	c->pols = m->n_pols;
 	for (size_t i = 0; i < m->n_pols; i++)
 		c->pol_types[m->pols[i]->type]++;

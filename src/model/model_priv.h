@@ -145,16 +145,14 @@ struct ring {
 	uint64_t dropped, seq;
 };
 
-/* Lazily computed per-connection SA counts (valid for view_gen/conn_gen) and
- * the SA part of model_counts (valid for view_gen): both depend only on the
- * SA set, names and states, so counter-only refreshes keep them. */
+/* Lazily computed per-connection SA counts and the SA part of model_counts,
+ * in one walk, valid for view_gen/conn_gen: they depend only on the SA set,
+ * names and states, so counter-only refreshes keep them. */
 struct conn_cache {
 	uint64_t view_gen, conn_gen;
 	bool valid;
 	struct model_conn_status *st; /* n_conns */
 	size_t n;
-	uint64_t counts_gen;
-	bool counts_valid;
 	struct model_counts counts; /* SA fields only */
 };
 
@@ -173,6 +171,7 @@ struct model {
 	int64_t cnt_at;     /* time of the last list-sa ingest (counters) */
 	bool ident_changed; /* set by ike_apply/child_apply, see view_gen */
 	uint64_t set_gen;   /* IKE SAs created or destroyed */
+	uint64_t born;      /* serial of the last IKE SA created */
 	unsigned seen_gen;  /* the generation marked by the current sweep */
 
 	struct sweep sweeps[3];

@@ -422,6 +422,7 @@ static struct model_ike *ike_create(struct model *m, uint32_t uid)
 	ike->folded = m->fold_default;
 	ike->updated_at = MODEL_TIME_NONE;
 	ike->priv.ev_at = MODEL_TIME_NONE;
+	ike->priv.born = ++m->born;
 	if (m->n_ikes == m->cap_ikes) {
 		m->cap_ikes = m->cap_ikes ? m->cap_ikes * 2 : 64;
 		m->ikes = xreallocarray(m->ikes, m->cap_ikes, sizeof(*m->ikes));
@@ -517,8 +518,11 @@ static struct model_ike *ike_apply(struct model *m, const struct model_ike *f,
 	if (!ike) {
 		ike = ike_create(m, f->uniqueid);
 		*fl |= MODEL_CHANGED_SA_SET;
-	} else if (ike->state != f->state || ike->name.len != f->name.len ||
+	} else if (ike->name.len != f->name.len ||
 	           memcmp(ike->name.s, f->name.s, f->name.len) != 0) {
+		ike->priv.conn_gen = 0; /* look the connection up again */
+		*fl |= MODEL_CHANGED_SA_SET;
+	} else if (ike->state != f->state) {
 		*fl |= MODEL_CHANGED_SA_SET;
 	} else if (!m->ident_changed && ike_ident_differs(ike, f)) {
 		m->ident_changed = true;

@@ -31,11 +31,15 @@ struct model_view {
 	struct model_row *rows;
 	size_t n_rows, cap_rows;
 	const struct model_ike **order, **tmp;
-	size_t cap_order;
+	uint32_t *order_uid; /* order[i]'s uniqueid, read while order[i] lived */
+	size_t cap_order, n_order;
 	/* order holds the last sorted order of this set of IKE SAs: sorting it
-	 * again after a refresh that only changed values is nearly free */
+	 * again after a refresh that only changed values is nearly free, and
+	 * after SAs came and went it is kept for the survivors (new ones are
+	 * merged in) instead of sorting everything from scratch */
 	bool order_valid;
 	uint64_t order_set_gen;
+	uint64_t order_born; /* model born serial when order was made */
 	struct model_sel sel;
 	size_t sel_idx; /* MODEL_VIEW_NONE when nothing is selected */
 	char sel_name[256];
@@ -59,6 +63,7 @@ void model_view_free(struct model_view *v)
 	free(v->rows);
 	free(v->order);
 	free(v->tmp);
+	free(v->order_uid);
 	free(v);
 }
 
@@ -224,16 +229,37 @@ static void rows_build(struct model_view *v)
 		v->cap_order = m->n_ikes;
 		v->order = xreallocarray(v->order, v->cap_order, sizeof(*v->order));
 		v->tmp = xreallocarray(v->tmp, v->cap_order, sizeof(*v->tmp));
+		v->order_uid = xreallocarray(v->order_uid, v->cap_order, sizeof(*v->order_uid));
 	}
 	if (v->order_valid && v->order_set_gen == m->set_gen) {
 		n = m->n_ikes;
-	} else {
+	} else if (v->order_valid) {
+		/* Survivors keep their place (an entry may point to a freed SA:
+		 * it is only compared with the live one of its uniqueid, never
+		 * read), the new ones go to the end; the sort merges them in. */
+		for (size_t i = 0; i < v->n_order && n < m->n_ikes; i++) {
+			const struct model_ike *ike = idmap_get(&m->ike_map, v->order_uid[i]);
+			if (ike && ike == v->order[i] && ike->priv.born <= v->order_born)
+				v->order[n++] = ike;
+		}
+		for (size_t i = 0; i < m->n_ikes && n < m->n_ikes; i++)
+			if (m->ikes[i]->priv.born > v->order_born)
+				v->order[n++] = m->ikes[i];
+		if (n != m->n_ikes)
+			v->order_valid = false;
+	}
+	if (!v->order_valid) {
+		n = 0;
 		for (size_t i = 0; i < m->n_ikes; i++)
 			v->order[n++] = m->ikes[i];
 	}
 	sort_ikes(v, v->order, v->tmp, n);
+	for (size_t i = 0; i < n; i++)
+		v->order_uid[i] = v->order[i]->uniqueid;
+	v->n_order = n;
 	v->order_valid = true;
 	v->order_set_gen = m->set_gen;
+	v->order_born = m->born;
 	v->n_rows = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct model_ike *ike = v->order[i];
