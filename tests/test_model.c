@@ -1094,6 +1094,37 @@ static void test_conns(void **state)
 	assert_int_equal(cnt.conns, 2);
 	assert_int_equal(cnt.conns_up, 1);
 
+	/* counters alone: same view generation, same status */
+	uint64_t g = model_sa_view_generation(m), sg = model_sa_generation(m);
+	ch.bytes_in = 12345;
+	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1200) >= 0);
+	assert_true(model_sa_generation(m) > sg);
+	assert_int_equal(model_sa_view_generation(m), g);
+	model_conn_status_get(m, c, &st);
+	assert_int_equal(st.ikes_up, 1);
+	assert_int_equal(st.children_up, 1);
+	/* a CHILD SA state change is seen by the status and the counts */
+	ch.state = "REKEYED";
+	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1300) >= 0);
+	assert_true(model_sa_view_generation(m) > g);
+	model_conn_status_get(m, c, &st);
+	assert_int_equal(st.ikes_up, 1);
+	assert_int_equal(st.children_up, 0);
+	model_counts_get(m, &cnt);
+	assert_int_equal(cnt.child_states[MODEL_CHILD_INSTALLED], 0);
+	ch.state = NULL;
+	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1400) >= 0);
+	/* renamed to the other connection: counted there */
+	s.name = "road";
+	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1500) >= 0);
+	model_conn_status_get(m, c, &st);
+	assert_int_equal(st.ikes, 0);
+	model_conn_status_get(m, model_conn_find(m, "road", 4), &st);
+	assert_int_equal(st.ikes, 1);
+	assert_int_equal(st.children_up, 1);
+	s.name = "gw";
+	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1600) >= 0);
+
 	/* a re-listed connection replaces the old data; a missing one goes */
 	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, 2000);
 	assert_true(feed(m, "list-conn", list_conn("road", "rw2", NULL), 2000) >= 0);
