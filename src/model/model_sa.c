@@ -284,10 +284,14 @@ static int root_sub(void *ctx, struct vici_parser *p, const struct vici_element 
 	return r;
 }
 
-/* Decodes a whole SA message held in blk. Returns 0 or -EBADMSG. */
-static int root_decode(struct model *m, struct model_blk *blk, enum children_mode mode,
-                       bool rekey_ike, int64_t now, struct root_parse *rp, struct root_keys *rk)
+/* Copies msg into a new block and decodes it as a whole SA message. Returns
+ * 0 with the block in *blkp (the caller unrefs it), or -EBADMSG holding
+ * nothing. */
+static int root_decode(struct model *m, const void *msg, size_t len, enum children_mode mode,
+                       bool rekey_ike, int64_t now, struct root_parse *rp, struct root_keys *rk,
+                       struct model_blk **blkp)
 {
+	struct model_blk *blk = blk_new(m, msg, len);
 	struct vici_parser p;
 	memset(rp, 0, sizeof(*rp));
 	rp->ip.m = m;
@@ -299,10 +303,11 @@ static int root_decode(struct model *m, struct model_blk *blk, enum children_mod
 	vici_parser_init(&p, blk->data, blk->len);
 	int r = fields_walk(&p, true, rk, root_fields, sizeof(root_fields) / sizeof(root_fields[0]),
 	                    now, root_sub, rp, NULL, NULL);
-	if (r < 0 || !rp->got_ike)
+	if (r < 0 || !rp->got_ike || (rekey_ike && (!rp->got_old || !rp->got_new))) {
+		blk_unref(m, blk);
 		return -EBADMSG;
-	if (rekey_ike && (!rp->got_old || !rp->got_new))
-		return -EBADMSG;
+	}
+	*blkp = blk;
 	return 0;
 }
 
@@ -686,13 +691,15 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = 0;
 	m->ident_changed = false;
-	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
-	if (r < 0 || removed_during_sweep(m, false, rp.ike.uniqueid)) {
-		blk_unref(m, blk);
+	int r = root_decode(m, msg, len, CHILDREN_FLAT, false, now, &rp, &rk, &blk);
+	if (r < 0)
 		return r;
+	if (removed_during_sweep(m, false, rp.ike.uniqueid)) {
+		blk_unref(m, blk);
+		return 0;
 	}
 	int64_t prev;
 	struct model_ike *ike = idmap_get(&m->ike_map, rp.ike.uniqueid);
@@ -809,13 +816,11 @@ int model_ingest_ike_updown(struct model *m, const void *msg, size_t len, int64_
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = 0;
-	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
-	if (r < 0) {
-		blk_unref(m, blk);
+	int r = root_decode(m, msg, len, CHILDREN_FLAT, false, now, &rp, &rk, &blk);
+	if (r < 0)
 		return r;
-	}
 	ev_from_ike(&a, rk.up ? MODEL_EV_IKE_UP : MODEL_EV_IKE_DOWN, &rp.ike);
 	if (rk.up) {
 		struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, NULL);
@@ -843,12 +848,14 @@ int model_ingest_ike_rekey(struct model *m, const void *msg, size_t len, int64_t
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = 0;
-	int r = root_decode(m, blk, CHILDREN_FLAT, true, now, &rp, &rk);
-	if (r < 0 || rp.ike.uniqueid == rp.ike_new.uniqueid) {
+	int r = root_decode(m, msg, len, CHILDREN_FLAT, true, now, &rp, &rk, &blk);
+	if (r < 0)
+		return r;
+	if (rp.ike.uniqueid == rp.ike_new.uniqueid) {
 		blk_unref(m, blk);
-		return r < 0 ? r : -EBADMSG;
+		return -EBADMSG;
 	}
 	struct model_ike *old = ike_apply(m, &rp.ike, blk, now, &fl, NULL);
 	bool folded = old->folded;
@@ -897,13 +904,11 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 	struct root_parse rp;
 	struct root_keys rk;
 	struct ev_args a;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = 0;
-	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
-	if (r < 0) {
-		blk_unref(m, blk);
+	int r = root_decode(m, msg, len, CHILDREN_FLAT, false, now, &rp, &rk, &blk);
+	if (r < 0)
 		return r;
-	}
 	/* The section carries the old addresses, the root keys the new ones. The
 	 * raw elements keep what charon sent until the next refresh. */
 	struct model_str old_remote = rp.ike.remote_host;
@@ -939,13 +944,11 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = MODEL_CHANGED_EVENTS;
-	int r = root_decode(m, blk, CHILDREN_FLAT, false, now, &rp, &rk);
-	if (r < 0) {
-		blk_unref(m, blk);
+	int r = root_decode(m, msg, len, CHILDREN_FLAT, false, now, &rp, &rk, &blk);
+	if (r < 0)
 		return r;
-	}
 	int64_t prev;
 	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, &prev);
 	ike->priv.ev_at = now;
@@ -986,13 +989,11 @@ int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64
 {
 	struct root_parse rp;
 	struct root_keys rk;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk;
 	unsigned fl = MODEL_CHANGED_EVENTS;
-	int r = root_decode(m, blk, CHILDREN_REKEY, false, now, &rp, &rk);
-	if (r < 0) {
-		blk_unref(m, blk);
+	int r = root_decode(m, msg, len, CHILDREN_REKEY, false, now, &rp, &rk, &blk);
+	if (r < 0)
 		return r;
-	}
 	int64_t prev;
 	struct model_ike *ike = ike_apply(m, &rp.ike, blk, now, &fl, &prev);
 	ike->priv.ev_at = now;
