@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "model.h"
 #include "panes.h"
+#include "rows.h"
 #include "sanitize.h"
 #include "theme.h"
 #include "wire.h"
@@ -57,6 +58,16 @@ size_t pane_body_rows(const struct pane *p, bool heading)
 {
 	int h = p->r.h - 1 - (heading ? 1 : 0);
 	return h > 0 ? (size_t)h : 0;
+}
+
+void pane_table_heading(const struct pane *p, const struct column *c, size_t n, unsigned *w,
+                        bool utf8)
+{
+	struct row row;
+	columns_fit(c, n, (size_t)p->r.w, w);
+	row_init(&row, utf8 ? 0 : SANITIZE_ASCII);
+	rows_header(&row, c, n, w);
+	draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 }
 
 int pane_sel_role(const struct app *app, const struct pane *p)

@@ -96,12 +96,9 @@ static void conns_draw(struct pane *p, struct app *app)
 	if (p->r.h < 2)
 		return;
 	unsigned w[CC_COUNT];
-	columns_fit(conn_columns, CC_COUNT, (size_t)p->r.w, w);
+	pane_table_heading(p, conn_columns, CC_COUNT, w, app->utf8);
 	struct row row;
 	unsigned sf = app->utf8 ? 0 : SANITIZE_ASCII;
-	row_init(&row, sf);
-	rows_header(&row, conn_columns, CC_COUNT, w);
-	draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 	size_t n = conn_rows(app, p->filter, NULL, 0);
 	struct conn_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
 	conn_rows(app, p->filter, rows, n);
@@ -210,12 +207,9 @@ static void pols_draw(struct pane *p, struct app *app)
 	if (p->r.h < 2)
 		return;
 	unsigned w[PC_COUNT];
-	columns_fit(pol_columns, PC_COUNT, (size_t)p->r.w, w);
+	pane_table_heading(p, pol_columns, PC_COUNT, w, app->utf8);
 	struct row row;
 	unsigned sf = app->utf8 ? 0 : SANITIZE_ASCII;
-	row_init(&row, sf);
-	rows_header(&row, pol_columns, PC_COUNT, w);
-	draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 	size_t n = pol_rows(app, p->filter, NULL, 0);
 	size_t *rows = xcalloc(n ? n : 1, sizeof(*rows));
 	pol_rows(app, p->filter, rows, n);

@@ -45,11 +45,8 @@ static void sas_draw(struct pane *p, struct app *app)
 	if (p->r.h < 2)
 		return;
 	unsigned w[SAC_COUNT];
-	columns_fit(sa_columns, SAC_COUNT, (size_t)p->r.w, w);
+	pane_table_heading(p, sa_columns, SAC_COUNT, w, app->utf8);
 	struct row row;
-	row_init(&row, app->utf8 ? 0 : SANITIZE_ASCII);
-	rows_header(&row, sa_columns, SAC_COUNT, w);
-	draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 	size_t vis = pane_body_rows(p, true);
 	size_t sel = model_view_selected(v);
 	p->lv.sel = sel == MODEL_VIEW_NONE ? 0 : sel;

@@ -56,6 +56,11 @@ const struct model_log_line *pane_log_selected(struct app *app, struct pane *p);
 /* The visible row count of a list pane of height h (title and heading
  * excluded). */
 size_t pane_body_rows(const struct pane *p, bool heading);
+/* Fits a table's columns to the pane's width into w and draws their
+ * heading under the title. */
+struct column;
+void pane_table_heading(const struct pane *p, const struct column *c, size_t n, unsigned *w,
+                        bool utf8);
 /* Shared helper: the selection role for a pane (focused or not). */
 int pane_sel_role(const struct app *app, const struct pane *p);
 
