@@ -940,6 +940,18 @@ int model_ingest_ike_update(struct model *m, const void *msg, size_t len, int64_
 	return changed(m, fl | MODEL_CHANGED_EVENTS);
 }
 
+/* The end of a CHILD SA event: the IKE SA's children back in order, its
+ * totals and the views brought up to date, the message block released. */
+static int child_event_done(struct model *m, struct model_ike *ike, struct model_blk *blk,
+                            unsigned fl)
+{
+	children_sort(ike);
+	ike_totals(ike);
+	blk_unref(m, blk);
+	sa_bump(m, true);
+	return changed(m, fl);
+}
+
 int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int64_t now)
 {
 	struct root_parse rp;
@@ -978,11 +990,7 @@ int model_ingest_child_updown(struct model *m, const void *msg, size_t len, int6
 		}
 		events_push(m, &a, now);
 	}
-	children_sort(ike);
-	ike_totals(ike);
-	blk_unref(m, blk);
-	sa_bump(m, true);
-	return changed(m, fl);
+	return child_event_done(m, ike, blk, fl);
 }
 
 int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64_t now)
@@ -1025,11 +1033,7 @@ int model_ingest_child_rekey(struct model *m, const void *msg, size_t len, int64
 		events_push(m, &a, now);
 		old_id = 0;
 	}
-	children_sort(ike);
-	ike_totals(ike);
-	blk_unref(m, blk);
-	sa_bump(m, true);
-	return changed(m, fl);
+	return child_event_done(m, ike, blk, fl);
 }
 
 /* ---- queries ------------------------------------------------------------------ */
