@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "frame.h"
-#include "listsa-gen.h"
-#include "wire.h"
+#include "vici/frame.h"
+#include "tools/listsa-gen.h"
+#include "vici/wire.h"
 
 /* CPU time of this process: the machine is shared (parallel builds and
  * tests), and wall-clock time would charge us for other processes' turns. */

@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "listsa-gen.h"
-#include "model.h"
+#include "tools/listsa-gen.h"
+#include "model/model.h"
 
 /* CPU time: the machine is shared with builds and tests. */
 static double cpu_ms(void)

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
-#include "vici.h"
+#include "model/model.h"
+#include "vici/vici.h"
 
 struct bench {
 	struct vici_session *s;

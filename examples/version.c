@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vici.h"
+#include "vici/vici.h"
 
 static int done = 0; /* 1 ok, -1 failed */
 

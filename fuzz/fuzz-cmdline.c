@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/ui/cmdline.h"
-#include "../src/ui/lineedit.h"
-#include "../src/ui/sanitize.h"
+#include "ui/cmdline.h"
+#include "ui/lineedit.h"
+#include "util/sanitize.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

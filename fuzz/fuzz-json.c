@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for src/cli/json.c, both directions:
+ * libFuzzer target for src/util/json.c, both directions:
  *  - the input as JSON: json_to_vici() must either refuse it with a message
  *    or build a message that the pull parser accepts and the writer prints;
  *  - the input as a VICI message body: the writer must print every message
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/cli/json.h"
-#include "wire.h"
+#include "util/json.h"
+#include "vici/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

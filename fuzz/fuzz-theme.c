@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the theme parser (src/ui/theme.c) and the sanitiser
- * it uses for its messages (src/ui/sanitize.c):
+ * it uses for its messages (src/util/sanitize.c):
  *  - theme_parse() either accepts the input, leaving every role with colours
  *    in -1..255 and known attribute bits, or refuses it with a one-line,
  *    printable message that names the theme and the line;
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/ui/sanitize.h"
-#include "../src/ui/theme.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
-#include "listsa-gen.h"
-#include "wire.h"
+#include "vici/frame.h"
+#include "tools/listsa-gen.h"
+#include "vici/wire.h"
 
 static const char *outdir;
 

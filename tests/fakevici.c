@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 enum step_kind {
 	S_EXPECT,

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "vici/frame.h"
 
 struct fakevici;
 

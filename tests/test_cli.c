@@ -1,5 +1,5 @@
 /*
- * Tests of src/cli/cli.c: argument parsing of `swantop call` and `swantop
+ * Tests of src/main/cli.c: argument parsing of `swantop call` and `swantop
  * listen`, durations, the help text.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "cli/cli.h"
+#include "main/cli.h"
 
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)))

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "cmdline.h"
+#include "ui/cmdline.h"
 
 static char tmpdir[512];
 

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "fakevici.h"
-#include "vici.h"
-#include "xmalloc.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 static void test_uri_parse(void **state)
 {

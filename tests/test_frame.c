@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "frame.h"
+#include "vici/frame.h"
 
 /* ---- allocation watch ---- */
 

@@ -1,5 +1,5 @@
 /*
- * Tests of src/cli/json.c: VICI -> JSON writer, JSON -> VICI reader, the
+ * Tests of src/util/json.c: VICI -> JSON writer, JSON -> VICI reader, the
  * sanitiser, and round trips through both.
  */
 #include <errno.h>
@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "cli/json.h"
-#include "wire.h"
-#include "xmalloc.h"
+#include "util/json.h"
+#include "vici/wire.h"
+#include "vici/xmalloc.h"
 
 /* Element rows, indented to show nesting: type, name, value. */
 struct row {

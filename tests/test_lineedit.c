@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "lineedit.h"
+#include "ui/lineedit.h"
 
 #define K(k) lineedit_key(le, LINEEDIT_KEY_##k, 0)
 #define CTRL(c) lineedit_key(le, LINEEDIT_KEY_CHAR, (uint32_t)((c)&0x1f))

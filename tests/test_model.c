@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
-#include "model.h"
-#include "wire.h"
+#include "model/model.h"
+#include "vici/wire.h"
 
 /* ---- message builders -------------------------------------------------------- */
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "model.h"
-#include "wire.h"
+#include "model/model.h"
+#include "vici/wire.h"
 
 struct child {
 	const char *name;

@@ -15,15 +15,15 @@
 
 #include <cmocka.h>
 
-#include "keys.h"
-#include "layout.h"
-#include "model.h"
-#include "monitor.h"
-#include "pane.h"
-#include "rows.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "wire.h"
+#include "ui/keys.h"
+#include "ui/layout.h"
+#include "model/model.h"
+#include "app/monitor.h"
+#include "ui/pane.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "vici/wire.h"
 
 #define NOW 1000000 /* monotonic ms of the message */
 

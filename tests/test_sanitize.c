@@ -1,5 +1,5 @@
 /*
- * Tests for src/ui/sanitize: hostile byte strings must come out as valid,
+ * Tests for src/util/sanitize: hostile byte strings must come out as valid,
  * printable UTF-8 with nothing a terminal would interpret; widths and fitting
  * must respect character boundaries and wide characters.
  */
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "sanitize.h"
+#include "util/sanitize.h"
 
 /* Independent checker: valid UTF-8 (strict), no C0, no DEL, no C1, no bidi
  * or zero-width format characters. */

@@ -22,8 +22,8 @@
 #include <cmocka.h>
 
 #include "fakevici.h"
-#include "vici.h"
-#include "xmalloc.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 /* ---- helpers ---- */
 

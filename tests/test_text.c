@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "text.h"
+#include "util/text.h"
 
 static void test_decode(void **state)
 {

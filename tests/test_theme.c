@@ -21,9 +21,9 @@
 
 #include <curses.h>
 
-#include "sanitize.h"
-#include "theme.h"
-#include "theme_curses.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "ui/theme_curses.h"
 
 static char tmpdir[512];
 

@@ -32,9 +32,9 @@
 
 #include <cmocka.h>
 
-#include "frame.h"
-#include "wire.h"
-#include "xmalloc.h"
+#include "vici/frame.h"
+#include "vici/wire.h"
+#include "vici/xmalloc.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "listsa-gen.h"
-#include "wire.h"
+#include "tools/listsa-gen.h"
+#include "vici/wire.h"
 
 struct row {
 	int type; /* enum vici_element_type, 0 ends a table */

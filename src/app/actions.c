@@ -20,12 +20,12 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "keys.h"
-#include "model.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "vici.h"
-#include "xmalloc.h"
+#include "ui/keys.h"
+#include "model/model.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 /* How long charon waits for the outcome of an initiate or terminate before it
  * answers. Not 0 ("until done"): with keyingtries=0 an unreachable peer is

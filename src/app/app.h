@@ -19,11 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "layout.h"
-#include "model.h"
-#include "pane.h"
-#include "refresh.h"
-#include "theme.h"
+#include "ui/layout.h"
+#include "model/model.h"
+#include "ui/pane.h"
+#include "app/refresh.h"
+#include "ui/theme.h"
 
 struct vici_session;
 struct vici_listener;

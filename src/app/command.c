@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "cmdline.h"
-#include "lineedit.h"
-#include "model.h"
-#include "panes.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "theme_curses.h"
+#include "ui/cmdline.h"
+#include "ui/lineedit.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "ui/theme_curses.h"
 
 /* Colour pairs (or, on a monochrome terminal or with a mono theme, only the
  * attributes, which carry every state) for the current theme. */

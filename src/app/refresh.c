@@ -1,7 +1,7 @@
 /*
  * The SA refresh decision (see refresh.h).
  */
-#include "refresh.h"
+#include "app/refresh.h"
 
 static bool has(const uint32_t *t, size_t n, uint32_t id)
 {

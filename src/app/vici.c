@@ -23,13 +23,13 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "model.h"
-#include "panes.h"
-#include "refresh.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "vici.h"
-#include "xmalloc.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "app/refresh.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 /* Full sweep at least every this many intervals (and at least every 10 s). */
 #define SWEEP_EVERY 5

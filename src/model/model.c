@@ -11,14 +11,14 @@
  * per-object tables in charon's emission order with a moving hint, so the
  * usual lookup is one length check and one memcmp.
  */
-#include "model_priv.h"
+#include "model/model_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 const struct model_str model_str_empty = {"", 0};
 

@@ -5,13 +5,13 @@
  * Each connection or policy is one message: it is copied into a block and
  * decoded in place, so its strings point into its own copy.
  */
-#include "model_priv.h"
+#include "model/model_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 #define CONN_F(n, k, m) FIELD(n, k, struct model_conn, m)
 #define AUTH_F(n, k, m) FIELD(n, k, struct model_auth, m)

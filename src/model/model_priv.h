@@ -6,12 +6,12 @@
 #ifndef SWANTOP_MODEL_PRIV_H
 #define SWANTOP_MODEL_PRIV_H
 
-#include "model.h"
+#include "model/model.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "vici/wire.h"
 
 /* A received message copied once; every object described by it points into
  * it and holds a reference, so an SA whose IKE fields come from a newer event

@@ -23,14 +23,14 @@
  * or spike. Counters that go backwards only re-baseline: never a negative
  * rate. IKE rates are the sums over their CHILD SAs.
  */
-#include "model_priv.h"
+#include "model/model_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 #define IKE_F(n, k, m) FIELD(n, k, struct model_ike, m)
 #define CHILD_F(n, k, m) FIELD(n, k, struct model_child, m)

@@ -8,12 +8,12 @@
  * same name under the same IKE SA, else the IKE row, else the row now at the
  * same position.
  */
-#include "model_priv.h"
+#include "model/model_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 struct model_view {
 	struct model *m;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_internal.h"
-#include "xmalloc.h"
+#include "sim/sim_internal.h"
+#include "vici/xmalloc.h"
 
 /* The events charon 5.9.8 knows ("alert" came in 6.0.3). */
 const char *const sim_event_names[EV_COUNT] = {

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
-#include "sim_model.h"
-#include "sim_server.h"
+#include "vici/frame.h"
+#include "sim/sim_model.h"
+#include "sim/sim_server.h"
 
 /* A stream pauses while this much output waits for a slow reader. */
 #define SIM_HIGH_WATER (4u << 20)

@@ -7,7 +7,7 @@
  * are added here under the matching simulated condition, so a client sees
  * the same variety it would see from a real gateway.
  */
-#include "sim_model.h"
+#include "sim/sim_model.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -17,8 +17,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "frame.h"
-#include "xmalloc.h"
+#include "vici/frame.h"
+#include "vici/xmalloc.h"
 
 #define IKE_REKEY 14400
 #define IKE_REAUTH 10800

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "vici/wire.h"
 
 enum sim_ike_state {
 	SIM_IKE_CONNECTING,

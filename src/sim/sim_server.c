@@ -20,7 +20,7 @@
  * a connection is dropped above SIM_OUT_MAX so a forgotten client cannot eat
  * the machine.
  */
-#include "sim_internal.h"
+#include "sim/sim_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +36,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "frame.h"
-#include "xmalloc.h"
+#include "vici/frame.h"
+#include "vici/xmalloc.h"
 
 #define SIM_READ_CHUNK 65536
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim_model.h"
+#include "sim/sim_model.h"
 
 /* Fault modes (see vicisim --help). Command names are borrowed strings. */
 struct sim_faults {

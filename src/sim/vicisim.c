@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim_model.h"
-#include "sim_server.h"
+#include "sim/sim_model.h"
+#include "sim/sim_server.h"
 
 static int stop_pipe[2] = {-1, -1};
 

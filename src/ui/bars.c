@@ -8,7 +8,7 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wide-character curses */
 #endif
-#include "bars.h"
+#include "ui/bars.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -16,14 +16,14 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "cmdline.h"
-#include "draw.h"
-#include "keys.h"
-#include "lineedit.h"
-#include "model.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "vici.h"
+#include "ui/cmdline.h"
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "ui/lineedit.h"
+#include "model/model.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "vici/vici.h"
 
 void bars_draw_header(struct app *app)
 {

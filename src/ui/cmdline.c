@@ -11,7 +11,7 @@
  * sway's handlers[]: one row per command with its argument kinds, so
  * parsing, validation, completion and help all read the same table.
  */
-#include "cmdline.h"
+#include "ui/cmdline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sanitize.h"
-#include "theme.h"
-#include "text.h"
-#include "xmalloc.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "util/text.h"
+#include "vici/xmalloc.h"
 
 #define A(k) CMDLINE_ARG_##k
 

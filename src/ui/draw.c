@@ -5,14 +5,14 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wide-character curses */
 #endif
-#include "draw.h"
+#include "ui/draw.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "sanitize.h"
-#include "theme_curses.h"
+#include "util/sanitize.h"
+#include "ui/theme_curses.h"
 
 int draw_attr(int role)
 {

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pane.h"
-#include "rows.h"
-#include "theme.h"
+#include "ui/pane.h"
+#include "ui/rows.h"
+#include "ui/theme.h"
 
 /* The curses attributes of role (colour pair and attributes). */
 int draw_attr(int role);

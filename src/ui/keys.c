@@ -2,7 +2,7 @@
  * The key table and what is generated from it. Only the KEY_* constants come
  * from curses; nothing here touches the terminal.
  */
-#include "keys.h"
+#include "ui/keys.h"
 
 #include <curses.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * panes, with every visible pane keeping at least its title line and two
  * rows.
  */
-#include "layout.h"
+#include "ui/layout.h"
 
 #include <string.h>
 

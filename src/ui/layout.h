@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "pane.h"
+#include "ui/pane.h"
 
 enum layout_slot { LS_HEADER, LS_MAIN, LS_EVENTS, LS_LOG, LS_STATUS, LS_HINT, LS_COUNT };
 

@@ -5,14 +5,14 @@
  * sanitize_cp_width(), the same function the sanitiser uses, so what the
  * editor measures is what the terminal shows.
  */
-#include "lineedit.h"
+#include "ui/lineedit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sanitize.h"
-#include "text.h"
-#include "xmalloc.h"
+#include "util/sanitize.h"
+#include "util/text.h"
+#include "vici/xmalloc.h"
 
 struct lineedit {
 	uint32_t *buf; /* the text, code points */

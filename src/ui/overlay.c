@@ -9,16 +9,16 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "cmdline.h"
-#include "draw.h"
-#include "keys.h"
-#include "model.h"
-#include "panes.h"
-#include "rows.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "wire.h"
-#include "xmalloc.h"
+#include "ui/cmdline.h"
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "vici/wire.h"
+#include "vici/xmalloc.h"
 
 struct text_state {
 	char title[160];

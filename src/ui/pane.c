@@ -1,9 +1,9 @@
 /*
  * What every list pane shares: scrolling and selection arithmetic.
  */
-#include "pane.h"
+#include "ui/pane.h"
 
-#include "keys.h"
+#include "ui/keys.h"
 
 void listview_clamp(struct listview *lv, size_t count, size_t visible)
 {

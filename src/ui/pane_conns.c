@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "draw.h"
-#include "keys.h"
-#include "model.h"
-#include "panes.h"
-#include "rows.h"
-#include "sanitize.h"
-#include "xmalloc.h"
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+#include "vici/xmalloc.h"
 
 /* A flattened connections row: conn index and child index (-1: the conn). */
 struct conn_row {

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "draw.h"
-#include "keys.h"
-#include "model.h"
-#include "panes.h"
-#include "rows.h"
-#include "sanitize.h"
-#include "vici.h"
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+#include "vici/vici.h"
 
 static struct model_view *view_of(struct pane *p)
 {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pane.h"
+#include "ui/pane.h"
 
 struct app;
 

@@ -2,15 +2,15 @@
  * Row formatting (see rows.h). Every byte that enters a row goes through
  * sanitize_fit(), including our own text: one path, no exceptions.
  */
-#include "rows.h"
+#include "ui/rows.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "sanitize.h"
-#include "theme.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
 
 void row_init(struct row *r, unsigned flags)
 {

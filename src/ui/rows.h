@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model/model.h"
 
 #define ROW_MAX_SPANS 40
 #define ROW_BUFSIZE 4096

@@ -6,7 +6,7 @@
  * Every error is one line, and any text from the file that appears in it is
  * sanitised first (a theme file is not trusted to be printable).
  */
-#include "theme.h"
+#include "ui/theme.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "sanitize.h"
-#include "text.h"
-#include "xmalloc.h"
+#include "util/sanitize.h"
+#include "util/text.h"
+#include "vici/xmalloc.h"
 
 #define THEME_FILE_MAX (64 * 1024)
 #define THEME_LINE_MAX 1024

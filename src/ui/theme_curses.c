@@ -5,7 +5,7 @@
  * 256-colour cube and grey ramp are mapped to the nearest base colour by
  * their xterm RGB values.
  */
-#include "theme_curses.h"
+#include "ui/theme_curses.h"
 
 #include <curses.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
 #ifndef SWANTOP_UI_THEME_CURSES_H
 #define SWANTOP_UI_THEME_CURSES_H
 
-#include "theme.h"
+#include "ui/theme.h"
 
 /* Initialises the colour pairs for t (after initscr()/start_color() and
  * use_default_colors(), which the caller does). Safe to call again when the

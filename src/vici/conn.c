@@ -6,7 +6,7 @@
  * clock or knows what a packet means lives in the session, so this file can
  * be driven by any loop and tested with a plain socketpair.
  */
-#include "conn.h"
+#include "vici/conn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 const char vici_default_uri[] = VICI_DEFAULT_URI;
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "vici/frame.h"
 
 /* charon's default socket on Debian (and most Linux distributions). */
 #define VICI_DEFAULT_URI "unix:///var/run/charon.vici"

@@ -6,14 +6,14 @@
  * leaves the reader in a state that refuses every further feed: after an
  * oversized frame the stream cannot be resynchronised.
  */
-#include "frame.h"
+#include "vici/frame.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 /* clang-format off */
 static const char *const packet_type_names[] = {

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "vici/wire.h"
 
 #define VICI_FRAME_MAX (512u * 1024u)
 #define VICI_FRAME_HEADER 4u

@@ -26,7 +26,7 @@
  * that are delivered one by one afterwards. Packets are dispatched one at a
  * time, never while a list is being walked, so those call back directly.
  */
-#include "session.h"
+#include "vici/session.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -35,8 +35,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "frame.h"
-#include "xmalloc.h"
+#include "vici/frame.h"
+#include "vici/xmalloc.h"
 
 #define DEFAULT_REQUEST_TIMEOUT_MS 30000
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000

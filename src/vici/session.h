@@ -68,8 +68,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conn.h"
-#include "wire.h"
+#include "vici/conn.h"
+#include "vici/wire.h"
 
 /* ---- the command and event tables (from strongSwan's vici README) ---- */
 

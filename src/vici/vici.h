@@ -36,9 +36,9 @@
 #ifndef SWANTOP_VICI_H
 #define SWANTOP_VICI_H
 
-#include "wire.h"
-#include "frame.h"
-#include "conn.h"
-#include "session.h"
+#include "vici/wire.h"
+#include "vici/frame.h"
+#include "vici/conn.h"
+#include "vici/session.h"
 
 #endif

@@ -22,7 +22,7 @@
  * vici_builder_finish() reports it once and frees the buffer. Callers can
  * therefore build a whole message without checking each call.
  */
-#include "wire.h"
+#include "vici/wire.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 static inline int grammar_step(struct vici_grammar *g, unsigned t)
 {

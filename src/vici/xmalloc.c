@@ -1,4 +1,4 @@
-#include "xmalloc.h"
+#include "vici/xmalloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>

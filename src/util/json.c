@@ -12,7 +12,7 @@
  * JSON text. Duplicate keys are found with one hash set keyed by (object
  * number, key).
  */
-#include "json.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
-#include "xmalloc.h"
+#include "util/text.h"
+#include "vici/xmalloc.h"
 
 /* ---- buffer ---- */
 

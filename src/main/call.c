@@ -8,7 +8,7 @@
  * reply follows. The session does the protocol work; this file only maps its
  * results to output and exit codes (cli.h).
  */
-#include "cli/cli.h"
+#include "main/cli.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vici.h"
-#include "xmalloc.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 struct call_ctx {
 	const char *command;

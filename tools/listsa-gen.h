@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "vici/wire.h"
 
 /* Appends one IKE SA section (connection "gw-<index>", IKE unique id
  * index + 1) with nchild CHILD SAs to b, exactly as it appears at the root

@@ -14,15 +14,15 @@
 #undef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
 #endif
-#include "sanitize.h"
+#include "util/sanitize.h"
 
 #include <langinfo.h>
 #include <string.h>
 #include <strings.h>
 #include <wchar.h>
 
-#include "text.h"
-#include "xmalloc.h"
+#include "util/text.h"
+#include "vici/xmalloc.h"
 
 struct unit {
 	const char *p; /* the bytes to output: into the input or into esc */

@@ -18,7 +18,7 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wide-character curses */
 #endif
-#include "monitor.h"
+#include "app/monitor.h"
 
 #include "config.h"
 
@@ -38,20 +38,20 @@
 #include <unistd.h>
 
 #include "app/app.h"
-#include "cmdline.h"
-#include "bars.h"
-#include "draw.h"
-#include "keys.h"
-#include "layout.h"
-#include "lineedit.h"
-#include "model.h"
-#include "panes.h"
-#include "rows.h"
-#include "sanitize.h"
-#include "theme.h"
-#include "theme_curses.h"
-#include "vici.h"
-#include "xmalloc.h"
+#include "ui/cmdline.h"
+#include "ui/bars.h"
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "ui/layout.h"
+#include "ui/lineedit.h"
+#include "model/model.h"
+#include "ui/panes.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+#include "ui/theme.h"
+#include "ui/theme_curses.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 #define MAX_FDS 72
 /* At most one data-driven redraw per this many ms. */

@@ -1,6 +1,6 @@
 /*
  * swantop's entry point: picks the mode from the first argument. `call` and
- * `listen` are the non-interactive modes (src/cli); anything else, including
+ * `listen` are the non-interactive modes (call.c, listen.c); anything else, including
  * no argument at all, belongs to the interactive monitor, which parses its
  * own options (--uri, --interval, --theme, --readonly).
  */
@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "monitor.h"
+#include "main/cli.h"
+#include "app/monitor.h"
 
 /* The modes, by first argument. The monitor takes everything else. */
 static const struct {

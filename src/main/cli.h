@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cli/json.h"
+#include "util/json.h"
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,

@@ -7,7 +7,7 @@
  * type them), `--` ends the options, and the parsers are pure functions so
  * the unit tests can feed them argv arrays.
  */
-#include "cli/cli.h"
+#include "main/cli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vici.h"
-#include "xmalloc.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 #include "config.h"
 

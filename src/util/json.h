@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
+#include "vici/wire.h"
 
 /* Nesting limit of JSON input (objects and arrays together). */
 #define JSON_DEPTH_MAX 64

@@ -9,7 +9,7 @@
  * reported at once rather than retried forever. The loop is a plain poll()
  * over the session's fd and a self-pipe that the signal handler writes to.
  */
-#include "cli/cli.h"
+#include "main/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vici.h"
-#include "xmalloc.h"
+#include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 struct listen_ctx;
 

@@ -4,7 +4,7 @@
  * which keys are conditional, because the model and the JSON output must
  * cope with exactly what charon sends.
  */
-#include "listsa-gen.h"
+#include "tools/listsa-gen.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
