@@ -22,9 +22,12 @@
 
 static char tmpdir[512];
 
-/* Parses line and expects success with the given command and arguments
- * (NULL-terminated list of expected texts). */
-static void ok(const char *line, enum cmdline_cmd cmd, ...)
+/* What a line is expected to be: a command, or a verb (V(TERMINATE)). */
+#define V(v) (CMDLINE_COUNT + VERB_##v)
+
+/* Parses line and expects success with the given command (or verb) and
+ * arguments (NULL-terminated list of expected texts). */
+static void ok(const char *line, int cmd, ...)
 {
 	struct cmdline_result r;
 	char err[256];
@@ -32,7 +35,12 @@ static void ok(const char *line, enum cmdline_cmd cmd, ...)
 
 	if (cmdline_parse(line, &r, err, sizeof(err)) != 0)
 		fail_msg("'%s' failed: %s", line, err);
-	assert_int_equal(r.cmd, cmd);
+	if (cmd >= CMDLINE_COUNT) {
+		assert_int_equal(r.cmd, CMDLINE_VERB);
+		assert_int_equal(r.def->verb, cmd - CMDLINE_COUNT);
+	} else {
+		assert_int_equal(r.cmd, cmd);
+	}
 	size_t n = 0;
 	va_start(ap, cmd);
 	for (const char *want; (want = va_arg(ap, const char *)); n++) {
@@ -82,24 +90,33 @@ static void test_table(void **state)
 	assert_string_equal(cmdline_command_find("exit")->name, "quit");
 	assert_string_equal(cmdline_command_find("?")->name, "help");
 	assert_null(cmdline_command_find("init"));
-	assert_true(cmdline_command_find("terminate")->destructive);
-	assert_false(cmdline_command_find("initiate")->destructive);
-	/* the ones that ask before they act */
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(t[i].destructive, t[i].cmd == CMDLINE_TERMINATE ||
-		                                           t[i].cmd == CMDLINE_REDIRECT ||
-		                                           t[i].cmd == CMDLINE_UNINSTALL);
+	assert_int_equal(cmdline_command_find("terminate")->verb, VERB_TERMINATE);
+	assert_int_equal(cmdline_command_find("initiate")->verb, VERB_INITIATE);
+	assert_true(verb_get(cmdline_command_find("terminate")->verb)->destructive);
+	assert_false(verb_get(cmdline_command_find("initiate")->verb)->destructive);
+	/* rows with a verb are the actions, named after their verb; the ones
+	 * that ask before they act */
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(t[i].cmd == CMDLINE_VERB, t[i].verb != VERB_NONE);
+		const struct verb_def *d = verb_get(t[i].verb);
+		if (!d)
+			continue;
+		assert_string_equal(d->name, t[i].name);
+		assert_int_equal(d->destructive, t[i].verb == VERB_TERMINATE ||
+		                                         t[i].verb == VERB_REDIRECT ||
+		                                         t[i].verb == VERB_UNINSTALL);
+	}
 }
 
 static void test_tokenize(void **state)
 {
 	ok("", CMDLINE_NONE, NULL);
 	ok("   \t ", CMDLINE_NONE, NULL);
-	ok("initiate 'net one'", CMDLINE_INITIATE, "net one", NULL);
-	ok("initiate \"net \\\"two\\\"\"", CMDLINE_INITIATE, "net \"two\"", NULL);
-	ok("initiate net\\ three", CMDLINE_INITIATE, "net three", NULL);
-	ok("  initiate   a'b'\"c\"  ", CMDLINE_INITIATE, "abc", NULL);
-	ok("initiate 'it\\s'", CMDLINE_INITIATE, "it\\s", NULL);
+	ok("initiate 'net one'", V(INITIATE), "net one", NULL);
+	ok("initiate \"net \\\"two\\\"\"", V(INITIATE), "net \"two\"", NULL);
+	ok("initiate net\\ three", V(INITIATE), "net three", NULL);
+	ok("  initiate   a'b'\"c\"  ", V(INITIATE), "abc", NULL);
+	ok("initiate 'it\\s'", V(INITIATE), "it\\s", NULL);
 	bad("initiate 'net", "unbalanced ' quote");
 	bad("initiate \"net", "unbalanced \" quote");
 	bad("initiate \"a\\\"", "unbalanced \" quote");
@@ -118,29 +135,29 @@ static void test_commands(void **state)
 	ok("exit", CMDLINE_QUIT, NULL);
 	bad("quit now", "quit: too many arguments (usage: quit)");
 
-	ok("initiate net", CMDLINE_INITIATE, "net", NULL);
-	ok("init net", CMDLINE_INITIATE, "net", NULL);
+	ok("initiate net", V(INITIATE), "net", NULL);
+	ok("init net", V(INITIATE), "net", NULL);
 	bad("initiate", "initiate: missing NAME (usage: initiate NAME)");
 	bad("initiate a b", "initiate: too many arguments (usage: initiate NAME)");
 	bad("initiate '#3'", "initiate: '#3' is an SA id; initiate takes a connection name");
 	bad("initiate ''", "initiate: empty NAME");
 
-	ok("terminate gw", CMDLINE_TERMINATE, "gw", NULL);
+	ok("terminate gw", V(TERMINATE), "gw", NULL);
 	bad("terminate", "terminate: missing SA (usage: terminate SA)");
-	ok("rekey net", CMDLINE_REKEY, "net", NULL);
+	ok("rekey net", V(REKEY), "net", NULL);
 	bad("rekey a b", "rekey: too many arguments (usage: rekey SA)");
 
-	ok("redirect gw 192.0.2.1", CMDLINE_REDIRECT, "gw", "192.0.2.1", NULL);
-	ok("redirect #4 gw2.example.org", CMDLINE_REDIRECT, "#4", "gw2.example.org", NULL);
+	ok("redirect gw 192.0.2.1", V(REDIRECT), "gw", "192.0.2.1", NULL);
+	ok("redirect #4 gw2.example.org", V(REDIRECT), "#4", "gw2.example.org", NULL);
 	bad("redirect gw", "redirect: missing GATEWAY (usage: redirect SA GATEWAY)");
 	bad("redirect gw 'a b'", "redirect: bad GATEWAY 'a b'");
 
-	ok("install net", CMDLINE_INSTALL, "net", NULL);
-	ok("install net gw", CMDLINE_INSTALL, "net", "gw", NULL);
+	ok("install net", V(INSTALL), "net", NULL);
+	ok("install net gw", V(INSTALL), "net", "gw", NULL);
 	bad("install", "install: missing CHILD (usage: install CHILD [IKE])");
 	bad("install a b c", "install: too many arguments (usage: install CHILD [IKE])");
 	bad("install #c3", "install: '#c3' is an SA id; install takes a CHILD name");
-	ok("uninstall net", CMDLINE_UNINSTALL, "net", NULL);
+	ok("uninstall net", V(UNINSTALL), "net", NULL);
 	bad("uninstall", "uninstall: missing CHILD (usage: uninstall CHILD)");
 
 	ok("filter", CMDLINE_FILTER, NULL);
@@ -202,8 +219,8 @@ static void test_unknown(void **state)
 	bad("xyzzy", "unknown command 'xyzzy' (try 'help')");
 	bad("'' x", "empty command name (try 'help')");
 	/* unique prefixes work, ambiguous ones say which commands they match */
-	ok("term x", CMDLINE_TERMINATE, "x", NULL);
-	ok("u x", CMDLINE_UNINSTALL, "x", NULL);
+	ok("term x", V(TERMINATE), "x", NULL);
+	ok("u x", V(UNINSTALL), "x", NULL);
 	bad("t x", "ambiguous command 't' (terminate, theme)");
 	bad("re x", "ambiguous command 're' (redirect, rekey)");
 	bad("in x", "ambiguous command 'in' (initiate, install)");

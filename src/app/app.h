@@ -1,38 +1,48 @@
 /*
- * The monitor application: the state shared by the main loop, the panes, the
- * three kinds of VICI connections and the actions.
+ * The monitor application: the one place where ui and action meet. It owns
+ * the model, the panes, the two long-lived VICI sessions and the runner of
+ * the operator's actions, and the loop that drives them.
  *
- * Data flows one way: VICI sessions (app/vici.c) feed the model; panes read
- * the model and draw; keys become actions (app/actions.c) that go back to
- * charon on control connections of their own. Panes never talk VICI and the
- * model knows nothing of either.
+ * Data flows one way: the sessions (sessions.c) feed the model; panes read
+ * the model and draw; keys and command lines become intents (a verb and a
+ * target) that act.c turns into plans, confirmation questions and requests
+ * for the runner (action/runner.h), whose control connections are separate
+ * from the monitor's own. Panes never talk VICI and the model knows nothing
+ * of either.
  *
- * Everything runs in one thread from one poll() (monitor.c). Objects that may
- * finish inside their own callbacks (actions and their sessions) are only
- * marked dead there and reaped by app_reap() at the end of the loop turn.
+ * Everything runs in one thread from one poll() (loop.c). The files, each
+ * calling only those above it:
+ *   app.c       the shared state: status line, pane contexts, layout,
+ *               overlays, filters, theme
+ *   refresh.c   the refresh decision (pure)
+ *   sessions.c  the monitor and listener sessions, the refresh policy
+ *   act.c       intents to plans, confirmation, the runner's results
+ *   command.c   the command line: running commands, completion
+ *   input.c     keys: input modes, global keys, pane keys to intents
+ *   terminal.c  curses, signals, restoring the terminal on every way out
+ *   options.c   the command-line options
+ *   loop.c      monitor_main(), the loop, drawing
  */
-#ifndef SWANTOP_APP_H
-#define SWANTOP_APP_H
+#ifndef SWANTOP_APP_APP_H
+#define SWANTOP_APP_APP_H
 
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ui/layout.h"
-#include "model/model.h"
-#include "ui/pane.h"
+#include "action/action.h"
+#include "action/runner.h"
 #include "app/refresh.h"
+#include "model/model.h"
+#include "ui/bars.h"
+#include "ui/layout.h"
+#include "ui/pane.h"
 #include "ui/theme.h"
 
 struct vici_session;
 struct vici_listener;
 struct vici_request;
-struct model;
-struct model_ike;
-struct model_child;
-struct model_conn;
-struct model_conn_child;
 struct lineedit;
 struct cmdline_history;
 
@@ -43,37 +53,6 @@ enum overlay {
 	OVERLAY_NONE,
 	OVERLAY_DETAIL,
 	OVERLAY_HELP,
-};
-
-/* What the bottom line is editing, if anything. */
-enum input_mode {
-	INPUT_NONE,
-	INPUT_FILTER,  /* "/" live filter of the focused pane */
-	INPUT_CMDLINE, /* ":" command line */
-	INPUT_CONFIRM, /* y/n question for a destructive action */
-};
-
-enum action_kind {
-	ACTION_INITIATE,
-	ACTION_TERMINATE,
-	ACTION_REKEY,
-	ACTION_REDIRECT,
-	ACTION_INSTALL,
-	ACTION_UNINSTALL,
-};
-
-/* One request to charon started by the operator. Owned by app->actions. */
-struct action {
-	struct app *app;
-	enum action_kind kind;
-	char *label;               /* "initiate net" (sanitised, for the status line) */
-	struct vici_session *sess; /* its own control connection */
-	struct vici_request *req;
-	uint8_t *msg; /* the request body, sent when the session is up */
-	size_t msg_len;
-	int64_t started; /* monotonic ms */
-	bool sent, done, dead;
-	struct action *next;
 };
 
 /* One of the monitor's own VICI connections. */
@@ -92,9 +71,39 @@ struct app_config {
 	bool readonly;
 };
 
+/* A destructive verb waiting for "y". The target is followed across rekeys
+ * while the question is open, and the plan is made again from the model
+ * when the operator answers: what runs is what the question named, never
+ * another SA. */
+struct confirm {
+	enum verb verb;
+	struct target target;
+	bool force;
+	char label[256]; /* what it does, for "cancelled" */
+	char question[640];
+};
+
+/* The refresh state of the monitor session (sessions.c). */
+struct refresh_state {
+	/* at most one request in flight per kind */
+	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats,
+	        *rq_version;
+	int64_t next_counters, next_sweep, next_conns, next_stats;
+	int64_t last_round; /* monotonic ms the last counters round started */
+	int64_t last_data;  /* monotonic ms of the last list-sa data */
+	/* Targeted refreshes of this round: IKE SAs still to ask for, one
+	 * request at a time. */
+	uint32_t targets[REFRESH_TARGETS_MAX];
+	size_t n_targets;
+	char daemon_since[64]; /* charon's start time, to notice restarts */
+	bool list_failing[3];  /* by enum model_table: the last refresh failed */
+	unsigned sweeps;       /* completed full sweeps */
+};
+
 struct app {
 	struct app_config cfg;
 	struct model *model;
+	struct model_view *sa_view; /* the SA pane's view; the refresh reads its window */
 	struct theme theme;
 	bool utf8;      /* the locale can show UTF-8 glyphs */
 	bool has_color; /* terminal and theme allow colour */
@@ -112,36 +121,15 @@ struct app {
 	struct lineedit *le;
 	struct cmdline_history *history;
 	char completions[256]; /* shown above the command line, sanitised */
-	/* The action waiting for "y" in INPUT_CONFIRM. */
-	enum action_kind confirm_kind;
-	char confirm_question[256];
-	uint8_t *confirm_msg;
-	size_t confirm_len;
-	char confirm_label[160];
-
-	/* The status line: a message that expires, errors stay longer. */
-	char status[512];
-	int status_role; /* enum theme_role */
-	int64_t status_until;
+	struct confirm confirm;
+	struct status status;
 
 	/* VICI */
 	struct app_link mon, lis;
 	struct vici_listener *listeners[8];
-	char alert_state[48]; /* "alert: not supported" etc. */
-	struct action *actions;
-	/* refresh policy: at most one request in flight per kind */
-	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats, *rq_version;
-	int64_t next_counters, next_sweep, next_conns, next_stats;
-	int64_t last_round; /* monotonic ms the last counters round started */
-	int64_t last_data;  /* monotonic ms of the last list-sa data */
-	/* Targeted refreshes of this round: IKE SAs still to ask for, one
-	 * request at a time. */
-	uint32_t targets[REFRESH_TARGETS_MAX];
-	size_t n_targets;
-	char daemon_since[64]; /* charon's start time, to notice restarts */
-	bool list_failing[3];  /* by enum model_table: the last refresh failed */
-	bool resync;           /* full reload wanted (after reconnect) */
-	unsigned sweeps;       /* completed full sweeps, for tests and the header */
+	char alert_state[48]; /* "alerts: not supported" etc. */
+	struct refresh_state rf;
+	struct runner *runner;
 
 	bool quit;
 	bool redraw_all;
@@ -151,75 +139,81 @@ struct app {
 	int64_t wall_offset; /* realtime ms - monotonic ms */
 };
 
-/* --- app/vici.c: the monitor's own connections and refresh policy --- */
+/* --- app.c --- */
+
+/* Sets the status line (printf; sanitise hostile parts first), shown for
+ * seconds, and asks for a redraw. */
+void app_status(struct app *app, int role, int seconds, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* The read-only context a pane sees. */
+void app_pane_ctx(const struct app *app, const struct pane *p, struct pane_ctx *c);
+
+/* Makes pane id visible and focused (maximised if the terminal is too
+ * short to show it). */
+void app_focus_pane(struct app *app, enum pane_id id);
+/* Layout after a size or zoom change. */
+void app_relayout(struct app *app);
+/* The layout slot a pane is shown in. */
+enum layout_slot app_slot_of(enum pane_id id);
+/* Opens the help overlay, or the detail view of the focused pane's
+ * selection (false with a status message when nothing is selected). */
+void app_help_open(struct app *app);
+bool app_detail_open(struct app *app);
+/* Applies a new filter text to the focused pane. */
+void app_set_filter(struct app *app, const char *text);
+/* Applies app->theme to curses (colour pairs, or attributes only). */
+void app_theme_apply(struct app *app);
+
+/* --- input.c --- */
+
+/* One key from the terminal (is_key: a curses KEY_* code). */
+unsigned app_key(struct app *app, int ch, bool is_key);
+/* Leaves the command line, filter or confirmation being typed. */
+void app_input_cancel(struct app *app);
+
+/* --- sessions.c: the monitor's own connections and refresh policy --- */
 
 /* Creates the monitor and listener sessions for app->cfg.uri and registers
  * the listener's events. Nothing is sent before the loop runs. */
-void app_vici_start(struct app *app);
-void app_vici_stop(struct app *app);
-/* Fills pollfds for every VICI session (monitor, listener, actions);
- * returns the number written (at most max). tags[i] identifies the owner. */
-size_t app_vici_pollfds(struct app *app, struct pollfd *fds, void **tags, size_t max);
-/* Calls back the session tagged tag with revents. */
-void app_vici_handle(struct app *app, void *tag, short revents);
+void app_sessions_start(struct app *app);
+void app_sessions_stop(struct app *app);
+/* Fills pollfds for the monitor and listener sessions; returns the number
+ * written (at most max). tags[i] identifies the session. */
+size_t app_sessions_pollfds(struct app *app, struct pollfd *fds, void **tags, size_t max);
+/* Calls back the session tagged tag (false: not one of these). */
+bool app_sessions_handle(struct app *app, void *tag, short revents);
 /* Timers: refresh requests due at app->now, session ticks. */
-void app_vici_tick(struct app *app);
-/* The nearest deadline of every session and refresh timer (monotonic ms),
+void app_sessions_tick(struct app *app);
+/* The nearest deadline of the sessions and refresh timers (monotonic ms),
  * or -1. */
-int64_t app_vici_deadline(const struct app *app);
-/* Asks for everything again now (C-l, after an action). */
-void app_vici_refresh_all(struct app *app);
+int64_t app_sessions_deadline(const struct app *app);
+/* Asks for everything again now (C-l). */
+void app_refresh_all(struct app *app);
 /* Asks for the SAs again soon (after an action touched them). */
-void app_vici_refresh_sas(struct app *app);
+void app_refresh_sas(struct app *app);
 
-/* --- app/actions.c --- */
+/* --- act.c --- */
 
-/* Starts an action with the given body (borrowed, copied) on a fresh
- * control connection. Refused with a status message when read-only.
- * Returns 0 or a negative errno. */
-int app_action_start(struct app *app, enum action_kind kind, const char *label, const uint8_t *msg,
-                     size_t len);
-/* Frees actions marked dead (end of the loop turn). */
-void app_actions_reap(struct app *app);
-/* Frees every action (at exit). */
-void app_actions_free(struct app *app);
-/* The oldest running action, or NULL (for the status line). */
-const struct action *app_action_running(const struct app *app, size_t *count);
-/* The VICI command name of kind. */
-const char *action_command(enum action_kind kind);
-/* Key actions (KA_INITIATE, KA_TERMINATE, KA_REKEY) on a selected SA
- * (child NULL: the IKE SA) or connection (child NULL: the whole
- * connection). Terminate asks for confirmation first. */
-void app_act_sa(struct app *app, int action, const struct model_ike *ike,
-                const struct model_child *child);
-void app_act_conn(struct app *app, int action, const struct model_conn *conn,
-                  const struct model_conn_child *child);
-/* Initiates a connection's child (child.len 0: the IKE SA alone). */
-void app_initiate(struct app *app, struct model_str ike, struct model_str child);
-/* An action from the command line: arg is a name or an id (#N / #cN as
- * parsed by cmdline.h), arg2 the second argument (gateway, IKE name) or
- * NULL. Destructive ones ask first. Returns 0. */
-int app_cmd_action(struct app *app, enum action_kind kind, const char *arg, bool is_id,
-                   bool is_child, uint32_t id, const char *arg2);
-/* Runs a destructive request after the operator confirmed it ("y"). */
+/* Creates and frees the runner of the operator's actions. */
+void app_act_start(struct app *app);
+void app_act_stop(struct app *app);
+/* Carries out an intent: plans the verb on the target and starts it, or
+ * asks first when the verb is destructive; says on the status line when
+ * there is nothing to do or it is refused. */
+void app_act(struct app *app, const struct intent *in);
+/* The operator answered the confirmation question. */
 void app_confirm_accept(struct app *app);
 void app_confirm_cancel(struct app *app);
+/* Keeps an open question about its target: follows it across rekeys and
+ * cancels the question when the target is gone. Once per loop turn. */
+void app_confirm_check(struct app *app);
 
-/* --- app/command.c --- */
+/* --- command.c --- */
 
 /* Completes the word under the command line's cursor from the live data
  * (or lists the candidates on the hint bar). */
 void app_complete(struct app *app);
 /* Parses and runs one command line; errors go to the status line. */
 void app_command_run(struct app *app, const char *line);
-/* Applies app->theme to curses (colour pairs, or attributes only). */
-void app_theme_apply(struct app *app);
-
-/* --- monitor.c --- */
-
-/* Sets the status line to a printf message (sanitise hostile parts before
- * passing them) with a theme role, shown for seconds. */
-void app_status(struct app *app, int role, int seconds, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
 
 #endif

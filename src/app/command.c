@@ -1,7 +1,9 @@
 /*
  * The command line's side in the application: completion candidates from
- * the live data, and running a parsed command (actions, filter, theme,
- * help, quit). Parsing, quoting and the command table are cmdline.h's.
+ * the live data, and running a parsed command. Parsing, quoting and the
+ * command table are ui/cmdline.h's. A row of the table that names a verb is
+ * an action: its arguments become a target and it runs through act.c like
+ * the key bound to the same verb. The other commands have a handler each.
  */
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wide-character curses */
@@ -12,20 +14,12 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "model/model.h"
 #include "ui/cmdline.h"
 #include "ui/lineedit.h"
-#include "model/model.h"
-#include "ui/panes.h"
-#include "util/sanitize.h"
 #include "ui/theme.h"
 #include "ui/theme_curses.h"
-
-/* Colour pairs (or, on a monochrome terminal or with a mono theme, only the
- * attributes, which carry every state) for the current theme. */
-void app_theme_apply(struct app *app)
-{
-	app->has_color = theme_curses_apply(&app->theme) == 0 && !app->theme.mono;
-}
+#include "util/sanitize.h"
 
 static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_completion *c)
 {
@@ -115,78 +109,101 @@ void app_complete(struct app *app)
 	cmdline_completion_free(&c);
 }
 
+/* The target a verb's arguments name: "#N" / "#cN" (an SA by id), else a
+ * name; the second argument is the gateway of redirect or the IKE name of
+ * install/uninstall. */
+static void target_of(struct app *app, const struct cmdline_result *res, struct target *t)
+{
+	const struct cmdline_arg *a = &res->argv[0];
+	memset(t, 0, sizeof(*t));
+	if (a->is_id) {
+		t->kind = a->is_child_id ? TARGET_CHILD_SA : TARGET_IKE_SA;
+		const struct model_ike *ike = NULL;
+		if (a->is_child_id) {
+			t->child_id = a->id;
+			const struct model_child *c = model_child_find(app->model, a->id, &ike);
+			if (c)
+				target_child_sa(t, ike, c);
+		} else {
+			t->ike_id = a->id;
+			ike = model_ike_find(app->model, a->id);
+			if (ike)
+				target_ike_sa(t, ike);
+		}
+	} else {
+		t->kind = TARGET_NAME;
+		target_name_set(&t->ike, a->text, strlen(a->text));
+	}
+	if (res->argc > 1)
+		target_name_set(&t->arg, res->argv[1].text, strlen(res->argv[1].text));
+}
+
+static void run_verb(struct app *app, const struct cmdline_result *res)
+{
+	struct intent in;
+	memset(&in, 0, sizeof(in));
+	in.verb = res->def->verb;
+	in.force = true; /* typed: do it even if it looks done already */
+	target_of(app, res, &in.target);
+	app_act(app, &in);
+}
+
+static void run_quit(struct app *app, const struct cmdline_result *res)
+{
+	(void)res;
+	app->quit = true;
+}
+
+static void run_help(struct app *app, const struct cmdline_result *res)
+{
+	if (res->argc == 0) {
+		app_help_open(app);
+		return;
+	}
+	const struct cmdline_command *c = cmdline_command_find(res->argv[0].text);
+	if (c)
+		app_status(app, THEME_INFO, 10, "%s: %s", c->usage, c->help);
+	else
+		app_status(app, THEME_ERROR, 5, "no such command");
+}
+
+static void run_filter(struct app *app, const struct cmdline_result *res)
+{
+	app_set_filter(app, res->argc ? res->argv[0].text : "");
+}
+
+static void run_theme(struct app *app, const struct cmdline_result *res)
+{
+	if (res->argc == 0) {
+		app_status(app, THEME_INFO, 5, "theme: %s%s", app->theme.name,
+		           theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
+		return;
+	}
+	struct theme t;
+	char terr[256];
+	if (theme_load(&t, res->argv[0].text, terr, sizeof(terr)) < 0) {
+		app_status(app, THEME_ERROR, 8, "%s", terr);
+		return;
+	}
+	app->theme = t;
+	app_theme_apply(app);
+	clearok(curscr, TRUE);
+	app_status(app, THEME_INFO, 4, "theme: %s", t.name);
+}
+
+static void (*const handlers[CMDLINE_COUNT])(struct app *, const struct cmdline_result *) = {
+        [CMDLINE_VERB] = run_verb, [CMDLINE_FILTER] = run_filter, [CMDLINE_HELP] = run_help,
+        [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,
+};
+
 void app_command_run(struct app *app, const char *line)
 {
 	struct cmdline_result res;
 	char err[256];
-	if (cmdline_parse(line, &res, err, sizeof(err)) < 0) {
+	if (cmdline_parse(line, &res, err, sizeof(err)) < 0)
 		app_status(app, THEME_ERROR, 8, "%s", err);
-		cmdline_result_free(&res);
-		return;
-	}
-	struct cmdline_arg *a = res.argv;
-	const char *a2 = res.argc > 1 ? a[1].text : NULL;
-	struct pane *fp = &app->panes[app->focus];
-	switch (res.cmd) {
-	case CMDLINE_NONE:
-		break;
-	case CMDLINE_QUIT:
-		app->quit = true;
-		break;
-	case CMDLINE_HELP:
-		if (res.argc > 0) {
-			const struct cmdline_command *c = cmdline_command_find(a[0].text);
-			if (c)
-				app_status(app, THEME_INFO, 10, "%s: %s", c->usage, c->help);
-			else
-				app_status(app, THEME_ERROR, 5, "no such command");
-		} else {
-			overlay_help_open(app);
-		}
-		break;
-	case CMDLINE_FILTER:
-		snprintf(fp->filter, sizeof(fp->filter), "%s", res.argc ? a[0].text : "");
-		pane_filter_changed(fp, app);
-		break;
-	case CMDLINE_THEME:
-		if (res.argc == 0) {
-			app_status(app, THEME_INFO, 5, "theme: %s%s", app->theme.name,
-			           theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
-		} else {
-			struct theme t;
-			char terr[256];
-			if (theme_load(&t, a[0].text, terr, sizeof(terr)) < 0) {
-				app_status(app, THEME_ERROR, 8, "%s", terr);
-			} else {
-				app->theme = t;
-				app_theme_apply(app);
-				clearok(curscr, TRUE);
-				app_status(app, THEME_INFO, 4, "theme: %s", t.name);
-			}
-		}
-		break;
-	case CMDLINE_INITIATE:
-		app_cmd_action(app, ACTION_INITIATE, a[0].text, false, false, 0, a2);
-		break;
-	case CMDLINE_TERMINATE:
-		app_cmd_action(app, ACTION_TERMINATE, a[0].text, a[0].is_id, a[0].is_child_id,
-		               a[0].id, a2);
-		break;
-	case CMDLINE_REKEY:
-		app_cmd_action(app, ACTION_REKEY, a[0].text, a[0].is_id, a[0].is_child_id, a[0].id,
-		               a2);
-		break;
-	case CMDLINE_REDIRECT:
-		app_cmd_action(app, ACTION_REDIRECT, a[0].text, a[0].is_id, a[0].is_child_id,
-		               a[0].id, a2);
-		break;
-	case CMDLINE_INSTALL:
-		app_cmd_action(app, ACTION_INSTALL, a[0].text, false, false, 0, a2);
-		break;
-	case CMDLINE_UNINSTALL:
-		app_cmd_action(app, ACTION_UNINSTALL, a[0].text, false, false, 0, a2);
-		break;
-	}
+	else if (res.cmd > CMDLINE_NONE && res.cmd < CMDLINE_COUNT && handlers[res.cmd])
+		handlers[res.cmd](app, &res);
 	cmdline_result_free(&res);
 	app->redraw_all = true;
 }

@@ -30,6 +30,9 @@ struct monitor_options {
  * in err. Pure: no terminal, no output. */
 int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *err, size_t errsize);
 
+/* The monitor's usage text (options and keys to start with). */
+extern const char monitor_usage_text[];
+
 /* Runs the monitor until the operator quits or a SIGTERM/SIGINT/SIGHUP
  * arrives; the terminal is restored on every way out, including fatal
  * signals. Returns a MONITOR_EXIT_* code. */

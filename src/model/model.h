@@ -624,4 +624,11 @@ void model_view_move(struct model_view *v, long delta);
 /* Selects by identity; returns false (selection unchanged) if not shown. */
 bool model_view_select_id(struct model_view *v, struct model_sel sel);
 
+/* The window of rows on screen, published by whoever shows the view (the
+ * SA pane, when it draws) for whoever refreshes what is visible. */
+void model_view_set_window(struct model_view *v, size_t top, size_t rows);
+/* The IKE SAs of the rows in the window, top to bottom (a CHILD row gives
+ * its IKE SA), without repeats, at most max into ids; returns how many. */
+size_t model_view_window_ikes(struct model_view *v, uint32_t *ids, size_t max);
+
 #endif

@@ -44,6 +44,7 @@ struct model_view {
 	size_t sel_idx; /* MODEL_VIEW_NONE when nothing is selected */
 	char sel_name[256];
 	size_t sel_name_len;
+	size_t win_top, win_rows; /* the rows on screen (model_view_set_window) */
 };
 
 struct model_view *model_view_new(struct model *m)
@@ -208,7 +209,7 @@ static bool child_match(const struct model_view *v, const struct model_child *c)
 
 /* ---- building ------------------------------------------------------------- */
 
-static void row_add(struct model_view *v, const struct model_ike *ike, const struct model_child *c)
+static void view_row_push(struct model_view *v, const struct model_ike *ike, const struct model_child *c)
 {
 	if (v->n_rows == v->cap_rows) {
 		v->cap_rows = v->cap_rows ? v->cap_rows * 2 : 64;
@@ -269,13 +270,13 @@ static void rows_build(struct model_view *v)
 			any = child_match(v, &ike->children[j]);
 		if (!any)
 			continue;
-		row_add(v, ike, NULL);
+		view_row_push(v, ike, NULL);
 		if (ike->folded)
 			continue;
 		size_t first = v->n_rows;
 		for (size_t j = 0; j < ike->n_children; j++)
 			if (all || child_match(v, &ike->children[j]))
-				row_add(v, ike, &ike->children[j]);
+				view_row_push(v, ike, &ike->children[j]);
 		if (v->n_rows > first)
 			v->rows[v->n_rows - 1].last_child = true;
 	}
@@ -453,4 +454,23 @@ bool model_view_select_id(struct model_view *v, struct model_sel sel)
 		return false;
 	sel_set(v, i);
 	return true;
+}
+
+void model_view_set_window(struct model_view *v, size_t top, size_t rows)
+{
+	v->win_top = top;
+	v->win_rows = rows;
+}
+
+size_t model_view_window_ikes(struct model_view *v, uint32_t *ids, size_t max)
+{
+	model_view_refresh(v);
+	size_t n = 0;
+	for (size_t i = v->win_top; i < v->n_rows && i < v->win_top + v->win_rows && n < max; i++) {
+		uint32_t id = v->rows[i].ike->uniqueid;
+		if (n && ids[n - 1] == id)
+			continue; /* CHILD rows follow their IKE row */
+		ids[n++] = id;
+	}
+	return n;
 }

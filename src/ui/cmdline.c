@@ -12,17 +12,15 @@
  * parsing, validation, completion and help all read the same table.
  */
 #include "ui/cmdline.h"
+#include "ui/cmdline_priv.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <histedit.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util/sanitize.h"
 #include "ui/theme.h"
@@ -31,27 +29,29 @@
 
 #define A(k) CMDLINE_ARG_##k
 
-/* One command per entry reads better than one field per line. */
+/* One command per entry reads better than one field per line. Rows with a
+ * verb are actions: the application runs them through action/action.h like
+ * the key bound to the same verb. */
 /* clang-format off */
 static const struct cmdline_command commands[] = {
-	{"filter", CMDLINE_FILTER, 0, 1, {A(REST)}, "filter [TEXT...]",
-	 "show only rows matching TEXT; no TEXT clears the filter", false},
-	{"help", CMDLINE_HELP, 0, 1, {A(COMMAND)}, "help [COMMAND]",
-	 "list the commands, or explain one", false},
-	{"initiate", CMDLINE_INITIATE, 1, 1, {A(NAME)}, "initiate NAME",
-	 "start a CHILD (or IKE) connection", false},
-	{"install", CMDLINE_INSTALL, 1, 2, {A(CHILD), A(IKE)}, "install CHILD [IKE]",
-	 "install the trap policy of a CHILD config", false},
-	{"quit", CMDLINE_QUIT, 0, 0, {A(NONE)}, "quit", "leave swantop", false},
-	{"redirect", CMDLINE_REDIRECT, 2, 2, {A(SA), A(TEXT)}, "redirect SA GATEWAY",
-	 "redirect an IKE SA to another gateway", true},
-	{"rekey", CMDLINE_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA", false},
-	{"terminate", CMDLINE_TERMINATE, 1, 1, {A(SA)}, "terminate SA",
-	 "terminate an IKE or CHILD SA (SA: name, #N or #cN)", true},
-	{"theme", CMDLINE_THEME, 0, 1, {A(THEME)}, "theme [NAME]",
-	 "switch to theme NAME, or show the current one", false},
-	{"uninstall", CMDLINE_UNINSTALL, 1, 1, {A(CHILD)}, "uninstall CHILD",
-	 "uninstall the trap policy of a CHILD config", true},
+	{"filter", CMDLINE_FILTER, VERB_NONE, 0, 1, {A(REST)}, "filter [TEXT...]",
+	 "show only rows matching TEXT; no TEXT clears the filter"},
+	{"help", CMDLINE_HELP, VERB_NONE, 0, 1, {A(COMMAND)}, "help [COMMAND]",
+	 "list the commands, or explain one"},
+	{"initiate", CMDLINE_VERB, VERB_INITIATE, 1, 1, {A(NAME)}, "initiate NAME",
+	 "start a CHILD (or IKE) connection"},
+	{"install", CMDLINE_VERB, VERB_INSTALL, 1, 2, {A(CHILD), A(IKE)}, "install CHILD [IKE]",
+	 "install the trap policy of a CHILD config"},
+	{"quit", CMDLINE_QUIT, VERB_NONE, 0, 0, {A(NONE)}, "quit", "leave swantop"},
+	{"redirect", CMDLINE_VERB, VERB_REDIRECT, 2, 2, {A(SA), A(TEXT)}, "redirect SA GATEWAY",
+	 "redirect an IKE SA to another gateway"},
+	{"rekey", CMDLINE_VERB, VERB_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA"},
+	{"terminate", CMDLINE_VERB, VERB_TERMINATE, 1, 1, {A(SA)}, "terminate SA",
+	 "terminate an IKE or CHILD SA (SA: name, #N or #cN)"},
+	{"theme", CMDLINE_THEME, VERB_NONE, 0, 1, {A(THEME)}, "theme [NAME]",
+	 "switch to theme NAME, or show the current one"},
+	{"uninstall", CMDLINE_VERB, VERB_UNINSTALL, 1, 1, {A(CHILD)}, "uninstall CHILD",
+	 "uninstall the trap policy of a CHILD config"},
 };
 /* clang-format on */
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -110,18 +110,7 @@ static const char *q(char *buf, size_t size, const char *s)
 
 /* --- scanning --- */
 
-/* Where a quoting scan of line[0..len) ends. */
-struct scan {
-	char quote;                 /* open quote at the end: '\'', '"' or 0 */
-	bool escape;                /* a backslash waits for its character */
-	bool in_word;               /* the end is inside a word */
-	size_t word_start;          /* byte where the last word starts */
-	size_t words;               /* complete words before the last one */
-	char word[CMDLINE_MAX + 1]; /* the last word, unquoted */
-	size_t word_len;
-};
-
-static bool is_ifs(char c)
+bool cmdline_is_ifs(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n';
 }
@@ -129,7 +118,7 @@ static bool is_ifs(char c)
 /* Walks line[0..len) with the tokenizer's quoting rules: single quotes are
  * literal, double quotes allow \" and \\, a backslash outside quotes takes
  * the next character literally. */
-static void scan_line(const char *line, size_t len, struct scan *s)
+void cmdline_scan(const char *line, size_t len, struct cmdline_scan *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < len; i++) {
@@ -151,7 +140,7 @@ static void scan_line(const char *line, size_t len, struct scan *s)
 				s->escape = true;
 				continue;
 			}
-		} else if (is_ifs(c)) {
+		} else if (cmdline_is_ifs(c)) {
 			if (s->in_word)
 				s->words++;
 			s->in_word = false;
@@ -183,10 +172,10 @@ static void scan_line(const char *line, size_t len, struct scan *s)
 /* Splits line into words (argv allocated, the caller frees each and argv). */
 static int tokenize(const char *line, char ***argvp, size_t *argcp, char *err, size_t errsize)
 {
-	struct scan *s = xmalloc(sizeof(*s));
+	struct cmdline_scan *s = xmalloc(sizeof(*s));
 	size_t len = strlen(line);
 
-	scan_line(line, len, s);
+	cmdline_scan(line, len, s);
 	int r = 0;
 	if (s->quote)
 		r = err_set(err, errsize, "unbalanced %c quote", s->quote);
@@ -223,7 +212,7 @@ static void strv_free(char **v, size_t n)
 /* --- parsing --- */
 
 /* The command word resolves to: exact name or alias, else a unique prefix. */
-static const struct cmdline_command *resolve(const char *word, char *err, size_t errsize)
+const struct cmdline_command *cmdline_resolve(const char *word, char *err, size_t errsize)
 {
 	char buf[QBUF];
 	const struct cmdline_command *c = cmdline_command_find(word);
@@ -236,7 +225,7 @@ static const struct cmdline_command *resolve(const char *word, char *err, size_t
 	size_t n = strlen(word), hits = 0;
 	char list[256] = "";
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (n > 0 && strncmp(commands[i].name, word, n) == 0) {
+		if (strncmp(commands[i].name, word, n) == 0) {
 			c = &commands[i];
 			size_t l = strlen(list);
 			snprintf(list + l, sizeof(list) - l, "%s%s", hits ? ", " : "",
@@ -367,7 +356,7 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 		return 0;
 	case CMDLINE_ARG_COMMAND: {
 		char e2[256];
-		const struct cmdline_command *h = resolve(t, e2, sizeof(e2));
+		const struct cmdline_command *h = cmdline_resolve(t, e2, sizeof(e2));
 		if (!h)
 			return err_set(err, errsize, "help: %s", e2);
 		free(a->text);
@@ -451,7 +440,7 @@ int cmdline_parse(const char *line, struct cmdline_result *res, char *err, size_
 		strv_free(w, n);
 		return 0;
 	}
-	const struct cmdline_command *c = resolve(w[0], err, errsize);
+	const struct cmdline_command *c = cmdline_resolve(w[0], err, errsize);
 	if (!c) {
 		strv_free(w, n);
 		return -EINVAL;
@@ -463,378 +452,4 @@ int cmdline_parse(const char *line, struct cmdline_result *res, char *err, size_
 	if (r < 0)
 		cmdline_result_free(res);
 	return r;
-}
-
-/* --- completion --- */
-
-static bool valid_candidate(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > CMDLINE_MAX)
-		return false;
-	/* only what can be typed back: printable and valid UTF-8 */
-	char *safe = sanitize_dup(s, n, 0);
-	bool ok = strcmp(safe, s) == 0;
-	free(safe);
-	return ok;
-}
-
-void cmdline_completion_add(struct cmdline_completion *c, const char *cand)
-{
-	if (!cand || strncmp(cand, c->word, strlen(c->word)) != 0 || !valid_candidate(cand))
-		return;
-	if (c->count == c->alloc) {
-		c->alloc = c->alloc ? 2 * c->alloc : 16;
-		c->items = xreallocarray(c->items, c->alloc, sizeof(*c->items));
-	}
-	c->items[c->count++] = xstrdup(cand);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void finish(struct cmdline_completion *c)
-{
-	if (c->count > 0)
-		qsort(c->items, c->count, sizeof(*c->items), cmp_str);
-	size_t u = 0;
-	for (size_t i = 0; i < c->count; i++) {
-		if (u > 0 && strcmp(c->items[u - 1], c->items[i]) == 0)
-			free(c->items[i]);
-		else
-			c->items[u++] = c->items[i];
-	}
-	c->count = u;
-	if (u == 0) {
-		c->common = xstrdup("");
-		return;
-	}
-	size_t len = strlen(c->items[0]);
-	for (size_t i = 1; i < u; i++) {
-		size_t k = 0;
-		while (k < len && c->items[i][k] == c->items[0][k])
-			k++;
-		len = k;
-	}
-	/* never end inside a UTF-8 sequence */
-	while (len > 0 && len < strlen(c->items[0]) &&
-	       ((unsigned char)c->items[0][len] & 0xc0) == 0x80)
-		len--;
-	c->common = xstrndup(c->items[0], len);
-}
-
-static void add_commands(struct cmdline_completion *c)
-{
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		cmdline_completion_add(c, commands[i].name);
-}
-
-static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
-                   cmdline_candidates_fn fn, void *ctx)
-{
-	switch (kind) {
-	case CMDLINE_ARG_COMMAND:
-		add_commands(c);
-		return;
-	case CMDLINE_ARG_NAME:
-	case CMDLINE_ARG_REST: /* filter: names are what one filters by */
-		if (fn) {
-			fn(ctx, CMDLINE_ARG_IKE, c);
-			fn(ctx, CMDLINE_ARG_CHILD, c);
-		}
-		return;
-	case CMDLINE_ARG_SA:
-		if (fn) {
-			fn(ctx, CMDLINE_ARG_IKE, c);
-			fn(ctx, CMDLINE_ARG_CHILD, c);
-			fn(ctx, CMDLINE_ARG_SA_ID, c);
-		}
-		return;
-	case CMDLINE_ARG_IKE:
-	case CMDLINE_ARG_CHILD:
-	case CMDLINE_ARG_THEME:
-		if (fn)
-			fn(ctx, kind, c);
-		return;
-	default:
-		return;
-	}
-}
-
-int cmdline_complete(const char *line, size_t cursor, cmdline_candidates_fn fn, void *ctx,
-                     struct cmdline_completion *c)
-{
-	memset(c, 0, sizeof(*c));
-	size_t len = strlen(line);
-	if (cursor > len)
-		cursor = len;
-	if (cursor > CMDLINE_MAX) {
-		c->word = xstrdup("");
-		c->common = xstrdup("");
-		return -EINVAL;
-	}
-	struct scan *s = xmalloc(sizeof(*s));
-	scan_line(line, cursor, s);
-	c->start = s->word_start;
-	c->end = cursor;
-	c->word = xstrdup(s->word);
-	size_t index = s->words;
-	free(s);
-
-	int r = 0;
-	if (index == 0) {
-		add_commands(c);
-	} else {
-		/* the command word, as far as the cursor's scan knows it */
-		struct scan *s0 = xmalloc(sizeof(*s0));
-		size_t end0 = 0;
-		while (end0 < cursor && is_ifs(line[end0]))
-			end0++;
-		while (end0 < cursor && !is_ifs(line[end0]))
-			end0++;
-		scan_line(line, end0, s0);
-		const struct cmdline_command *cmd = resolve(s0->word, NULL, 0);
-		free(s0);
-		size_t ai = index - 1;
-		if (!cmd) {
-			r = -EINVAL;
-		} else if (ai < cmd->max_args) {
-			gather(c, cmd->arg[ai], fn, ctx);
-		} else if (cmd->max_args > 0 && cmd->arg[cmd->max_args - 1] == CMDLINE_ARG_REST) {
-			gather(c, CMDLINE_ARG_REST, fn, ctx);
-		} else {
-			r = -EINVAL;
-		}
-	}
-	finish(c);
-	return r;
-}
-
-void cmdline_completion_free(struct cmdline_completion *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->count; i++)
-		free(c->items[i]);
-	free(c->items);
-	free(c->word);
-	free(c->common);
-	memset(c, 0, sizeof(*c));
-}
-
-/* s as one shell word: bare if nothing in it is special, else quoted; with
- * close false the closing quote is left out (a partial completion). */
-static char *quote_word(const char *s, bool close)
-{
-	if (!strpbrk(s, " \t\n'\"\\") && s[0] != '\0')
-		return xstrdup(s);
-	size_t n = strlen(s);
-	char *out = xmalloc(2 * n + 4), *p = out;
-	if (!strchr(s, '\'')) {
-		*p++ = '\'';
-		memcpy(p, s, n);
-		p += n;
-		if (close)
-			*p++ = '\'';
-	} else {
-		*p++ = '"';
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				*p++ = '\\';
-			*p++ = *s;
-		}
-		if (close)
-			*p++ = '"';
-	}
-	*p = '\0';
-	return out;
-}
-
-char *cmdline_completion_text(const struct cmdline_completion *c)
-{
-	if (c->count == 1) {
-		char *w = quote_word(c->items[0], true);
-		char *t = xasprintf("%s ", w);
-		free(w);
-		return t;
-	}
-	if (c->count > 1 && strlen(c->common) > strlen(c->word))
-		return quote_word(c->common, false);
-	return NULL;
-}
-
-/* --- history --- */
-
-struct cmdline_history {
-	History *h;
-	char *path;
-	size_t max;
-	char **items; /* mirror of h, oldest first, for random access */
-	size_t n;
-};
-
-char *cmdline_history_default_path(void)
-{
-	const char *x = getenv("XDG_STATE_HOME");
-	if (x && x[0] == '/')
-		return xasprintf("%s/swantop/history", x);
-	const char *home = getenv("HOME");
-	if (home && home[0] == '/')
-		return xasprintf("%s/.local/state/swantop/history", home);
-	return NULL;
-}
-
-/* mkdir -p of the directory holding path, new directories 0700. */
-static int make_parent(const char *path)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	int r = 0;
-
-	if (!slash || slash == dir) {
-		free(dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (char *p = dir + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-				r = -errno;
-				break;
-			}
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(dir);
-	return r;
-}
-
-static void mirror_rebuild(struct cmdline_history *h)
-{
-	HistEvent ev;
-	for (size_t i = 0; i < h->n; i++)
-		free(h->items[i]);
-	h->n = 0;
-	h->items = xreallocarray(h->items, h->max ? h->max : 1, sizeof(*h->items));
-	for (int r = history(h->h, &ev, H_LAST); r != -1 && h->n < h->max;
-	     r = history(h->h, &ev, H_PREV))
-		h->items[h->n++] = xstrdup(ev.str);
-}
-
-static char *safe_path(const char *p)
-{
-	return sanitize_strdup(p, 0);
-}
-
-struct cmdline_history *cmdline_history_open(const char *path, size_t max, char **err)
-{
-	struct cmdline_history *h = xcalloc(1, sizeof(*h));
-	HistEvent ev;
-
-	*err = NULL;
-	h->max = max ? max : 1;
-	h->h = history_init();
-	history(h->h, &ev, H_SETSIZE, (int)(h->max > INT_MAX ? INT_MAX : h->max));
-	history(h->h, &ev, H_SETUNIQUE, 1);
-	h->path = path ? xstrdup(path) : cmdline_history_default_path();
-	if (!h->path) {
-		*err = xstrdup("history: neither XDG_STATE_HOME nor HOME is set; history is not "
-		               "saved");
-		return h;
-	}
-	int r = make_parent(h->path);
-	char *sp = safe_path(h->path);
-	if (r < 0) {
-		*err = xasprintf("history: cannot create the directory of %s: %s", sp,
-		                 strerror(-r));
-	} else if (access(h->path, F_OK) == 0) {
-		if (history(h->h, &ev, H_LOAD, h->path) < 0)
-			*err = xasprintf("history: cannot read %s%s", sp,
-			                 access(h->path, R_OK) == 0 ? " (not a history file)" : "");
-	}
-	free(sp);
-	mirror_rebuild(h);
-	return h;
-}
-
-void cmdline_history_close(struct cmdline_history *h)
-{
-	if (!h)
-		return;
-	history_end(h->h);
-	for (size_t i = 0; i < h->n; i++)
-		free(h->items[i]);
-	free(h->items);
-	free(h->path);
-	free(h);
-}
-
-/* Writes the history to a temporary file next to path and renames it, so a
- * crash never leaves a truncated history and the mode is always 0600. */
-static int save(struct cmdline_history *h)
-{
-	HistEvent ev;
-	char *tmp = xasprintf("%s.XXXXXX", h->path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = -errno;
-		free(tmp);
-		return e;
-	}
-	int r = 0;
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-	} else {
-		if (fchmod(fd, 0600) < 0 || history(h->h, &ev, H_SAVE_FP, f) < 0)
-			r = errno ? -errno : -EIO;
-		if (fflush(f) != 0 && r == 0)
-			r = -errno;
-		if (fclose(f) != 0 && r == 0)
-			r = -errno;
-	}
-	if (r == 0 && rename(tmp, h->path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	free(tmp);
-	return r;
-}
-
-int cmdline_history_add(struct cmdline_history *h, const char *line, char **err)
-{
-	HistEvent ev;
-
-	*err = NULL;
-	if (!line || !*line || (h->n > 0 && strcmp(h->items[h->n - 1], line) == 0))
-		return 0;
-	history(h->h, &ev, H_ENTER, line);
-	mirror_rebuild(h);
-	if (!h->path)
-		return 0;
-	errno = 0;
-	int r = save(h);
-	if (r < 0) {
-		char *sp = safe_path(h->path);
-		*err = xasprintf("history: cannot save %s: %s", sp, strerror(-r));
-		free(sp);
-	}
-	return r;
-}
-
-size_t cmdline_history_count(const struct cmdline_history *h)
-{
-	return h->n;
-}
-
-const char *cmdline_history_get(const struct cmdline_history *h, size_t i)
-{
-	return i < h->n ? h->items[i] : NULL;
 }

@@ -25,6 +25,8 @@
  * where SA is an IKE name, a CHILD name, "#N" (IKE SA with unique id N) or
  * "#cN" (CHILD SA with unique id N).
  *
+ * Parsing is cmdline.c, completion complete.c, history history.c.
+ *
  * History is libedit's history(3), saved in
  * $XDG_STATE_HOME/swantop/history (default ~/.local/state/swantop/history),
  * mode 0600, after every accepted line.
@@ -36,6 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action/action.h"
+
 /* The longest command line accepted, in bytes. */
 #define CMDLINE_MAX 4096
 /* The most arguments any command takes. */
@@ -43,16 +47,12 @@
 
 enum cmdline_cmd {
 	CMDLINE_NONE = 0, /* empty line: nothing to do */
+	CMDLINE_VERB,     /* an action: the row's verb (action/action.h) */
 	CMDLINE_FILTER,
 	CMDLINE_HELP,
-	CMDLINE_INITIATE,
-	CMDLINE_INSTALL,
 	CMDLINE_QUIT,
-	CMDLINE_REDIRECT,
-	CMDLINE_REKEY,
-	CMDLINE_TERMINATE,
 	CMDLINE_THEME,
-	CMDLINE_UNINSTALL,
+	CMDLINE_COUNT
 };
 
 enum cmdline_arg_kind {
@@ -72,11 +72,11 @@ enum cmdline_arg_kind {
 struct cmdline_command {
 	const char *name; /* "initiate" */
 	enum cmdline_cmd cmd;
+	enum verb verb; /* CMDLINE_VERB: the action (its verb_def says whether it asks first) */
 	unsigned min_args, max_args;
 	enum cmdline_arg_kind arg[CMDLINE_MAX_ARGS]; /* kind of each argument */
 	const char *usage;                           /* "initiate NAME" */
 	const char *help;                            /* one line */
-	bool destructive;                            /* asks for confirmation before it acts */
 };
 
 /* The command table, sorted by name; *count gets its length. Static. */

@@ -1,6 +1,6 @@
 /*
  * The thin layer between rows/themes and curses: everything that calls
- * curses for drawing lives here (and in monitor.c for setup). Everything is
+ * curses for drawing lives here (and in app/terminal.c for setup). Everything is
  * drawn on stdscr at absolute positions; curses diffs the frame, so the loop
  * simply redraws what is dirty and calls doupdate() once.
  */

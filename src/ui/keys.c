@@ -13,72 +13,83 @@
 /* Order matters twice: lookup takes the first match, and help and hints
  * list bindings in table order. */
 const struct key_binding key_table[] = {
-        {'1', "1", KA_PANE_SAS, KC_ALL, "SAs", "show the SA tree (IKE SAs with their CHILD SAs)"},
-        {'2', "2", KA_PANE_CONNS, KC_ALL, "conns", "show the loaded connections"},
-        {'3', "3", KA_PANE_POLS, KC_ALL, "pols", "show the installed policies"},
-        {'4', "4", KA_FOCUS_EVENTS, KC_ALL, "events", "focus the event pane"},
-        {'5', "5", KA_FOCUS_LOG, KC_ALL, "log", "focus the log pane"},
-        {'\t', "Tab", KA_NEXT_PANE, KC_LISTS, NULL, "next pane, in the order of 1-5"},
-        {KEY_BTAB, "S-Tab", KA_PREV_PANE, KC_LISTS, NULL, "previous pane"},
-        {'z', "z", KA_MAXIMISE, KC_LISTS, "zoom", "maximise the focused pane (again: restore)"},
-        {KEY_UP, "Up", KA_UP, KC_ALL, NULL, "select the previous row"},
-        {'k', "k", KA_UP, KC_ALL, NULL, "select the previous row"},
-        {KEY_DOWN, "Down", KA_DOWN, KC_ALL, NULL, "select the next row"},
-        {'j', "j", KA_DOWN, KC_ALL, NULL, "select the next row"},
-        {KEY_PPAGE, "PgUp", KA_PGUP, KC_ALL, NULL, "one page up"},
-        {KEY_NPAGE, "PgDn", KA_PGDN, KC_ALL, NULL, "one page down"},
-        {KEY_HOME, "Home", KA_HOME, KC_ALL, NULL, "first row"},
-        {'g', "g", KA_HOME, KC_ALL, NULL, "first row"},
-        {KEY_END, "End", KA_END, KC_ALL, NULL, "last row"},
-        {'G', "G", KA_END, KC_ALL, NULL, "last row"},
-        {KEY_LEFT, "Left", KA_FOLD, KC_SAS, NULL,
+        {'1', "1", KA_PANE_SAS, VERB_NONE, KC_ALL, "SAs",
+         "show the SA tree (IKE SAs with their CHILD SAs)"},
+        {'2', "2", KA_PANE_CONNS, VERB_NONE, KC_ALL, "conns", "show the loaded connections"},
+        {'3', "3", KA_PANE_POLS, VERB_NONE, KC_ALL, "pols", "show the installed policies"},
+        {'4', "4", KA_FOCUS_EVENTS, VERB_NONE, KC_ALL, "events", "focus the event pane"},
+        {'5', "5", KA_FOCUS_LOG, VERB_NONE, KC_ALL, "log", "focus the log pane"},
+        {'\t', "Tab", KA_NEXT_PANE, VERB_NONE, KC_LISTS, NULL, "next pane, in the order of 1-5"},
+        {KEY_BTAB, "S-Tab", KA_PREV_PANE, VERB_NONE, KC_LISTS, NULL, "previous pane"},
+        {'z', "z", KA_MAXIMISE, VERB_NONE, KC_LISTS, "zoom",
+         "maximise the focused pane (again: restore)"},
+        {KEY_UP, "Up", KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
+        {'k', "k", KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
+        {KEY_DOWN, "Down", KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
+        {'j', "j", KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
+        {KEY_PPAGE, "PgUp", KA_PGUP, VERB_NONE, KC_ALL, NULL, "one page up"},
+        {KEY_NPAGE, "PgDn", KA_PGDN, VERB_NONE, KC_ALL, NULL, "one page down"},
+        {KEY_HOME, "Home", KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
+        {'g', "g", KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
+        {KEY_END, "End", KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
+        {'G', "G", KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
+        {KEY_LEFT, "Left", KA_FOLD, VERB_NONE, KC_SAS, NULL,
          "fold the IKE SA (on a CHILD SA: go to its IKE SA)"},
-        {'-', "-", KA_FOLD, KC_SAS, NULL, "fold the IKE SA"},
-        {KEY_RIGHT, "Right", KA_UNFOLD, KC_SAS, NULL, "unfold the IKE SA"},
-        {'+', "+", KA_UNFOLD, KC_SAS, NULL, "unfold the IKE SA"},
-        {' ', "Space", KA_TOGGLE, KC_SAS, "fold", "fold or unfold the IKE SA"},
-        {'s', "s", KA_SORT, KC_SAS, "sort",
+        {'-', "-", KA_FOLD, VERB_NONE, KC_SAS, NULL, "fold the IKE SA"},
+        {KEY_RIGHT, "Right", KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
+        {'+', "+", KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
+        {' ', "Space", KA_TOGGLE, VERB_NONE, KC_SAS, "fold", "fold or unfold the IKE SA"},
+        {'s', "s", KA_SORT, VERB_NONE, KC_SAS, "sort",
          "sort by the next key: name, state, id, remote host, bytes, rate"},
-        {'S', "S", KA_SORT_REVERSE, KC_SAS, NULL, "reverse the sort order"},
-        {'[', "[", KA_FOLD_ALL, KC_SAS, NULL, "fold every IKE SA"},
-        {']', "]", KA_UNFOLD_ALL, KC_SAS, NULL, "unfold every IKE SA"},
-        {'\n', "Enter", KA_DETAIL, KC_LISTS, "detail", "every field charon sent for the item"},
-        {'\r', "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
-        {KEY_ENTER, "Enter", KA_DETAIL, KC_LISTS, NULL, "every field charon sent for the item"},
-        {'i', "i", KA_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
+        {'S', "S", KA_SORT_REVERSE, VERB_NONE, KC_SAS, NULL, "reverse the sort order"},
+        {'[', "[", KA_FOLD_ALL, VERB_NONE, KC_SAS, NULL, "fold every IKE SA"},
+        {']', "]", KA_UNFOLD_ALL, VERB_NONE, KC_SAS, NULL, "unfold every IKE SA"},
+        {'\n', "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, "detail",
+         "every field charon sent for the item"},
+        {'\r', "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, NULL,
+         "every field charon sent for the item"},
+        {KEY_ENTER, "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, NULL,
+         "every field charon sent for the item"},
+        {'i', "i", KA_VERB, VERB_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
          "initiate the selected connection/child unless it is up (runs in the background)"},
-        {'t', "t", KA_TERMINATE, KC_SAS, "terminate", "terminate the selected SA (confirm with y)"},
-        {'r', "r", KA_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
-        {'f', "f", KA_FOLLOW, KC_EVENTS | KC_LOG, "follow", "follow the tail / pause scrolling"},
-        {'l', "l", KA_LOG_LEVEL, KC_LOG, "level", "cycle the minimum log level shown (0, 1, all)"},
-        {'o', "o", KA_LOG_GROUP, KC_LOG, "group", "filter the log by group (cycles groups seen)"},
-        {'c', "c", KA_CLEAR, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
-        {'/', "/", KA_FILTER, KC_LISTS, "filter", "filter the pane (live as you type; Esc clears)"},
-        {':', ":", KA_CMDLINE, KC_LISTS | KC_DETAIL, "cmd",
+        {'t', "t", KA_VERB, VERB_TERMINATE, KC_SAS, "terminate",
+         "terminate the selected SA (confirm with y)"},
+        {'r', "r", KA_VERB, VERB_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
+        {'f', "f", KA_FOLLOW, VERB_NONE, KC_EVENTS | KC_LOG, "follow",
+         "follow the tail / pause scrolling"},
+        {'l', "l", KA_LOG_LEVEL, VERB_NONE, KC_LOG, "level",
+         "cycle the minimum log level shown (0, 1, all)"},
+        {'o', "o", KA_LOG_GROUP, VERB_NONE, KC_LOG, "group",
+         "filter the log by group (cycles groups seen)"},
+        {'c', "c", KA_CLEAR, VERB_NONE, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
+        {'/', "/", KA_FILTER, VERB_NONE, KC_LISTS, "filter",
+         "filter the pane (live as you type; Esc clears)"},
+        {':', ":", KA_CMDLINE, VERB_NONE, KC_LISTS | KC_DETAIL, "cmd",
          "command line (Tab completes; try :help)"},
-        {CTRL('l'), "C-l", KA_REFRESH, KC_ALL, NULL,
+        {CTRL('l'), "C-l", KA_REFRESH, VERB_NONE, KC_ALL, NULL,
          "redraw the screen and refresh everything now"},
-        {27, "Esc", KA_BACK, KC_ALL, NULL, "close the overlay / clear the filter"},
-        {KEY_BACKSPACE, "BS", KA_BACK, KC_DETAIL | KC_HELP, NULL, "close the overlay"},
-        {'?', "?", KA_HELP, KC_ALL, "help", "this help"},
-        {KEY_F(1), "F1", KA_HELP, KC_ALL, NULL, "this help"},
-        {'q', "q", KA_QUIT, KC_LISTS, "quit", "quit (the terminal is restored)"},
-        {'q', "q", KA_BACK, KC_DETAIL | KC_HELP, "back", "close the overlay"},
-        {0, NULL, KA_NONE, 0, NULL, NULL},
+        {27, "Esc", KA_BACK, VERB_NONE, KC_ALL, NULL, "close the overlay / clear the filter"},
+        {KEY_BACKSPACE, "BS", KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, NULL, "close the overlay"},
+        {'?', "?", KA_HELP, VERB_NONE, KC_ALL, "help", "this help"},
+        {KEY_F(1), "F1", KA_HELP, VERB_NONE, KC_ALL, NULL, "this help"},
+        {'q', "q", KA_QUIT, VERB_NONE, KC_LISTS, "quit", "quit (the terminal is restored)"},
+        {'q', "q", KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, "back", "close the overlay"},
+        {0, NULL, KA_NONE, VERB_NONE, 0, NULL, NULL},
 };
 
-enum key_action keys_lookup(unsigned ctx, int key)
+const struct key_binding *keys_find(unsigned ctx, int key)
 {
 	for (const struct key_binding *b = key_table; b->keyname; b++) {
 		if (b->key == key && (b->contexts & ctx) && b->action != KA_NONE)
-			return b->action;
+			return b;
 	}
-	return KA_NONE;
+	return NULL;
 }
 
-static bool is_destructive(enum key_action a)
+enum key_action keys_lookup(unsigned ctx, int key)
 {
-	return a == KA_INITIATE || a == KA_TERMINATE || a == KA_REKEY;
+	const struct key_binding *b = keys_find(ctx, key);
+	return b ? b->action : KA_NONE;
 }
 
 /* The way out and the way to help are always on the bar: their room is
@@ -91,7 +102,7 @@ static bool is_essential(enum key_action a)
 
 static bool hint_shown(const struct key_binding *b, unsigned ctx, bool readonly)
 {
-	return b->hint && (b->contexts & ctx) && !(readonly && is_destructive(b->action));
+	return b->hint && (b->contexts & ctx) && !(readonly && b->action == KA_VERB);
 }
 
 size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t width)
@@ -185,16 +196,16 @@ size_t keys_help(void (*emit)(const char *line, void *arg), void *arg)
 			/* Joined with the earlier binding of the same action? */
 			bool seen = false;
 			for (const struct key_binding *e = key_table; e < b; e++)
-				if (e->action == b->action && e->contexts == b->contexts &&
-				    section_of(e) == s)
+				if (e->action == b->action && e->verb == b->verb &&
+				    e->contexts == b->contexts && section_of(e) == s)
 					seen = true;
 			if (seen)
 				continue;
 			char keys[64] = "";
 			size_t kl = 0;
 			for (const struct key_binding *e = b; e->keyname; e++) {
-				if (e->action != b->action || e->contexts != b->contexts ||
-				    strstr(keys, e->keyname))
+				if (e->action != b->action || e->verb != b->verb ||
+				    e->contexts != b->contexts || strstr(keys, e->keyname))
 					continue;
 				int k = snprintf(keys + kl, sizeof(keys) - kl, "%s%s",
 				                 kl ? "/" : "", e->keyname);

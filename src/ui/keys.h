@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "action/action.h"
+
 /* Contexts a binding applies in (bit set). */
 enum {
 	KC_SAS = 1u << 0,
@@ -54,9 +56,7 @@ enum key_action {
 	KA_BACK,
 	KA_FILTER,
 	KA_CMDLINE,
-	KA_INITIATE,
-	KA_TERMINATE,
-	KA_REKEY,
+	KA_VERB, /* act on the selection: the binding names the verb */
 	KA_FOLLOW,
 	KA_LOG_LEVEL,
 	KA_LOG_GROUP,
@@ -71,6 +71,7 @@ struct key_binding {
 	int key;             /* character or curses KEY_* code */
 	const char *keyname; /* as shown in help and hints ("Enter", "q") */
 	enum key_action action;
+	enum verb verb;    /* KA_VERB: the verb (the command line's verbs too) */
 	unsigned contexts; /* KC_* */
 	const char *hint;  /* short word for the hint bar, or NULL */
 	const char *help;  /* one line for the help screen */
@@ -82,10 +83,12 @@ extern const struct key_binding key_table[];
 /* Finds the action bound to key in context ctx (one KC_* bit); KA_NONE if
  * none. */
 enum key_action keys_lookup(unsigned ctx, int key);
+/* The binding itself (action and verb), or NULL. */
+const struct key_binding *keys_find(unsigned ctx, int key);
 
 /* Writes the hint bar for ctx into buf (NUL-terminated, at most size bytes),
  * "key word" pairs separated by two spaces, stopping before it would exceed
- * width columns. readonly leaves out destructive actions. Returns the number
+ * width columns. readonly leaves out the verbs. Returns the number
  * of hints written. */
 size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t width);
 

@@ -1,9 +1,51 @@
 /*
- * What every list pane shares: scrolling and selection arithmetic.
+ * What every pane shares: the generic operations, scrolling and selection
+ * arithmetic, and the draw loop of a list pane (title, column heading,
+ * rows, an empty message), so that each pane only says how one of its rows
+ * looks.
  */
 #include "ui/pane.h"
 
+#include <string.h>
+
+#include "ui/draw.h"
 #include "ui/keys.h"
+#include "ui/rows.h"
+#include "util/sanitize.h"
+
+void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in)
+{
+	memset(p, 0, sizeof(*p));
+	p->ops = ops;
+	if (ops->init)
+		ops->init(p, in);
+}
+
+void pane_destroy(struct pane *p)
+{
+	if (p->ops && p->ops->destroy)
+		p->ops->destroy(p);
+	p->priv = NULL;
+}
+
+void pane_resize(struct pane *p, struct rect r)
+{
+	p->r = r;
+}
+
+void pane_filter_changed(struct pane *p)
+{
+	if (p->ops->filter_changed)
+		p->ops->filter_changed(p);
+	else
+		p->lv.sel = p->lv.top = 0;
+}
+
+bool pane_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out)
+{
+	memset(out, 0, sizeof(*out));
+	return p->ops->detail && p->ops->detail(p, c, out);
+}
 
 void listview_clamp(struct listview *lv, size_t count, size_t visible)
 {
@@ -58,4 +100,46 @@ unsigned listview_nav(struct listview *lv, int action, size_t visible)
 		return 0;
 	}
 	return lv->sel != old || lv->follow != was_follow ? PANE_REDRAW : PANE_HANDLED;
+}
+
+size_t pane_body_rows(const struct pane *p, bool heading)
+{
+	int h = p->r.h - 1 - (heading ? 1 : 0);
+	return h > 0 ? (size_t)h : 0;
+}
+
+void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_list *l)
+{
+	draw_title(p->r, l->title, l->right, c->focused, c->utf8);
+	bool heading = l->columns != NULL;
+	if (heading && (p->r.h < 2 || l->ncolumns > ROW_MAX_SPANS))
+		return;
+	unsigned flags = c->utf8 ? 0 : SANITIZE_ASCII;
+	unsigned w[ROW_MAX_SPANS];
+	struct row row;
+	if (heading) {
+		columns_fit(l->columns, l->ncolumns, (size_t)p->r.w, w);
+		row_init(&row, flags);
+		rows_header(&row, l->columns, l->ncolumns, w);
+		draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
+	} else {
+		w[0] = (unsigned)(p->r.w > 0 ? p->r.w : 0);
+	}
+	size_t vis = pane_body_rows(p, heading);
+	listview_clamp(&p->lv, l->count, vis);
+	int y0 = p->r.y + 1 + (heading ? 1 : 0);
+	int sel_role = c->focused ? THEME_SELECTED : THEME_SELECTED_INACTIVE;
+	for (size_t i = 0; i < vis; i++) {
+		int y = y0 + (int)i;
+		size_t idx = p->lv.top + i;
+		if (idx >= l->count) {
+			draw_fill(y, p->r.x, p->r.w, THEME_DEFAULT);
+			continue;
+		}
+		row_init(&row, flags);
+		l->row_fn(l->arg, idx, w, &row);
+		draw_row(y, p->r.x, p->r.w, &row, idx == l->selected ? sel_role : -1);
+	}
+	if (l->count == 0 && vis > 0 && l->empty)
+		draw_text(y0, p->r.x + 2, p->r.w - 2, THEME_DIM, l->empty);
 }

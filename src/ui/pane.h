@@ -1,23 +1,31 @@
 /*
  * Panes of the monitor: one struct per pane plus a const table of operations.
  *
- * A pane owns its own view state (selection, scroll offset, filter text, fold
- * state lives in the model) and nothing else: the data it shows belongs to the
- * model, the curses window it draws into belongs to the layout. Handlers
- * (key, resize) only change state and return PANE_* flags saying what changed;
- * they never draw. The main loop redraws every dirty pane once per turn and
- * ends the turn with a single doupdate(), so a burst of keys or events costs
- * one screen update, not one per item (the htop HandlerResult / tmux redraw
- * flag pattern).
+ * A pane owns its own view state (selection, scroll offset, filter text;
+ * fold state lives in the model) and nothing else: the data it shows belongs
+ * to the model, the screen rectangle to the layout. It sees the world
+ * through a narrow read-only context (struct pane_ctx) and never acts: a key
+ * that means "do something" comes back as an intent (a verb and a target)
+ * for the application to carry out, after asking the operator where the
+ * verb is destructive. Handlers only change state and return PANE_* flags
+ * saying what changed; they never draw. The main loop redraws once per turn
+ * and ends the turn with a single doupdate(), so a burst of keys or events
+ * costs one screen update, not one per item (the htop HandlerResult / tmux
+ * redraw flag pattern).
  */
 #ifndef SWANTOP_UI_PANE_H
 #define SWANTOP_UI_PANE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-struct app;
+#include "action/action.h"
+#include "model/model.h"
+
 struct pane;
+struct column;
+struct row;
 
 /* What a handler did; the loop acts on the union of flags of one turn. */
 enum {
@@ -33,16 +41,70 @@ struct rect {
 	int y, x, h, w;
 };
 
+/* What a pane may know of the world while it draws or handles a key. */
+struct pane_ctx {
+	const struct model *model;
+	bool utf8;      /* the locale shows UTF-8 glyphs */
+	bool focused;   /* this pane has the focus */
+	bool connected; /* the monitor's connection to charon is up */
+	bool have_data; /* charon answered a list-sas at least once */
+	int64_t now;         /* monotonic ms */
+	int64_t wall_offset; /* realtime ms minus monotonic ms */
+};
+
+/* A key, resolved through the key table. */
+struct key_input {
+	int action;     /* enum key_action */
+	enum verb verb; /* KA_VERB: which one */
+	int ch;         /* the key itself */
+};
+
+/* What a key asks the application to do. */
+struct intent {
+	enum verb verb; /* VERB_NONE: nothing to act on */
+	struct target target;
+	bool force;        /* act even where it looks unneeded */
+	char message[160]; /* why nothing can be done ("no SA selected"), or "" */
+};
+
+/* What the detail view shows: the item selected in a pane. */
+enum detail_kind {
+	DETAIL_NONE,
+	DETAIL_SA,     /* target: TARGET_IKE_SA or TARGET_CHILD_SA */
+	DETAIL_CONN,   /* target: TARGET_CONN or TARGET_CHILD_CONF */
+	DETAIL_POLICY, /* target.ike: the policy's key */
+	DETAIL_EVENT,  /* seq */
+	DETAIL_LOG,    /* seq */
+};
+
+struct detail_subject {
+	enum detail_kind kind;
+	struct target target;
+	uint64_t seq;
+};
+
+/* What a pane is made with. */
+struct pane_init {
+	struct model *model;    /* outlives the pane */
+	struct model_view *view; /* the SA pane's view (owned by the caller) */
+};
+
 struct pane_ops {
 	const char *name;
+	/* Creates the pane's own state (priv). */
+	void (*init)(struct pane *p, const struct pane_init *in);
 	/* Draws the pane into its rectangle (through draw.h). Must not change
 	 * view state other than clamping the selection into range. */
-	void (*draw)(struct pane *p, struct app *app);
-	/* Handles one key already resolved to an action (keys.h). Returns
-	 * PANE_* flags; PANE_IGNORED lets the global handler have it. */
-	unsigned (*key)(struct pane *p, struct app *app, int action, int ch);
-	/* The pane's rectangle changed (window resize or layout switch). */
-	void (*resize)(struct pane *p, struct rect r);
+	void (*draw)(struct pane *p, const struct pane_ctx *c);
+	/* Handles one key. Returns PANE_* flags; PANE_IGNORED lets the global
+	 * handler have it. A request to act is written to *out. */
+	unsigned (*key)(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
+	                struct intent *out);
+	/* The selected item for the detail view; false if none (NULL: the
+	 * pane has no detail view). */
+	bool (*detail)(struct pane *p, const struct pane_ctx *c, struct detail_subject *out);
+	/* p->filter changed (NULL: the selection goes back to the top). */
+	void (*filter_changed)(struct pane *p);
 	/* Frees what the pane allocated (not the struct pane itself). */
 	void (*destroy)(struct pane *p);
 };
@@ -62,9 +124,26 @@ struct pane {
 	char filter[128]; /* the pane's "/" filter (empty: none) */
 	int sort;         /* pane-specific sort key (SA tree: enum model_sort) */
 	bool sort_desc;
-	bool dirty;
 	void *priv; /* pane-specific state, owned by the pane */
 };
+
+/* The panes (their files: pane_sas.c, pane_conns.c, pane_events.c). */
+extern const struct pane_ops pane_sas_ops;
+extern const struct pane_ops pane_conns_ops;
+extern const struct pane_ops pane_pols_ops;
+extern const struct pane_ops pane_events_ops;
+extern const struct pane_ops pane_log_ops;
+
+/* Sets up p as a pane of kind ops. */
+void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in);
+void pane_destroy(struct pane *p);
+/* The pane's rectangle changed (window resize or layout switch). */
+void pane_resize(struct pane *p, struct rect r);
+/* Applies p->filter (after it changed). */
+void pane_filter_changed(struct pane *p);
+/* The selected item for the detail view (false: nothing selected, or the
+ * pane has no detail view). */
+bool pane_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out);
 
 /* Moves the selection for a navigation action (keys.h KA_UP…KA_END);
  * visible is the number of rows that fit. Returns PANE_REDRAW if it moved,
@@ -72,5 +151,27 @@ struct pane {
 unsigned listview_nav(struct listview *lv, int action, size_t visible);
 /* Clamps sel/top for count rows of which visible fit on screen. */
 void listview_clamp(struct listview *lv, size_t count, size_t visible);
+
+/* The visible row count of a list pane (title and, with heading, the
+ * column heading excluded). */
+size_t pane_body_rows(const struct pane *p, bool heading);
+
+/* A list pane's draw, shared by every pane: the title line, the column
+ * heading (when columns is not NULL), one row per visible item from
+ * row_fn, and a dim message when there are none. */
+struct pane_list {
+	const char *title;  /* "1 SAs" */
+	const char *right;  /* right side of the title line (already safe) */
+	const struct column *columns; /* NULL: no heading (rows get the width) */
+	size_t ncolumns;
+	size_t count;    /* items */
+	size_t selected; /* index of the selection, or (size_t)-1 for none shown */
+	const char *empty; /* shown when count is 0 */
+	/* Formats item i into r for column widths w (width[0] = the pane width
+	 * when there are no columns). */
+	void (*row_fn)(void *arg, size_t i, const unsigned *w, struct row *r);
+	void *arg;
+};
+void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_list *l);
 
 #endif

@@ -9,15 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "ui/draw.h"
-#include "ui/keys.h"
 #include "model/model.h"
-#include "ui/panes.h"
+#include "ui/keys.h"
+#include "ui/pane.h"
 #include "ui/rows.h"
-#include "util/sanitize.h"
 #include "vici/xmalloc.h"
-
 struct ring_state {
 	uint64_t sel_seq;
 	struct model_log_filter lf; /* log pane only */
@@ -25,6 +21,7 @@ struct ring_state {
 	unsigned group_step;        /* 0: all groups, else index + 1 */
 	uint64_t clear_seq;         /* entries up to this one are hidden ("c") */
 	bool cleared;
+	bool is_log; /* the log pane, else the event pane */
 };
 
 static bool event_matches(const struct model_event *e, const char *f)
@@ -40,13 +37,13 @@ static bool event_matches(const struct model_event *e, const char *f)
 }
 
 /* Indexes of the entries shown, in *out (allocated); returns their number. */
-static size_t event_index(struct app *app, struct pane *p, size_t **out)
+static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 {
 	struct ring_state *rs = p->priv;
-	size_t n = model_events_count(app->model), k = 0;
+	size_t n = model_events_count(m), k = 0;
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
 	for (size_t i = 0; i < n; i++) {
-		const struct model_event *e = model_event_at(app->model, i);
+		const struct model_event *e = model_event_at(m, i);
 		if ((!rs->cleared || e->seq > rs->clear_seq) && event_matches(e, p->filter))
 			idx[k++] = i;
 	}
@@ -54,14 +51,14 @@ static size_t event_index(struct app *app, struct pane *p, size_t **out)
 	return k;
 }
 
-static size_t log_index(struct app *app, struct pane *p, size_t **out)
+static size_t log_index(const struct model *m, struct pane *p, size_t **out)
 {
 	struct ring_state *rs = p->priv;
-	size_t n = model_log_count(app->model), k = 0;
+	size_t n = model_log_count(m), k = 0;
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
 	rs->lf.text = p->filter;
 	for (size_t i = 0; i < n; i++) {
-		const struct model_log_line *l = model_log_at(app->model, i);
+		const struct model_log_line *l = model_log_at(m, i);
 		if ((!rs->cleared || l->seq > rs->clear_seq) && model_log_match(l, &rs->lf))
 			idx[k++] = i;
 	}
@@ -69,15 +66,14 @@ static size_t log_index(struct app *app, struct pane *p, size_t **out)
 	return k;
 }
 
-static uint64_t seq_at(struct app *app, struct pane *p, size_t i)
+static uint64_t seq_at(const struct model *m, struct pane *p, size_t i)
 {
-	if (p->ops == &pane_events_ops)
-		return model_event_at(app->model, i)->seq;
-	return model_log_at(app->model, i)->seq;
+	const struct ring_state *rs = p->priv;
+	return rs->is_log ? model_log_at(m, i)->seq : model_event_at(m, i)->seq;
 }
 
 /* Puts lv.sel back on the entry with the remembered sequence number. */
-static void restore_sel(struct app *app, struct pane *p, const size_t *idx, size_t n)
+static void restore_sel(const struct model *m, struct pane *p, const size_t *idx, size_t n)
 {
 	struct ring_state *rs = p->priv;
 	if (p->lv.follow || n == 0)
@@ -85,7 +81,7 @@ static void restore_sel(struct app *app, struct pane *p, const size_t *idx, size
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (seq_at(app, p, idx[mid]) < rs->sel_seq)
+		if (seq_at(m, p, idx[mid]) < rs->sel_seq)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -93,14 +89,36 @@ static void restore_sel(struct app *app, struct pane *p, const size_t *idx, size
 	p->lv.sel = lo < n ? lo : n - 1;
 }
 
-static void ring_draw(struct pane *p, struct app *app, bool is_log)
+struct ring_draw {
+	const struct model *m;
+	const size_t *idx;
+	bool is_log;
+	struct rows_style st;
+};
+
+static void ring_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
+	struct ring_draw *d = arg;
+	if (d->is_log)
+		rows_log(r, model_log_at(d->m, d->idx[i]), w[0], &d->st);
+	else
+		rows_event(r, model_event_at(d->m, d->idx[i]), w[0], &d->st);
+}
+
+/* The entries shown: their indexes in the ring (allocated), *n of them. */
+static size_t shown_index(const struct model *m, struct pane *p, bool is_log, size_t **idx)
+{
+	return is_log ? log_index(m, p, idx) : event_index(m, p, idx);
+}
+
+static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
+{
+	const struct model *m = c->model;
 	struct ring_state *rs = p->priv;
 	size_t *idx;
-	size_t n = is_log ? log_index(app, p, &idx) : event_index(app, p, &idx);
+	size_t n = shown_index(m, p, is_log, &idx);
 	char right[256], lvl[32] = "", grp[32] = "";
-	uint64_t dropped =
-	        is_log ? model_log_dropped(app->model) : model_events_dropped(app->model);
+	uint64_t dropped = is_log ? model_log_dropped(m) : model_events_dropped(m);
 	if (is_log) {
 		if (rs->level_step)
 			snprintf(lvl, sizeof(lvl), " level<=%d", rs->lf.max_level);
@@ -112,63 +130,52 @@ static void ring_draw(struct pane *p, struct app *app, bool is_log)
 	         is_log ? " lines" : " events", lvl, grp, p->filter[0] ? " filter: " : "",
 	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
 	         (unsigned long long)dropped, "");
-	bool focused = app->focus == (is_log ? PANE_LOG : PANE_EVENTS) && !app->overlay;
-	draw_title(p->r, is_log ? "5 log" : "4 events", right, focused, app->utf8);
-	size_t vis = pane_body_rows(p, false);
-	restore_sel(app, p, idx, n);
-	listview_clamp(&p->lv, n, vis);
-	struct rows_style st = {app->utf8, app->now, app->wall_offset};
-	unsigned sf = app->utf8 ? 0 : SANITIZE_ASCII;
-	struct row row;
-	for (size_t i = 0; i < vis; i++) {
-		int y = p->r.y + 1 + (int)i;
-		size_t k = p->lv.top + i;
-		if (k >= n) {
-			draw_fill(y, p->r.x, p->r.w, THEME_DEFAULT);
-			continue;
-		}
-		row_init(&row, sf);
-		if (is_log)
-			rows_log(&row, model_log_at(app->model, idx[k]), (size_t)p->r.w, &st);
-		else
-			rows_event(&row, model_event_at(app->model, idx[k]), (size_t)p->r.w, &st);
-		bool sel = k == p->lv.sel && focused && !p->lv.follow;
-		draw_row(y, p->r.x, p->r.w, &row, sel ? pane_sel_role(app, p) : -1);
-	}
+	restore_sel(m, p, idx, n);
+	listview_clamp(&p->lv, n, pane_body_rows(p, false));
+	struct ring_draw d = {m, idx, is_log, {c->utf8, c->now, c->wall_offset}};
+	struct pane_list l = {
+	        .title = is_log ? "5 log" : "4 events",
+	        .right = right,
+	        .count = n,
+	        .selected = c->focused && !p->lv.follow ? p->lv.sel : (size_t)-1,
+	        .row_fn = ring_row,
+	        .arg = &d,
+	};
+	pane_list_draw(p, c, &l);
 	if (n && p->lv.sel < n)
-		rs->sel_seq = seq_at(app, p, idx[p->lv.sel]);
+		rs->sel_seq = seq_at(m, p, idx[p->lv.sel]);
 	free(idx);
 }
 
-static void events_draw(struct pane *p, struct app *app)
+static void events_draw(struct pane *p, const struct pane_ctx *c)
 {
-	ring_draw(p, app, false);
+	ring_draw(p, c, false);
 }
 
-static void log_draw(struct pane *p, struct app *app)
+static void log_draw(struct pane *p, const struct pane_ctx *c)
 {
-	ring_draw(p, app, true);
+	ring_draw(p, c, true);
 }
 
 /* Steps the log's group filter to the next group that has lines (then back
  * to all groups), so that "o" never shows an empty pane. */
-static void next_group(struct app *app, struct ring_state *rs)
+static void next_group(const struct model *m, struct ring_state *rs)
 {
 	uint32_t seen = 0;
-	for (size_t i = 0; i < model_log_count(app->model); i++)
-		seen |= 1u << model_log_at(app->model, i)->group_index;
+	for (size_t i = 0; i < model_log_count(m); i++)
+		seen |= 1u << model_log_at(m, i)->group_index;
 	do
 		rs->group_step = (rs->group_step + 1) % (MODEL_LOG_GROUP_COUNT + 1);
 	while (rs->group_step && !(seen & (1u << (rs->group_step - 1))));
 	rs->lf.groups = rs->group_step ? 1u << (rs->group_step - 1) : 0;
 }
 
-static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_log)
+static unsigned ring_key(struct pane *p, const struct model *m, int action, bool is_log)
 {
 	struct ring_state *rs = p->priv;
 	size_t *idx;
-	size_t n = is_log ? log_index(app, p, &idx) : event_index(app, p, &idx);
-	restore_sel(app, p, idx, n);
+	size_t n = shown_index(m, p, is_log, &idx);
+	restore_sel(m, p, idx, n);
 	p->lv.count = n;
 	unsigned f = listview_nav(&p->lv, action, pane_body_rows(p, false));
 	if (f) {
@@ -176,7 +183,7 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 		if (action == KA_END || (action == KA_DOWN && n && p->lv.sel + 1 == n))
 			p->lv.follow = true;
 		if (n && p->lv.sel < n)
-			rs->sel_seq = seq_at(app, p, idx[p->lv.sel]);
+			rs->sel_seq = seq_at(m, p, idx[p->lv.sel]);
 		free(idx);
 		return f;
 	}
@@ -187,10 +194,9 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 		return PANE_REDRAW;
 	case KA_CLEAR: {
 		/* Hides what is there now; the model's ring is left alone. */
-		size_t total =
-		        is_log ? model_log_count(app->model) : model_events_count(app->model);
+		size_t total = is_log ? model_log_count(m) : model_events_count(m);
 		if (total) {
-			rs->clear_seq = seq_at(app, p, total - 1);
+			rs->clear_seq = seq_at(m, p, total - 1);
 			rs->cleared = true;
 		}
 		p->lv.follow = true;
@@ -206,26 +212,46 @@ static unsigned ring_key(struct pane *p, struct app *app, int action, bool is_lo
 	case KA_LOG_GROUP:
 		if (!is_log)
 			return PANE_IGNORED;
-		next_group(app, rs);
+		next_group(m, rs);
 		return PANE_REDRAW;
 	default:
 		return PANE_IGNORED;
 	}
 }
 
-static unsigned events_key(struct pane *p, struct app *app, int action, int ch)
+static unsigned events_key(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
+                           struct intent *out)
 {
-	return ring_key(p, app, action, false);
+	(void)out;
+	return ring_key(p, c->model, k->action, false);
 }
 
-static unsigned log_key(struct pane *p, struct app *app, int action, int ch)
+static unsigned log_key(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
+                        struct intent *out)
 {
-	return ring_key(p, app, action, true);
+	(void)out;
+	return ring_key(p, c->model, k->action, true);
 }
 
-static void ring_resize(struct pane *p, struct rect r)
+static void ring_pane_init(struct pane *p, bool is_log)
 {
-	p->r = r;
+	struct ring_state *rs = xcalloc(1, sizeof(*rs));
+	model_log_filter_init(&rs->lf);
+	rs->is_log = is_log;
+	p->priv = rs;
+	p->lv.follow = true;
+}
+
+static void events_init(struct pane *p, const struct pane_init *in)
+{
+	(void)in;
+	ring_pane_init(p, false);
+}
+
+static void log_init(struct pane *p, const struct pane_init *in)
+{
+	(void)in;
+	ring_pane_init(p, true);
 }
 
 static void ring_destroy(struct pane *p)
@@ -234,48 +260,47 @@ static void ring_destroy(struct pane *p)
 	p->priv = NULL;
 }
 
+/* The selected entry's sequence number (the detail view finds it again in
+ * the ring, or says it fell off). */
+static bool ring_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out,
+                        bool is_log)
+{
+	size_t *idx;
+	size_t n = shown_index(c->model, p, is_log, &idx);
+	restore_sel(c->model, p, idx, n);
+	bool ok = p->lv.sel < n;
+	if (ok) {
+		out->kind = is_log ? DETAIL_LOG : DETAIL_EVENT;
+		out->seq = seq_at(c->model, p, idx[p->lv.sel]);
+	}
+	free(idx);
+	return ok;
+}
+
+static bool events_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out)
+{
+	return ring_detail(p, c, out, false);
+}
+
+static bool log_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out)
+{
+	return ring_detail(p, c, out, true);
+}
+
 const struct pane_ops pane_events_ops = {
         .name = "events",
+        .init = events_init,
         .draw = events_draw,
         .key = events_key,
-        .resize = ring_resize,
+        .detail = events_detail,
         .destroy = ring_destroy,
 };
 
 const struct pane_ops pane_log_ops = {
         .name = "log",
+        .init = log_init,
         .draw = log_draw,
         .key = log_key,
-        .resize = ring_resize,
+        .detail = log_detail,
         .destroy = ring_destroy,
 };
-
-void *pane_ring_state_new(void);
-void *pane_ring_state_new(void)
-{
-	struct ring_state *rs = xcalloc(1, sizeof(*rs));
-	model_log_filter_init(&rs->lf);
-	return rs;
-}
-
-const struct model_event *pane_events_selected(struct app *app, struct pane *p)
-{
-	size_t *idx;
-	size_t n = event_index(app, p, &idx);
-	restore_sel(app, p, idx, n);
-	const struct model_event *e =
-	        p->lv.sel < n ? model_event_at(app->model, idx[p->lv.sel]) : NULL;
-	free(idx);
-	return e;
-}
-
-const struct model_log_line *pane_log_selected(struct app *app, struct pane *p)
-{
-	size_t *idx;
-	size_t n = log_index(app, p, &idx);
-	restore_sel(app, p, idx, n);
-	const struct model_log_line *l =
-	        p->lv.sel < n ? model_log_at(app->model, idx[p->lv.sel]) : NULL;
-	free(idx);
-	return l;
-}

@@ -1,18 +1,17 @@
 /*
- * The SA tree: IKE SAs with their CHILD SAs, from the model's view (which
- * keeps the selection on the same SA while rows move, appear and vanish).
+ * The SA tree: IKE SAs with their CHILD SAs, from a model view (which keeps
+ * the selection on the same SA while rows move, appear and vanish). The
+ * view belongs to the application, which also reads the window of rows the
+ * pane shows (model_view_set_window) to refresh what is on screen.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "app/app.h"
+#include "model/model.h"
 #include "ui/draw.h"
 #include "ui/keys.h"
-#include "model/model.h"
-#include "ui/panes.h"
+#include "ui/pane.h"
 #include "ui/rows.h"
-#include "util/sanitize.h"
-#include "vici/vici.h"
 
 static struct model_view *view_of(struct pane *p)
 {
@@ -24,15 +23,31 @@ static const char *const sort_names[MODEL_SORT_COUNT] = {
         [MODEL_SORT_REMOTE] = "remote", [MODEL_SORT_BYTES] = "bytes", [MODEL_SORT_RATE] = "rate",
 };
 
-static void sas_draw(struct pane *p, struct app *app)
+struct sa_rows {
+	struct model_view *v;
+	struct rows_style st;
+};
+
+static void sa_row(void *arg, size_t i, const unsigned *w, struct row *r)
+{
+	struct sa_rows *sr = arg;
+	rows_sa(r, model_view_row(sr->v, i), w, &sr->st);
+}
+
+static void sas_init(struct pane *p, const struct pane_init *in)
+{
+	p->priv = in->view;
+}
+
+static void sas_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_view *v = view_of(p);
 	model_view_refresh(v);
 	size_t n = model_view_count(v);
 	struct model_counts mc;
-	model_counts_get(app->model, &mc);
+	model_counts_get(c->model, &mc);
 	char right[256], stale[48] = "";
-	bool away = app->mon.state != VICI_SESSION_UP && app->last_data;
+	bool away = !c->connected && c->have_data;
 	/* SAs the last sweep did not list (busy in charon, or gone) carry a
 	 * "?" after their state until the next sweeps settle it. */
 	if (mc.stale)
@@ -40,40 +55,30 @@ static void sas_draw(struct pane *p, struct app *app)
 	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
 	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
 	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter, stale);
-	bool focused = app->focus == PANE_SAS && app->overlay == OVERLAY_NONE;
-	draw_title(p->r, "1 SAs", right, focused, app->utf8);
-	if (p->r.h < 2)
-		return;
-	unsigned w[SAC_COUNT];
-	pane_table_heading(p, sa_columns, SAC_COUNT, w, app->utf8);
-	struct row row;
-	size_t vis = pane_body_rows(p, true);
 	size_t sel = model_view_selected(v);
 	p->lv.sel = sel == MODEL_VIEW_NONE ? 0 : sel;
-	listview_clamp(&p->lv, n, vis);
-	struct rows_style st = {app->utf8, app->now, app->wall_offset};
-	for (size_t i = 0; i < vis; i++) {
-		int y = p->r.y + 2 + (int)i;
-		size_t idx = p->lv.top + i;
-		if (idx >= n) {
-			draw_fill(y, p->r.x, p->r.w, THEME_DEFAULT);
-			continue;
-		}
-		row_init(&row, app->utf8 ? 0 : SANITIZE_ASCII);
-		rows_sa(&row, model_view_row(v, idx), w, &st);
-		draw_row(y, p->r.x, p->r.w, &row, idx == sel ? pane_sel_role(app, p) : -1);
-	}
-	if (n == 0 && vis > 0) {
-		const char *msg = p->filter[0] ? "no SA matches the filter"
-		                  : app->mon.state == VICI_SESSION_UP
-		                          ? "no SAs (press 2 for connections, i to initiate one)"
-		                          : "no data yet";
-		draw_text(p->r.y + 2, p->r.x + 2, p->r.w - 2, THEME_DIM, msg);
-	}
+	struct sa_rows sr = {v, {c->utf8, c->now, c->wall_offset}};
+	struct pane_list l = {
+	        .title = "1 SAs",
+	        .right = right,
+	        .columns = sa_columns,
+	        .ncolumns = SAC_COUNT,
+	        .count = n,
+	        .selected = sel,
+	        .empty = p->filter[0]   ? "no SA matches the filter"
+	                 : c->connected ? "no SAs (press 2 for connections, i to initiate one)"
+	                                : "no data yet",
+	        .row_fn = sa_row,
+	        .arg = &sr,
+	};
+	pane_list_draw(p, c, &l);
+	model_view_set_window(v, p->lv.top, pane_body_rows(p, true));
 }
 
-static unsigned sas_key(struct pane *p, struct app *app, int action, int ch)
+static unsigned sas_key(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
+                        struct intent *out)
 {
+	(void)c;
 	struct model_view *v = view_of(p);
 	model_view_refresh(v);
 	size_t vis = pane_body_rows(p, true);
@@ -81,7 +86,7 @@ static unsigned sas_key(struct pane *p, struct app *app, int action, int ch)
 	size_t n = model_view_count(v);
 	size_t sel = model_view_selected(v);
 	const struct model_row *row = sel == MODEL_VIEW_NONE ? NULL : model_view_row(v, sel);
-	switch (action) {
+	switch (k->action) {
 	case KA_UP:
 		model_view_move(v, -1);
 		return PANE_REDRAW;
@@ -143,35 +148,49 @@ static unsigned sas_key(struct pane *p, struct app *app, int action, int ch)
 	case KA_UNFOLD_ALL:
 		model_view_fold_all(v, false);
 		return PANE_REDRAW;
-	case KA_INITIATE:
-	case KA_TERMINATE:
-	case KA_REKEY:
+	case KA_VERB:
 		if (!row) {
-			app_status(app, THEME_WARNING, 3, "no SA selected");
+			snprintf(out->message, sizeof(out->message), "no SA selected");
 			return PANE_REDRAW_ALL;
 		}
-		app_act_sa(app, action, row->ike, row->child);
+		out->verb = k->verb;
+		if (row->child)
+			target_child_sa(&out->target, row->ike, row->child);
+		else
+			target_ike_sa(&out->target, row->ike);
 		return PANE_REDRAW_ALL;
 	default:
 		return PANE_IGNORED;
 	}
 }
 
-static void sas_resize(struct pane *p, struct rect r)
+static bool sas_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out)
 {
-	p->r = r;
+	(void)c;
+	struct model_view *v = view_of(p);
+	model_view_refresh(v);
+	size_t sel = model_view_selected(v);
+	const struct model_row *r = sel == MODEL_VIEW_NONE ? NULL : model_view_row(v, sel);
+	if (!r)
+		return false;
+	out->kind = DETAIL_SA;
+	if (r->child)
+		target_child_sa(&out->target, r->ike, r->child);
+	else
+		target_ike_sa(&out->target, r->ike);
+	return true;
 }
 
-static void sas_destroy(struct pane *p)
+static void sas_filter_changed(struct pane *p)
 {
-	model_view_free(view_of(p));
-	p->priv = NULL;
+	model_view_set_filter(view_of(p), p->filter, strlen(p->filter));
 }
 
 const struct pane_ops pane_sas_ops = {
         .name = "SAs",
+        .init = sas_init,
         .draw = sas_draw,
         .key = sas_key,
-        .resize = sas_resize,
-        .destroy = sas_destroy,
+        .detail = sas_detail,
+        .filter_changed = sas_filter_changed,
 };

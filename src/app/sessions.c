@@ -23,11 +23,11 @@
 #include <string.h>
 
 #include "app/app.h"
-#include "model/model.h"
-#include "ui/panes.h"
 #include "app/refresh.h"
-#include "util/sanitize.h"
+#include "model/model.h"
+#include "ui/overlay.h"
 #include "ui/theme.h"
+#include "util/sanitize.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
 
@@ -78,7 +78,7 @@ static void lis_state(void *ctx, enum vici_session_state st, int err, const char
 static void on_version(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
-	app->rq_version = NULL;
+	app->rf.rq_version = NULL;
 	if (err == 0)
 		model_ingest_version(app->model, m->data, m->len, m->received);
 	app->redraw_all = true;
@@ -92,22 +92,22 @@ static void check_restart(struct app *app)
 	const struct model_stats *st = model_stats_get(app->model);
 	if (!st->valid)
 		return;
-	char since[sizeof(app->daemon_since)];
+	char since[sizeof(app->rf.daemon_since)];
 	snprintf(since, sizeof(since), "%.*s", (int)st->since.len, st->since.s);
-	if (app->daemon_since[0] && strcmp(since, app->daemon_since)) {
+	if (app->rf.daemon_since[0] && strcmp(since, app->rf.daemon_since)) {
 		model_clear(app->model, MODEL_TABLE_SAS);
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
 		                 "charon restarted: SAs reloaded");
-		app->next_sweep = 0;
-		app->next_counters = app->now;
+		app->rf.next_sweep = 0;
+		app->rf.next_counters = app->now;
 	}
-	memcpy(app->daemon_since, since, sizeof(since));
+	memcpy(app->rf.daemon_since, since, sizeof(since));
 }
 
 static void on_stats(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
-	app->rq_stats = NULL;
+	app->rf.rq_stats = NULL;
 	if (err == 0) {
 		model_ingest_stats(app->model, m->data, m->len, m->received);
 		check_restart(app);
@@ -128,31 +128,31 @@ static void on_list(void *ctx, int err, const struct vici_msg *m, enum model_tab
 	*slot = NULL;
 	if (err == 0) {
 		model_sweep_end(app->model, t, m->received);
-		app->list_failing[t] = false;
+		app->rf.list_failing[t] = false;
 		return;
 	}
 	model_sweep_abort(app->model, t);
 	/* A lost connection is reported by the header; anything else (a
 	 * timeout: charon busy or stuck) once per streak of failures. */
-	if (err != -ECONNRESET && !app->list_failing[t] && m->error) {
+	if (err != -ECONNRESET && !app->rf.list_failing[t] && m->error) {
 		char safe[256];
 		sanitize_buf(safe, sizeof(safe), m->error, strlen(m->error), 0);
 		model_event_addf(app->model, MODEL_EV_NOTICE, vici_now_ms(), "%s", safe);
 		app_status(app, THEME_WARNING, 8, "%s", safe);
 	}
-	app->list_failing[t] = true;
+	app->rf.list_failing[t] = true;
 }
 
 static void on_conns(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
-	on_list(ctx, err, m, MODEL_TABLE_CONNS, &app->rq_conns);
+	on_list(ctx, err, m, MODEL_TABLE_CONNS, &app->rf.rq_conns);
 }
 
 static void on_pols(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
-	on_list(ctx, err, m, MODEL_TABLE_POLS, &app->rq_pols);
+	on_list(ctx, err, m, MODEL_TABLE_POLS, &app->rf.rq_pols);
 }
 
 static void send_sas(struct app *app, uint32_t ike_id);
@@ -160,18 +160,18 @@ static void send_sas(struct app *app, uint32_t ike_id);
 static void on_sas(void *ctx, int err, const struct vici_msg *m)
 {
 	struct app *app = ctx;
-	bool full = app->rq_sas_targeted == NULL;
-	on_list(ctx, err, m, MODEL_TABLE_SAS, &app->rq_sas);
+	bool full = app->rf.rq_sas_targeted == NULL;
+	on_list(ctx, err, m, MODEL_TABLE_SAS, &app->rf.rq_sas);
 	if (!m->final)
 		return;
-	app->rq_sas_targeted = NULL;
+	app->rf.rq_sas_targeted = NULL;
 	if (err == 0) {
-		app->last_data = m->received;
+		app->rf.last_data = m->received;
 		if (full)
-			app->sweeps++;
+			app->rf.sweeps++;
 	}
-	if (err == 0 && app->n_targets)
-		send_sas(app, app->targets[--app->n_targets]);
+	if (err == 0 && app->rf.n_targets)
+		send_sas(app, app->rf.targets[--app->rf.n_targets]);
 }
 
 static void send_sas(struct app *app, uint32_t ike_id)
@@ -187,12 +187,12 @@ static void send_sas(struct app *app, uint32_t ike_id)
 	model_sweep_begin(app->model, MODEL_TABLE_SAS, ike_id, vici_now_ms());
 	if (vici_session_call_builder(app->mon.sess, "list-sas", &b, NULL, on_sas, app, &rq) < 0) {
 		model_sweep_abort(app->model, MODEL_TABLE_SAS);
-		app->n_targets = 0;
+		app->rf.n_targets = 0;
 		return;
 	}
-	app->rq_sas = rq;
+	app->rf.rq_sas = rq;
 	/* on_sas() tells a targeted reply from a full sweep by this. */
-	app->rq_sas_targeted = ike_id ? rq : NULL;
+	app->rf.rq_sas_targeted = ike_id ? rq : NULL;
 }
 
 static void send_simple(struct app *app, const char *cmd, vici_request_fn fn,
@@ -212,13 +212,13 @@ static void send_simple(struct app *app, const char *cmd, vici_request_fn fn,
 static void refresh_conns(struct app *app)
 {
 	enum model_table t = MODEL_TABLE_CONNS;
-	send_simple(app, "list-conns", on_conns, &app->rq_conns, &t);
-	app->next_conns = app->now + CONNS_EVERY_MS;
+	send_simple(app, "list-conns", on_conns, &app->rf.rq_conns, &t);
+	app->rf.next_conns = app->now + CONNS_EVERY_MS;
 }
 
 static void refresh_pols(struct app *app)
 {
-	if (app->rq_pols || app->mon.state != VICI_SESSION_UP)
+	if (app->rf.rq_pols || app->mon.state != VICI_SESSION_UP)
 		return;
 	/* charon lists only the kinds asked for (presence flags). */
 	struct vici_builder b;
@@ -228,8 +228,8 @@ static void refresh_pols(struct app *app)
 	vici_builder_add_str(&b, "pass", "yes");
 	model_sweep_begin(app->model, MODEL_TABLE_POLS, 0, vici_now_ms());
 	if (vici_session_call_builder(app->mon.sess, "list-policies", &b, NULL, on_pols, app,
-	                              &app->rq_pols) < 0) {
-		app->rq_pols = NULL;
+	                              &app->rf.rq_pols) < 0) {
+		app->rf.rq_pols = NULL;
 		model_sweep_abort(app->model, MODEL_TABLE_POLS);
 	}
 }
@@ -237,37 +237,33 @@ static void refresh_pols(struct app *app)
 /* Chooses between a full sweep and targeted refreshes of what is visible. */
 static void refresh_sas(struct app *app, bool force_full)
 {
-	if (app->rq_sas || app->mon.state != VICI_SESSION_UP)
+	if (app->rf.rq_sas || app->mon.state != VICI_SESSION_UP)
 		return;
-	/* What is on screen, for refresh_plan(). */
-	struct pane *p = &app->panes[PANE_SAS];
-	struct model_view *v = p->priv;
+	/* What is on screen, for refresh_plan(): the window the SA pane
+	 * published in its view, and an open detail view. */
 	uint32_t visible[256];
 	struct refresh_input in = {0};
 	in.total = model_ike_count(app->model);
-	in.sweep_due = force_full || app->now >= app->next_sweep;
+	in.sweep_due = force_full || app->now >= app->rf.next_sweep;
 	in.sas_shown = app->main_pane == PANE_SAS && app->overlay == OVERLAY_NONE;
-	if (!overlay_detail_sa(app, &in.detail_id))
+	if (app->overlay != OVERLAY_DETAIL ||
+	    !overlay_detail_ike(&app->overlay_pane, &in.detail_id))
 		in.detail_id = 0;
-	if (in.sas_shown && !in.sweep_due) {
-		model_view_refresh(v);
-		size_t n = model_view_count(v), vis = pane_body_rows(p, true);
-		for (size_t i = p->lv.top; i < n && i < p->lv.top + vis && in.n_visible < 256; i++)
-			visible[in.n_visible++] = model_view_row(v, i)->ike->uniqueid;
-	}
+	if (in.sas_shown && !in.sweep_due)
+		in.n_visible = model_view_window_ikes(app->sa_view, visible, 256);
 	in.visible = visible;
-	switch (refresh_plan(&in, app->targets, &app->n_targets)) {
+	switch (refresh_plan(&in, app->rf.targets, &app->rf.n_targets)) {
 	case REFRESH_NONE:
 		break;
 	case REFRESH_FULL: {
-		app->n_targets = 0;
+		app->rf.n_targets = 0;
 		int64_t every = (int64_t)app->cfg.interval_ms * SWEEP_EVERY;
-		app->next_sweep = app->now + (every > 10000 ? every : 10000);
+		app->rf.next_sweep = app->now + (every > 10000 ? every : 10000);
 		send_sas(app, 0);
 		break;
 	}
 	case REFRESH_TARGETED:
-		send_sas(app, app->targets[--app->n_targets]);
+		send_sas(app, app->rf.targets[--app->rf.n_targets]);
 		break;
 	}
 }
@@ -279,13 +275,13 @@ static void mon_up(void *ctx, bool reconnected)
 	if (reconnected)
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
 		                 "reconnected to charon: reloading everything");
-	send_simple(app, "version", on_version, &app->rq_version, NULL);
-	send_simple(app, "stats", on_stats, &app->rq_stats, NULL);
+	send_simple(app, "version", on_version, &app->rf.rq_version, NULL);
+	send_simple(app, "stats", on_stats, &app->rf.rq_stats, NULL);
 	refresh_sas(app, true);
 	refresh_conns(app);
 	refresh_pols(app);
-	app->next_counters = app->now + app->cfg.interval_ms;
-	app->next_stats = app->now + app->cfg.interval_ms;
+	app->rf.next_counters = app->now + app->cfg.interval_ms;
+	app->rf.next_stats = app->now + app->cfg.interval_ms;
 	app->redraw_all = true;
 }
 
@@ -316,22 +312,22 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 	model_ingest_event(app->model, m->name, strlen(m->name), m->data, m->len, m->received);
 	if (strcmp(m->name, "log")) {
 		/* SA set changed: policies (traps) may have changed too. */
-		if (app->next_conns > app->now + 500)
-			app->next_conns = app->now + 500;
+		if (app->rf.next_conns > app->now + 500)
+			app->rf.next_conns = app->now + 500;
 		if (!strcmp(m->name, "child-updown") || !strcmp(m->name, "ike-updown")) {
 			/* Pick up counters and SPIs soon, but with steady churn
 			 * at most one extra round per interval: rounds start at
 			 * least half an interval apart. */
-			int64_t soon = app->last_round + app->cfg.interval_ms / 2;
+			int64_t soon = app->rf.last_round + app->cfg.interval_ms / 2;
 			if (soon < app->now)
 				soon = app->now;
-			if (soon < app->next_counters)
-				app->next_counters = soon;
+			if (soon < app->rf.next_counters)
+				app->rf.next_counters = soon;
 		}
 	}
 }
 
-void app_vici_start(struct app *app)
+void app_sessions_start(struct app *app)
 {
 	struct vici_session_config c = {0};
 	c.uri = app->cfg.uri;
@@ -356,10 +352,10 @@ void app_vici_start(struct app *app)
 	for (size_t i = 0; i < sizeof(listen_events) / sizeof(listen_events[0]); i++)
 		app->listeners[i] =
 		        vici_session_listen(app->lis.sess, listen_events[i], on_event, app);
-	app->next_sweep = 0;
+	app->rf.next_sweep = 0;
 }
 
-void app_vici_stop(struct app *app)
+void app_sessions_stop(struct app *app)
 {
 	vici_session_free(app->mon.sess);
 	vici_session_free(app->lis.sess);
@@ -378,43 +374,39 @@ static size_t add_fd(struct vici_session *s, struct pollfd *fds, void **tags, si
 	return n + 1;
 }
 
-size_t app_vici_pollfds(struct app *app, struct pollfd *fds, void **tags, size_t max)
+size_t app_sessions_pollfds(struct app *app, struct pollfd *fds, void **tags, size_t max)
 {
 	size_t n = 0;
 	n = add_fd(app->mon.sess, fds, tags, n, max);
 	n = add_fd(app->lis.sess, fds, tags, n, max);
-	for (struct action *a = app->actions; a; a = a->next)
-		if (!a->dead)
-			n = add_fd(a->sess, fds, tags, n, max);
 	return n;
 }
 
-void app_vici_handle(struct app *app, void *tag, short revents)
+bool app_sessions_handle(struct app *app, void *tag, short revents)
 {
-	(void)app;
+	if (tag != app->mon.sess && tag != app->lis.sess)
+		return false;
 	vici_session_handle(tag, revents);
+	return true;
 }
 
-void app_vici_tick(struct app *app)
+void app_sessions_tick(struct app *app)
 {
 	int64_t now = app->now;
 	vici_session_tick(app->mon.sess, now);
 	vici_session_tick(app->lis.sess, now);
-	for (struct action *a = app->actions; a; a = a->next)
-		if (!a->dead && a->sess)
-			vici_session_tick(a->sess, now);
 	if (app->mon.state != VICI_SESSION_UP)
 		return;
-	if (now >= app->next_counters) {
-		app->last_round = now;
+	if (now >= app->rf.next_counters) {
+		app->rf.last_round = now;
 		refresh_sas(app, false);
-		app->next_counters = now + app->cfg.interval_ms;
+		app->rf.next_counters = now + app->cfg.interval_ms;
 	}
-	if (now >= app->next_stats) {
-		send_simple(app, "stats", on_stats, &app->rq_stats, NULL);
-		app->next_stats = now + app->cfg.interval_ms;
+	if (now >= app->rf.next_stats) {
+		send_simple(app, "stats", on_stats, &app->rf.rq_stats, NULL);
+		app->rf.next_stats = now + app->cfg.interval_ms;
 	}
-	if (now >= app->next_conns) {
+	if (now >= app->rf.next_conns) {
 		refresh_conns(app);
 		refresh_pols(app);
 	}
@@ -429,23 +421,20 @@ static int64_t min_deadline(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-int64_t app_vici_deadline(const struct app *app)
+int64_t app_sessions_deadline(const struct app *app)
 {
 	int64_t d = -1;
 	d = min_deadline(d, vici_session_next_deadline(app->mon.sess));
 	d = min_deadline(d, vici_session_next_deadline(app->lis.sess));
-	for (const struct action *a = app->actions; a; a = a->next)
-		if (!a->dead && a->sess)
-			d = min_deadline(d, vici_session_next_deadline(a->sess));
 	if (app->mon.state == VICI_SESSION_UP) {
-		d = min_deadline(d, app->next_counters);
-		d = min_deadline(d, app->next_stats);
-		d = min_deadline(d, app->next_conns);
+		d = min_deadline(d, app->rf.next_counters);
+		d = min_deadline(d, app->rf.next_stats);
+		d = min_deadline(d, app->rf.next_conns);
 	}
 	return d;
 }
 
-void app_vici_refresh_all(struct app *app)
+void app_refresh_all(struct app *app)
 {
 	if (app->mon.state != VICI_SESSION_UP) {
 		vici_session_reconnect(app->mon.sess);
@@ -455,13 +444,13 @@ void app_vici_refresh_all(struct app *app)
 	refresh_sas(app, true);
 	refresh_conns(app);
 	refresh_pols(app);
-	send_simple(app, "stats", on_stats, &app->rq_stats, NULL);
+	send_simple(app, "stats", on_stats, &app->rf.rq_stats, NULL);
 }
 
-void app_vici_refresh_sas(struct app *app)
+void app_refresh_sas(struct app *app)
 {
-	app->next_counters = app->now;
-	app->next_sweep = app->now;
-	if (app->next_conns > app->now + 300)
-		app->next_conns = app->now + 300;
+	app->rf.next_counters = app->now;
+	app->rf.next_sweep = app->now;
+	if (app->rf.next_conns > app->now + 300)
+		app->rf.next_conns = app->now + 300;
 }

@@ -1,0 +1,121 @@
+/*
+ * The application's own state, shared by its files: the status line, what
+ * a pane may see, the layout of the panes and overlays, filters and the
+ * theme. Everything else in app/ builds on this file; it calls none of
+ * them.
+ */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* wide-character curses */
+#endif
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "ui/overlay.h"
+#include "ui/theme_curses.h"
+#include "vici/vici.h"
+
+void app_status(struct app *app, int role, int seconds, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[sizeof(app->status.text)];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	status_set(&app->status, vici_now_ms(), role, seconds, "%s", buf);
+	app->redraw_all = true;
+}
+
+void app_pane_ctx(const struct app *app, const struct pane *p, struct pane_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->model = app->model;
+	c->utf8 = app->utf8;
+	c->focused = p == &app->overlay_pane ||
+	             (app->overlay == OVERLAY_NONE && p == &app->panes[app->focus]);
+	c->connected = app->mon.state == VICI_SESSION_UP;
+	c->have_data = app->rf.last_data != 0;
+	c->now = app->now;
+	c->wall_offset = app->wall_offset;
+}
+
+enum layout_slot app_slot_of(enum pane_id id)
+{
+	if (id == PANE_EVENTS)
+		return LS_EVENTS;
+	if (id == PANE_LOG)
+		return LS_LOG;
+	return LS_MAIN;
+}
+
+void app_relayout(struct app *app)
+{
+	layout_compute(&app->layout, app->rows, app->cols, app->zoom);
+	for (int i = 0; i < PANE_COUNT; i++) {
+		struct rect r = app->layout.slot[app_slot_of((enum pane_id)i)];
+		if (i <= PANE_POLS && (enum pane_id)i != app->main_pane)
+			r.h = 0;
+		pane_resize(&app->panes[i], r);
+	}
+	/* Overlays cover the whole body. */
+	struct rect body = app->layout.slot[LS_MAIN];
+	int bottom = app->layout.slot[LS_STATUS].y;
+	body.h = bottom - body.y;
+	body.w = app->cols;
+	body.x = 0;
+	pane_resize(&app->overlay_pane, body);
+	app->redraw_all = true;
+}
+
+void app_focus_pane(struct app *app, enum pane_id id)
+{
+	app->overlay = OVERLAY_NONE;
+	if (id <= PANE_POLS)
+		app->main_pane = id;
+	app->focus = id;
+	if (app->zoom >= 0)
+		app->zoom = app_slot_of(id);
+	app_relayout(app);
+	/* Not visible (short terminal): show it maximised. */
+	if (app->panes[id].r.h == 0) {
+		app->zoom = app_slot_of(id);
+		app_relayout(app);
+	}
+}
+
+void app_help_open(struct app *app)
+{
+	overlay_help_open(&app->overlay_pane, &app->theme, app->utf8, app->cfg.readonly);
+	app->overlay = OVERLAY_HELP;
+}
+
+bool app_detail_open(struct app *app)
+{
+	struct pane *p = &app->panes[app->focus];
+	struct pane_ctx c;
+	struct detail_subject s;
+	app_pane_ctx(app, p, &c);
+	if (!pane_detail(p, &c, &s)) {
+		app_status(app, THEME_WARNING, 3, "nothing selected");
+		return false;
+	}
+	overlay_detail_open(&app->overlay_pane, &s);
+	app->overlay = OVERLAY_DETAIL;
+	return true;
+}
+
+void app_set_filter(struct app *app, const char *text)
+{
+	struct pane *fp = &app->panes[app->focus];
+	snprintf(fp->filter, sizeof(fp->filter), "%s", text);
+	pane_filter_changed(fp);
+}
+
+/* Colour pairs (or, on a monochrome terminal or with a mono theme, only the
+ * attributes, which carry every state) for the current theme. */
+void app_theme_apply(struct app *app)
+{
+	app->has_color = theme_curses_apply(&app->theme) == 0 && !app->theme.mono;
+}

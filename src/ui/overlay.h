@@ -1,0 +1,29 @@
+/*
+ * The overlays drawn over the panes: the help screen, generated from the key
+ * table and the command table, and the detail view of the item selected in
+ * a pane (see detail.h), which stays live while it is open. Both are a
+ * scrollable text pane (pane_text_ops).
+ */
+#ifndef SWANTOP_UI_OVERLAY_H
+#define SWANTOP_UI_OVERLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ui/pane.h"
+#include "ui/theme.h"
+
+/* The text pane; its key handler returns PANE_CLOSE when the operator
+ * leaves it. */
+extern const struct pane_ops pane_text_ops;
+#define PANE_CLOSE (1u << 4)
+
+/* Fills o with the help text (readonly: say that actions are refused). */
+void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly);
+/* Shows the detail view of s in o (built on every draw). */
+void overlay_detail_open(struct pane *o, const struct detail_subject *s);
+/* If o shows an SA: true and the id of its IKE SA now (so that it gets
+ * refreshed like a visible row). */
+bool overlay_detail_ike(const struct pane *o, uint32_t *ike_id);
+
+#endif
