@@ -312,10 +312,12 @@ static struct cell cell_txt(int role, const char *s)
 	return c;
 }
 
-static void fmt_countdown(char *buf, size_t size, int64_t at, int64_t now)
+/* The time from now until at (until) or since at (!until) as a duration,
+ * "-" when at is not known. */
+static void fmt_delta(char *buf, size_t size, int64_t at, int64_t now, bool until)
 {
 	int64_t secs;
-	if (!model_secs_until(at, now, &secs)) {
+	if (!(until ? model_secs_until(at, now, &secs) : model_secs_ago(at, now, &secs))) {
 		snprintf(buf, size, "-");
 		return;
 	}
@@ -336,15 +338,6 @@ int rows_countdown_role(int64_t at, int64_t now)
 	return THEME_DEFAULT;
 }
 
-static void fmt_age(char *buf, size_t size, int64_t at, int64_t now)
-{
-	int64_t secs;
-	if (!model_secs_ago(at, now, &secs)) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	fmt_duration(buf, size, secs);
-}
 
 static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
                      struct model_str integ, struct model_str prf, struct model_str dh)
@@ -394,13 +387,13 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 	fmt_count(tmp[9], 128, ike->packets_out);
 	c[SAC_PKTS_IN] = cell_txt(THEME_DIM, tmp[8]);
 	c[SAC_PKTS_OUT] = cell_txt(THEME_DIM, tmp[9]);
-	fmt_age(tmp[10], 128, ike->established_at, st->now);
+	fmt_delta(tmp[10], 128, ike->established_at, st->now, false);
 	c[SAC_AGE] = cell_txt(THEME_DEFAULT, tmp[10]);
 	/* The sooner of rekey and reauth is what will happen next. */
 	int64_t next = ike->rekey_at;
 	if (next == MODEL_TIME_NONE || (ike->reauth_at != MODEL_TIME_NONE && ike->reauth_at < next))
 		next = ike->reauth_at;
-	fmt_countdown(tmp[11], 128, next, st->now);
+	fmt_delta(tmp[11], 128, next, st->now, true);
 	c[SAC_REKEY] = cell_txt(rows_countdown_role(next, st->now), tmp[11]);
 	snprintf(tmp[12], 128, "%.*s %s %.*s", (int)ike->local_id.len, ike->local_id.s,
 	         st->utf8 ? "\u2192" : "->", (int)ike->remote_id.len, ike->remote_id.s);
@@ -448,11 +441,11 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 		c[SAC_PKTS_IN] = cell_txt(THEME_DEFAULT, tmp[8]);
 		c[SAC_PKTS_OUT] = cell_txt(THEME_DEFAULT, tmp[9]);
 	}
-	fmt_age(tmp[10], 128, ch->installed_at, st->now);
+	fmt_delta(tmp[10], 128, ch->installed_at, st->now, false);
 	c[SAC_AGE] = cell_txt(THEME_DEFAULT, tmp[10]);
-	fmt_countdown(tmp[11], 128, ch->rekey_at, st->now);
+	fmt_delta(tmp[11], 128, ch->rekey_at, st->now, true);
 	c[SAC_REKEY] = cell_txt(rows_countdown_role(ch->rekey_at, st->now), tmp[11]);
-	fmt_countdown(tmp[12], 128, ch->life_at, st->now);
+	fmt_delta(tmp[12], 128, ch->life_at, st->now, true);
 	c[SAC_LIFE] = cell_txt(rows_countdown_role(ch->life_at, st->now), tmp[12]);
 	if (ch->spi_in.len || ch->spi_out.len) {
 		snprintf(tmp[13], 128, "%.*s/%.*s", (int)ch->spi_in.len, ch->spi_in.s,

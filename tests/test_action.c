@@ -1,0 +1,486 @@
+/*
+ * Tests of src/action: every verb's plan (the VICI request, its label and
+ * its swanctl equivalent) for every kind of target, read from a model fed
+ * with charon's messages; targets followed across IKE and CHILD rekeys and
+ * never moved to another SA; and the runner against a scripted fake charon
+ * (control-log streamed, success, failure, read-only, the cap on running
+ * requests).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "action/action.h"
+#include "action/runner.h"
+#include "fakevici.h"
+#include "msgs.h"
+#include "vici/vici.h"
+
+#define IKE(n, u) {.name = n, .uid = u, .established = 100, .rekey = 3000}
+#define CHILD(n, u, r) {.name = n, .uid = u, .reqid = r, .install = 10, .rekey = 900, .life = 1000}
+
+/* site1 (#3, site1-lan c5 up, reqid 7), conns site1 (lan, voip), solo
+ * (no children), net (net-lan). */
+static struct model *fixture(void)
+{
+	struct model *m = model_new(NULL);
+	const char *site1[] = {"site1-lan", "site1-voip"}, *net[] = {"net-lan"};
+	struct msg conns[] = {
+	        msg_list_conn("site1", site1, NULL, 2),
+	        msg_list_conn("solo", NULL, NULL, 0),
+	        msg_list_conn("net", net, NULL, 1),
+	};
+	msg_sweep_conns(m, conns, 3, 1000);
+	struct ike_spec ike = IKE("site1", 3);
+	struct child_spec lan[] = {CHILD("site1-lan", 5, 7)};
+	const struct child_spec *ch[] = {lan};
+	size_t nch[] = {1};
+	msg_sweep_sas(m, &ike, ch, nch, 1, 1000);
+	return m;
+}
+
+/* The value of key in a request body, as a string ("" if absent). */
+static const char *field(const struct request *r, const char *key)
+{
+	static char buf[512];
+	const uint8_t *v;
+	size_t vl;
+	if (vici_message_find(r->msg, r->len, key, &v, &vl) < 0)
+		return "";
+	snprintf(buf, sizeof(buf), "%.*s", (int)vl, (const char *)v);
+	return buf;
+}
+
+static struct target name_target(const char *name)
+{
+	struct target t;
+	memset(&t, 0, sizeof(t));
+	t.kind = TARGET_NAME;
+	assert_true(target_name_set(&t.ike, name, strlen(name)));
+	return t;
+}
+
+static struct target conn_target(const struct model *m, const char *conn, const char *child)
+{
+	struct target t;
+	const struct model_conn *c = model_conn_find(m, conn, strlen(conn));
+	assert_non_null(c);
+	const struct model_conn_child *ch = NULL;
+	for (size_t i = 0; child && i < c->n_children; i++)
+		if (model_str_eq(c->children[i].name, child))
+			ch = &c->children[i];
+	target_conn(&t, c, ch);
+	return t;
+}
+
+static void test_initiate_conn(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct plan p;
+	struct target t = conn_target(m, "site1", NULL);
+	/* a key press starts only what is not up */
+	verb_plan(m, VERB_INITIATE, &t, false, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.req[0].label, "initiate site1-voip");
+	assert_string_equal(p.req[0].swanctl, "swanctl --initiate --child site1-voip --ike site1");
+	assert_string_equal(field(&p.req[0], "child"), "site1-voip");
+	assert_string_equal(field(&p.req[0], "ike"), "site1");
+	assert_string_equal(field(&p.req[0], "timeout"), "120000");
+	assert_string_equal(field(&p.req[0], "loglevel"), "1");
+	plan_free(&p);
+	/* an explicit command starts both */
+	verb_plan(m, VERB_INITIATE, &t, true, &p);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(field(&p.req[0], "child"), "site1-lan");
+	assert_string_equal(field(&p.req[1], "child"), "site1-voip");
+	plan_free(&p);
+	/* a child config that is up: nothing to do, said so */
+	t = conn_target(m, "site1", "site1-lan");
+	verb_plan(m, VERB_INITIATE, &t, false, &p);
+	assert_int_equal(p.n, 0);
+	assert_false(p.error);
+	assert_non_null(strstr(p.note, "site1-lan is already up"));
+	plan_free(&p);
+	/* an IKE-only connection: the IKE SA alone */
+	t = conn_target(m, "solo", NULL);
+	verb_plan(m, VERB_INITIATE, &t, false, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.req[0].swanctl, "swanctl --initiate --ike solo");
+	assert_string_equal(field(&p.req[0], "child"), "");
+	plan_free(&p);
+	model_free(m);
+}
+
+static void test_initiate_names(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct plan p;
+	/* a connection name: all its children (typed: even those up) */
+	struct target t = name_target("site1");
+	verb_plan(m, VERB_INITIATE, &t, true, &p);
+	assert_int_equal(p.n, 2);
+	plan_free(&p);
+	/* a child config's name: with its connection */
+	t = name_target("net-lan");
+	verb_plan(m, VERB_INITIATE, &t, true, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(field(&p.req[0], "ike"), "net");
+	assert_string_equal(p.req[0].label, "initiate net-lan");
+	plan_free(&p);
+	/* unknown here: charon decides */
+	t = name_target("nowhere");
+	verb_plan(m, VERB_INITIATE, &t, true, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(field(&p.req[0], "child"), "nowhere");
+	assert_string_equal(field(&p.req[0], "ike"), "");
+	plan_free(&p);
+	/* an installed CHILD SA selected in the SA tree */
+	const struct model_ike *ike = model_ike_find(m, 3);
+	target_child_sa(&t, ike, &ike->children[0]);
+	verb_plan(m, VERB_INITIATE, &t, false, &p);
+	assert_int_equal(p.n, 0);
+	plan_free(&p);
+	model_free(m);
+}
+
+static void test_terminate_rekey(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	const struct model_ike *ike = model_ike_find(m, 3);
+	struct target t;
+	struct plan p;
+	assert_true(verb_get(VERB_TERMINATE)->destructive);
+	assert_false(verb_get(VERB_REKEY)->destructive);
+	assert_true(verb_get(VERB_REKEY)->queued);
+	target_ike_sa(&t, ike);
+	verb_plan(m, VERB_TERMINATE, &t, false, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.req[0].label, "terminate IKE SA site1 #3");
+	assert_string_equal(p.req[0].swanctl, "swanctl --terminate --ike-id 3");
+	assert_string_equal(field(&p.req[0], "ike-id"), "3");
+	assert_string_equal(field(&p.req[0], "timeout"), "120000");
+	plan_free(&p);
+	target_child_sa(&t, ike, &ike->children[0]);
+	verb_plan(m, VERB_REKEY, &t, false, &p);
+	assert_string_equal(p.req[0].label, "rekey CHILD SA site1-lan c5");
+	assert_string_equal(p.req[0].swanctl, "swanctl --rekey --child-id 5");
+	assert_string_equal(field(&p.req[0], "child-id"), "5");
+	assert_string_equal(field(&p.req[0], "timeout"), ""); /* charon only queues it */
+	plan_free(&p);
+	/* typed names: an IKE name where an SA or a connection has it */
+	t = name_target("site1");
+	verb_plan(m, VERB_TERMINATE, &t, true, &p);
+	assert_string_equal(field(&p.req[0], "ike"), "site1");
+	assert_string_equal(p.req[0].swanctl, "swanctl --terminate --ike site1");
+	plan_free(&p);
+	t = name_target("site1-lan");
+	verb_plan(m, VERB_TERMINATE, &t, true, &p);
+	assert_string_equal(field(&p.req[0], "child"), "site1-lan");
+	assert_string_equal(p.req[0].swanctl, "swanctl --terminate --child site1-lan");
+	plan_free(&p);
+	/* nothing selected */
+	memset(&t, 0, sizeof(t));
+	verb_plan(m, VERB_TERMINATE, &t, false, &p);
+	assert_int_equal(p.n, 0);
+	assert_true(p.error);
+	plan_free(&p);
+	model_free(m);
+}
+
+static void test_redirect_install(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct target t;
+	struct plan p;
+	target_ike_sa(&t, model_ike_find(m, 3));
+	verb_plan(m, VERB_REDIRECT, &t, true, &p);
+	assert_int_equal(p.n, 0);
+	assert_true(p.error); /* no gateway */
+	plan_free(&p);
+	assert_true(target_name_set(&t.arg, "192.0.2.9", 9));
+	verb_plan(m, VERB_REDIRECT, &t, true, &p);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(field(&p.req[0], "gateway"), "192.0.2.9");
+	assert_string_equal(p.req[0].swanctl, "swanctl --redirect --ike-id 3 --gateway 192.0.2.9");
+	assert_string_equal(p.req[0].label, "redirect IKE SA site1 #3 to 192.0.2.9");
+	plan_free(&p);
+	t = name_target("net-lan");
+	assert_true(target_name_set(&t.arg, "net", 3));
+	verb_plan(m, VERB_INSTALL, &t, true, &p);
+	assert_string_equal(field(&p.req[0], "child"), "net-lan");
+	assert_string_equal(field(&p.req[0], "ike"), "net");
+	assert_string_equal(p.req[0].swanctl, "swanctl --install --child net-lan --ike net");
+	plan_free(&p);
+	assert_true(verb_get(VERB_UNINSTALL)->destructive);
+	t = conn_target(m, "net", "net-lan");
+	verb_plan(m, VERB_UNINSTALL, &t, false, &p);
+	assert_string_equal(p.req[0].label, "uninstall net-lan");
+	plan_free(&p);
+	model_free(m);
+}
+
+static void test_hostile_names(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	struct plan p;
+	struct target t = name_target("it's \x1b[2Jbad");
+	verb_plan(m, VERB_TERMINATE, &t, true, &p);
+	assert_int_equal(p.n, 1);
+	/* the request carries the bytes; what is shown is escaped */
+	assert_string_equal(field(&p.req[0], "child"), "it's \x1b[2Jbad");
+	assert_null(strchr(p.req[0].label, '\x1b'));
+	assert_non_null(strstr(p.req[0].label, "\\x1b"));
+	assert_string_equal(p.req[0].swanctl, "swanctl --terminate --child 'it'\\''s \\x1b[2Jbad'");
+	plan_free(&p);
+	/* a name too long for a target is refused, not cut */
+	char big[TARGET_NAME_MAX + 2];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(target_name_set(&t.ike, big, strlen(big)));
+	model_free(m);
+}
+
+static void test_follow(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	const struct model_ike *ike = model_ike_find(m, 3);
+	struct target ti, tc;
+	target_ike_sa(&ti, ike);
+	target_child_sa(&tc, ike, &ike->children[0]);
+	/* CHILD rekey with the event: c5 -> c9 */
+	struct ike_spec s3 = IKE("site1", 3);
+	struct child_spec c5 = CHILD("site1-lan", 5, 7), c9 = CHILD("site1-lan", 9, 7);
+	msg_feed(m, "child-rekey", msg_child_rekey(&s3, &c5, &c9), 2000);
+	msg_feed(m, "child-updown", msg_child_updown(false, &s3, &c5), 2001);
+	assert_int_equal(target_follow(m, &tc), 0);
+	assert_int_equal(tc.child_id, 9);
+	/* IKE rekey with the event: #3 -> #8; its CHILD SAs move along */
+	struct ike_spec s8 = IKE("site1", 8);
+	msg_feed(m, "ike-rekey", msg_ike_rekey(&s3, &s8), 3000);
+	struct child_spec after[] = {c9};
+	const struct child_spec *ch[] = {after};
+	size_t nch[] = {1};
+	msg_sweep_sas(m, &s8, ch, nch, 1, 3100);
+	msg_sweep_sas(m, &s8, ch, nch, 1, 3200);
+	assert_null(model_ike_find(m, 3));
+	assert_int_equal(target_follow(m, &ti), 0);
+	assert_int_equal(ti.ike_id, 8);
+	assert_int_equal(target_follow(m, &tc), 0);
+	assert_int_equal(tc.child_id, 9);
+	assert_int_equal(tc.ike_id, 8);
+	/* a rekey nobody saw: same name and reqid under the same IKE SA */
+	struct child_spec c11 = CHILD("site1-lan", 11, 7);
+	struct child_spec after2[] = {c11};
+	const struct child_spec *ch2[] = {after2};
+	msg_sweep_sas(m, &s8, ch2, nch, 1, 4000);
+	msg_sweep_sas(m, &s8, ch2, nch, 1, 4100);
+	assert_int_equal(target_follow(m, &tc), 0);
+	assert_int_equal(tc.child_id, 11);
+	/* another CHILD SA of the same name but another reqid is not it */
+	struct child_spec other = CHILD("site1-lan", 12, 99);
+	struct child_spec after3[] = {other};
+	const struct child_spec *ch3[] = {after3};
+	msg_sweep_sas(m, &s8, ch3, nch, 1, 5000);
+	msg_sweep_sas(m, &s8, ch3, nch, 1, 5100);
+	struct target keep = tc;
+	assert_int_equal(target_follow(m, &tc), -ENOENT);
+	assert_int_equal(tc.child_id, keep.child_id); /* left as it was */
+	/* the IKE SA gone: gone, never another one */
+	struct ike_spec s20 = IKE("site2", 20);
+	const struct child_spec *none[] = {NULL};
+	size_t zero[] = {0};
+	msg_sweep_sas(m, &s20, none, zero, 1, 6000);
+	msg_sweep_sas(m, &s20, none, zero, 1, 6100);
+	msg_sweep_sas(m, &s20, none, zero, 1, 6200);
+	assert_int_equal(target_follow(m, &ti), -ENOENT);
+	model_free(m);
+}
+
+/* ---- the runner ---- */
+
+struct runs {
+	int finished, ok, logs;
+	char outcome[256], label[256];
+};
+
+static void on_log(void *ctx, const void *msg, size_t len, int64_t received)
+{
+	(void)msg, (void)len, (void)received;
+	((struct runs *)ctx)->logs++;
+}
+
+static void on_finish(void *ctx, const struct run_result *r)
+{
+	struct runs *rs = ctx;
+	rs->finished++;
+	rs->ok += r->ok;
+	snprintf(rs->outcome, sizeof(rs->outcome), "%s", r->outcome);
+	snprintf(rs->label, sizeof(rs->label), "%s", r->label);
+}
+
+/* Drives the runner until want requests finished (or 5 s). */
+static void drive(struct runner *r, struct runs *rs, int want)
+{
+	int64_t end = vici_now_ms() + 5000;
+	while (rs->finished < want && vici_now_ms() < end) {
+		struct pollfd fds[16];
+		void *tags[16];
+		size_t n = runner_pollfds(r, fds, tags, 16);
+		poll(fds, n, 50);
+		for (size_t i = 0; i < n; i++)
+			if (fds[i].revents)
+				runner_handle(r, tags[i], fds[i].revents);
+		runner_tick(r, vici_now_ms());
+		runner_reap(r);
+	}
+}
+
+static struct request request_of(enum verb v, const struct target *t, struct plan *p,
+                                 struct model *m)
+{
+	verb_plan(m, v, t, true, p);
+	assert_true(p->n >= 1);
+	return p->req[0];
+}
+
+static void test_runner(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct fakevici *f = fakevici_new();
+	struct msg log = msg_control_log("IKE", 1, "deleting IKE_SA site1[3]");
+	uint8_t *ok;
+	size_t okl;
+	struct vici_builder b;
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, "success", "yes");
+	assert_int_equal(vici_builder_finish(&b, &ok, &okl), 0);
+	struct fakevici_canned canned[] = {
+	        {"terminate", "control-log", 2, log.p, log.len, ok, okl},
+	};
+	fakevici_serve(f, canned, 1, NULL);
+	fakevici_start(f);
+	struct runs rs = {0};
+	struct runner_config c = {fakevici_uri(f), false, on_log, on_finish, &rs};
+	struct runner *r = runner_new(&c);
+	struct target t;
+	target_ike_sa(&t, model_ike_find(m, 3));
+	struct plan p;
+	struct request rq = request_of(VERB_TERMINATE, &t, &p, m);
+	char err[256];
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, vici_now_ms(), err, sizeof(err)), 0);
+	const char *label;
+	enum verb v;
+	assert_int_equal(runner_running(r, &v, &label, NULL), 1);
+	assert_int_equal(v, VERB_TERMINATE);
+	assert_string_equal(label, "terminate IKE SA site1 #3");
+	drive(r, &rs, 1);
+	assert_int_equal(rs.finished, 1);
+	assert_int_equal(rs.ok, 1);
+	assert_int_equal(rs.logs, 2);
+	assert_string_equal(rs.outcome, "done");
+	assert_int_equal(runner_running(r, NULL, NULL, NULL), 0);
+	plan_free(&p);
+	runner_free(r);
+	fakevici_free(f);
+	free(log.p);
+	free(ok);
+	model_free(m);
+}
+
+static void test_runner_failure(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct fakevici *f = fakevici_new();
+	uint8_t *no;
+	size_t nol;
+	struct vici_builder b;
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, "success", "no");
+	vici_builder_add_str(&b, "errmsg", "no matching IKE_SA found");
+	assert_int_equal(vici_builder_finish(&b, &no, &nol), 0);
+	struct fakevici_canned canned[] = {{"rekey", NULL, 0, NULL, 0, no, nol}};
+	fakevici_serve(f, canned, 1, NULL);
+	fakevici_start(f);
+	struct runs rs = {0};
+	struct runner_config c = {fakevici_uri(f), false, on_log, on_finish, &rs};
+	struct runner *r = runner_new(&c);
+	struct target t = name_target("site1");
+	struct plan p;
+	struct request rq = request_of(VERB_REKEY, &t, &p, m);
+	char err[256];
+	assert_int_equal(runner_start(r, VERB_REKEY, &rq, vici_now_ms(), err, sizeof(err)), 0);
+	drive(r, &rs, 1);
+	assert_int_equal(rs.finished, 1);
+	assert_int_equal(rs.ok, 0);
+	assert_string_equal(rs.outcome, "no matching IKE_SA found");
+	plan_free(&p);
+	runner_free(r);
+	fakevici_free(f);
+	free(no);
+	model_free(m);
+}
+
+static void test_runner_refusals(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct runs rs = {0};
+	struct target t;
+	target_ike_sa(&t, model_ike_find(m, 3));
+	struct plan p;
+	struct request rq = request_of(VERB_TERMINATE, &t, &p, m);
+	char err[256];
+	/* read-only: nothing is sent */
+	struct runner_config ro = {"unix:///nonexistent/charon.vici", true, on_log, on_finish, &rs};
+	struct runner *r = runner_new(&ro);
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "read-only mode: terminate IKE SA site1 #3 refused"));
+	assert_int_equal(runner_running(r, NULL, NULL, NULL), 0);
+	runner_free(r);
+	/* at most RUNNER_MAX_RUNNING at once (a charon that never answers) */
+	struct fakevici *f = fakevici_new();
+	fakevici_hang(f);
+	fakevici_start(f);
+	struct runner_config c = {fakevici_uri(f), false, on_log, on_finish, &rs};
+	r = runner_new(&c);
+	for (int i = 0; i < RUNNER_MAX_RUNNING; i++)
+		assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), 0);
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "actions are running"));
+	assert_int_equal(runner_running(r, NULL, NULL, NULL), RUNNER_MAX_RUNNING);
+	assert_int_equal(rs.finished, 0);
+	/* freeing cancels what runs without reporting it */
+	runner_free(r);
+	assert_int_equal(rs.finished, 0);
+	fakevici_free(f);
+	plan_free(&p);
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_initiate_conn),   cmocka_unit_test(test_initiate_names),
+	        cmocka_unit_test(test_terminate_rekey), cmocka_unit_test(test_redirect_install),
+	        cmocka_unit_test(test_hostile_names),   cmocka_unit_test(test_follow),
+	        cmocka_unit_test(test_runner),          cmocka_unit_test(test_runner_failure),
+	        cmocka_unit_test(test_runner_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
