@@ -24,8 +24,14 @@
 #include "msgs.h"
 #include "vici/vici.h"
 
-#define IKE(n, u) {.name = n, .uid = u, .established = 100, .rekey = 3000}
-#define CHILD(n, u, r) {.name = n, .uid = u, .reqid = r, .install = 10, .rekey = 900, .life = 1000}
+#define IKE(n, u)                                                                                  \
+	{                                                                                          \
+		.name = n, .uid = u, .established = 100, .rekey = 3000                             \
+	}
+#define CHILD(n, u, r)                                                                             \
+	{                                                                                          \
+		.name = n, .uid = u, .reqid = r, .install = 10, .rekey = 900, .life = 1000         \
+	}
 
 /* site1 (#3, site1-lan c5 up, reqid 7), conns site1 (lan, voip), solo
  * (no children), net (net-lan). */

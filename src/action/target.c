@@ -74,15 +74,14 @@ bool target_same(const struct target *a, const struct target *b)
 	}
 }
 
-/* The IKE SA with this id now: itself or its successor. */
+/* The IKE SA with this id now: its successor once charon said there is
+ * one (the old SA lingers a moment, rekeyed and about to be deleted), else
+ * itself. */
 static const struct model_ike *ike_now(const struct model *m, uint32_t id)
 {
-	const struct model_ike *ike = model_ike_find(m, id);
-	if (!ike) {
-		uint32_t succ = model_ike_successor(m, id);
-		ike = succ ? model_ike_find(m, succ) : NULL;
-	}
-	return ike;
+	uint32_t succ = model_ike_successor(m, id);
+	const struct model_ike *ike = succ ? model_ike_find(m, succ) : NULL;
+	return ike ? ike : model_ike_find(m, id);
 }
 
 static const struct model_child *child_by_reqid(const struct model_ike *ike, const struct target *t)
@@ -112,11 +111,10 @@ int target_follow(const struct model *m, struct target *t)
 	if (t->kind != TARGET_CHILD_SA)
 		return 0;
 	const struct model_ike *ike = NULL;
-	const struct model_child *c = model_child_find(m, t->child_id, &ike);
-	if (!c) {
-		uint32_t succ = model_child_successor(m, t->child_id);
-		c = succ ? model_child_find(m, succ, &ike) : NULL;
-	}
+	uint32_t succ = model_child_successor(m, t->child_id);
+	const struct model_child *c = succ ? model_child_find(m, succ, &ike) : NULL;
+	if (!c)
+		c = model_child_find(m, t->child_id, &ike);
 	if (!c) {
 		ike = ike_now(m, t->ike_id);
 		c = ike ? child_by_reqid(ike, t) : NULL;

@@ -1,8 +1,8 @@
 /*
- * The application's own state, shared by its files: the status line, what
- * a pane may see, the layout of the panes and overlays, filters and the
- * theme. Everything else in app/ builds on this file; it calls none of
- * them.
+ * The application's own state, shared by its files: making and freeing it,
+ * the status line, what a pane may see, the layout of the panes and
+ * overlays, filters and the theme. Everything else in app/ builds on this
+ * file; it calls none of them.
  */
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wide-character curses */
@@ -10,12 +10,17 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "ui/cmdline.h"
+#include "ui/lineedit.h"
 #include "ui/overlay.h"
 #include "ui/theme_curses.h"
+#include "util/sanitize.h"
 #include "vici/vici.h"
+#include "vici/xmalloc.h"
 
 void app_status(struct app *app, int role, int seconds, const char *fmt, ...)
 {
@@ -118,4 +123,39 @@ void app_set_filter(struct app *app, const char *text)
 void app_theme_apply(struct app *app)
 {
 	app->has_color = theme_curses_apply(&app->theme) == 0 && !app->theme.mono;
+}
+
+struct app *app_create(const struct app_config *cfg)
+{
+	struct app *app = xcalloc(1, sizeof(*app));
+	app->cfg = *cfg;
+	app->utf8 = sanitize_locale_is_utf8();
+	app->model = model_new(NULL);
+	app->sa_view = model_view_new(app->model);
+	app->zoom = -1;
+	app->main_pane = app->focus = PANE_SAS;
+	struct pane_init in = {app->model, app->sa_view};
+	static const struct pane_ops *const kinds[PANE_COUNT] = {
+	        [PANE_SAS] = &pane_sas_ops,   [PANE_CONNS] = &pane_conns_ops,
+	        [PANE_POLS] = &pane_pols_ops, [PANE_EVENTS] = &pane_events_ops,
+	        [PANE_LOG] = &pane_log_ops,
+	};
+	for (int i = 0; i < PANE_COUNT; i++)
+		pane_init(&app->panes[i], kinds[i], &in);
+	pane_init(&app->overlay_pane, &pane_text_ops, &in);
+	app->le = lineedit_new(500);
+	return app;
+}
+
+void app_destroy(struct app *app)
+{
+	for (int i = 0; i < PANE_COUNT; i++)
+		pane_destroy(&app->panes[i]);
+	pane_destroy(&app->overlay_pane);
+	lineedit_free(app->le);
+	if (app->history)
+		cmdline_history_close(app->history);
+	model_view_free(app->sa_view);
+	model_free(app->model);
+	free(app);
 }

@@ -141,6 +141,12 @@ struct app {
 
 /* --- app.c --- */
 
+/* A monitor with its model, panes and command line (no terminal, no VICI
+ * yet: see app_sessions_start(), app_act_start()). */
+struct app *app_create(const struct app_config *cfg);
+/* Frees what app_create() made (stop the sessions and the runner first). */
+void app_destroy(struct app *app);
+
 /* Sets the status line (printf; sanitise hostile parts first), shown for
  * seconds, and asks for a redraw. */
 void app_status(struct app *app, int role, int seconds, const char *fmt, ...)

@@ -36,7 +36,6 @@
 #include "ui/overlay.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
-#include "vici/xmalloc.h"
 
 #define MAX_FDS 72
 /* At most one data-driven redraw per this many ms. */
@@ -228,44 +227,6 @@ static void loop(struct app *app)
 
 /* ---- setting up and tearing down ---- */
 
-static struct app *app_new(const struct monitor_options *o)
-{
-	struct app *app = xcalloc(1, sizeof(*app));
-	app->cfg.uri = o->uri;
-	app->cfg.interval_ms = o->interval_ms;
-	app->cfg.theme = o->theme ? o->theme : "default";
-	app->cfg.readonly = o->readonly;
-	app->utf8 = sanitize_locale_is_utf8();
-	app->model = model_new(NULL);
-	app->sa_view = model_view_new(app->model);
-	app->zoom = -1;
-	app->main_pane = app->focus = PANE_SAS;
-	struct pane_init in = {app->model, app->sa_view};
-	static const struct pane_ops *const kinds[PANE_COUNT] = {
-	        [PANE_SAS] = &pane_sas_ops,   [PANE_CONNS] = &pane_conns_ops,
-	        [PANE_POLS] = &pane_pols_ops, [PANE_EVENTS] = &pane_events_ops,
-	        [PANE_LOG] = &pane_log_ops,
-	};
-	for (int i = 0; i < PANE_COUNT; i++)
-		pane_init(&app->panes[i], kinds[i], &in);
-	pane_init(&app->overlay_pane, &pane_text_ops, &in);
-	app->le = lineedit_new(500);
-	return app;
-}
-
-static void app_free(struct app *app)
-{
-	for (int i = 0; i < PANE_COUNT; i++)
-		pane_destroy(&app->panes[i]);
-	pane_destroy(&app->overlay_pane);
-	lineedit_free(app->le);
-	if (app->history)
-		cmdline_history_close(app->history);
-	model_view_free(app->sa_view);
-	model_free(app->model);
-	free(app);
-}
-
 int monitor_main(int argc, char **argv)
 {
 	struct monitor_options o;
@@ -289,7 +250,8 @@ int monitor_main(int argc, char **argv)
 		                "'swantop call' or 'swantop listen')\n");
 		return MONITOR_EXIT_FAIL;
 	}
-	struct app *app = app_new(&o);
+	struct app_config cfg = {o.uri, o.interval_ms, o.theme ? o.theme : "default", o.readonly};
+	struct app *app = app_create(&cfg);
 	app->theme = theme;
 	char *herr = NULL;
 	app->history = cmdline_history_open(NULL, 500, &herr);
@@ -298,7 +260,7 @@ int monitor_main(int argc, char **argv)
 	if (terminal_signals_setup() < 0) {
 		fprintf(stderr, "swantop: cannot create the signal pipe\n");
 		free(herr);
-		app_free(app);
+		app_destroy(app);
 		return MONITOR_EXIT_FAIL;
 	}
 	if (terminal_start() < 0) {
@@ -311,7 +273,7 @@ int monitor_main(int argc, char **argv)
 		free(safe);
 		free(herr);
 		terminal_signals_teardown();
-		app_free(app);
+		app_destroy(app);
 		return MONITOR_EXIT_FAIL;
 	}
 	app_theme_apply(app);
@@ -332,6 +294,6 @@ int monitor_main(int argc, char **argv)
 	terminal_signals_teardown();
 	app_act_stop(app);
 	app_sessions_stop(app);
-	app_free(app);
+	app_destroy(app);
 	return MONITOR_EXIT_OK;
 }
