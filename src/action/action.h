@@ -154,6 +154,11 @@ bool plan_is_ike_name(const struct model *m, const struct target_name *n);
 int plan_select_sa(const struct model *m, const struct target *t, bool ike_only,
                    struct vici_builder *b, char *what, size_t whatsize, char *sw, size_t swsize);
 
+/* The whole plan of a verb that names one SA (terminate, rekey): the
+ * request selects t (plan_select_sa()); blocking waits for the outcome. */
+void plan_on_sa(const struct model *m, const struct target *t, const char *verb, bool blocking,
+                struct plan *p);
+
 /* The verbs (one file each). */
 extern const struct verb_def verb_initiate, verb_terminate, verb_rekey, verb_redirect,
         verb_install, verb_uninstall;

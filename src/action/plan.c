@@ -189,3 +189,21 @@ int plan_select_sa(const struct model *m, const struct target *t, bool ike_only,
 		return -EINVAL;
 	}
 }
+
+void plan_on_sa(const struct model *m, const struct target *t, const char *verb, bool blocking,
+                struct plan *p)
+{
+	struct vici_builder b;
+	char what[300], opts[300], label[256], sw[320];
+	vici_builder_init(&b);
+	if (plan_select_sa(m, t, false, &b, what, sizeof(what), opts, sizeof(opts)) < 0) {
+		vici_builder_reset(&b);
+		plan_note(p, true, "%s acts on SAs: press 1 and select the SA", verb);
+		return;
+	}
+	if (blocking)
+		plan_blocking(&b);
+	plan_fmt(label, sizeof(label), "%s %s", verb, what);
+	plan_fmt(sw, sizeof(sw), "swanctl --%s %s", verb, opts);
+	plan_push(p, &b, label, sw);
+}
