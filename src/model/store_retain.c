@@ -263,11 +263,16 @@ static int enforce_cap(struct store *s, int64_t now, bool *more)
 
 static int give_back(struct store *s, bool *more)
 {
-	int64_t free_pages = 0;
+	int64_t free_pages = 0, page_size = 4096;
 	int e = run(s, "reading the free list", NULL, &free_pages, "PRAGMA freelist_count", 0);
-	if (e || free_pages <= STORE_FREE_KEEP)
+	if (!e)
+		e = run(s, "reading the page size", NULL, &page_size, "PRAGMA page_size", 0);
+	/* a small cap keeps fewer free pages: at most a 16th of it */
+	int64_t keep = (int64_t)(s->ret.max_bytes / 16) / (page_size > 0 ? page_size : 4096);
+	keep = keep < STORE_FREE_KEEP ? keep : STORE_FREE_KEEP;
+	if (e || free_pages <= keep)
 		return e;
-	int64_t n = free_pages - STORE_FREE_KEEP / 2;
+	int64_t n = free_pages - keep / 2;
 	if (n > STORE_FREE_STEP) {
 		n = STORE_FREE_STEP;
 		*more = true;
