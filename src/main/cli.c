@@ -1,6 +1,6 @@
 /*
- * What `swantop call` and `swantop listen` share: argument parsing, the help
- * text and sanitised messages on stderr.
+ * What `swantop call`, `swantop listen` and `swantop history` share: argument
+ * parsing, the help text and sanitised messages on stderr.
  *
  * Arguments are parsed by hand rather than with getopt_long(): options may
  * come before or after the command and its KEY=VALUE pairs (as operators
@@ -37,6 +37,10 @@ void cli_usage(FILE *f)
 	        "  swantop listen EVENT... [--uri URI] [--no-reconnect]\n"
 	        "      print events as JSON lines until SIGINT/SIGTERM, e.g.\n"
 	        "      swantop listen ike-updown child-updown log\n"
+	        "  swantop history [CONN] [--since T] [--until T] [--limit N] [--json]\n"
+	        "                  [--db PATH]\n"
+	        "      the timeline kept by swantop record: SA events, verdicts, restarts,\n"
+	        "      gaps; the newest N (default 1000) of the window, oldest first\n"
 	        "  swantop --help | --version\n"
 	        "\n"
 	        "common options:\n"
@@ -54,6 +58,14 @@ void cli_usage(FILE *f)
 	        "                       initiate/terminate); their timeout=MS argument\n"
 	        "                       extends it to MS + 5 s\n"
 	        "  -p, --pretty         indent the final reply\n"
+	        "history options:\n"
+	        "  --since/--until T    the window: 2026-12-04 03:00, 03:00 (today),\n"
+	        "                       2026-12-04T03:00Z, @SECONDS, now, or an age:\n"
+	        "                       90s, 30m, 1h, 2d, 1w, 1h30m (that long ago)\n"
+	        "  --limit N            the newest N records (default 1000; 0: all)\n"
+	        "  --json               one JSON object per line\n"
+	        "  --db PATH            the store (default /var/lib/swantop/history.db for\n"
+	        "                       root, else $XDG_STATE_HOME/swantop/history.db)\n"
 	        "listen options:\n"
 	        "  --no-reconnect       exit (code 3) when the daemon goes away instead of\n"
 	        "                       reconnecting\n"
@@ -61,7 +73,8 @@ void cli_usage(FILE *f)
 	        "JSON: sections are objects, lists arrays, values strings; a value that is\n"
 	        "not UTF-8 text is printed as {\"base64\": \"...\"}.\n"
 	        "\n"
-	        "exit codes of call and listen:\n"
+	        "exit codes of call, listen and history (history: 0, 1 no store or not\n"
+	        "readable, 2):\n"
 	        "  0 success   1 command failed (success=no)   2 usage error\n"
 	        "  3 connection failure   4 timeout   5 protocol violation\n"
 	        "  6 unknown command, or none of the events supported\n",

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/json.h"
@@ -71,6 +72,28 @@ void cli_listen_args_free(struct cli_listen_args *a);
  * and a bit). */
 int cli_parse_seconds(const char *s, int *ms);
 
+/* Parsed `swantop history` arguments; strings borrowed from argv. Times are
+ * wall-clock ms (0: not given). */
+struct cli_history_args {
+	const char *conn; /* NULL: every connection */
+	int64_t since, until;
+	const char *db; /* NULL: the default path (store_default_path()) */
+	size_t limit;   /* the newest N records; 0: all */
+	bool json;
+	bool help;
+};
+
+/* Parses argv (argv[0] is "history"); relative times count back from now
+ * (wall-clock ms). Returns 0, or -EINVAL with a one-line message in err. */
+int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
+                      size_t errlen);
+
+/* Parses a time for --since/--until into wall-clock ms: "2026-12-04 03:00",
+ * "2026-12-04T03:00:10", "2026-12-04" (local time unless followed by Z or
+ * +HH:MM), "03:00" (today), "@SECONDS", "now", or an age ("90s", "30m",
+ * "1h", "2d", "1w", "1h30m") counted back from now. Returns 0 or -EINVAL. */
+int cli_parse_time(const char *s, int64_t now, int64_t *out);
+
 /* The whole help text (all modes, options and exit codes) to f. */
 void cli_usage(FILE *f);
 
@@ -82,5 +105,6 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The modes: argv[0] is the mode name. Return an exit code (enum cli_exit). */
 int cli_call_main(int argc, char **argv);
 int cli_listen_main(int argc, char **argv);
+int cli_history_main(int argc, char **argv);
 
 #endif

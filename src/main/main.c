@@ -1,8 +1,9 @@
 /*
- * swantop's entry point: picks the mode from the first argument. `call` and
- * `listen` are the non-interactive modes (call.c, listen.c); anything else, including
- * no argument at all, belongs to the interactive monitor, which parses its
- * own options (--uri, --interval, --theme, --readonly).
+ * swantop's entry point: picks the mode from the first argument. `call`,
+ * `listen` and `history` are the non-interactive modes (call.c, listen.c,
+ * history.c); anything else, including no argument at all, belongs to the
+ * interactive monitor, which parses its own options (--uri, --interval,
+ * --theme, --readonly).
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@ static const struct {
 } modes[] = {
         {"call", cli_call_main},
         {"listen", cli_listen_main},
+        {"history", cli_history_main},
 };
 
 int main(int argc, char **argv)

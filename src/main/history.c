@@ -1,0 +1,448 @@
+/*
+ * `swantop history [CONN] [--since T] [--until T] [--db PATH] [--json]
+ * [--limit N]`: the timeline the recorder kept, from the history store
+ * (model/store.h), opened read-only.
+ *
+ * Text output is one line per record, every string from charon sanitised
+ * for the terminal; --json prints one JSON object per line (JSON Lines),
+ * with strings that are not UTF-8 text as {"base64": ...} like call and
+ * listen. By default the newest 1000 records of the window are shown, oldest
+ * first, and a note on stderr says how many earlier ones were left out.
+ *
+ * Times: absolute local times ("2026-12-04 03:00", "2026-12-04T03:00:10",
+ * "03:00" today), with "Z" or "+01:00" for an explicit offset, "@SECONDS"
+ * (Unix time), "now", or an age such as "90s", "30m", "1h", "2d", "1w",
+ * "1h30m" (that long ago).
+ */
+#include "main/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/store.h"
+#include "util/sanitize.h"
+#include "vici/xmalloc.h"
+
+#define HISTORY_LIMIT_DEFAULT 1000
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), so explicit offsets need no timegm(). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads exactly n digits at *p. */
+static bool digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return false;
+		*v = *v * 10 + (**p - '0');
+	}
+	return true;
+}
+
+/* "HH:MM[:SS]" at *p. */
+static bool clock_part(const char **p, int *h, int *mi, int *sec)
+{
+	*sec = 0;
+	if (!digits(p, 2, h) || *(*p)++ != ':' || !digits(p, 2, mi))
+		return false;
+	if (**p == ':' && (++*p, !digits(p, 2, sec)))
+		return false;
+	return *h < 24 && *mi < 60 && *sec < 61;
+}
+
+/* An age: one or more NUMBER UNIT pairs. */
+static int parse_age(const char *s, int64_t now, int64_t *out)
+{
+	double total = 0;
+	const char *p = s;
+	while (*p) {
+		char *end;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		double v = strtod(p, &end);
+		double unit;
+		switch (*end) {
+		case 's':
+			unit = 1e3;
+			break;
+		case 'm':
+			unit = 60e3;
+			break;
+		case 'h':
+			unit = 3600e3;
+			break;
+		case 'd':
+			unit = 86400e3;
+			break;
+		case 'w':
+			unit = 7 * 86400e3;
+			break;
+		default:
+			return -EINVAL;
+		}
+		total += v * unit;
+		p = end + 1;
+	}
+	if (total > 1e15)
+		return -EINVAL;
+	*out = now - (int64_t)total;
+	return 0;
+}
+
+int cli_parse_time(const char *s, int64_t now, int64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	if (!strcmp(s, "now")) {
+		*out = now;
+		return 0;
+	}
+	if (s[0] == '@') {
+		char *end;
+		errno = 0;
+		double v = strtod(s + 1, &end);
+		if (errno || *end || s[1] < '0' || s[1] > '9' || v > 1e13)
+			return -EINVAL;
+		*out = (int64_t)(v * 1000.0);
+		return 0;
+	}
+	if (!parse_age(s, now, out))
+		return 0;
+	const char *p = s;
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+	struct tm tm;
+	time_t t = (time_t)(now / 1000);
+	localtime_r(&t, &tm);
+	if (strlen(s) >= 10 && s[4] == '-') {
+		if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+		    !digits(&p, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+			return -EINVAL;
+		if ((*p == ' ' || *p == 'T') && (++p, !clock_part(&p, &h, &mi, &sec)))
+			return -EINVAL;
+	} else if (clock_part(&p, &h, &mi, &sec)) {
+		y = tm.tm_year + 1900, mo = tm.tm_mon + 1, d = tm.tm_mday;
+	} else {
+		return -EINVAL;
+	}
+	if (*p == 'Z' || *p == '+' || *p == '-') {
+		int oh = 0, om = 0, sign = *p == '-' ? -1 : 1;
+		if (*p++ != 'Z') {
+			if (!digits(&p, 2, &oh))
+				return -EINVAL;
+			if (*p == ':')
+				p++;
+			if (!digits(&p, 2, &om) || oh > 23 || om > 59)
+				return -EINVAL;
+		}
+		if (*p)
+			return -EINVAL;
+		int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+		               mi * 60 + sec - sign * (oh * 3600 + om * 60);
+		*out = secs * 1000;
+		return 0;
+	}
+	if (*p)
+		return -EINVAL;
+	tm = (struct tm){.tm_year = y - 1900,
+	                 .tm_mon = mo - 1,
+	                 .tm_mday = d,
+	                 .tm_hour = h,
+	                 .tm_min = mi,
+	                 .tm_sec = sec,
+	                 .tm_isdst = -1};
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*out = (int64_t)t * 1000;
+	return 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* The value of --name VALUE / --name=VALUE at argv[*i]: 1 matched, 0 not
+ * this option, -EINVAL value missing. */
+static int opt_val(int argc, char **argv, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (strcmp(argv[*i], name))
+		return 0;
+	if (*i + 1 >= argc)
+		return -EINVAL;
+	*val = argv[++*i];
+	return 1;
+}
+
+int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
+                      size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->limit = HISTORY_LIMIT_DEFAULT;
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v = NULL;
+		if (opts_done || arg[0] != '-' || !arg[1]) {
+			if (a->conn)
+				return fail(err, errlen, "history: one CONN at most ('%s', '%s')",
+				            a->conn, arg);
+			a->conn = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			opts_done = true;
+			continue;
+		}
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			a->help = true;
+			continue;
+		}
+		if (!strcmp(arg, "--json")) {
+			a->json = true;
+			continue;
+		}
+		int r = opt_val(argc, argv, &i, "--since", &v);
+		bool since = r > 0;
+		if (!r)
+			r = opt_val(argc, argv, &i, "--until", &v);
+		if (r > 0 && v) {
+			if (cli_parse_time(v, now, since ? &a->since : &a->until))
+				return fail(err, errlen,
+				            "%s: '%s' is not a time (2026-12-04 03:00, 03:00, 1h, "
+				            "30m, 2d, @SECONDS, now)",
+				            since ? "--since" : "--until", v);
+			continue;
+		}
+		if (!r && (r = opt_val(argc, argv, &i, "--db", &v)) > 0) {
+			a->db = v;
+			continue;
+		}
+		if (!r && (r = opt_val(argc, argv, &i, "--limit", &v)) > 0) {
+			char *end;
+			errno = 0;
+			long long n = strtoll(v, &end, 10);
+			if (errno || *end || !*v || n < 0)
+				return fail(err, errlen,
+				            "--limit: '%s' is not a count (0: no limit)", v);
+			a->limit = (size_t)n;
+			continue;
+		}
+		if (r < 0)
+			return fail(err, errlen, "option %s needs a value", arg);
+		return fail(err, errlen, "unknown option '%s'", arg);
+	}
+	if (a->since && a->until && a->since >= a->until)
+		return fail(err, errlen, "history: --since must be before --until");
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+struct history_out {
+	const struct cli_history_args *a;
+	unsigned flags; /* sanitize flags */
+	struct json_buf b;
+	bool write_error;
+};
+
+/* "2026-12-04 03:00:12" (text) or "2026-12-04T03:00:12.345+01:00" (JSON),
+ * local time. */
+static void format_time(int64_t ms, bool iso, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	if (!iso) {
+		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+		return;
+	}
+	char date[32], zone[8];
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm);
+	snprintf(buf, size, "%s.%03d%.3s:%.2s", date, (int)(ms - (int64_t)t * 1000), zone,
+	         zone + 3);
+}
+
+/* The SA column: "IKE #12", "net #34", "net #34>#35" after a rekey. */
+static void sa_label(const struct store_event *ev, char *buf, size_t size)
+{
+	char name[64] = "";
+	uint32_t id = ev->child_id ? ev->child_id : ev->ike_id;
+	if (ev->child.len || ev->child_id)
+		sanitize_fit(name, sizeof(name), ev->child.s, ev->child.len, 12, 0);
+	else if (ev->ike_id)
+		snprintf(name, sizeof(name), "IKE");
+	if (!id && !*name) {
+		buf[0] = '\0';
+		return;
+	}
+	int n = snprintf(buf, size, "%s%s", name, *name ? " " : "");
+	if (id && n >= 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, "#%u", id);
+	if (ev->new_id && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ">#%u", ev->new_id);
+}
+
+static void put_detail(struct json_buf *d, const char *label, struct model_str v, unsigned flags)
+{
+	if (!v.len)
+		return;
+	char *safe = sanitize_dup(v.s, v.len, flags);
+	json_buf_printf(d, "%s%s%s", d->len ? "  " : "", label, safe);
+	free(safe);
+}
+
+static int print_text(void *ctx, const struct store_event *ev)
+{
+	struct history_out *o = ctx;
+	char when[32], conn[SANITIZE_FIT_BUFSIZE(16)], sa[64], sa_fit[SANITIZE_FIT_BUFSIZE(18)];
+	char code[SANITIZE_FIT_BUFSIZE(20)], kind[SANITIZE_FIT_BUFSIZE(14)];
+	format_time(ev->time, false, when, sizeof(when));
+	sanitize_fit(conn, sizeof(conn), ev->conn.s, ev->conn.len, 16, o->flags | SANITIZE_PAD);
+	sa_label(ev, sa, sizeof(sa));
+	sanitize_fit(sa_fit, sizeof(sa_fit), sa, strlen(sa), 18, o->flags | SANITIZE_PAD);
+	sanitize_fit(kind, sizeof(kind), ev->kind_word.s, ev->kind_word.len, 14,
+	             o->flags | SANITIZE_PAD);
+	sanitize_fit(code, sizeof(code), ev->code.s, ev->code.len, 20, o->flags | SANITIZE_PAD);
+	struct json_buf d;
+	json_buf_init(&d);
+	put_detail(&d, "", ev->state, o->flags);
+	put_detail(&d, "remote ", ev->remote, o->flags);
+	if (ev->kind == STORE_EV_GAP && ev->end > ev->time) {
+		char until[32];
+		format_time(ev->end, false, until, sizeof(until));
+		json_buf_printf(&d, "%snot recording until %s (%llds)", d.len ? "  " : "", until,
+		                (long long)((ev->end - ev->time) / 1000));
+	}
+	put_detail(&d, "", ev->detail, o->flags);
+	put_detail(&d, "side ", ev->side, o->flags);
+	put_detail(&d, "evidence: ", ev->evidence, o->flags);
+	if (printf("%s  %s %s %s %s %s\n", when, conn, sa_fit, kind, code, d.len ? d.p : "") < 0)
+		o->write_error = true;
+	json_buf_free(&d);
+	return o->write_error;
+}
+
+static void json_str(struct json_buf *b, const char *key, struct model_str v)
+{
+	json_buf_printf(b, ",\"%s\":", key);
+	json_put_value(b, v.s, v.len);
+}
+
+static int print_json(void *ctx, const struct store_event *ev)
+{
+	struct history_out *o = ctx;
+	struct json_buf *b = &o->b;
+	char when[48];
+	b->len = 0;
+	format_time(ev->time, true, when, sizeof(when));
+	json_buf_printf(b, "{\"id\":%lld,\"time\":\"%s\",\"time_ms\":%lld", (long long)ev->id, when,
+	                (long long)ev->time);
+	if (ev->kind == STORE_EV_GAP) {
+		format_time(ev->end, true, when, sizeof(when));
+		json_buf_printf(b, ",\"end\":\"%s\",\"end_ms\":%lld", when, (long long)ev->end);
+	}
+	json_str(b, "kind", ev->kind_word);
+	json_str(b, "conn", ev->conn);
+	json_str(b, "child", ev->child);
+	json_buf_printf(b, ",\"ike_id\":%u,\"child_id\":%u,\"new_id\":%u", ev->ike_id, ev->child_id,
+	                ev->new_id);
+	json_str(b, "state", ev->state);
+	json_str(b, "remote", ev->remote);
+	json_str(b, "detail", ev->detail);
+	json_str(b, "code", ev->code);
+	json_str(b, "side", ev->side);
+	json_str(b, "evidence", ev->evidence);
+	json_buf_puts(b, "}\n");
+	if (fwrite(b->p, 1, b->len, stdout) != b->len)
+		o->write_error = true;
+	return o->write_error;
+}
+
+int cli_history_main(int argc, char **argv)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	setlocale(LC_ALL, "");
+	struct cli_history_args a;
+	char err[640];
+	if (cli_history_parse(argc, argv, now, &a, err, sizeof(err))) {
+		cli_warn("%s", err);
+		fprintf(stderr, "Try 'swantop --help'.\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (a.help) {
+		cli_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	char path[4096];
+	if (!a.db) {
+		if (store_default_path(path, sizeof(path), (unsigned)geteuid(),
+		                       getenv("XDG_STATE_HOME"), getenv("HOME"))) {
+			cli_warn("no default history store path (HOME is not set): use --db PATH");
+			return CLI_EXIT_USAGE;
+		}
+		a.db = path;
+	}
+	struct store *s;
+	int e = store_open(&s, a.db, STORE_READ_ONLY, err, sizeof(err));
+	if (e) {
+		if (e == -ENOENT)
+			cli_warn("%s: run swantop record (or the swantop-record service) to keep "
+			         "one",
+			         err);
+		else
+			cli_warn("%s", err);
+		return CLI_EXIT_FAILED;
+	}
+	struct store_filter f = {
+	        .conn = a.conn, .since = a.since, .until = a.until, .limit = a.limit};
+	struct history_out o = {.a = &a, .flags = sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII};
+	json_buf_init(&o.b);
+	long n = store_timeline(s, &f, a.json ? print_json : print_text, &o);
+	long total = n >= 0 && a.limit && (size_t)n == a.limit ? store_count(s, &f) : n;
+	json_buf_free(&o.b);
+	int rc = CLI_EXIT_OK;
+	if (n < 0 || total < 0) {
+		cli_warn("%s", store_errmsg(s));
+		rc = CLI_EXIT_FAILED;
+	} else if (o.write_error || fflush(stdout)) {
+		rc = CLI_EXIT_FAILED;
+	} else if (total > n) {
+		cli_warn("%ld earlier records not shown (--limit %zu; --limit 0 shows all)",
+		         total - n, a.limit);
+	}
+	store_close(s);
+	return rc;
+}
