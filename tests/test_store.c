@@ -263,12 +263,12 @@ static const char *const v1_schema =
         "CREATE TABLE samples(t INTEGER NOT NULL, series INTEGER NOT NULL, dt INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
         " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;"
-        "CREATE TABLE samples_1m(series INTEGER NOT NULL, t INTEGER NOT NULL,"
+        "CREATE TABLE samples_mid(t INTEGER NOT NULL, series INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
-        " packets_out INTEGER NOT NULL, PRIMARY KEY(series, t)) WITHOUT ROWID;"
-        "CREATE TABLE samples_15m(series INTEGER NOT NULL, t INTEGER NOT NULL,"
+        " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;"
+        "CREATE TABLE samples_coarse(t INTEGER NOT NULL, series INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
-        " packets_out INTEGER NOT NULL, PRIMARY KEY(series, t)) WITHOUT ROWID;"
+        " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;"
         "PRAGMA user_version = 1;"
         "INSERT INTO events(t, kind, conn, child, ike_id, state, remote, detail) VALUES"
         " (1796342400000, 'ike-down', 'gw-a', '', 7, 'DELETING', '192.0.2.9', 'old row'),"
@@ -582,11 +582,11 @@ static void test_downsample(void **state)
 	/* each tier holds its own stretch */
 	int64_t now = end;
 	assert_true(sql_int(path, "SELECT min(t) FROM samples") >= now - DAY_MS - 16 * MIN_MS);
-	assert_true(sql_int(path, "SELECT max(t) FROM samples_1m") < now - DAY_MS);
-	assert_true(sql_int(path, "SELECT min(t) FROM samples_1m") >=
-	            now - 7 * DAY_MS - 15 * MIN_MS);
-	assert_true(sql_int(path, "SELECT max(t) FROM samples_15m") < now - 7 * DAY_MS);
-	assert_int_equal(sql_int(path, "SELECT min(t) % 900000 FROM samples_15m"), 0);
+	assert_true(sql_int(path, "SELECT max(t) FROM samples_mid") < now - DAY_MS);
+	assert_true(sql_int(path, "SELECT min(t) FROM samples_mid") >=
+	            now - 7 * DAY_MS - HOUR_MS);
+	assert_true(sql_int(path, "SELECT max(t) FROM samples_coarse") < now - 7 * DAY_MS);
+	assert_int_equal(sql_int(path, "SELECT min(t) % 3600000 FROM samples_coarse"), 0);
 	/* the total is unchanged */
 	assert_int_equal(store_rates(s, "gw", "net", 0, T0 - HOUR_MS, 12 * DAY_MS, 1, b), 0);
 	assert_true(b[0].bytes_in == (double)total);
@@ -626,8 +626,8 @@ static void test_retention_age(void **state)
 	assert_int_equal(store_count(s, &f), 91); /* days 0..90 */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM series WHERE conn = 'gone'"), 0);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM series WHERE conn = 'gw'"), 1);
-	assert_int_equal(sql_int(path, "SELECT count(*) FROM samples_15m") +
-	                         sql_int(path, "SELECT count(*) FROM samples_1m"),
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM samples_coarse") +
+	                         sql_int(path, "SELECT count(*) FROM samples_mid"),
 	                 0);
 	store_close(s);
 }

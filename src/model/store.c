@@ -319,10 +319,8 @@ int64_t store_size(struct store *s)
 /* migrations[i] takes a store from version i to i + 1. Released migrations
  * are never edited. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
-        /* 1: timeline records, series and the three sample tiers. Samples at
-         * full resolution are ordered by time (appending is cheap, aging
-         * drops a prefix); the downsampled tiers by series (a sparkline over
-         * days reads one range). */
+        /* 1: timeline records, series and the three sample tiers, each
+         * ordered by time: the recorder appends, retention drops a prefix. */
         "PRAGMA application_id = 1398230612;"
         "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;"
         "CREATE TABLE events(id INTEGER PRIMARY KEY, t INTEGER NOT NULL, kind TEXT NOT NULL,"
@@ -336,12 +334,12 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
         "CREATE TABLE samples(t INTEGER NOT NULL, series INTEGER NOT NULL, dt INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
         " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;"
-        "CREATE TABLE samples_1m(series INTEGER NOT NULL, t INTEGER NOT NULL,"
+        "CREATE TABLE samples_mid(t INTEGER NOT NULL, series INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
-        " packets_out INTEGER NOT NULL, PRIMARY KEY(series, t)) WITHOUT ROWID;"
-        "CREATE TABLE samples_15m(series INTEGER NOT NULL, t INTEGER NOT NULL,"
+        " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;"
+        "CREATE TABLE samples_coarse(t INTEGER NOT NULL, series INTEGER NOT NULL,"
         " bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, packets_in INTEGER NOT NULL,"
-        " packets_out INTEGER NOT NULL, PRIMARY KEY(series, t)) WITHOUT ROWID;",
+        " packets_out INTEGER NOT NULL, PRIMARY KEY(t, series)) WITHOUT ROWID;",
         /* 2: diagnosis verdicts and gaps in the timeline; the per-connection
          * timeline and flap counts get their own index. */
         "ALTER TABLE events ADD COLUMN end_t INTEGER NOT NULL DEFAULT 0;"
@@ -527,6 +525,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (size_t i = 0; i < sizeof(s->cache) / sizeof(s->cache[0]); i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	queue_clear(s);
 	free(s->qev);

@@ -29,7 +29,7 @@
  * across counter resets. A delta covers the time since the previous sample
  * of the same CHILD SA; idle intervals (all deltas zero) are not stored.
  * Retention (struct store_retention) keeps samples at full resolution for a
- * while, then as sums over 1-minute and 15-minute buckets, so totals and
+ * while, then as sums over 5-minute and 1-hour buckets, so totals and
  * rates stay exact at every resolution.
  *
  * Strings are binary-safe byte strings (struct model_str); what comes back
@@ -66,8 +66,8 @@
 /* Queued records are written at most this often by store_tick(). */
 #define STORE_FLUSH_INTERVAL_MS 1000
 /* Bucket lengths of the downsampled sample tiers. */
-#define STORE_MID_BUCKET_MS (60 * 1000)
-#define STORE_COARSE_BUCKET_MS (15 * 60 * 1000)
+#define STORE_MID_BUCKET_MS (5 * 60 * 1000)
+#define STORE_COARSE_BUCKET_MS (60 * 60 * 1000)
 
 struct store;
 
@@ -142,8 +142,8 @@ struct store_sample {
 struct store_retention {
 	int64_t events_ms;  /* timeline records: 90 days */
 	int64_t raw_ms;     /* samples at full resolution: 24 hours */
-	int64_t mid_ms;     /* 1-minute sums: 7 days */
-	int64_t coarse_ms;  /* 15-minute sums: 90 days */
+	int64_t mid_ms;     /* 5-minute sums: 7 days */
+	int64_t coarse_ms;  /* 1-hour sums: 90 days */
 	uint64_t max_bytes; /* the whole file: 256 MiB; oldest data goes first */
 	/* A sample more than this after the previous one of its CHILD SA
 	 * starts afresh instead of spreading a gap's traffic: 10 minutes. */

@@ -74,15 +74,15 @@ struct store {
 	struct store_sref *sref; /* open addressing by name hash */
 	size_t sref_cap, sref_used;
 
+	/* statements of retention, by their (static) SQL text */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[24];
+
 	/* retention state (store_retain.c) */
 	int64_t next_maint;
 	int64_t cap_horizon; /* everything older goes to keep the size cap; 0: none */
-	int64_t pass_cursor; /* series id the per-series pass continues after */
-	int64_t pass_mid_h;  /* horizons of the pass under way */
-	int64_t pass_del_h;
-	int64_t done_mid_h; /* horizons the last complete pass applied */
-	int64_t done_del_h;
-	bool pass_running;
 };
 
 /* Records a failure: "PATH: what: SQLite's message" into s->err; returns the

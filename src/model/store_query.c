@@ -2,7 +2,7 @@
  * Reading the history store: the timeline, flap counts and rate series.
  *
  * Rates. A full-resolution sample row holds the traffic of (t - dt, t]; a
- * 1-minute or 15-minute row that of its whole bucket. Each row is spread
+ * 5-minute or 1-hour row that of its whole bucket. Each row is spread
  * over the buckets the caller asked for in proportion to the overlap, so a
  * sparkline reads the same whatever tier its data lives in, and the sum over
  * any window is the sum of what was recorded in it.
@@ -190,15 +190,16 @@ static void spread(const struct grid *g, struct store_bucket *out, int64_t a, in
 	}
 }
 
-/* Series rows to read: one series (?1) or all. The columns are series, t,
- * covered length, 4 counters; ?2 and ?3 bound t. */
+/* The rows of each tier that overlap a window: series, t, the length they
+ * cover (?6 for the downsampled tiers), 4 counters; ?2 and ?3 bound t, %s
+ * takes a selection of series. */
 static const char *const tier_sql[3] = {
         "SELECT series, t, dt, bytes_in, bytes_out, packets_in, packets_out FROM samples"
         " WHERE t > ?2 AND t < ?3 %s",
-        "SELECT series, t, 60000, bytes_in, bytes_out, packets_in, packets_out FROM samples_1m"
-        " WHERE %s t > ?2 AND t < ?3",
-        "SELECT series, t, 900000, bytes_in, bytes_out, packets_in, packets_out"
-        " FROM samples_15m WHERE %s t > ?2 AND t < ?3",
+        "SELECT series, t, ?6, bytes_in, bytes_out, packets_in, packets_out FROM samples_mid"
+        " WHERE t > ?2 AND t < ?3 %s",
+        "SELECT series, t, ?6, bytes_in, bytes_out, packets_in, packets_out"
+        " FROM samples_coarse WHERE t > ?2 AND t < ?3 %s",
 };
 
 typedef struct store_bucket *(*series_buckets_fn)(void *ctx, int64_t series);
@@ -212,14 +213,9 @@ static int read_tiers(struct store *s, const struct grid *g, const char *sel, co
 	int64_t until = g->since + (int64_t)g->n * g->bucket;
 	for (int tier = 0; tier < 3; tier++) {
 		char sql[640], cond[200];
-		int64_t lo = g->since - (tier == 0 ? 0 : tier == 1 ? 60000 : 900000);
+		int64_t lo = g->since - (tier == 0 ? 0 : tier == 1 ? STORE_MID_BUCKET_MS : STORE_COARSE_BUCKET_MS);
 		int64_t hi = until + (tier == 0 ? s->ret.max_sample_gap_ms : 0);
-		/* the downsampled tiers are ordered by series: seek each one */
-		if (tier == 0)
-			snprintf(cond, sizeof(cond), "%s%s", *sel ? "AND series IN " : "", sel);
-		else
-			snprintf(cond, sizeof(cond), "series IN %s AND",
-			         *sel ? sel : "(SELECT id FROM series)");
+		snprintf(cond, sizeof(cond), "%s%s", *sel ? "AND series IN " : "", sel);
 		snprintf(sql, sizeof(sql), tier_sql[tier], cond);
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
@@ -232,6 +228,9 @@ static int read_tiers(struct store *s, const struct grid *g, const char *sel, co
 		}
 		sqlite3_bind_int64(st, 2, lo);
 		sqlite3_bind_int64(st, 3, hi);
+		if (tier)
+			sqlite3_bind_int64(st, 6,
+			                   tier == 1 ? STORE_MID_BUCKET_MS : STORE_COARSE_BUCKET_MS);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct store_bucket *b = find(ctx, sqlite3_column_int64(st, 0));
 			if (!b)

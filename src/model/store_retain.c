@@ -1,13 +1,15 @@
 /*
  * Retention of the history store, in bounded steps.
  *
- * Samples live in three tiers: full resolution (table samples, ordered by
- * time) for raw_ms, then sums per series over 1-minute buckets (samples_1m)
- * for mid_ms, then over 15-minute buckets (samples_15m) for coarse_ms.
- * Moving data down a tier adds it into the coarser bucket and deletes the
- * finer rows in the same transaction, so totals never change and never
- * count twice, and the tiers cover disjoint stretches of time. Timeline
- * records go after events_ms.
+ * Samples live in three tiers: full resolution (table samples) for raw_ms,
+ * then sums per series over 5-minute buckets (samples_mid) for mid_ms, then
+ * over 1-hour buckets (samples_coarse) for coarse_ms. Every tier is ordered
+ * by time, so the recorder only ever appends, and retention only ever
+ * takes a prefix: the oldest rows of a tier are added into their coarser
+ * bucket (an upsert that sums) and deleted in the same transaction. A sample
+ * is thus in exactly one tier at any moment, totals never change and
+ * nothing counts twice, however a slice cuts a bucket. Timeline records go
+ * after events_ms.
  *
  * The size cap works through one more horizon, cap_horizon: when the pages
  * in use exceed max_bytes, the horizon moves forward from the oldest data
@@ -16,9 +18,8 @@
  * there are enough of them to be worth moving pages for.
  *
  * Every call of store_maintain() does at most about `budget` rows of work in
- * one transaction, and keeps its place (a cursor over the series) between
- * calls, so a recorder never stalls on a large backlog: it calls again soon
- * while the answer is "more to do".
+ * one transaction, so a recorder never stalls on a backlog: it calls again
+ * soon while the answer is "more to do".
  */
 #include "model/store_priv.h"
 
@@ -41,15 +42,30 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-/* Runs sql with nbind int64 parameters; *changes (if not NULL) gets the rows
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Runs sql (a string literal: its statement is kept for the next call by
+ * its address) with nbind int64 parameters; *changes (if not NULL) gets the rows
  * changed, *one (if not NULL) the first column of the first row. */
 static int run(struct store *s, const char *what, long *changes, int64_t *one, const char *sql,
                int nbind, ...)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, what);
+	sqlite3_stmt *st = NULL;
+	size_t slot = 0;
+	while (slot < ARRAY_SIZE(s->cache) && s->cache[slot].sql && s->cache[slot].sql != sql)
+		slot++;
+	if (slot < ARRAY_SIZE(s->cache) && s->cache[slot].sql == sql) {
+		st = s->cache[slot].st;
+		sqlite3_reset(st);
+	} else {
+		int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return store_fail(s, rc, what);
+		if (slot < ARRAY_SIZE(s->cache))
+			s->cache[slot].sql = sql, s->cache[slot].st = st;
+	}
+	bool cached = slot < ARRAY_SIZE(s->cache);
+	int rc;
 	va_list ap;
 	va_start(ap, nbind);
 	for (int i = 1; i <= nbind; i++)
@@ -64,7 +80,10 @@ static int run(struct store *s, const char *what, long *changes, int64_t *one, c
 	}
 	if (one && null)
 		*one = INT64_MIN;
-	sqlite3_finalize(st);
+	if (cached)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc, what);
 	if (changes)
@@ -85,154 +104,85 @@ static int age_events(struct store *s, int64_t now, long *left, bool *more)
 	return e;
 }
 
-#define SUMS_1M                                                                                    \
-	"ON CONFLICT(series, t) DO UPDATE SET bytes_in = bytes_in + excluded.bytes_in,"            \
+#define SUMS                                                                                       \
+	" ON CONFLICT(t, series) DO UPDATE SET bytes_in = bytes_in + excluded.bytes_in,"           \
 	" bytes_out = bytes_out + excluded.bytes_out,"                                             \
 	" packets_in = packets_in + excluded.packets_in,"                                          \
 	" packets_out = packets_out + excluded.packets_out"
+#define INTO(to) "INSERT INTO " to "(t, series, bytes_in, bytes_out, packets_in, packets_out)"
+#define SUMMED(from)                                                                               \
+	" SELECT (t / ?2) * ?2 AS b, series, sum(bytes_in), sum(bytes_out), sum(packets_in),"      \
+	" sum(packets_out) FROM " from " WHERE t < ?1 GROUP BY b, series"
 
-/* Full-resolution samples older than raw_ms go into 1-minute sums, a slice
- * of whole minutes at a time (at least 15 of them, so each series' page of
- * samples_1m is written once for many rows); below the cap horizon they are
- * only deleted. */
-static int downsample_raw(struct store *s, int64_t now, long *left, bool *more)
+/* The statements of one tier: its oldest time, the end of a slice of about
+ * ?1 rows, moving the rows before ?1 into the next tier's buckets of ?2 ms,
+ * deleting them. */
+static const struct tier {
+	const char *oldest, *slice, *move, *del;
+} tiers[3] = {
+        {"SELECT min(t) FROM samples", "SELECT t FROM samples ORDER BY t LIMIT 1 OFFSET ?1",
+         INTO("samples_mid") SUMMED("samples") SUMS, "DELETE FROM samples WHERE t < ?1"},
+        {"SELECT min(t) FROM samples_mid",
+         "SELECT t FROM samples_mid ORDER BY t LIMIT 1 OFFSET ?1",
+         INTO("samples_coarse") SUMMED("samples_mid") SUMS,
+         "DELETE FROM samples_mid WHERE t < ?1"},
+        {"SELECT min(t) FROM samples_coarse",
+         "SELECT t FROM samples_coarse ORDER BY t LIMIT 1 OFFSET ?1", NULL,
+         "DELETE FROM samples_coarse WHERE t < ?1"},
+};
+
+/* Moves (or, below the cap horizon, deletes) the rows of tier i older than
+ * horizon, about *left rows per call. */
+static int age_tier(struct store *s, int i, int64_t horizon, int64_t bucket, long *left,
+                    bool *more)
 {
-	const int64_t m = STORE_MID_BUCKET_MS, batch = 15 * m;
-	int64_t h = floor_to(now - s->ret.raw_ms, m);
-	int64_t cap = floor_to(s->cap_horizon, m);
+	const struct tier *tr = &tiers[i];
+	horizon = max64(horizon, s->cap_horizon);
 	while (*left > 0) {
-		int64_t oldest;
-		int e = run(s, "reading samples", NULL, &oldest, "SELECT min(t) FROM samples", 0);
-		if (e)
+		int64_t oldest, b;
+		int e = run(s, "reading samples", NULL, &oldest, tr->oldest, 0);
+		if (e || oldest == INT64_MIN || oldest >= horizon)
 			return e;
-		if (oldest == INT64_MIN)
-			return 0;
-		int64_t a = floor_to(oldest, m);
-		if (a >= max64(h - batch, cap))
-			return 0;
-		int64_t b = a + batch, count = 0;
-		if (b > max64(h, cap))
-			b = max64(h, cap);
-		e = run(s, "reading samples", NULL, &count,
-		        "SELECT count(*) FROM samples WHERE t < ?1", 1, b);
-		if (e)
+		if ((e = run(s, "reading samples", NULL, &b, tr->slice, 1, (int64_t)*left)))
 			return e;
-		if (count > *left && b - a > m)
-			b = a + max64(1, (b - a) / m * *left / count) * m;
-		long n = 0;
-		if (b > cap)
-			e = run(s, "downsampling samples", &n, NULL,
-			        "INSERT INTO samples_1m(series, t, bytes_in, bytes_out, packets_in,"
-			        " packets_out) SELECT series, (t / ?2) * ?2 AS b, sum(bytes_in),"
-			        " sum(bytes_out), sum(packets_in), sum(packets_out) FROM samples"
-			        " WHERE t < ?1 GROUP BY series, b " SUMS_1M,
-			        2, b, m);
+		/* a slice ends at a time, so it may take a few rows more */
+		if (b == INT64_MIN || b > horizon)
+			b = horizon;
+		if (b <= oldest)
+			b = oldest + 1;
+		long moved = 0, deleted = 0;
+		if (tr->move && b > s->cap_horizon)
+			e = run(s, "downsampling samples", &moved, NULL, tr->move, 2, b, bucket);
 		if (!e)
-			e = run(s, "deleting samples", &n, NULL, "DELETE FROM samples WHERE t < ?1",
-			        1, b);
+			e = run(s, "deleting samples", &deleted, NULL, tr->del, 1, b);
 		if (e)
 			return e;
-		*left -= n;
+		*left -= deleted > 0 ? deleted : 1;
 	}
 	*more = true;
 	return 0;
 }
 
-/* One series of the pass: 1-minute sums older than mid_ms into 15-minute
- * sums, and what is older than the deletion horizons away. Returns 0 or an
- * errno; *n gets the rows touched. */
-static int pass_series(struct store *s, int64_t id, long *n)
-{
-	long a = 0, b = 0, c = 0;
-	int64_t mid = s->pass_mid_h, del = s->pass_del_h;
-	int e = run(s, "downsampling samples", &a, NULL,
-	            "INSERT INTO samples_15m(series, t, bytes_in, bytes_out, packets_in,"
-	            " packets_out) SELECT series, (t / ?3) * ?3 AS b, sum(bytes_in),"
-	            " sum(bytes_out), sum(packets_in), sum(packets_out) FROM samples_1m"
-	            " WHERE series = ?1 AND t < ?2 GROUP BY b " SUMS_1M,
-	            3, id, mid, (int64_t)STORE_COARSE_BUCKET_MS);
-	if (!e)
-		e = run(s, "deleting samples", &b, NULL,
-		        "DELETE FROM samples_1m WHERE series = ?1 AND t < ?2", 2, id,
-		        max64(mid, floor_to(s->cap_horizon, STORE_MID_BUCKET_MS)));
-	if (!e)
-		e = run(s, "deleting samples", &c, NULL,
-		        "DELETE FROM samples_15m WHERE series = ?1 AND t < ?2", 2, id, del);
-	*n = a + b + c + 1;
-	return e;
-}
-
-/* Forgets series that have had no samples for longer than anything is
- * kept (and so have no rows left in any tier). */
+/* Forgets series whose last sample (last_t is kept to the hour) is older
+ * than anything any tier keeps. */
 static int forget_series(struct store *s, int64_t now)
 {
-	int64_t h = s->pass_del_h;
-	if (h > now - s->ret.raw_ms - 2 * 3600 * 1000)
-		h = now - s->ret.raw_ms - 2 * 3600 * 1000;
+	int64_t h = max64(now - s->ret.coarse_ms, s->cap_horizon) - 2 * 3600 * 1000;
 	long n = 0;
-	int e = run(s, "forgetting series", &n, NULL,
-	            "DELETE FROM series WHERE last_t < ?1"
-	            " AND NOT EXISTS (SELECT 1 FROM samples_1m WHERE series = series.id)"
-	            " AND NOT EXISTS (SELECT 1 FROM samples_15m WHERE series = series.id)",
-	            1, h);
+	int e = run(s, "forgetting series", &n, NULL, "DELETE FROM series WHERE last_t < ?1", 1, h);
 	if (n)
 		store_series_forget(s);
 	return e;
 }
 
-/* The per-series pass: starts when a horizon moved by a bucket, then goes on
- * through the series in id order across calls. */
-static int series_pass(struct store *s, int64_t now, long *left, bool *more)
-{
-	int64_t mid = floor_to(now - s->ret.mid_ms, STORE_COARSE_BUCKET_MS);
-	int64_t del = max64(now - s->ret.coarse_ms, s->cap_horizon);
-	if (!s->pass_running) {
-		if (mid <= s->done_mid_h && del < s->done_del_h + STORE_COARSE_BUCKET_MS &&
-		    s->cap_horizon <= s->done_del_h)
-			return 0;
-		s->pass_running = true;
-		s->pass_cursor = 0;
-		s->pass_mid_h = mid;
-		s->pass_del_h = del;
-	}
-	while (*left > 0) {
-		int64_t id;
-		int e = run(s, "reading series", NULL, &id,
-		            "SELECT id FROM series WHERE id > ?1 ORDER BY id LIMIT 1", 1,
-		            s->pass_cursor);
-		if (e)
-			return e;
-		if (id == INT64_MIN) {
-			s->pass_running = false;
-			s->done_mid_h = s->pass_mid_h;
-			s->done_del_h = s->pass_del_h;
-			return forget_series(s, now);
-		}
-		long n = 0;
-		if ((e = pass_series(s, id, &n)))
-			return e;
-		s->pass_cursor = id;
-		*left -= n;
-	}
-	*more = true;
-	return 0;
-}
-
 /* The oldest time any table holds, INT64_MIN if the store is empty. */
 static int oldest_data(struct store *s, int64_t *t)
 {
-	static const char *const sql[] = {
-	        "SELECT min(t) FROM events",
-	        "SELECT min(t) FROM samples",
-	        "SELECT min(m) FROM (SELECT (SELECT min(t) FROM samples_1m WHERE series = s.id)"
-	        " AS m FROM series s)",
-	        "SELECT min(m) FROM (SELECT (SELECT min(t) FROM samples_15m WHERE series = s.id)"
-	        " AS m FROM series s)",
-	};
 	*t = INT64_MIN;
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+	for (int i = -1; i < 3; i++) {
 		int64_t v;
-		int e = run(s, "finding the oldest data", NULL, &v, sql[i], 0);
+		int e = run(s, "finding the oldest data", NULL, &v,
+		            i < 0 ? "SELECT min(t) FROM events" : tiers[i].oldest, 0);
 		if (e)
 			return e;
 		if (v != INT64_MIN && (*t == INT64_MIN || v < *t))
@@ -291,11 +241,16 @@ int store_maintain(struct store *s, int64_t now, unsigned budget)
 		return e;
 	long left = budget ? (long)budget : 1;
 	bool more = false;
+	const int64_t mid = STORE_MID_BUCKET_MS, coarse = STORE_COARSE_BUCKET_MS;
 	e = age_events(s, now, &left, &more);
 	if (!e)
-		e = downsample_raw(s, now, &left, &more);
+		e = age_tier(s, 0, floor_to(now - s->ret.raw_ms, mid), mid, &left, &more);
 	if (!e)
-		e = series_pass(s, now, &left, &more);
+		e = age_tier(s, 1, floor_to(now - s->ret.mid_ms, coarse), coarse, &left, &more);
+	if (!e)
+		e = age_tier(s, 2, now - s->ret.coarse_ms, 0, &left, &more);
+	if (!e && !more)
+		e = forget_series(s, now);
 	if (!e && !more)
 		e = enforce_cap(s, now, &more);
 	if (!e)
@@ -305,7 +260,6 @@ int store_maintain(struct store *s, int64_t now, unsigned budget)
 	if (e) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		store_series_forget(s);
-		s->pass_running = false;
 		return e;
 	}
 	return more ? 1 : 0;

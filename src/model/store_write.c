@@ -305,7 +305,7 @@ static int write_event(struct store *s, const struct store_event *ev)
 
 static int write_sample(struct store *s, const struct store_qsample *q)
 {
-	int64_t id;
+	int64_t id = 0;
 	int e = series_id(s, q, &id);
 	if (e)
 		return e;
