@@ -63,8 +63,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct model_str S(const char *s)
-{
+static struct model_str S(const char *s) {
 	return (struct model_str){s, (uint32_t)strlen(s)};
 }
 
@@ -119,9 +118,14 @@ static void run_loop(struct sim *m, int64_t now, int64_t until)
 static void event(struct sim *m, int64_t t, enum store_kind k, const char *conn, uint32_t ike,
                   uint32_t child, uint32_t new_id, const char *state)
 {
-	struct store_event ev = {.time = t, .kind = k, .conn = S(conn),
-	                         .child = S(child ? "net" : ""), .ike_id = ike,
-	                         .child_id = child, .new_id = new_id, .state = S(state),
+	struct store_event ev = {.time = t,
+	                         .kind = k,
+	                         .conn = S(conn),
+	                         .child = S(child ? "net" : ""),
+	                         .ike_id = ike,
+	                         .child_id = child,
+	                         .new_id = new_id,
+	                         .state = S(state),
 	                         .remote = S("198.51.100.23")};
 	store_add_event(m->s, &ev);
 }
@@ -137,7 +141,8 @@ static void minute(struct sim *m, int64_t t)
 		/* rekeys staggered over the hour */
 		if ((unsigned)(minute_of_day % 60) == i % 60) {
 			uint32_t nu = m->next_uid++;
-			event(m, t - 500, STORE_EV_CHILD_REKEY, conn, i + 1, c->uid, nu, "INSTALLED");
+			event(m, t - 500, STORE_EV_CHILD_REKEY, conn, i + 1, c->uid, nu,
+			      "INSTALLED");
 			*c = (struct child){.uid = nu, .installed = t - 500};
 		}
 		if ((unsigned)(minute_of_day % 240) == i % 240)
@@ -148,10 +153,15 @@ static void minute(struct sim *m, int64_t t)
 		}
 		uint64_t bytes = rnd(&m->x) % 4000000, pk = bytes / 900 + 1;
 		c->c[0] += bytes, c->c[1] += bytes / 3, c->c[2] += pk, c->c[3] += pk / 2 + 1;
-		struct store_sample sm = {.time = t, .conn = S(conn), .child = S("net"),
-		                          .reqid = i + 1, .uniqueid = c->uid,
-		                          .installed = c->installed, .bytes_in = c->c[0],
-		                          .bytes_out = c->c[1], .packets_in = c->c[2],
+		struct store_sample sm = {.time = t,
+		                          .conn = S(conn),
+		                          .child = S("net"),
+		                          .reqid = i + 1,
+		                          .uniqueid = c->uid,
+		                          .installed = c->installed,
+		                          .bytes_in = c->c[0],
+		                          .bytes_out = c->c[1],
+		                          .packets_in = c->c[2],
 		                          .packets_out = c->c[3]};
 		store_add_sample(m->s, &sm);
 	}
@@ -259,9 +269,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-store: %s\n", err);
 		return 1;
 	}
-	static const char *const names[Q_COUNT] = {
-	        "history_30d", "history_30d_conn", "flaps_24h", "sparkline_1h", "sparkline_all_1h",
-	        "rates_7d"};
+	static const char *const names[Q_COUNT] = {"history_30d",  "history_30d_conn", "flaps_24h",
+	                                           "sparkline_1h", "sparkline_all_1h", "rates_7d"};
 	double q_ms[Q_COUNT];
 	for (int q = 0; q < Q_COUNT; q++) {
 		double runs[7];

@@ -583,8 +583,7 @@ static void test_downsample(void **state)
 	int64_t now = end;
 	assert_true(sql_int(path, "SELECT min(t) FROM samples") >= now - DAY_MS - 16 * MIN_MS);
 	assert_true(sql_int(path, "SELECT max(t) FROM samples_mid") < now - DAY_MS);
-	assert_true(sql_int(path, "SELECT min(t) FROM samples_mid") >=
-	            now - 7 * DAY_MS - HOUR_MS);
+	assert_true(sql_int(path, "SELECT min(t) FROM samples_mid") >= now - 7 * DAY_MS - HOUR_MS);
 	assert_true(sql_int(path, "SELECT max(t) FROM samples_coarse") < now - 7 * DAY_MS);
 	assert_int_equal(sql_int(path, "SELECT min(t) % 3600000 FROM samples_coarse"), 0);
 	/* the total is unchanged */

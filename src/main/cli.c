@@ -321,3 +321,65 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 		            "listen: name at least one EVENT (e.g. swantop listen ike-updown log)");
 	return 0;
 }
+
+int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
+                      size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->limit = CLI_HISTORY_LIMIT_DEFAULT;
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v = NULL;
+		if (opts_done || arg[0] != '-' || !arg[1]) {
+			if (a->conn)
+				return fail(err, errlen, "history: one CONN at most ('%s', '%s')",
+				            a->conn, arg);
+			a->conn = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			opts_done = true;
+			continue;
+		}
+		if (is_flag(arg, "--help", "-h")) {
+			a->help = true;
+			continue;
+		}
+		if (is_flag(arg, "--json", NULL)) {
+			a->json = true;
+			continue;
+		}
+		int r = opt_value(argc, argv, &i, "--since", NULL, &v);
+		bool since = r > 0;
+		if (!r)
+			r = opt_value(argc, argv, &i, "--until", NULL, &v);
+		if (r > 0 && v) {
+			if (cli_parse_time(v, now, since ? &a->since : &a->until))
+				return fail(err, errlen,
+				            "%s: '%s' is not a time (2026-12-04 03:00, 03:00, 1h, "
+				            "30m, 2d, @SECONDS, now)",
+				            since ? "--since" : "--until", v);
+			continue;
+		}
+		if (!r && (r = opt_value(argc, argv, &i, "--db", NULL, &v)) > 0) {
+			a->db = v;
+			continue;
+		}
+		if (!r && (r = opt_value(argc, argv, &i, "--limit", NULL, &v)) > 0) {
+			char *end;
+			errno = 0;
+			long long n = strtoll(v, &end, 10);
+			if (errno || *end || !*v || n < 0)
+				return fail(err, errlen,
+				            "--limit: '%s' is not a count (0: no limit)", v);
+			a->limit = (size_t)n;
+			continue;
+		}
+		if (r < 0)
+			return fail(err, errlen, "option %s needs a value", arg);
+		return fail(err, errlen, "unknown option '%s'", arg);
+	}
+	if (a->since && a->until && a->since >= a->until)
+		return fail(err, errlen, "history: --since must be before --until");
+	return 0;
+}

@@ -72,6 +72,9 @@ void cli_listen_args_free(struct cli_listen_args *a);
  * and a bit). */
 int cli_parse_seconds(const char *s, int *ms);
 
+/* Records `swantop history` shows unless --limit says otherwise. */
+#define CLI_HISTORY_LIMIT_DEFAULT 1000
+
 /* Parsed `swantop history` arguments; strings borrowed from argv. Times are
  * wall-clock ms (0: not given). */
 struct cli_history_args {

@@ -17,9 +17,7 @@
 #include "main/cli.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +27,6 @@
 #include "model/store.h"
 #include "util/sanitize.h"
 #include "vici/xmalloc.h"
-
-#define HISTORY_LIMIT_DEFAULT 1000
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil), so explicit offsets need no timegm(). */
@@ -171,98 +167,6 @@ int cli_parse_time(const char *s, int64_t now, int64_t *out)
 	if (t == (time_t)-1)
 		return -EINVAL;
 	*out = (int64_t)t * 1000;
-	return 0;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* The value of --name VALUE / --name=VALUE at argv[*i]: 1 matched, 0 not
- * this option, -EINVAL value missing. */
-static int opt_val(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=') {
-		*val = argv[*i] + n + 1;
-		return 1;
-	}
-	if (strcmp(argv[*i], name))
-		return 0;
-	if (*i + 1 >= argc)
-		return -EINVAL;
-	*val = argv[++*i];
-	return 1;
-}
-
-int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
-                      size_t errlen)
-{
-	memset(a, 0, sizeof(*a));
-	a->limit = HISTORY_LIMIT_DEFAULT;
-	bool opts_done = false;
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *v = NULL;
-		if (opts_done || arg[0] != '-' || !arg[1]) {
-			if (a->conn)
-				return fail(err, errlen, "history: one CONN at most ('%s', '%s')",
-				            a->conn, arg);
-			a->conn = arg;
-			continue;
-		}
-		if (!strcmp(arg, "--")) {
-			opts_done = true;
-			continue;
-		}
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			a->help = true;
-			continue;
-		}
-		if (!strcmp(arg, "--json")) {
-			a->json = true;
-			continue;
-		}
-		int r = opt_val(argc, argv, &i, "--since", &v);
-		bool since = r > 0;
-		if (!r)
-			r = opt_val(argc, argv, &i, "--until", &v);
-		if (r > 0 && v) {
-			if (cli_parse_time(v, now, since ? &a->since : &a->until))
-				return fail(err, errlen,
-				            "%s: '%s' is not a time (2026-12-04 03:00, 03:00, 1h, "
-				            "30m, 2d, @SECONDS, now)",
-				            since ? "--since" : "--until", v);
-			continue;
-		}
-		if (!r && (r = opt_val(argc, argv, &i, "--db", &v)) > 0) {
-			a->db = v;
-			continue;
-		}
-		if (!r && (r = opt_val(argc, argv, &i, "--limit", &v)) > 0) {
-			char *end;
-			errno = 0;
-			long long n = strtoll(v, &end, 10);
-			if (errno || *end || !*v || n < 0)
-				return fail(err, errlen,
-				            "--limit: '%s' is not a count (0: no limit)", v);
-			a->limit = (size_t)n;
-			continue;
-		}
-		if (r < 0)
-			return fail(err, errlen, "option %s needs a value", arg);
-		return fail(err, errlen, "unknown option '%s'", arg);
-	}
-	if (a->since && a->until && a->since >= a->until)
-		return fail(err, errlen, "history: --since must be before --until");
 	return 0;
 }
 

@@ -213,7 +213,9 @@ static int read_tiers(struct store *s, const struct grid *g, const char *sel, co
 	int64_t until = g->since + (int64_t)g->n * g->bucket;
 	for (int tier = 0; tier < 3; tier++) {
 		char sql[640], cond[200];
-		int64_t lo = g->since - (tier == 0 ? 0 : tier == 1 ? STORE_MID_BUCKET_MS : STORE_COARSE_BUCKET_MS);
+		int64_t lo = g->since - (tier == 0   ? 0
+		                         : tier == 1 ? STORE_MID_BUCKET_MS
+		                                     : STORE_COARSE_BUCKET_MS);
 		int64_t hi = until + (tier == 0 ? s->ret.max_sample_gap_ms : 0);
 		snprintf(cond, sizeof(cond), "%s%s", *sel ? "AND series IN " : "", sel);
 		snprintf(sql, sizeof(sql), tier_sql[tier], cond);
@@ -229,8 +231,8 @@ static int read_tiers(struct store *s, const struct grid *g, const char *sel, co
 		sqlite3_bind_int64(st, 2, lo);
 		sqlite3_bind_int64(st, 3, hi);
 		if (tier)
-			sqlite3_bind_int64(st, 6,
-			                   tier == 1 ? STORE_MID_BUCKET_MS : STORE_COARSE_BUCKET_MS);
+			sqlite3_bind_int64(
+			        st, 6, tier == 1 ? STORE_MID_BUCKET_MS : STORE_COARSE_BUCKET_MS);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct store_bucket *b = find(ctx, sqlite3_column_int64(st, 0));
 			if (!b)

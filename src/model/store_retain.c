@@ -122,10 +122,8 @@ static const struct tier {
 } tiers[3] = {
         {"SELECT min(t) FROM samples", "SELECT t FROM samples ORDER BY t LIMIT 1 OFFSET ?1",
          INTO("samples_mid") SUMMED("samples") SUMS, "DELETE FROM samples WHERE t < ?1"},
-        {"SELECT min(t) FROM samples_mid",
-         "SELECT t FROM samples_mid ORDER BY t LIMIT 1 OFFSET ?1",
-         INTO("samples_coarse") SUMMED("samples_mid") SUMS,
-         "DELETE FROM samples_mid WHERE t < ?1"},
+        {"SELECT min(t) FROM samples_mid", "SELECT t FROM samples_mid ORDER BY t LIMIT 1 OFFSET ?1",
+         INTO("samples_coarse") SUMMED("samples_mid") SUMS, "DELETE FROM samples_mid WHERE t < ?1"},
         {"SELECT min(t) FROM samples_coarse",
          "SELECT t FROM samples_coarse ORDER BY t LIMIT 1 OFFSET ?1", NULL,
          "DELETE FROM samples_coarse WHERE t < ?1"},
@@ -133,8 +131,7 @@ static const struct tier {
 
 /* Moves (or, below the cap horizon, deletes) the rows of tier i older than
  * horizon, about *left rows per call. */
-static int age_tier(struct store *s, int i, int64_t horizon, int64_t bucket, long *left,
-                    bool *more)
+static int age_tier(struct store *s, int i, int64_t horizon, int64_t bucket, long *left, bool *more)
 {
 	const struct tier *tr = &tiers[i];
 	horizon = max64(horizon, s->cap_horizon);
