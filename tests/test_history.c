@@ -224,11 +224,12 @@ static void test_mode(void **state)
 	make_store(db);
 	assert_int_equal(run(line, out, sizeof(out), err, sizeof(err)), CLI_EXIT_OK);
 	assert_string_equal(err, "");
-	/* five lines, oldest first, nothing raw from charon */
+	/* a heading and five lines, oldest first, nothing raw from charon */
+	assert_int_equal(strncmp(out, "TIME                 CONNECTION       SA", 40), 0);
 	int lines = 0;
 	for (char *p = out; (p = strchr(p, '\n')); p++)
 		lines++;
-	assert_int_equal(lines, 5);
+	assert_int_equal(lines, 6);
 	assert_non_null(strstr(out, "2026-12-04 09:00:00  gw-a"));
 	assert_non_null(strstr(out, "net #5>#6"));
 	assert_non_null(strstr(out, "peer-unreachable"));

@@ -3,8 +3,8 @@
  * [--limit N]`: the timeline the recorder kept, from the history store
  * (model/store.h), opened read-only.
  *
- * Text output is one line per record, every string from charon sanitised
- * for the terminal; --json prints one JSON object per line (JSON Lines),
+ * Text output is a heading and one line per record, every string from
+ * charon sanitised for the terminal; --json prints one JSON object per line (JSON Lines),
  * with strings that are not UTF-8 text as {"base64": ...} like call and
  * listen. By default the newest 1000 records of the window are shown, oldest
  * first, and a note on stderr says how many earlier ones were left out.
@@ -176,6 +176,7 @@ struct history_out {
 	const struct cli_history_args *a;
 	unsigned flags; /* sanitize flags */
 	struct json_buf b;
+	bool heading; /* the text heading was printed */
 	bool write_error;
 };
 
@@ -230,14 +231,14 @@ static int print_text(void *ctx, const struct store_event *ev)
 {
 	struct history_out *o = ctx;
 	char when[32], conn[SANITIZE_FIT_BUFSIZE(16)], sa[64], sa_fit[SANITIZE_FIT_BUFSIZE(18)];
-	char code[SANITIZE_FIT_BUFSIZE(20)], kind[SANITIZE_FIT_BUFSIZE(14)];
+	char code[SANITIZE_FIT_BUFSIZE(16)], kind[SANITIZE_FIT_BUFSIZE(14)];
 	format_time(ev->time, false, when, sizeof(when));
 	sanitize_fit(conn, sizeof(conn), ev->conn.s, ev->conn.len, 16, o->flags | SANITIZE_PAD);
 	sa_label(ev, sa, sizeof(sa));
 	sanitize_fit(sa_fit, sizeof(sa_fit), sa, strlen(sa), 18, o->flags | SANITIZE_PAD);
 	sanitize_fit(kind, sizeof(kind), ev->kind_word.s, ev->kind_word.len, 14,
 	             o->flags | SANITIZE_PAD);
-	sanitize_fit(code, sizeof(code), ev->code.s, ev->code.len, 20, o->flags | SANITIZE_PAD);
+	sanitize_fit(code, sizeof(code), ev->code.s, ev->code.len, 16, o->flags | SANITIZE_PAD);
 	struct json_buf d;
 	json_buf_init(&d);
 	put_detail(&d, "", ev->state, o->flags);
@@ -251,6 +252,10 @@ static int print_text(void *ctx, const struct store_event *ev)
 	put_detail(&d, "", ev->detail, o->flags);
 	put_detail(&d, "side ", ev->side, o->flags);
 	put_detail(&d, "evidence: ", ev->evidence, o->flags);
+	if (!o->heading && printf("%-19s  %-16s %-18s %-14s %-16s %s\n", "TIME", "CONNECTION", "SA",
+	                          "EVENT", "VERDICT", "DETAILS") < 0)
+		o->write_error = true;
+	o->heading = true;
 	if (printf("%s  %s %s %s %s %s\n", when, conn, sa_fit, kind, code, d.len ? d.p : "") < 0)
 		o->write_error = true;
 	json_buf_free(&d);
