@@ -347,6 +347,10 @@ static void test_flush_policy(void **state)
 	assert_int_equal(store_tick(w, T0 + 1100), 0);
 	assert_int_equal(store_pending(w), 0);
 	assert_int_equal(store_count(r, &f), 2);
+	/* the last retention step is where a restarted recorder's gap starts */
+	assert_int_equal(store_alive(r), T0);
+	assert_int_equal(store_tick(w, T0 + 60 * 1000), 0);
+	assert_int_equal(store_alive(r), T0 + 60 * 1000);
 	/* a read-only store refuses writes and keeps nothing */
 	add_ev(r, T0, STORE_EV_NOTICE, "", "x");
 	assert_int_equal(store_flush(r), -EROFS);
@@ -844,8 +848,11 @@ static void test_killed_writer(void **state)
 		if ((int64_t)c.next <= committed)
 			fail_msg("round %d: seq %lld committed, only %u there", round,
 			         (long long)committed, c.next);
-		/* and at most about the last second is lost (plus scheduling slack) */
-		if (c.last_time < killed - 1000 - 700)
+		/* and not much more than the last second is lost: the exact bound
+		 * (a record waits at most STORE_FLUSH_INTERVAL_MS for its flush) is
+		 * test_flush_policy's; here the slack is for a loaded machine
+		 * descheduling the writer */
+		if (c.last_time < killed - 1000 - 3000)
 			fail_msg("round %d: last record %lld ms before the kill", round,
 			         (long long)(killed - c.last_time));
 	}

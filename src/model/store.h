@@ -198,8 +198,15 @@ int64_t store_due(const struct store *s);
  * budget) when one is due. Returns 0 or a negative errno. */
 int store_tick(struct store *s, int64_t now);
 
+/* The wall-clock ms of the last store_maintain() (which store_tick() runs at
+ * least once a minute) that reached the file, read from the store: where a
+ * recorder that starts should begin its STORE_EV_GAP. 0 if never; negative
+ * errno on failure. */
+int64_t store_alive(struct store *s);
+
 /* One bounded step of retention: downsample or delete at most about `budget`
- * rows, give back free pages, enforce the size cap oldest first. Returns 1 if
+ * rows, give back free pages, enforce the size cap oldest first; also notes
+ * now as the time the recorder was last alive. Returns 1 if
  * more work is pending, 0 if none, or a negative errno. */
 int store_maintain(struct store *s, int64_t now, unsigned budget);
 

@@ -239,7 +239,12 @@ int store_maintain(struct store *s, int64_t now, unsigned budget)
 	long left = budget ? (long)budget : 1;
 	bool more = false;
 	const int64_t mid = STORE_MID_BUCKET_MS, coarse = STORE_COARSE_BUCKET_MS;
-	e = age_events(s, now, &left, &more);
+	e = run(s, "noting the time", NULL, NULL,
+	        "INSERT INTO meta(key, value) VALUES('alive', ?1)"
+	        " ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+	        1, now);
+	if (!e)
+		e = age_events(s, now, &left, &more);
 	if (!e)
 		e = age_tier(s, 0, floor_to(now - s->ret.raw_ms, mid), mid, &left, &more);
 	if (!e)
@@ -260,4 +265,12 @@ int store_maintain(struct store *s, int64_t now, unsigned budget)
 		return e;
 	}
 	return more ? 1 : 0;
+}
+
+int64_t store_alive(struct store *s)
+{
+	int64_t t = 0;
+	int e = run(s, "reading the time", NULL, &t, "SELECT value FROM meta WHERE key = 'alive'",
+	            0);
+	return e ? e : t == INT64_MIN ? 0 : t;
 }
