@@ -1,0 +1,441 @@
+/*
+ * The diagnosis engine and the tables: what list-sas, list-conns and
+ * list-policies say on their own.
+ *
+ * A connection is up when one of its IKE SAs is ESTABLISHED (or
+ * REKEYING) and each of its CHILD configs has a CHILD SA installed there,
+ * or a trap policy. Up clears its verdicts, with one care: a table that
+ * still shows the very SA a verdict blames is older than the verdict (a
+ * DPD timeout logged before the list-sas that still has the SA), so only
+ * an up SA other than the blamed one clears.
+ *
+ * Not up, with nothing in the log (one look with `swantop why`, or lines
+ * that were missed), the tables still prove some things:
+ *   - an IKE SA CONNECTING as initiator whose responder SPI is zero: the
+ *     peer never answered IKE_SA_INIT (peer-unreachable);
+ *   - CONNECTING otherwise: the exchange began and stalls (half-open);
+ *   - an established IKE SA without a configured CHILD SA (child-missing);
+ *   - no SA although start_action says start (charon 6 lists it), or
+ *     dpd_action/close_action say start after the connection was up, or a
+ *     trap policy that was there is gone (should-be-up).
+ * A CONNECTING SA younger than connecting_grace_ms is on its way and says
+ * nothing yet.
+ */
+#include "model/diag_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vici/xmalloc.h"
+
+/* ---- the connection snapshot --------------------------------------------- */
+
+static bool conn_eq(const void *ctx, size_t index, const void *p, size_t len)
+{
+	const struct diag *d = ctx;
+	const char *n = d->conns[index].name;
+	return strlen(n) == len && !memcmp(n, p, len);
+}
+
+const struct cconn *diag_conn(const struct diag *d, const char *name)
+{
+	size_t i = strmap_get(&d->conn_map, name, strlen(name), conn_eq, d);
+	return i == SIZE_MAX ? NULL : &d->conns[i];
+}
+
+void diag_conns_free(struct diag *d)
+{
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct cconn *c = &d->conns[i];
+		for (size_t j = 0; j < c->n_children; j++) {
+			struct cchild *cc = &c->children[j];
+			free(cc->name);
+			free(cc->local_ts);
+			free(cc->remote_ts);
+			free(cc->start_action);
+			free(cc->dpd_action);
+			free(cc->close_action);
+		}
+		free(c->children);
+		free(c->name);
+	}
+	free(d->conns);
+	d->conns = NULL;
+	d->n_conns = 0;
+	strmap_free(&d->conn_map);
+}
+
+static char *list_dup(const struct model_list *l)
+{
+	size_t n = model_list_join(l, ",", NULL, 0);
+	char *s = xmalloc(n + 1);
+	model_list_join(l, ",", s, n + 1);
+	return s;
+}
+
+void diag_conns_load(struct diag *d, const struct model *m)
+{
+	diag_conns_free(d);
+	d->n_conns = model_conn_count(m);
+	d->conns = xcalloc(d->n_conns ? d->n_conns : 1, sizeof(*d->conns));
+	for (size_t i = 0; i < d->n_conns; i++) {
+		const struct model_conn *mc = model_conn_at(m, i);
+		struct cconn *c = &d->conns[i];
+		c->name = diag_dupstr(mc->name);
+		c->n_children = mc->n_children;
+		c->children = xcalloc(c->n_children ? c->n_children : 1, sizeof(*c->children));
+		for (size_t j = 0; j < mc->n_children; j++) {
+			const struct model_conn_child *mcc = &mc->children[j];
+			struct cchild *cc = &c->children[j];
+			cc->name = diag_dupstr(mcc->name);
+			cc->local_ts = list_dup(&mcc->local_ts);
+			cc->remote_ts = list_dup(&mcc->remote_ts);
+			cc->start_action = diag_dupstr(mcc->start_action);
+			cc->dpd_action = diag_dupstr(mcc->dpd_action);
+			cc->close_action = diag_dupstr(mcc->close_action);
+		}
+		strmap_put(&d->conn_map, c->name, strlen(c->name), i);
+	}
+}
+
+/* ---- retry commands -------------------------------------------------------- */
+
+/* Appends a name for a shell: as it is when it is plain, else in single
+ * quotes. */
+static void put_arg(char *buf, size_t size, const char *s)
+{
+	size_t at = strlen(buf);
+	bool plain = *s != '\0';
+	for (const char *p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (*p >= '0' && *p <= '9') || strchr("._-+=:,/@%", *p);
+	if (plain) {
+		snprintf(buf + at, size - at, "%s", s);
+		return;
+	}
+	if (at + 1 < size)
+		buf[at++] = '\'';
+	for (const char *p = s; *p && at + 5 < size; p++) {
+		if (*p == '\'') {
+			memcpy(buf + at, "'\\''", 4);
+			at += 4;
+		} else {
+			buf[at++] = *p;
+		}
+	}
+	if (at + 1 < size)
+		buf[at++] = '\'';
+	buf[at < size ? at : size - 1] = '\0';
+}
+
+static bool child_unique(const struct diag *d, const char *child)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_conns; i++)
+		for (size_t j = 0; j < d->conns[i].n_children; j++)
+			n += !strcmp(d->conns[i].children[j].name, child);
+	return n == 1;
+}
+
+char *diag_retry_cmd(const struct diag *d, const struct subj *sj, enum diag_code code)
+{
+	char buf[1200] = "";
+	if (sj->kind == S_PEER)
+		return xstrdup(""); /* the peer has to try again: nothing to start here */
+	const struct cconn *c = diag_conn(d, sj->conn);
+	const char *child = *sj->child ? sj->child : NULL;
+	if (!child && c && c->n_children)
+		child = c->children[0].name;
+	if (child) {
+		bool trap = code == DIAG_SHOULD_BE_UP && sj->layer == DIAG_LAYER_CHILD;
+		snprintf(buf, sizeof(buf), "swanctl --%s --child ", trap ? "install" : "initiate");
+		put_arg(buf, sizeof(buf), child);
+		if (!c || !child_unique(d, child)) {
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " --ike ");
+			put_arg(buf, sizeof(buf), sj->conn);
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "swanctl --initiate --ike ");
+		put_arg(buf, sizeof(buf), sj->conn);
+	}
+	return xstrdup(buf);
+}
+
+void diag_refresh_retry(struct diag *d)
+{
+	for (size_t i = 0; i < d->n_subjs; i++) {
+		struct subj *sj = d->subjs[i];
+		struct vslot *slots[] = {&sj->ev, &sj->live};
+		for (int k = 0; k < 2; k++) {
+			if (!slots[k]->set)
+				continue;
+			char *r = diag_retry_cmd(d, sj, slots[k]->v.code);
+			if (slots[k]->retry && !strcmp(r, slots[k]->retry)) {
+				free(r);
+				continue;
+			}
+			free(slots[k]->retry);
+			slots[k]->retry = r;
+			diag_vslot_view(sj, slots[k]);
+			d->dirty = true;
+		}
+	}
+}
+
+/* ---- the SA table ------------------------------------------------------------ */
+
+/* What the SA table says about one connection of the snapshot. */
+struct cstate {
+	uint32_t up_id;      /* an established IKE SA, the newest */
+	uint32_t connecting; /* a CONNECTING IKE SA, the newest */
+	const struct model_ike *connecting_ike;
+	bool *child_up; /* per CHILD config: a CHILD SA installed */
+};
+
+static bool ike_up(enum model_ike_state s)
+{
+	return s == MODEL_IKE_ESTABLISHED || s == MODEL_IKE_REKEYING;
+}
+
+static bool child_installed(enum model_child_state s)
+{
+	return s == MODEL_CHILD_INSTALLED || s == MODEL_CHILD_REKEYING ||
+	       s == MODEL_CHILD_REKEYED || s == MODEL_CHILD_UPDATING;
+}
+
+static bool zero_spi(struct model_str s)
+{
+	for (uint32_t i = 0; i < s.len; i++)
+		if (s.s[i] != '0')
+			return false;
+	return true;
+}
+
+/* An up SA clears what it proves wrong: the IKE verdict (unless it blames
+ * this very SA), the verdict on the peer's address, and the verdicts of
+ * the CHILD configs it has installed. */
+static void sa_up(struct diag *d, const struct model_ike *ike, const char *name, int64_t now)
+{
+	struct subj *sj = diag_subj(d, S_CONN, DIAG_LAYER_IKE, name, NULL, false);
+	if (sj) {
+		const struct diag_verdict *v = &sj->ev.v;
+		if (sj->ev.set && v->current &&
+		    ((v->ike_id && v->ike_id != ike->uniqueid) ||
+		     (!v->ike_id && (ike->established_at == MODEL_TIME_NONE ||
+		                     ike->established_at >= v->last_at))))
+			diag_vslot_clear(d, &sj->ev, now);
+		if (ike->uniqueid > sj->cleared_ike)
+			sj->cleared_ike = ike->uniqueid;
+		diag_vslot_drop(d, &sj->live);
+		sj->seen_up = true;
+		sj->quiet = false;
+	} else {
+		diag_subj(d, S_CONN, DIAG_LAYER_IKE, name, NULL, true)->seen_up = true;
+	}
+	char *peer = diag_dupstr(ike->remote_host);
+	struct subj *p = diag_subj(d, S_PEER, DIAG_LAYER_IKE, peer, NULL, false);
+	if (p && p->ev.set && p->ev.v.ike_id < ike->uniqueid)
+		diag_vslot_clear(d, &p->ev, now);
+	free(peer);
+	for (size_t i = 0; i < ike->n_children; i++) {
+		const struct model_child *c = &ike->children[i];
+		if (!child_installed(c->state))
+			continue;
+		char *cn = diag_dupstr(c->name);
+		struct subj *cs = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, name, cn, false);
+		free(cn);
+		if (!cs)
+			continue;
+		const struct diag_verdict *v = &cs->ev.v;
+		if (cs->ev.set && v->current &&
+		    ((v->child_id && v->child_id != c->uniqueid) ||
+		     (!v->child_id &&
+		      (c->installed_at == MODEL_TIME_NONE || c->installed_at >= v->last_at))))
+			diag_vslot_clear(d, &cs->ev, now);
+		if (c->uniqueid > cs->cleared_child)
+			cs->cleared_child = c->uniqueid;
+		diag_vslot_drop(d, &cs->live);
+	}
+}
+
+static bool has_word(const char *s, const char *w)
+{
+	return s && strstr(s, w);
+}
+
+/* A trap policy for a CHILD config of a connection. */
+static bool trap_installed(const struct model *m, const char *conn, const char *child)
+{
+	for (size_t i = 0; i < model_pol_count(m); i++) {
+		const struct model_pol *p = model_pol_at(m, i);
+		if (p->type == MODEL_POL_TRAP && model_str_eq(p->child, child) &&
+		    (!p->ike.len || model_str_eq(p->ike, conn)))
+			return true;
+	}
+	return false;
+}
+
+static void live_or_drop(struct diag *d, enum diag_layer layer, const char *conn, const char *child,
+                         enum diag_code code, enum diag_side side, uint32_t ike_id,
+                         const char *peer, const char *detail, int64_t now)
+{
+	struct subj *sj = diag_subj(d, S_CONN, layer, conn, child, code != DIAG_NONE);
+	if (!sj)
+		return;
+	if (code == DIAG_NONE)
+		diag_vslot_drop(d, &sj->live);
+	else
+		diag_set_live(d, sj, code, side, ike_id, peer ? peer : "", detail, now);
+}
+
+static void judge_ike(struct diag *d, const struct cconn *c, const struct cstate *st, int64_t now)
+{
+	char detail[600];
+	enum diag_code code = DIAG_NONE;
+	enum diag_side side = DIAG_SIDE_PEER;
+	uint32_t id = 0;
+	char *peer = NULL;
+	struct subj *sj = diag_subj(d, S_CONN, DIAG_LAYER_IKE, c->name, NULL, false);
+	if (st->up_id) {
+		/* cleared by sa_up() */
+	} else if (st->connecting) {
+		const struct model_ike *ike = st->connecting_ike;
+		int64_t since = diag_connecting_since(d, ike->uniqueid, now);
+		peer = diag_dupstr(ike->remote_host);
+		id = ike->uniqueid;
+		if (now - since < d->cfg.connecting_grace_ms) {
+			code = DIAG_NONE;
+		} else if (ike->initiator && zero_spi(ike->responder_spi)) {
+			code = DIAG_PEER_UNREACHABLE;
+			snprintf(detail, sizeof(detail),
+			         "IKE SA #%u is CONNECTING and %s never answered (responder SPI "
+			         "still zero)",
+			         id, *peer ? peer : "the peer");
+		} else {
+			code = DIAG_HALF_OPEN;
+			if (ike->initiator)
+				snprintf(detail, sizeof(detail),
+				         "IKE SA #%u is CONNECTING: %s answered IKE_SA_INIT, the "
+				         "rest "
+				         "of the exchange did not complete",
+				         id, *peer ? peer : "the peer");
+			else
+				snprintf(detail, sizeof(detail),
+				         "IKE SA #%u from %s is CONNECTING: the initiator did not "
+				         "complete the exchange",
+				         id, *peer ? peer : "the peer");
+		}
+	} else if (!sj || !sj->quiet) {
+		bool start = false, restart = false;
+		for (size_t j = 0; j < c->n_children; j++) {
+			start = start || has_word(c->children[j].start_action, "start");
+			restart = restart || has_word(c->children[j].dpd_action, "start") ||
+			          has_word(c->children[j].close_action, "start");
+		}
+		if (start || (restart && sj && sj->seen_up)) {
+			code = DIAG_SHOULD_BE_UP;
+			side = DIAG_SIDE_UNKNOWN;
+			snprintf(detail, sizeof(detail), "%s, but there is no IKE SA",
+			         start ? "start_action = start"
+			               : "dpd_action/close_action = start (restart) after it was "
+			                 "up");
+		}
+	}
+	live_or_drop(d, DIAG_LAYER_IKE, c->name, NULL, code, side, id, peer, detail, now);
+	free(peer);
+}
+
+static void judge_children(struct diag *d, const struct model *m, bool pols, const struct cconn *c,
+                           const struct cstate *st, int64_t now)
+{
+	char detail[600];
+	struct subj *ike_sj = diag_subj(d, S_CONN, DIAG_LAYER_IKE, c->name, NULL, false);
+	bool quiet = ike_sj && ike_sj->quiet;
+	bool all_up = st->up_id != 0;
+	for (size_t j = 0; j < c->n_children; j++) {
+		const struct cchild *cc = &c->children[j];
+		struct subj *sj = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, cc->name, false);
+		bool trap = pols && trap_installed(m, c->name, cc->name);
+		bool trap_wanted = (sj && sj->trap_seen) || has_word(cc->start_action, "trap");
+		enum diag_code code = DIAG_NONE;
+		if (trap && !sj)
+			sj = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, cc->name, true);
+		if (trap)
+			sj->trap_seen = true;
+		if (pols && !trap && trap_wanted && !quiet) {
+			code = DIAG_SHOULD_BE_UP;
+			snprintf(detail, sizeof(detail), "the trap policy of %s is gone", cc->name);
+		} else if (st->up_id && !st->child_up[j] && !trap) {
+			code = DIAG_CHILD_MISSING;
+			snprintf(detail, sizeof(detail),
+			         "IKE SA #%u is up, but CHILD config %s has no CHILD SA", st->up_id,
+			         cc->name);
+		}
+		if (st->up_id && !st->child_up[j] && !trap)
+			all_up = false;
+		live_or_drop(d, DIAG_LAYER_CHILD, c->name, cc->name, code, DIAG_SIDE_UNKNOWN,
+		             code == DIAG_CHILD_MISSING ? st->up_id : 0, NULL, detail, now);
+	}
+	/* a CHILD failure charon did not name a config for ends when all are up */
+	struct subj *any = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, "", false);
+	if (any && all_up)
+		diag_vslot_clear(d, &any->ev, now);
+}
+
+void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t now)
+{
+	bool sas = tables & (1u << MODEL_TABLE_SAS);
+	bool pols = tables & (1u << MODEL_TABLE_POLS);
+	if (tables & (1u << MODEL_TABLE_CONNS)) {
+		diag_conns_load(d, m);
+		diag_refresh_retry(d);
+	}
+	if (!sas) {
+		diag_finish(d);
+		return;
+	}
+	struct cstate *st = xcalloc(d->n_conns ? d->n_conns : 1, sizeof(*st));
+	for (size_t k = 0; k < d->n_conns; k++)
+		st[k].child_up = xcalloc(d->conns[k].n_children + 1, sizeof(bool));
+	for (size_t i = 0; i < model_ike_count(m); i++) {
+		const struct model_ike *ike = model_ike_at(m, i);
+		/* stale: the last listing did not have it; nothing to go by */
+		if (ike->stale || !ike->name.len || model_str_eq(ike->name, "(unnamed)"))
+			continue;
+		char *name = diag_dupstr(ike->name);
+		size_t k = strmap_get(&d->conn_map, name, strlen(name), conn_eq, d);
+		diag_learn_sa(d, ike->uniqueid, ike->name, ike->remote_host, now);
+		if (ike_up(ike->state)) {
+			sa_up(d, ike, name, now);
+			if (k != SIZE_MAX) {
+				if (ike->uniqueid > st[k].up_id)
+					st[k].up_id = ike->uniqueid;
+				for (size_t j = 0; j < d->conns[k].n_children; j++)
+					for (size_t c = 0; c < ike->n_children; c++)
+						if (child_installed(ike->children[c].state) &&
+						    model_str_eq(ike->children[c].name,
+						                 d->conns[k].children[j].name))
+							st[k].child_up[j] = true;
+			}
+		} else if (ike->state == MODEL_IKE_CONNECTING && k != SIZE_MAX &&
+		           ike->uniqueid > st[k].connecting) {
+			st[k].connecting = ike->uniqueid;
+			st[k].connecting_ike = ike;
+		}
+		free(name);
+	}
+	for (size_t k = 0; k < d->n_conns; k++) {
+		judge_ike(d, &d->conns[k], &st[k], now);
+		judge_children(d, m, pols, &d->conns[k], &st[k], now);
+		free(st[k].child_up);
+	}
+	free(st);
+	/* connections that are gone prove nothing any more */
+	for (size_t i = 0; i < d->n_subjs; i++) {
+		struct subj *sj = d->subjs[i];
+		if (sj->kind == S_CONN && sj->live.set && !diag_conn(d, sj->conn))
+			diag_vslot_drop(d, &sj->live);
+	}
+	diag_finish(d);
+}
