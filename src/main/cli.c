@@ -41,6 +41,11 @@ void cli_usage(FILE *f)
 	        "                  [--db PATH]\n"
 	        "      the timeline kept by swantop record: SA events, verdicts, restarts,\n"
 	        "      gaps; the newest N (default 1000) of the window, oldest first\n"
+	        "  swantop why [CONN...] [--uri URI] [--json] [--wait SECONDS] [--all]\n"
+	        "              [--replay FILE]...\n"
+	        "      why each connection that is not up is down: a verdict with\n"
+	        "      charon's own lines, what to check next and the swanctl command\n"
+	        "      to retry\n"
 	        "  swantop --help | --version\n"
 	        "\n"
 	        "common options:\n"
@@ -69,12 +74,20 @@ void cli_usage(FILE *f)
 	        "listen options:\n"
 	        "  --no-reconnect       exit (code 3) when the daemon goes away instead of\n"
 	        "                       reconnecting\n"
+	        "why options:\n"
+	        "  -j, --json           one JSON array, an object per connection\n"
+	        "  -w, --wait S         listen to charon's log and SA events for S seconds\n"
+	        "                       (until SIGINT) before judging: retry the connection\n"
+	        "                       meanwhile, here or on the peer\n"
+	        "  -a, --all            also list the connections that are up\n"
+	        "  --replay FILE        judge recorded `swantop listen` / `swantop call`\n"
+	        "                       JSON lines instead of a daemon (- for stdin)\n"
 	        "\n"
 	        "JSON: sections are objects, lists arrays, values strings; a value that is\n"
 	        "not UTF-8 text is printed as {\"base64\": \"...\"}.\n"
 	        "\n"
-	        "exit codes of call, listen and history (history: 0, 1 no store or not\n"
-	        "readable, 2):\n"
+	        "exit codes of call, listen, why and history (history: 0, 1 no store or\n"
+	        "not readable, 2):\n"
 	        "  0 success   1 command failed (success=no)   2 usage error\n"
 	        "  3 connection failure   4 timeout   5 protocol violation\n"
 	        "  6 unknown command, or none of the events supported\n",
@@ -381,5 +394,65 @@ int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_arg
 	}
 	if (a->since && a->until && a->since >= a->until)
 		return fail(err, errlen, "history: --since must be before --until");
+	return 0;
+}
+
+void cli_why_args_free(struct cli_why_args *a)
+{
+	free(a->conns);
+	free(a->replay);
+	memset(a, 0, sizeof(*a));
+}
+
+int cli_why_parse(int argc, char **argv, struct cli_why_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		if (!opts_done && arg[0] == '-' && arg[1]) {
+			if (!strcmp(arg, "--")) {
+				opts_done = true;
+				continue;
+			}
+			const char *bad_uri = NULL;
+			int r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri);
+			if (r > 0)
+				continue;
+			if (bad_uri)
+				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
+				            URI_FORMS);
+			if (!r && is_flag(arg, "--json", "-j")) {
+				a->json = true;
+				continue;
+			}
+			if (!r && is_flag(arg, "--all", "-a")) {
+				a->all = true;
+				continue;
+			}
+			if (!r && (r = opt_value(argc, argv, &i, "--wait", "-w", &v)) > 0) {
+				if (cli_parse_seconds(v, &a->wait_ms))
+					return fail(err, errlen,
+					            "--wait: '%s' is not a number of seconds", v);
+				continue;
+			}
+			if (!r && (r = opt_value(argc, argv, &i, "--replay", NULL, &v)) > 0) {
+				a->replay = xreallocarray(a->replay, a->nreplay + 1,
+				                          sizeof(*a->replay));
+				a->replay[a->nreplay++] = v;
+				continue;
+			}
+			if (r < 0)
+				return fail(err, errlen, "option %s needs a value", arg);
+			return fail(err, errlen, "unknown option '%s'", arg);
+		}
+		if (!*arg)
+			return fail(err, errlen, "why: empty connection name");
+		a->conns = xreallocarray(a->conns, a->nconns + 1, sizeof(*a->conns));
+		a->conns[a->nconns++] = arg;
+	}
+	if (a->nreplay && (a->uri || a->wait_ms))
+		return fail(err, errlen,
+		            "why: --replay reads files; --uri and --wait need a daemon");
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * The non-interactive modes of swantop: `swantop call` sends one VICI command
- * and prints the reply as JSON, `swantop listen` prints events as JSON lines.
- * Both are thin hosts of the VICI session (vici.h) with a blocking loop of
- * their own; the interactive monitor is elsewhere.
+ * and prints the reply as JSON, `swantop listen` prints events as JSON lines,
+ * `swantop why` says why connections are not up (why.c). They are thin
+ * hosts of the VICI session (vici.h) with a blocking loop of their own;
+ * the interactive monitor is elsewhere.
  *
  * Exit codes are part of the interface (documented in README, man page and
  * --help), so scripts can branch on them: CLI_EXIT_*.
@@ -59,6 +60,20 @@ struct cli_listen_args {
 	bool help;
 };
 
+/* Parsed `swantop why` arguments. conns and replay are allocated arrays of
+ * strings borrowed from argv: free with cli_why_args_free(). */
+struct cli_why_args {
+	const char **conns; /* CONN...: only these connections */
+	size_t nconns;
+	const char **replay; /* --replay FILE (repeatable; "-" for stdin) */
+	size_t nreplay;
+	const char *uri;
+	int wait_ms; /* --wait SECONDS: listen that long before judging; 0: no */
+	bool json;
+	bool all; /* also the connections that are up */
+	bool help;
+};
+
 /* Parse argv (argv[0] is "call" / "listen"). Return 0, or -EINVAL with a
  * one-line message in err. On success with help set, nothing else is
  * required to be present. */
@@ -66,6 +81,9 @@ int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, si
 void cli_call_args_free(struct cli_call_args *a);
 int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err, size_t errlen);
 void cli_listen_args_free(struct cli_listen_args *a);
+/* The same for `swantop why` (argv[0] is "why"). */
+int cli_why_parse(int argc, char **argv, struct cli_why_args *a, char *err, size_t errlen);
+void cli_why_args_free(struct cli_why_args *a);
 
 /* Parses a duration in seconds ("30", "0.5", "0") into milliseconds.
  * Returns 0, or -EINVAL for anything else (negative, not a number, > 1 day
@@ -109,5 +127,6 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_call_main(int argc, char **argv);
 int cli_listen_main(int argc, char **argv);
 int cli_history_main(int argc, char **argv);
+int cli_why_main(int argc, char **argv);
 
 #endif

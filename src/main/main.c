@@ -1,9 +1,9 @@
 /*
  * swantop's entry point: picks the mode from the first argument. `call`,
- * `listen` and `history` are the non-interactive modes (call.c, listen.c,
- * history.c); anything else, including no argument at all, belongs to the
- * interactive monitor, which parses its own options (--uri, --interval,
- * --theme, --readonly).
+ * `listen`, `history` and `why` are the non-interactive modes (call.c,
+ * listen.c, history.c, why.c); anything else, including no argument at
+ * all, belongs to the interactive monitor, which parses its own options
+ * (--uri, --interval, --theme, --readonly).
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@ static const struct {
         {"call", cli_call_main},
         {"listen", cli_listen_main},
         {"history", cli_history_main},
+        {"why", cli_why_main},
 };
 
 int main(int argc, char **argv)
