@@ -192,6 +192,26 @@ static int common_opt(int argc, char **argv, int *i, const char **uri, bool *hel
 	return 0;
 }
 
+/* What every mode's parser does first with an argument that starts with
+ * '-': "--" ends the options, --uri and --help are taken. Returns 1 if
+ * argv[*i] was one of them, 0 if not (*r: 0, or -EINVAL when --uri lacks
+ * its value), or -EINVAL with a message for an invalid URI. */
+static int shared_opt(int argc, char **argv, int *i, bool *opts_done, const char **uri, bool *help,
+                      int *r, char *err, size_t errlen)
+{
+	if (!strcmp(argv[*i], "--")) {
+		*opts_done = true;
+		return 1;
+	}
+	const char *bad_uri = NULL;
+	*r = common_opt(argc, argv, i, uri, help, &bad_uri);
+	if (*r > 0)
+		return 1;
+	if (bad_uri)
+		return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri, URI_FORMS);
+	return 0;
+}
+
 void cli_call_args_free(struct cli_call_args *a)
 {
 	for (size_t i = 0; i < a->nkv; i++)
@@ -228,16 +248,12 @@ int cli_call_parse(int argc, char **argv, struct cli_call_args *a, char *err, si
 		const char *arg = argv[i], *v;
 		int r = 0;
 		if (!opts_done && arg[0] == '-' && arg[1]) {
-			if (!strcmp(arg, "--")) {
-				opts_done = true;
+			int taken = shared_opt(argc, argv, &i, &opts_done, &a->uri, &a->help, &r,
+			                       err, errlen);
+			if (taken < 0)
+				return taken;
+			if (taken)
 				continue;
-			}
-			const char *bad_uri = NULL;
-			if ((r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri)) > 0)
-				continue;
-			if (bad_uri)
-				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
-				            URI_FORMS);
 			if (!r && (r = opt_value(argc, argv, &i, "--json", "-j", &v)) > 0) {
 				if (a->json)
 					return fail(err, errlen, "--json given twice");
@@ -294,17 +310,12 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		if (!opts_done && arg[0] == '-' && arg[1]) {
-			if (!strcmp(arg, "--")) {
-				opts_done = true;
+			int r, taken = shared_opt(argc, argv, &i, &opts_done, &a->uri, &a->help, &r,
+			                          err, errlen);
+			if (taken < 0)
+				return taken;
+			if (taken)
 				continue;
-			}
-			const char *bad_uri = NULL;
-			int r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri);
-			if (r > 0)
-				continue;
-			if (bad_uri)
-				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
-				            URI_FORMS);
 			if (!r && is_flag(arg, "--no-reconnect", NULL)) {
 				a->no_reconnect = true;
 				continue;
@@ -411,17 +422,12 @@ int cli_why_parse(int argc, char **argv, struct cli_why_args *a, char *err, size
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *v;
 		if (!opts_done && arg[0] == '-' && arg[1]) {
-			if (!strcmp(arg, "--")) {
-				opts_done = true;
+			int r, taken = shared_opt(argc, argv, &i, &opts_done, &a->uri, &a->help, &r,
+			                          err, errlen);
+			if (taken < 0)
+				return taken;
+			if (taken)
 				continue;
-			}
-			const char *bad_uri = NULL;
-			int r = common_opt(argc, argv, &i, &a->uri, &a->help, &bad_uri);
-			if (r > 0)
-				continue;
-			if (bad_uri)
-				return fail(err, errlen, "invalid URI '%s' (expected %s)", bad_uri,
-				            URI_FORMS);
 			if (!r && is_flag(arg, "--json", "-j")) {
 				a->json = true;
 				continue;

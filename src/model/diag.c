@@ -456,9 +456,14 @@ static const struct subj *find_subj(const struct diag *d, enum subj_kind kind,
 const struct diag_verdict *diag_child_verdict(const struct diag *d, const char *conn,
                                               const char *child)
 {
-	const struct diag_verdict *v =
-	        subj_current(find_subj(d, S_CONN, DIAG_LAYER_CHILD, conn, child));
-	return v ? v : subj_current(find_subj(d, S_CONN, DIAG_LAYER_CHILD, conn, ""));
+	const struct subj *named = find_subj(d, S_CONN, DIAG_LAYER_CHILD, conn, child);
+	const struct subj *any = find_subj(d, S_CONN, DIAG_LAYER_CHILD, conn, "");
+	if (named && named->ev.set && named->ev.v.current)
+		return &named->ev.v;
+	/* charon did not say which CHILD config failed: any that is not up */
+	if (any && any->ev.set && any->ev.v.current && !(named && named->up))
+		return &any->ev.v;
+	return named ? subj_current(named) : NULL;
 }
 
 const struct diag_verdict *diag_sa_verdict(const struct diag *d, uint32_t ike_id, uint32_t child_id)

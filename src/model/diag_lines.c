@@ -595,6 +595,7 @@ static void child_up(struct diag *d, const char *conn, const char *child, uint32
 	diag_vslot_drop(d, &sj->live);
 	if (child_id > sj->cleared_child)
 		sj->cleared_child = child_id;
+	sj->up = true;
 }
 
 /* An IKE SA that was up after all: a "never answered" verdict on it (from
@@ -668,6 +669,14 @@ void diag_feed_event(struct diag *d, const struct model_event *ev)
 	case MODEL_EV_CHILD_DOWN: {
 		if (ev->redundant || !ev->child_id)
 			break;
+		if (name) {
+			char *child = diag_dupstr(ev->child_name);
+			struct subj *sj =
+			        diag_subj(d, S_CONN, DIAG_LAYER_CHILD, name, child, false);
+			if (sj)
+				sj->up = false;
+			free(child);
+		}
 		int i = find_id(a->closed, ev->child_id);
 		if (i < 0) {
 			push_id(a->downs, NULL, ev->child_id, ev->child_name);
@@ -745,7 +754,8 @@ void diag_feed_action(struct diag *d, int64_t now, const char *verb, const char 
 		}
 	} else if (!ok && (!strcmp(verb, "initiate") || !strcmp(verb, "install"))) {
 		const struct diag_verdict *v = diag_conn_verdict(d, conn);
-		if (v && !v->from_state && now - v->last_at <= ACTION_WINDOW_MS)
+		if (v && !v->from_state && v->code != DIAG_UNKNOWN &&
+		    now - v->last_at <= ACTION_WINDOW_MS)
 			return;
 		/* nothing charon said explains it: keep its errmsg, and the lines of
 		 * the connection's latest IKE SA */

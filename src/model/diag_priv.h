@@ -116,6 +116,7 @@ struct subj {
 	bool quiet;      /* IKE: terminated by request, not expected up until it was */
 	bool seen_up;    /* IKE: was up once (restart actions apply) */
 	bool trap_seen;  /* CHILD: its trap policy was there once */
+	bool up;         /* CHILD: has a CHILD SA installed (last we heard) */
 	int64_t touched; /* S_PEER: last verdict, for forgetting the oldest */
 };
 

@@ -243,10 +243,9 @@ static void sa_up(struct diag *d, const struct model_ike *ike, const char *name,
 		if (!child_installed(c->state))
 			continue;
 		char *cn = diag_dupstr(c->name);
-		struct subj *cs = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, name, cn, false);
+		struct subj *cs = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, name, cn, true);
 		free(cn);
-		if (!cs)
-			continue;
+		cs->up = true;
 		const struct diag_verdict *v = &cs->ev.v;
 		if (cs->ev.set && v->current &&
 		    ((v->child_id && v->child_id != c->uniqueid) ||
@@ -374,6 +373,8 @@ static void judge_children(struct diag *d, const struct model *m, bool pols, con
 		}
 		if (st->up_id && !st->child_up[j] && !trap)
 			all_up = false;
+		if (sj && !st->child_up[j])
+			sj->up = false;
 		live_or_drop(d, DIAG_LAYER_CHILD, c->name, cc->name, code, DIAG_SIDE_UNKNOWN,
 		             code == DIAG_CHILD_MISSING ? st->up_id : 0, NULL, detail, now);
 	}
