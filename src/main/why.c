@@ -260,6 +260,10 @@ int why_feed_json_line(struct why *w, const char *s, size_t len, char *err, size
 	}
 	int64_t now = l.has_time ? (int64_t)(l.time * 1000.0) : (w->last ? w->last : 1);
 	unsigned t = table_of(l.name);
+	/* a dump that lists the connections lists the policies too (none
+	 * gives no line) */
+	if (t == 1u << MODEL_TABLE_CONNS)
+		t |= 1u << MODEL_TABLE_POLS;
 	if (t)
 		why_tables_begin(w, t, now);
 	else if (w->open)
