@@ -694,6 +694,41 @@ static void test_hostile(void **state)
 	diag_free(d);
 }
 
+/* The text output shows what a hostile daemon or peer sent escaped. */
+static void test_text_hostile(void **state)
+{
+	static const char *const lines[] = {
+	        "{\"event\":\"list-conn\",\"data\":{\"ev\\u001b[31mil\":{\"children\":"
+	        "{\"ev-lan\":{\"local-ts\":[\"10.0.0.0/24\"],\"remote-ts\":[\"10.9.0.0/24\"]}}}}}",
+	        "{\"event\":\"log\",\"time\":10,\"data\":{\"group\":\"CFG\",\"level\":\"1\","
+	        "\"ikesa-name\":\"(unnamed)\",\"ikesa-uniqueid\":\"7\",\"msg\":\"looking for peer "
+	        "configs matching 192.0.2.2[x]...192.0.2.1[evil\\u001b]0;owned\\u0007]\"}}",
+	        "{\"event\":\"log\",\"time\":10,\"data\":{\"group\":\"CFG\",\"level\":\"1\","
+	        "\"ikesa-name\":\"(unnamed)\",\"ikesa-uniqueid\":\"7\",\"msg\":\"no matching peer "
+	        "config found\"}}",
+	        "{\"event\":\"list-sa\",\"time\":11,\"data\":{\"ev\\u001b[31mil\":{\"uniqueid\":"
+	        "\"3\",\"state\":\"ESTABLISHED\",\"child-sas\":{}}}}",
+	};
+	struct why *w = why_new(true);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed_json(w, lines[i]);
+	why_flush(w);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	why_render(w, f, NULL, 0, false, false, why_now(w));
+	fclose(f);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 && out[i] != '\n')
+			fail_msg("control byte 0x%02x at %zu in:\n%s", out[i], i, out);
+	assert_non_null(strstr(out, "ev\\x1b[31mil")); /* the connection, child-missing */
+	assert_non_null(strstr(out, "child-missing"));
+	assert_non_null(strstr(out, "evil\\x1b]0;owned\\x07")); /* the peer's identity */
+	assert_non_null(strstr(out, "peer 192.0.2.1"));
+	free(out);
+	why_free(w);
+}
+
 /* swantop why's arguments */
 static void test_why_args(void **state)
 {
@@ -747,6 +782,7 @@ int main(void)
 	        cmocka_unit_test(test_wording),
 	        cmocka_unit_test(test_no_verdict),
 	        cmocka_unit_test(test_hostile),
+	        cmocka_unit_test(test_text_hostile),
 	        cmocka_unit_test(test_why_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -399,11 +399,9 @@ static void collect(struct why *w, struct rows *out, const char *const *conns, s
 		if (nconns ? !wanted(names[i], conns, nconns) : !(all || !up || r.v))
 			continue;
 		if (!r.v && !up)
-			r.reason =
-			        !strcmp(r.status, "connecting")
-			                ? "reason unknown: an IKE SA is on its way (CONNECTING)"
-			                : "reason unknown: no IKE SA, and nothing charon reported "
-			                  "explains it (never started? try --wait and start it)";
+			r.reason = !strcmp(r.status, "connecting")
+			                   ? "reason unknown: an IKE SA is on its way (CONNECTING)"
+			                   : "reason unknown: no IKE SA, nothing seen explains it";
 		rows[n++] = r;
 	}
 	for (size_t i = 0; i < nconns; i++) {
