@@ -125,6 +125,7 @@ void diag_free(struct diag *d)
 	for (size_t i = 0; i < d->n_subjs; i++)
 		subj_free(d->subjs[i]);
 	free(d->subjs);
+	free(d->order);
 	strmap_free(&d->subj_map);
 	free(d->shown);
 	idmap_free(&d->sa_map);
@@ -193,11 +194,18 @@ static void subj_reindex(struct diag *d)
 	}
 }
 
-static void subj_remove(struct diag *d, size_t i)
+/* Removes a subject (the oldest peer: rare), and its place in both arrays. */
+static void subj_remove(struct diag *d, struct subj *sj)
 {
-	subj_free(d->subjs[i]);
-	memmove(&d->subjs[i], &d->subjs[i + 1], (d->n_subjs - i - 1) * sizeof(*d->subjs));
+	for (size_t i = 0; i < d->n_subjs; i++)
+		if (d->order[i] == sj)
+			memmove(&d->order[i], &d->order[i + 1],
+			        (d->n_subjs - i - 1) * sizeof(*d->order));
+	for (size_t i = 0; i < d->n_subjs; i++)
+		if (d->subjs[i] == sj)
+			d->subjs[i] = d->subjs[d->n_subjs - 1];
 	d->n_subjs--;
+	subj_free(sj);
 	subj_reindex(d);
 	d->dirty = true;
 }
@@ -214,7 +222,7 @@ void diag_peers_trim(struct diag *d)
 			oldest = i;
 	}
 	if (n > d->cfg.max_peers && oldest != SIZE_MAX)
-		subj_remove(d, oldest);
+		subj_remove(d, d->subjs[oldest]);
 }
 
 struct subj *diag_subj(struct diag *d, enum subj_kind kind, enum diag_layer layer, const char *conn,
@@ -238,14 +246,22 @@ struct subj *diag_subj(struct diag *d, enum subj_kind kind, enum diag_layer laye
 	if (d->n_subjs == d->cap_subjs) {
 		d->cap_subjs = d->cap_subjs ? d->cap_subjs * 2 : 16;
 		d->subjs = xreallocarray(d->subjs, d->cap_subjs, sizeof(*d->subjs));
+		d->order = xreallocarray(d->order, d->cap_subjs, sizeof(*d->order));
 	}
-	size_t at = d->n_subjs;
-	while (at > 0 && subj_cmp(d->subjs[at - 1], sj) > 0)
-		at--;
-	memmove(&d->subjs[at + 1], &d->subjs[at], (d->n_subjs - at) * sizeof(*d->subjs));
-	d->subjs[at] = sj;
+	d->subjs[d->n_subjs] = sj;
+	strmap_put(&d->subj_map, buf, n, d->n_subjs);
+	/* binary search for the place in order */
+	size_t lo = 0, hi = d->n_subjs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (subj_cmp(d->order[mid], sj) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&d->order[lo + 1], &d->order[lo], (d->n_subjs - lo) * sizeof(*d->order));
+	d->order[lo] = sj;
 	d->n_subjs++;
-	subj_reindex(d);
 	d->dirty = true;
 	return sj;
 }
@@ -347,13 +363,24 @@ void diag_finish(struct diag *d)
 		return;
 	d->dirty = false;
 	d->gen++;
+	d->shown_stale = true;
+}
+
+/* What the queries read, rebuilt once after a batch of changes. The
+ * queries take a const engine: this is a cache, not a change. */
+static void sync_shown(const struct diag *cd)
+{
+	struct diag *d = (struct diag *)cd;
+	if (!d->shown_stale)
+		return;
+	d->shown_stale = false;
 	free(d->shown);
 	d->shown = xcalloc(d->n_subjs ? d->n_subjs : 1, sizeof(*d->shown));
 	d->n_shown = 0;
 	idmap_free(&d->sa_map);
 	idmap_free(&d->child_sa_map);
 	for (size_t i = 0; i < d->n_subjs; i++) {
-		const struct diag_verdict *v = subj_shown(d->subjs[i]);
+		const struct diag_verdict *v = subj_shown(d->order[i]);
 		if (!v)
 			continue;
 		d->shown[d->n_shown++] = v;
@@ -378,11 +405,13 @@ uint64_t diag_generation(const struct diag *d)
 
 size_t diag_count(const struct diag *d)
 {
+	sync_shown(d);
 	return d->n_shown;
 }
 
 const struct diag_verdict *diag_at(const struct diag *d, size_t i)
 {
+	sync_shown(d);
 	return i < d->n_shown ? d->shown[i] : NULL;
 }
 
@@ -393,7 +422,7 @@ static size_t conn_first(const struct diag *d, const char *conn)
 	size_t lo = 0, hi = d->n_subjs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct subj *sj = d->subjs[mid];
+		const struct subj *sj = d->order[mid];
 		if (sj->kind == S_CONN && strcmp(sj->conn, conn) < 0)
 			lo = mid + 1;
 		else
@@ -404,7 +433,7 @@ static size_t conn_first(const struct diag *d, const char *conn)
 
 static bool of_conn(const struct diag *d, size_t i, const char *conn)
 {
-	return i < d->n_subjs && d->subjs[i]->kind == S_CONN && !strcmp(d->subjs[i]->conn, conn);
+	return i < d->n_subjs && d->order[i]->kind == S_CONN && !strcmp(d->order[i]->conn, conn);
 }
 
 size_t diag_conn_range(const struct diag *d, const char *conn, size_t *end)
@@ -420,10 +449,10 @@ const struct diag_verdict *diag_conn_verdict(const struct diag *d, const char *c
 {
 	const struct diag_verdict *best = NULL;
 	for (size_t i = conn_first(d, conn); of_conn(d, i, conn); i++) {
-		const struct diag_verdict *v = subj_current(d->subjs[i]);
+		const struct diag_verdict *v = subj_current(d->order[i]);
 		if (!v)
 			continue;
-		if (d->subjs[i]->layer == DIAG_LAYER_IKE)
+		if (d->order[i]->layer == DIAG_LAYER_IKE)
 			return v;
 		/* CHILD: charon's words before the tables', then the latest */
 		if (!best || (best->from_state && !v->from_state) ||
@@ -439,7 +468,7 @@ const struct diag_verdict *diag_conn_last(const struct diag *d, const char *conn
 	if (cur)
 		return cur;
 	for (size_t i = conn_first(d, conn); of_conn(d, i, conn); i++) {
-		const struct subj *sj = d->subjs[i];
+		const struct subj *sj = d->order[i];
 		const struct diag_verdict *v = sj->ev.set ? &sj->ev.v : NULL;
 		if (v && (!best || v->last_at > best->last_at))
 			best = v;
@@ -468,6 +497,7 @@ const struct diag_verdict *diag_child_verdict(const struct diag *d, const char *
 
 const struct diag_verdict *diag_sa_verdict(const struct diag *d, uint32_t ike_id, uint32_t child_id)
 {
+	sync_shown(d);
 	if (child_id)
 		return idmap_get(&d->child_sa_map, child_id);
 	return ike_id ? idmap_get(&d->sa_map, ike_id) : NULL;

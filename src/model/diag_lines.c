@@ -739,7 +739,7 @@ void diag_feed_action(struct diag *d, int64_t now, const char *verb, const char 
 	if (!strcmp(verb, "terminate") && ok) {
 		/* down on purpose: nothing to explain until it is started again */
 		for (; i < end; i++) {
-			struct subj *sj = d->subjs[i];
+			struct subj *sj = d->order[i];
 			diag_vslot_clear(d, &sj->ev, now);
 			diag_vslot_drop(d, &sj->live);
 		}

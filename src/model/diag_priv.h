@@ -137,14 +137,18 @@ struct diag {
 	uint64_t gen;
 	bool dirty;
 
-	struct subj **subjs; /* n_subjs, sorted as diag_at() lists them */
+	/* subjs: in the order they came (the index is what subj_map holds);
+	 * order: the same sorted as diag_at() lists them */
+	struct subj **subjs, **order;
 	size_t n_subjs, cap_subjs;
 	struct strmap subj_map; /* key: subj_key() */
 
 	/* the verdicts diag_at() lists, and the current ones by SA uniqueid,
-	 * rebuilt when dirty (diag_finish()) */
+	 * rebuilt by the first query after a change (a batch of feeds costs
+	 * one rebuild) */
 	const struct diag_verdict **shown;
 	size_t n_shown;
+	bool shown_stale;
 	struct idmap sa_map, child_sa_map;
 
 	struct attempt **atts;
@@ -176,9 +180,10 @@ void diag_vslot_free(struct vslot *s);
 void diag_vslot_view(struct subj *sj, struct vslot *s);
 /* Forgets the oldest peer subject when there are more than max_peers. */
 void diag_peers_trim(struct diag *d);
-/* After a feed: rebuilds what the queries read if anything changed. */
+/* After a feed: counts a change for diag_generation(); the queries
+ * rebuild what they read. */
 void diag_finish(struct diag *d);
-/* The subjects of a connection: d->subjs[first .. *end). */
+/* The subjects of a connection: d->order[first .. *end). */
 size_t diag_conn_range(const struct diag *d, const char *conn, size_t *end);
 /* What the SA table tells about an IKE SA whose lines are followed: its
  * connection and peer address, if its lines did not say (diag_lines.c). */

@@ -320,16 +320,55 @@ static bool glob(const char *p, const char *s, const char *end, struct model_str
 	return true;
 }
 
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+
+/* The longest literal run of each pattern: a line without it cannot match,
+ * and a search for it says so faster than the glob (most lines match nothing). */
+static struct {
+	const char *s;
+	size_t len;
+} keys[N_RULES];
+
+static void keys_init(void)
+{
+	for (size_t i = 0; i < N_RULES; i++) {
+		const char *p = rules[i].pat;
+		while (*p) {
+			size_t n = strcspn(p, "*");
+			if (n > keys[i].len)
+				keys[i].s = p, keys[i].len = n;
+			p += n + (p[n] == '*');
+		}
+	}
+}
+
+/* memmem() is not POSIX */
+static bool has_lit(const char *s, size_t len, const char *lit, size_t n)
+{
+	const char *end = s + len;
+	while (n && (size_t)(end - s) >= n) {
+		const char *c = memchr(s, lit[0], (size_t)(end - s) - n + 1);
+		if (!c)
+			return false;
+		if (!memcmp(c, lit, n))
+			return true;
+		s = c + 1;
+	}
+	return n == 0;
+}
+
 bool diag_rule_match(struct model_str msg, struct diag_match *m)
 {
+	if (!keys[0].s)
+		keys_init();
 	const char *s = msg.s, *end = msg.s + msg.len;
 	while (s < end && (*s == ' ' || *s == '\t'))
 		s++;
-	/* charon's lines start with a word; a quick look at the first byte
-	 * saves the table walk for most lines */
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+	for (size_t i = 0; i < N_RULES; i++) {
 		const char *p = rules[i].pat;
 		if (*p != '*' && (s == end || *p != *s))
+			continue;
+		if (!has_lit(s, (size_t)(end - s), keys[i].s, keys[i].len))
 			continue;
 		for (unsigned k = 0; k < DIAG_CAPS; k++)
 			m->cap[k] = (struct model_str){"", 0};

@@ -263,13 +263,66 @@ static bool has_word(const char *s, const char *w)
 	return s && strstr(s, w);
 }
 
-/* A trap policy for a CHILD config of a connection. */
-static bool trap_installed(const struct model *m, const char *conn, const char *child)
+/* The trap policies by "<ike>\0<child>" (ike "" for those not tied to a
+ * connection), looked up once per CHILD config. */
+struct traps {
+	struct strmap map;
+	char **keys;
+	size_t *lens, n;
+};
+
+static size_t trap_key(char *buf, size_t size, struct model_str ike, struct model_str child)
 {
-	for (size_t i = 0; i < model_pol_count(m); i++) {
+	if ((size_t)ike.len + child.len + 1 > size)
+		return 0;
+	memcpy(buf, ike.s, ike.len);
+	buf[ike.len] = '\0';
+	memcpy(buf + ike.len + 1, child.s, child.len);
+	return (size_t)ike.len + 1 + child.len;
+}
+
+static bool trap_eq(const void *ctx, size_t index, const void *p, size_t len)
+{
+	const struct traps *t = ctx;
+	return t->lens[index] == len && !memcmp(t->keys[index], p, len);
+}
+
+static void traps_load(struct traps *t, const struct model *m)
+{
+	memset(t, 0, sizeof(*t));
+	size_t n = model_pol_count(m);
+	t->keys = xcalloc(n + 1, sizeof(*t->keys));
+	t->lens = xcalloc(n + 1, sizeof(*t->lens));
+	for (size_t i = 0; i < n; i++) {
 		const struct model_pol *p = model_pol_at(m, i);
-		if (p->type == MODEL_POL_TRAP && model_str_eq(p->child, child) &&
-		    (!p->ike.len || model_str_eq(p->ike, conn)))
+		char buf[600];
+		size_t len = trap_key(buf, sizeof(buf), p->ike, p->child);
+		if (p->type != MODEL_POL_TRAP || !len)
+			continue;
+		t->keys[t->n] = xmemdup(buf, len);
+		t->lens[t->n] = len;
+		strmap_put(&t->map, buf, len, t->n++);
+	}
+}
+
+static void traps_free(struct traps *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	free(t->lens);
+	strmap_free(&t->map);
+}
+
+/* A trap policy for a CHILD config of a connection. */
+static bool trap_installed(const struct traps *t, const char *conn, const char *child)
+{
+	char buf[600];
+	struct model_str c = {child, (uint32_t)strlen(child)};
+	const struct model_str ikes[] = {{conn, (uint32_t)strlen(conn)}, {"", 0}};
+	for (int i = 0; i < 2; i++) {
+		size_t len = trap_key(buf, sizeof(buf), ikes[i], c);
+		if (len && strmap_get(&t->map, buf, len, trap_eq, t) != SIZE_MAX)
 			return true;
 	}
 	return false;
@@ -345,8 +398,8 @@ static void judge_ike(struct diag *d, const struct cconn *c, const struct cstate
 	free(peer);
 }
 
-static void judge_children(struct diag *d, const struct model *m, bool pols, const struct cconn *c,
-                           const struct cstate *st, int64_t now)
+static void judge_children(struct diag *d, const struct traps *traps, bool pols,
+                           const struct cconn *c, const struct cstate *st, int64_t now)
 {
 	char detail[600];
 	struct subj *ike_sj = diag_subj(d, S_CONN, DIAG_LAYER_IKE, c->name, NULL, false);
@@ -355,7 +408,7 @@ static void judge_children(struct diag *d, const struct model *m, bool pols, con
 	for (size_t j = 0; j < c->n_children; j++) {
 		const struct cchild *cc = &c->children[j];
 		struct subj *sj = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, cc->name, false);
-		bool trap = pols && trap_installed(m, c->name, cc->name);
+		bool trap = pols && trap_installed(traps, c->name, cc->name);
 		bool trap_wanted = (sj && sj->trap_seen) || has_word(cc->start_action, "trap");
 		enum diag_code code = DIAG_NONE;
 		if (trap && !sj)
@@ -426,11 +479,14 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 		}
 		free(name);
 	}
+	struct traps traps;
+	traps_load(&traps, m);
 	for (size_t k = 0; k < d->n_conns; k++) {
 		judge_ike(d, &d->conns[k], &st[k], now);
-		judge_children(d, m, pols, &d->conns[k], &st[k], now);
+		judge_children(d, &traps, pols, &d->conns[k], &st[k], now);
 		free(st[k].child_up);
 	}
+	traps_free(&traps);
 	free(st);
 	/* connections that are gone prove nothing any more */
 	for (size_t i = 0; i < d->n_subjs; i++) {
