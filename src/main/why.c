@@ -36,9 +36,8 @@
 struct why {
 	struct model *m;
 	struct diag *d;
-	uint64_t ev_next, log_next; /* next ring seq to hand to the engine */
-	unsigned open;              /* tables being listed */
-	int64_t last;               /* latest time fed */
+	unsigned open; /* tables being listed */
+	int64_t last;  /* latest time fed */
 };
 
 struct why *why_new(bool snapshot)
@@ -74,31 +73,10 @@ int64_t why_now(const struct why *w)
 	return w->last;
 }
 
-/* Hands what the model added to its rings since the last call to the engine. */
-static void pass_on(struct why *w)
-{
-	size_t n = model_events_count(w->m), i = n;
-	while (i > 0 && model_event_at(w->m, i - 1)->seq >= w->ev_next)
-		i--;
-	for (; i < n; i++) {
-		const struct model_event *ev = model_event_at(w->m, i);
-		diag_feed_event(w->d, ev);
-		w->ev_next = ev->seq + 1;
-	}
-	n = model_log_count(w->m), i = n;
-	while (i > 0 && model_log_at(w->m, i - 1)->seq >= w->log_next)
-		i--;
-	for (; i < n; i++) {
-		const struct model_log_line *l = model_log_at(w->m, i);
-		diag_feed_log(w->d, l);
-		w->log_next = l->seq + 1;
-	}
-}
-
 int why_feed(struct why *w, const char *name, const void *msg, size_t len, int64_t now)
 {
 	int r = model_ingest_event(w->m, name, strlen(name), msg, len, now);
-	pass_on(w);
+	diag_feed_model(w->d, w->m);
 	if (now > w->last)
 		w->last = now;
 	return r;
@@ -498,6 +476,9 @@ static void render_details(FILE *out, const struct row *r, int64_t now, unsigned
 		fputc('\n', out);
 	}
 	const char *what = v->code == DIAG_TS_UNACCEPTABLE ? "selectors" : "proposals";
+	if (!*v->ours && v->code == DIAG_NO_PROPOSAL)
+		fprintf(out, "  our proposals: not in charon's log (%s of the connection)\n",
+		        v->layer == DIAG_LAYER_CHILD ? "esp_proposals" : "proposals");
 	if (*v->ours)
 		fprintf(out, "  our %s: ", what), put(out, v->ours, strlen(v->ours), fl),
 		        fputc('\n', out);

@@ -3,7 +3,9 @@
  * by charon's own log lines.
  *
  * The engine is pure (no clock, no socket; `now` is monotonic ms as in the
- * model) and learns from four feeds, in any order and interleaving:
+ * model) and learns from four feeds, in any order and interleaving (a host
+ * that keeps a model calls diag_feed_model() after ingesting, diag_update()
+ * after a refresh, diag_feed_action() with each action's outcome):
  *
  *   - log lines: the `log` event (diag_feed_log()) and the control-log of
  *     commands swantop runs itself (diag_feed_event() with a
@@ -166,6 +168,12 @@ void diag_feed_log(struct diag *d, const struct model_log_line *l);
  * ike-rekey, child-rekey and control-log are used, the rest ignored. A
  * control-log line that also arrives as a log line counts once. */
 void diag_feed_event(struct diag *d, const struct model_event *ev);
+
+/* Feeds the entries the model added to its events and log rings since the
+ * last call (diag_feed_event()/diag_feed_log() each): call it after
+ * ingesting a batch of messages. Entries that fell off a full ring before
+ * this call are missed. */
+void diag_feed_model(struct diag *d, const struct model *m);
 
 /* The outcome of an action swantop started: verb "initiate", "terminate",
  * "rekey", "install", ...; ike/child the names it was given ("" if none;

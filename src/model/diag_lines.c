@@ -787,3 +787,25 @@ void diag_feed_action(struct diag *d, int64_t now, const char *verb, const char 
 	}
 	diag_finish(d);
 }
+
+/* ---- the model's rings -------------------------------------------------------- */
+
+void diag_feed_model(struct diag *d, const struct model *m)
+{
+	size_t n = model_events_count(m), i = n;
+	while (i > 0 && model_event_at(m, i - 1)->seq >= d->ev_next)
+		i--;
+	for (; i < n; i++) {
+		const struct model_event *ev = model_event_at(m, i);
+		diag_feed_event(d, ev);
+		d->ev_next = ev->seq + 1;
+	}
+	n = model_log_count(m), i = n;
+	while (i > 0 && model_log_at(m, i - 1)->seq >= d->log_next)
+		i--;
+	for (; i < n; i++) {
+		const struct model_log_line *l = model_log_at(m, i);
+		diag_feed_log(d, l);
+		d->log_next = l->seq + 1;
+	}
+}

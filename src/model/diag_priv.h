@@ -168,6 +168,7 @@ struct diag {
 	} recent[32];
 	size_t recent_head;
 	unsigned action_seq; /* failed actions without an IKE SA, for counting */
+	uint64_t ev_next, log_next; /* diag_feed_model(): the next ring seqs */
 };
 
 char *diag_dupstr(struct model_str s);
