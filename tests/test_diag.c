@@ -660,6 +660,24 @@ static void test_no_verdict(void **state)
 	diag_free(d);
 }
 
+/* SA events without a uniqueid (the model never makes them, but the
+ * engine is fed by others too) are ignored. */
+static void test_event_without_id(void **state)
+{
+	struct diag *d = diag_new(NULL);
+	enum model_event_kind kinds[] = {MODEL_EV_IKE_UP,    MODEL_EV_IKE_DOWN,
+	                                 MODEL_EV_CHILD_UP,  MODEL_EV_CHILD_DOWN,
+	                                 MODEL_EV_IKE_REKEY, MODEL_EV_CHILD_REKEY};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct model_event ev = {.time = 5, .kind = kinds[i], .child_id = 3};
+		ev.ike_name = ev.child_name = ev.remote_host = ev.text = ev.group =
+		        (struct model_str){"x", 1};
+		diag_feed_event(d, &ev);
+	}
+	assert_int_equal(diag_count(d), 0);
+	diag_free(d);
+}
+
 /* Peer identities are the peer's choice: no blow-up, no byte lost. */
 static void test_hostile(void **state)
 {
@@ -781,6 +799,7 @@ int main(void)
 	        cmocka_unit_test(test_actions),
 	        cmocka_unit_test(test_wording),
 	        cmocka_unit_test(test_no_verdict),
+	        cmocka_unit_test(test_event_without_id),
 	        cmocka_unit_test(test_hostile),
 	        cmocka_unit_test(test_text_hostile),
 	        cmocka_unit_test(test_why_args),

@@ -641,7 +641,8 @@ void diag_feed_event(struct diag *d, const struct model_event *ev)
 		if (*peer && !a->peer)
 			a->peer = xstrdup(peer);
 	}
-	switch (ev->kind) {
+	/* SA events without a uniqueid (a malformed message) say nothing */
+	switch (a || ev->kind == MODEL_EV_CONTROL_LOG ? ev->kind : MODEL_EV_KIND_COUNT) {
 	case MODEL_EV_CONTROL_LOG:
 		feed_line(d, now, ev->group, ev->level, ev->ike_name, ev->ike_id, ev->text, 1);
 		break;
