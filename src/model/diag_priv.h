@@ -167,7 +167,7 @@ struct diag {
 		uint8_t src;
 	} recent[32];
 	size_t recent_head;
-	unsigned action_seq; /* failed actions without an IKE SA, for counting */
+	unsigned action_seq;        /* failed actions without an IKE SA, for counting */
 	uint64_t ev_next, log_next; /* diag_feed_model(): the next ring seqs */
 };
 
