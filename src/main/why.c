@@ -27,6 +27,7 @@
 
 #include "main/cli.h"
 #include "util/json.h"
+#include "ui/rows.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
@@ -288,7 +289,7 @@ int why_replay(struct why *w, FILE *f, const char *name, char *err, size_t errle
 
 /* ---- output ------------------------------------------------------------------ */
 
-struct row {
+struct why_row {
 	const char *conn; /* NULL for a peer no connection matched */
 	const char *status;
 	size_t ikes;
@@ -354,7 +355,7 @@ static bool wanted(const char *name, const char *const *conns, size_t n)
 }
 
 struct rows {
-	struct row *r;
+	struct why_row *r;
 	size_t n;
 	char **names; /* the connections' names, NUL-terminated copies */
 	size_t nnames;
@@ -364,12 +365,12 @@ static void collect(struct why *w, struct rows *out, const char *const *conns, s
                     bool all)
 {
 	size_t n = 0, nc = model_conn_count(w->m);
-	struct row *rows = xcalloc(nc + diag_count(w->d) + nconns + 1, sizeof(*rows));
+	struct why_row *rows = xcalloc(nc + diag_count(w->d) + nconns + 1, sizeof(*rows));
 	char **names = xcalloc(nc + 1, sizeof(*names));
 	for (size_t i = 0; i < nc; i++) {
 		const struct model_conn *c = model_conn_at(w->m, i);
 		names[i] = xstrndup(c->name.s, c->name.len);
-		struct row r = {.conn = names[i]};
+		struct why_row r = {.conn = names[i]};
 		r.status = conn_status(w->m, c, &r.ikes);
 		r.v = diag_conn_verdict(w->d, names[i]);
 		r.last = r.v ? NULL : diag_conn_last(w->d, names[i]);
@@ -387,15 +388,15 @@ static void collect(struct why *w, struct rows *out, const char *const *conns, s
 		for (size_t k = 0; k < n && !found; k++)
 			found = rows[k].conn && !strcmp(rows[k].conn, conns[i]);
 		if (!found)
-			rows[n++] = (struct row){.conn = conns[i],
-			                         .status = "unknown",
-			                         .v = diag_conn_verdict(w->d, conns[i]),
-			                         .reason = "no such connection is loaded"};
+			rows[n++] = (struct why_row){.conn = conns[i],
+			                             .status = "unknown",
+			                             .v = diag_conn_verdict(w->d, conns[i]),
+			                             .reason = "no such connection is loaded"};
 	}
 	for (size_t i = 0; i < diag_count(w->d) && !nconns; i++) {
 		const struct diag_verdict *v = diag_at(w->d, i);
 		if (!*v->conn && v->current)
-			rows[n++] = (struct row){.status = "unmatched", .v = v};
+			rows[n++] = (struct why_row){.status = "unmatched", .v = v};
 	}
 	*out = (struct rows){rows, n, names, nc};
 }
@@ -410,17 +411,7 @@ static void free_rows(struct rows *rs)
 
 static void age(char *buf, size_t size, int64_t at, int64_t now)
 {
-	int64_t s;
-	if (!model_secs_ago(at, now, &s) || s < 0)
-		s = 0;
-	if (s < 120)
-		snprintf(buf, size, "%llds", (long long)s);
-	else if (s < 7200)
-		snprintf(buf, size, "%lldm", (long long)(s / 60));
-	else if (s < 172800)
-		snprintf(buf, size, "%lldh", (long long)(s / 3600));
-	else
-		snprintf(buf, size, "%lldd", (long long)(s / 86400));
+	fmt_delta(buf, size, at > now ? now : at, now, false);
 }
 
 /* A string from charon, made safe for the terminal. */
@@ -443,7 +434,7 @@ static const char *side_words(enum diag_side s)
 	return s == DIAG_SIDE_LOCAL ? ", refused here" : s == DIAG_SIDE_PEER ? ", by the peer" : "";
 }
 
-static void render_details(FILE *out, const struct row *r, int64_t now, unsigned fl)
+static void render_details(FILE *out, const struct why_row *r, int64_t now, unsigned fl)
 {
 	const struct diag_verdict *v = r->v ? r->v : r->last;
 	char a1[16], a2[16];
@@ -511,7 +502,7 @@ static void render_details(FILE *out, const struct row *r, int64_t now, unsigned
 	}
 }
 
-static void render_text(FILE *out, const struct row *rows, size_t n, int64_t now, unsigned fl)
+static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t now, unsigned fl)
 {
 	size_t wc = 4;
 	for (size_t i = 0; i < n; i++) {
@@ -527,7 +518,7 @@ static void render_text(FILE *out, const struct row *rows, size_t n, int64_t now
 	put_padded(out, "CONN", wc, fl);
 	fputs("  VERDICT           SINCE  DETAIL\n", out);
 	for (size_t i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct why_row *r = &rows[i];
 		const struct diag_verdict *v = r->v;
 		char name[300], since[16] = "-";
 		snprintf(name, sizeof(name), "%s%s", r->conn ? "" : "peer ",
@@ -554,13 +545,13 @@ static void render_text(FILE *out, const struct row *rows, size_t n, int64_t now
 			render_details(out, &rows[i], now, fl);
 }
 
-static void render_json(FILE *out, const struct row *rows, size_t n, int64_t now)
+static void render_json(FILE *out, const struct why_row *rows, size_t n, int64_t now)
 {
 	struct json_buf b;
 	json_buf_init(&b);
 	json_buf_putc(&b, '[');
 	for (size_t i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct why_row *r = &rows[i];
 		json_buf_puts(&b, i ? ",\n{\"conn\":" : "\n{\"conn\":");
 		if (r->conn)
 			json_put_value(&b, r->conn, strlen(r->conn));

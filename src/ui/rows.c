@@ -312,9 +312,7 @@ static struct cell cell_txt(int role, const char *s)
 	return c;
 }
 
-/* The time from now until at (until) or since at (!until) as a duration,
- * "-" when at is not known. */
-static void fmt_delta(char *buf, size_t size, int64_t at, int64_t now, bool until)
+void fmt_delta(char *buf, size_t size, int64_t at, int64_t now, bool until)
 {
 	int64_t secs;
 	if (!(until ? model_secs_until(at, now, &secs) : model_secs_ago(at, now, &secs))) {

@@ -81,6 +81,9 @@ void fmt_count(char *buf, size_t size, uint64_t v);
 /* A duration in seconds as "45s", "12m03s", "3h05m", "2d04h"; negative
  * values get a leading "-". */
 void fmt_duration(char *buf, size_t size, int64_t secs);
+/* The time from now until at (until) or since at (!until) as a duration
+ * (fmt_duration), "-" when at is MODEL_TIME_NONE. */
+void fmt_delta(char *buf, size_t size, int64_t at, int64_t now, bool until);
 /* A rate in bytes per second ("1.2K/s"); "-" when unknown (< 0). */
 void fmt_rate(char *buf, size_t size, double bps);
 
