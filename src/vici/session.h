@@ -68,45 +68,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vici/catalog.h"
 #include "vici/conn.h"
 #include "vici/wire.h"
-
-/* ---- the command and event tables (from strongSwan's vici README) ---- */
-
-enum vici_command_flags {
-	VICI_CMD_STREAMS = 1 << 0,    /* streams events of stream_event before its reply */
-	VICI_CMD_SELF_TIMED = 1 << 1, /* may block; has its own charon-side timeout
-	                               * (initiate, terminate): may be called with
-	                               * VICI_TIMEOUT_NONE */
-	VICI_CMD_MAY_BLOCK = 1 << 2,  /* may block the connection's queue (list-sas
-	                               * without noblock, initiate, terminate) */
-	VICI_CMD_CHANGES = 1 << 3,    /* changes daemon state (refused in read-only
-	                               * mode by callers that care) */
-};
-
-struct vici_command_info {
-	const char *name;
-	const char *stream_event; /* NULL if the command does not stream */
-	unsigned flags;           /* enum vici_command_flags */
-};
-
-/* The known commands (36), sorted by name. Static data. */
-const struct vici_command_info *vici_commands(size_t *count);
-/* The entry for cmd, or NULL if unknown (unknown names can still be sent). */
-const struct vici_command_info *vici_command_lookup(const char *cmd);
-/* The event cmd streams ("list-sas" → "list-sa"), or NULL. Static string. */
-const char *vici_command_stream_event(const char *cmd);
-
-enum vici_event_flags {
-	VICI_EVENT_STREAM = 1 << 0,  /* only sent during a command, to its requester */
-	VICI_EVENT_SINCE_6 = 1 << 1, /* not in 5.9.x (alert) */
-};
-struct vici_event_info {
-	const char *name;
-	unsigned flags; /* enum vici_event_flags */
-};
-/* The known events (13), sorted by name. Static data. */
-const struct vici_event_info *vici_events(size_t *count);
 
 /* ---- time ---- */
 

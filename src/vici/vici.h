@@ -16,6 +16,7 @@
  *   wire.h     message elements on memory buffers: builder and pull parser
  *   frame.h    4-byte length framing and the 8 packet types, pure state machines
  *   conn.h     one non-blocking socket: connect, send queue, receive queue
+ *   catalog.h  the known commands and events: stream events, blocking, flags
  *   session.h  requests, streams, listeners, deadlines, reconnect
  *
  * Ownership, in short (each header states it per function):
@@ -39,6 +40,7 @@
 #include "vici/wire.h"
 #include "vici/frame.h"
 #include "vici/conn.h"
+#include "vici/catalog.h"
 #include "vici/session.h"
 
 #endif
