@@ -4,7 +4,9 @@
  * events interleaved with commands, CMD_UNKNOWN, EVENT_UNKNOWN, deadlines
  * (late reply dropped, held-back writes, recycle after the grace period),
  * protocol errors, reconnect with re-registration, callbacks that cancel or
- * free, the synchronous wrapper and the command table.
+ * free, the synchronous wrapper, the command table, deadlines of
+ * (un)registrations (never confirmed, confirmed late), answered() and a
+ * clock driven by the test.
  *
  * Callbacks append to one trace string ("a:ev list-sa;a:final 0 v=1;"), so
  * each test states the exact order of what its client saw.
@@ -1181,6 +1183,217 @@ static void test_fake_serve_mode(void **state)
 	fakevici_free(f);
 }
 
+/* ---- registration deadlines ---- */
+
+static struct vici_session *session_timed(struct fakevici *f, int timeout_ms, int grace_ms)
+{
+	struct vici_session_config cfg = {
+	        .uri = fakevici_uri(f),
+	        .request_timeout_ms = timeout_ms,
+	        .grace_ms = grace_ms,
+	        .backoff_min_ms = 50,
+	        .backoff_max_ms = 200,
+	        .on_state = on_state,
+	        .on_up = on_up,
+	};
+	return vici_session_new(&cfg);
+}
+
+static void test_register_never_confirmed(void **state)
+{
+	/* The daemon reads the REGISTER and never answers: the listener hears
+	 * -ETIMEDOUT after the request timeout, the connection is recycled
+	 * after the grace period, and the registration is tried again. */
+	struct fakevici *f = fakevici_new();
+	fakevici_hang(f);
+	fakevici_accept(f);
+	fakevici_expect(f, VICI_EVENT_REGISTER, "log");
+	fakevici_confirm(f);
+	fake_event_v(f, "log", "after");
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_timed(f, 150, 200);
+	struct vici_listener *l = vici_session_listen(s, "log", err_cb, "L");
+	assert_int_equal(vici_session_state(s), VICI_SESSION_UP);
+	assert_false(vici_session_answered(s)); /* connected, but nobody spoke */
+	int64_t t0 = vici_now_ms();
+	run_until(s, "L:final", 2000);
+	int64_t took = vici_now_ms() - t0;
+	assert_true(took >= 140 && took < 1000);
+	assert_string_equal(last_error_text,
+	                    "charon did not confirm the registration of event 'log' within 150 ms");
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_PENDING);
+	assert_false(vici_session_answered(s));
+	assert_int_equal(downs, 0); /* not yet: the grace period runs */
+	run_until(s, "L:ev log v=after", 3000);
+	assert_non_null(strstr(last_down, "the confirmation of registering 'log' did not come "
+	                                  "within 200 ms after its deadline"));
+	assert_int_equal(downs, 1);
+	assert_int_equal(reconnects, 1);
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_ACTIVE);
+	assert_true(vici_session_answered(s));
+	char expect[128];
+	snprintf(expect, sizeof(expect), "L:final %d;L:ev log v=after;", -ETIMEDOUT);
+	assert_string_equal(trace, expect);
+	vici_session_free(s);
+	finish(f, "accept\nEVENT_REGISTER log\neof\naccept\nEVENT_REGISTER log\neof\n");
+	fakevici_free(f);
+}
+
+static void test_register_confirmed_after_deadline(void **state)
+{
+	/* The confirmation comes after the deadline but within the grace
+	 * period: the listener heard -ETIMEDOUT, the late EVENT_CONFIRM is
+	 * matched by position (no protocol error, no recycle) and activates the
+	 * registration. A request queued meanwhile is held back, never
+	 * written into a connection that might be shifted. */
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "ike-updown");
+	fakevici_delay(f, 400);
+	fakevici_confirm(f);
+	fake_event_v(f, "ike-updown", "late-but-there");
+	fakevici_expect(f, VICI_CMD_REQUEST, "stats");
+	fake_reply_v(f, "s");
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_timed(f, 150, 2000);
+	struct vici_listener *l = vici_session_listen(s, "ike-updown", err_cb, "L");
+	run_until(s, "L:final", 2000);
+	struct vici_call_opts shortt = {.timeout_ms = 100};
+	assert_int_equal(vici_session_call(s, "version", NULL, 0, &shortt, err_cb, "a", NULL), 0);
+	run_until(s, "a:final", 1000);
+	assert_non_null(strstr(last_error_text, "not sent: waiting for an earlier reply"));
+	run_until(s, "L:ev ike-updown", 2000);
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_ACTIVE);
+	assert_true(vici_session_answered(s));
+	assert_int_equal(vici_session_call(s, "stats", NULL, 0, NULL, req_cb, "b", NULL), 0);
+	run_until(s, "b:final", 2000);
+	char expect[160];
+	snprintf(expect, sizeof(expect),
+	         "L:final %d;a:final %d;L:ev ike-updown v=late-but-there;b:final 0 v=s;",
+	         -ETIMEDOUT, -ETIMEDOUT);
+	assert_string_equal(trace, expect);
+	assert_int_equal(downs, 0);
+	vici_session_free(s);
+	finish(f, "accept\nEVENT_REGISTER ike-updown\nCMD_REQUEST stats\neof\n");
+	fakevici_free(f);
+}
+
+static void test_register_confirmed_late_in_time(void **state)
+{
+	/* Slow but within the deadline: no error at all, and answered()
+	 * flips only with the confirmation. */
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "child-updown");
+	fakevici_delay(f, 150);
+	fakevici_confirm(f);
+	fake_event_v(f, "child-updown", "x");
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_timed(f, 600, 200);
+	struct vici_listener *l = vici_session_listen(s, "child-updown", err_cb, "L");
+	run_for(s, 80);
+	assert_false(vici_session_answered(s));
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_PENDING);
+	run_until(s, "L:ev child-updown", 2000);
+	assert_true(vici_session_answered(s));
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_ACTIVE);
+	run_for(s, 700); /* past the deadline: nothing may fire */
+	assert_string_equal(trace, "L:ev child-updown v=x;");
+	assert_int_equal(downs, 0);
+	vici_session_free(s);
+	finish(f, "accept\nEVENT_REGISTER child-updown\neof\n");
+	fakevici_free(f);
+}
+
+static void test_unregister_never_confirmed(void **state)
+{
+	/* An UNREGISTER the daemon never answers holds back what follows and
+	 * recycles the connection after the grace period; nobody is told
+	 * (nobody listens any more), and the next request runs on the new
+	 * connection, where the event is not registered again. */
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "log");
+	fakevici_confirm(f);
+	fakevici_hang(f);
+	fakevici_accept(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "version");
+	fake_reply_v(f, "v");
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	struct vici_session *s = session_timed(f, 150, 150);
+	struct vici_listener *l = vici_session_listen(s, "log", err_cb, "L");
+	run_for(s, 100);
+	assert_int_equal(vici_listener_state(l), VICI_LISTENER_ACTIVE);
+	vici_listener_remove(l);
+	wait_reconnect(s);
+	assert_non_null(strstr(last_down, "the confirmation of unregistering 'log' did not come"));
+	assert_int_equal(vici_session_call(s, "version", NULL, 0, NULL, req_cb, "a", NULL), 0);
+	run_until(s, "a:final", 2000);
+	assert_string_equal(trace, "a:final 0 v=v;");
+	vici_session_free(s);
+	finish(f, "accept\nEVENT_REGISTER log\nEVENT_UNREGISTER log\neof\naccept\n"
+	          "CMD_REQUEST version\neof\n");
+	fakevici_free(f);
+}
+
+/* ---- the host's clock ---- */
+
+static int64_t fake_now;
+
+static int64_t fake_clock(void *ctx)
+{
+	return fake_now;
+}
+
+static void test_injected_clock(void **state)
+{
+	/* Deadlines follow the host's clock, not the real one: an hour of
+	 * fake time passes in no time, and nothing fires before it is due. */
+	struct fakevici *f = fakevici_new();
+	fakevici_hang(f);
+	fakevici_start(f);
+	fake_now = 1000000;
+	struct vici_session_config cfg = {
+	        .uri = fakevici_uri(f),
+	        .request_timeout_ms = 3600 * 1000,
+	        .no_reconnect = true,
+	        .clock = fake_clock,
+	};
+	struct vici_session *s = vici_session_new(&cfg);
+	vici_session_handle(s, 0); /* delivers the state changes */
+	assert_int_equal(vici_session_call(s, "stats", NULL, 0, NULL, req_cb, "a", NULL), 0);
+	assert_int_equal(vici_session_next_deadline(s), fake_now + 3600 * 1000);
+	assert_int_equal(vici_session_poll_timeout(s, fake_now, -1), 3600 * 1000);
+	for (int i = 0; i < 100 && (vici_session_events(s) & POLLOUT); i++) {
+		struct pollfd p = {.fd = vici_session_fd(s), .events = POLLOUT};
+		if (poll(&p, 1, 100) == 1)
+			vici_session_handle(s, p.revents);
+	}
+	fake_now += 3600 * 1000 - 1;
+	vici_session_handle(s, 0);
+	assert_string_equal(trace, "");
+	fake_now += 1;
+	vici_session_handle(s, 0);
+	char expect[64];
+	snprintf(expect, sizeof(expect), "a:final %d;", -ETIMEDOUT);
+	assert_string_equal(trace, expect);
+	vici_session_free(s);
+	finish(f, "accept\nCMD_REQUEST stats\neof\n");
+	fakevici_free(f);
+}
+
+static void test_deadline_min(void **state)
+{
+	assert_int_equal(vici_deadline_min(-1, -1), -1);
+	assert_int_equal(vici_deadline_min(-5, -1), -1);
+	assert_int_equal(vici_deadline_min(-1, 7), 7);
+	assert_int_equal(vici_deadline_min(7, -1), 7);
+	assert_int_equal(vici_deadline_min(0, 7), 0);
+	assert_int_equal(vici_deadline_min(9, 7), 7);
+	assert_int_equal(vici_deadline_min(INT64_MAX, 7), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1210,6 +1423,12 @@ int main(void)
 	        cmocka_unit_test_setup(test_call_validation, setup),
 	        cmocka_unit_test_setup(test_command_table, setup),
 	        cmocka_unit_test_setup(test_fake_serve_mode, setup),
+	        cmocka_unit_test_setup(test_register_never_confirmed, setup),
+	        cmocka_unit_test_setup(test_register_confirmed_after_deadline, setup),
+	        cmocka_unit_test_setup(test_register_confirmed_late_in_time, setup),
+	        cmocka_unit_test_setup(test_unregister_never_confirmed, setup),
+	        cmocka_unit_test_setup(test_injected_clock, setup),
+	        cmocka_unit_test_setup(test_deadline_min, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,11 +20,26 @@
 #define DEFAULT_GRACE_MS 5000
 #define DEFAULT_BACKOFF_MIN_MS 500
 #define DEFAULT_BACKOFF_MAX_MS 10000
+
 int64_t vici_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t vici_deadline_min(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b < 0 ? -1 : b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+int64_t session_now(const struct vici_session *s)
+{
+	return s->cfg.clock ? s->cfg.clock(s->cfg.ctx) : vici_now_ms();
 }
 
 const char *vici_session_state_name(enum vici_session_state st)
@@ -44,7 +59,7 @@ const char *vici_session_state_name(enum vici_session_state st)
 
 static void set_head_since(struct vici_session *s)
 {
-	s->head_since = vici_now_ms();
+	s->head_since = session_now(s);
 }
 
 /* Writes queued ops to the conn while it is UP and nothing is abandoned. */
@@ -72,9 +87,11 @@ void session_pump(struct vici_session *s)
 		case OP_REG:
 			r = vici_conn_send(s->conn, VICI_EVENT_REGISTER, op->reg->name, NULL, 0);
 			op->reg->confirmed = false;
+			op->deadline = session_now(s) + s->cfg.request_timeout_ms;
 			break;
 		default:
 			r = vici_conn_send(s->conn, VICI_EVENT_UNREGISTER, op->reg->name, NULL, 0);
+			op->deadline = session_now(s) + s->cfg.request_timeout_ms;
 			break;
 		}
 		if (r < 0) {
@@ -139,10 +156,11 @@ static void go_down(struct vici_session *s, int err, const char *msg, bool retry
 		}
 	}
 	s->abandoned = 0;
+	s->answered = false;
 	for (struct reg *r = s->regs; r; r = r->next)
 		r->wire = r->confirmed = r->unsupported = false;
 
-	int64_t now = vici_now_ms();
+	int64_t now = session_now(s);
 	if (retry && !s->cfg.no_reconnect) {
 		s->retry_at = now + s->backoff_ms;
 		s->backoff_ms = s->backoff_ms * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms
@@ -175,7 +193,8 @@ static void start_connect(struct vici_session *s)
 	}
 	set_error(s, "");
 	s->state = VICI_SESSION_CONNECTING;
-	s->connect_deadline = vici_now_ms() + s->cfg.connect_timeout_ms;
+	s->answered = false;
+	s->connect_deadline = session_now(s) + s->cfg.connect_timeout_ms;
 	/* Registrations first, before any command queued from now on. */
 	for (struct reg *r2 = s->regs; r2; r2 = r2->next)
 		session_reg_sync(s, r2);
@@ -318,21 +337,17 @@ short vici_session_events(const struct vici_session *s)
 	return vici_conn_events(s->conn);
 }
 
-static int64_t min_deadline(int64_t a, int64_t b)
+bool vici_session_answered(const struct vici_session *s)
 {
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
+	return s->answered;
 }
 
 static int64_t grace_deadline(const struct vici_session *s)
 {
 	struct op *h = s->fifo.head;
-	if (!h || h->kind != OP_CMD || !h->req->abandoned)
+	if (!h || !h->abandoned)
 		return -1;
-	int64_t since = h->req->abandoned_at > s->head_since ? h->req->abandoned_at : s->head_since;
+	int64_t since = h->abandoned_at > s->head_since ? h->abandoned_at : s->head_since;
 	return since + s->cfg.grace_ms;
 }
 
@@ -342,16 +357,16 @@ int64_t vici_session_next_deadline(const struct vici_session *s)
 		return 0;
 	int64_t d = -1;
 	if (s->state == VICI_SESSION_DOWN)
-		d = min_deadline(d, s->retry_at);
+		d = vici_deadline_min(d, s->retry_at);
 	if (s->state == VICI_SESSION_CONNECTING)
-		d = min_deadline(d, s->connect_deadline);
+		d = vici_deadline_min(d, s->connect_deadline);
 	for (struct op *op = s->outbox.head; op; op = op->next)
 		if (op->kind == OP_CMD && !op->req->done && !op->req->cancelled)
-			d = min_deadline(d, op->req->deadline);
+			d = vici_deadline_min(d, op->deadline);
 	for (struct op *op = s->fifo.head; op; op = op->next)
-		if (op->kind == OP_CMD && !op->req->abandoned)
-			d = min_deadline(d, op->req->deadline);
-	return min_deadline(d, grace_deadline(s));
+		if (!op->abandoned)
+			d = vici_deadline_min(d, op->deadline);
+	return vici_deadline_min(d, grace_deadline(s));
 }
 
 int vici_session_poll_timeout(const struct vici_session *s, int64_t now, int max_ms)
@@ -380,7 +395,7 @@ static void deliver_notes(struct vici_session *s)
 			s->notes_tail = &s->notes;
 		struct vici_msg m = {.final = true,
 		                     .error = n->err < 0 ? n->msg : NULL,
-		                     .received = vici_now_ms()};
+		                     .received = session_now(s)};
 		switch (n->kind) {
 		case NOTE_FINAL:
 			if (!n->req->cancelled && n->req->fn) {
@@ -388,7 +403,7 @@ static void deliver_notes(struct vici_session *s)
 				n->req->fn(n->req->ctx, n->err, &m);
 			}
 			break;
-		case NOTE_UNSUPPORTED:
+		case NOTE_LISTENER:
 			if (!n->lis->removed && n->lis->fn) {
 				m.name = n->lis->reg->name;
 				n->lis->fn(n->lis->ctx, n->err, &m);
@@ -424,8 +439,8 @@ static void dispatch_event(struct vici_session *s, const struct vici_packet *pkt
 		struct vici_request *req = cmd->req;
 		/* A stream that makes progress is alive: its deadline bounds
 		 * silence, not the length of a large listing. */
-		if (req->deadline >= 0 && !req->abandoned)
-			req->deadline = now + req->timeout_ms;
+		if (cmd->deadline >= 0 && !cmd->abandoned)
+			cmd->deadline = now + req->timeout_ms;
 		if (!req->done && !req->cancelled && req->fn)
 			req->fn(req->ctx, 0, &m);
 		return;
@@ -455,7 +470,7 @@ static void dispatch_cmd_reply(struct vici_session *s, const struct vici_packet 
 	session_list_remove(&s->fifo, op);
 	session_list_append(&s->dead, op);
 	set_head_since(s);
-	if (req->abandoned)
+	if (op->abandoned)
 		s->abandoned--;
 	session_req_release_stream(s, req);
 	bool deliver = !req->done && !req->cancelled && req->fn;
@@ -483,12 +498,16 @@ static void dispatch_confirm(struct vici_session *s, const struct vici_packet *p
 	session_list_remove(&s->fifo, op);
 	session_list_append(&s->dead, op);
 	set_head_since(s);
+	if (op->abandoned)
+		s->abandoned--;
 	if (op->kind == OP_UNREG) {
 		/* EVENT_UNKNOWN for an UNREGISTER only means it was not there. */
 		r->confirmed = false;
 		return;
 	}
 	if (pkt->type == VICI_EVENT_CONFIRM) {
+		/* Also when it comes late: the daemon has the registration now,
+		 * and its events flow. */
 		r->confirmed = true;
 		return;
 	}
@@ -496,12 +515,7 @@ static void dispatch_confirm(struct vici_session *s, const struct vici_packet *p
 	r->wire = false;
 	r->confirmed = false;
 	char *msg = xasprintf("event '%s' is not supported by this daemon", r->name);
-	for (struct vici_listener *l = s->listeners; l; l = l->next) {
-		if (l->reg == r && !l->removed) {
-			struct note *n = session_note_add(s, NOTE_UNSUPPORTED, -ENOENT, msg);
-			n->lis = l;
-		}
-	}
+	session_listeners_fail(s, r, -ENOENT, msg);
 	free(msg);
 }
 
@@ -542,6 +556,7 @@ static void dispatch(struct vici_session *s, const uint8_t *payload, size_t len,
 			               head->req->cmd, NULL);
 			return;
 		}
+		s->answered = true; /* before the callback, which may reconnect */
 		dispatch_cmd_reply(s, &pkt, now);
 		break;
 	case VICI_EVENT_CONFIRM:
@@ -555,6 +570,7 @@ static void dispatch(struct vici_session *s, const uint8_t *payload, size_t len,
 			               head->req->cmd);
 			return;
 		}
+		s->answered = true;
 		dispatch_confirm(s, &pkt);
 		break;
 	default:
@@ -568,6 +584,39 @@ static void dispatch(struct vici_session *s, const uint8_t *payload, size_t len,
 
 /* ---- timers ---- */
 
+/* What the daemon owes for op, for messages. */
+static const char *answer_name(const struct op *op)
+{
+	switch (op->kind) {
+	case OP_CMD:
+		return "reply to";
+	case OP_REG:
+		return "confirmation of registering";
+	default:
+		return "confirmation of unregistering";
+	}
+}
+
+/* Tells whoever waits for op, which was sent and has just passed its
+ * deadline, that it timed out. Its place in the FIFO stays (see session.h). */
+static void abandon(struct vici_session *s, struct op *op)
+{
+	char *msg;
+	if (op->kind == OP_CMD) {
+		msg = xasprintf("'%s' timed out after %d ms (no reply from charon)", op->req->cmd,
+		                op->req->timeout_ms);
+		session_req_fail(s, op->req, -ETIMEDOUT, msg);
+	} else if (op->kind == OP_REG) {
+		msg = xasprintf(
+		        "charon did not confirm the registration of event '%s' within %d ms",
+		        op->reg->name, s->cfg.request_timeout_ms);
+		session_listeners_fail(s, op->reg, -ETIMEDOUT, msg);
+	} else {
+		return; /* an UNREGISTER: nobody listens any more */
+	}
+	free(msg);
+}
+
 static void timers(struct vici_session *s, int64_t now)
 {
 	if (s->state == VICI_SESSION_DOWN && s->retry_at >= 0 && now >= s->retry_at)
@@ -579,7 +628,7 @@ static void timers(struct vici_session *s, int64_t now)
 	}
 	for (struct op *op = s->outbox.head; op; op = op->next) {
 		struct vici_request *req = op->kind == OP_CMD ? op->req : NULL;
-		if (!req || req->done || req->cancelled || req->deadline < 0 || now < req->deadline)
+		if (!req || req->done || req->cancelled || op->deadline < 0 || now < op->deadline)
 			continue;
 		char *msg = xasprintf("'%s' timed out after %d ms (not sent: %s)", req->cmd,
 		                      req->timeout_ms,
@@ -590,22 +639,21 @@ static void timers(struct vici_session *s, int64_t now)
 	}
 	session_outbox_purge(s);
 	for (struct op *op = s->fifo.head; op; op = op->next) {
-		struct vici_request *req = op->kind == OP_CMD ? op->req : NULL;
-		if (!req || req->abandoned || req->deadline < 0 || now < req->deadline)
+		if (op->abandoned || op->deadline < 0 || now < op->deadline)
 			continue;
-		req->abandoned = true;
-		req->abandoned_at = now;
+		op->abandoned = true;
+		op->abandoned_at = now;
 		s->abandoned++;
-		char *msg = xasprintf("'%s' timed out after %d ms (no reply from charon)", req->cmd,
-		                      req->timeout_ms);
-		session_req_fail(s, req, -ETIMEDOUT, msg);
-		free(msg);
+		abandon(s, op);
 	}
 	int64_t g = grace_deadline(s);
 	if (g >= 0 && now >= g) {
-		char *msg = xasprintf("connection to %s recycled: the reply to '%s' did not come "
-		                      "within %d ms after its deadline",
-		                      s->uri_text, s->fifo.head->req->cmd, s->cfg.grace_ms);
+		struct op *h = s->fifo.head;
+		char *msg =
+		        xasprintf("connection to %s recycled: the %s '%s' did not come "
+		                  "within %d ms after its deadline",
+		                  s->uri_text, answer_name(h),
+		                  h->kind == OP_CMD ? h->req->cmd : h->reg->name, s->cfg.grace_ms);
 		go_down(s, -ETIMEDOUT, msg, true);
 		free(msg);
 	}
@@ -624,7 +672,7 @@ static void handle_io(struct vici_session *s, short revents)
 	/* Frames that arrived before a failure still count. */
 	uint8_t *payload;
 	size_t len;
-	int64_t now = vici_now_ms();
+	int64_t now = session_now(s);
 	while (!s->dead_session && vici_conn_recv(s->conn, &payload, &len) == 0) {
 		dispatch(s, payload, len, now);
 		free(payload);
@@ -667,7 +715,7 @@ void session_run(struct vici_session *s, short revents, int64_t now)
 void vici_session_handle(struct vici_session *s, short revents)
 {
 	s->depth++;
-	session_run(s, revents, vici_now_ms());
+	session_run(s, revents, session_now(s));
 	session_leave(s);
 }
 

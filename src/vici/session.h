@@ -32,8 +32,12 @@
  * of it (a blocking initiate) does not count against it. A request that
  * times out before it was sent is simply removed. Each stream event of a
  * streamed command restarts its deadline, so the deadline bounds a silent
- * daemon, not the length of a large listing. Registrations have no
- * deadline of their own; they are covered by the commands around them.
+ * daemon, not the length of a large listing. REGISTER and UNREGISTER have
+ * deadlines too (the session's request timeout, counted from when they are
+ * written) and the same policy: a REGISTER that times out tells its
+ * listeners -ETIMEDOUT, its late confirmation is recognised by position (and
+ * still makes the registration active), and if none comes within the grace
+ * period the connection is recycled and the registration tried again.
  *
  * Protocol violations (malformed packet or message, a packet type a server
  * must not send, a reply with nothing pending or of the wrong kind, an
@@ -59,7 +63,8 @@
  * recycled after the request was sent: it may or may not have run; the
  * message says why), -ENOTCONN (session down, or the connection was lost
  * before the request was sent: it did not run).
- * Listener errors: -ENOENT (EVENT_UNKNOWN: "not supported by this daemon").
+ * Listener errors: -ENOENT (EVENT_UNKNOWN: "not supported by this daemon"),
+ * -ETIMEDOUT (the registration was not confirmed in time).
  */
 #ifndef SWANTOP_VICI_SESSION_H
 #define SWANTOP_VICI_SESSION_H
@@ -75,8 +80,12 @@
 /* ---- time ---- */
 
 /* Monotonic clock in milliseconds (CLOCK_MONOTONIC): the time base of every
- * deadline in this API. */
+ * deadline in this API (unless a session has a clock of its own). */
 int64_t vici_now_ms(void);
+/* The earlier of two deadlines (monotonic ms), where a negative one means
+ * "none": -1 only when both are none. For hosts merging the deadlines of
+ * several sessions and their own timers into one poll() timeout. */
+int64_t vici_deadline_min(int64_t a, int64_t b);
 
 /* ---- the session ---- */
 
@@ -108,6 +117,11 @@ struct vici_session_config {
 	/* The connection came up and listeners are re-registered: (re)load your
 	 * state. reconnected is false the first time. */
 	void (*on_up)(void *ctx, bool reconnected);
+	/* The time base of every deadline of this session (monotonic ms), called
+	 * with ctx; NULL: vici_now_ms(). For tests and fuzzing, which drive time
+	 * themselves: vici_session_handle() and call_sync() read it, tick()
+	 * takes now from its caller. */
+	int64_t (*clock)(void *ctx);
 	void *ctx;
 };
 
@@ -127,6 +141,12 @@ const char *vici_session_error(const struct vici_session *s);
 /* When the next connect attempt happens (monotonic ms), or -1 if not DOWN
  * or no retry is scheduled. For "retry in N s". */
 int64_t vici_session_retry_at(const struct vici_session *s);
+/* Whether the daemon has answered on the current connection: true from the
+ * first reply, confirmation or refusal (CMD_UNKNOWN, EVENT_UNKNOWN) after a
+ * (re)connect, false while connecting or down. A connected socket alone
+ * proves little (a hung daemon still accepts); show a link as up once this
+ * is true. Events do not count. */
+bool vici_session_answered(const struct vici_session *s);
 /* The session's URI (borrowed). */
 const char *vici_session_uri(const struct vici_session *s);
 /* Closes the current connection (if any; in-flight requests fail with
@@ -147,7 +167,7 @@ int64_t vici_session_next_deadline(const struct vici_session *s);
  * due, -1 if none), capped at max_ms when max_ms >= 0. */
 int vici_session_poll_timeout(const struct vici_session *s, int64_t now, int max_ms);
 /* Does the I/O allowed by revents (0 is fine), dispatches what arrived and
- * then processes timers, as vici_session_tick(vici_now_ms()). */
+ * then processes timers, as vici_session_tick() at the session's clock. */
 void vici_session_handle(struct vici_session *s, short revents);
 /* Processes deadlines, retries and deferred notifications due at now. */
 void vici_session_tick(struct vici_session *s, int64_t now);
@@ -224,12 +244,19 @@ size_t vici_session_pending(const struct vici_session *s);
 
 /* ---- event listeners ---- */
 
-/* Listener callback: each event of the name (err 0, m->data the body), or
- * err -ENOENT once per connection when the daemon answered EVENT_UNKNOWN
- * ("event 'X' is not supported by this daemon" in m->error; also for a
- * listener added later on that connection). The session continues either
- * way, and the registration is tried again after a reconnect. Stream events
- * claimed by a request in progress (see above) do not reach listeners. */
+/* Listener callback: each event of the name (err 0, m->data the body), or an
+ * error (m->error says it for an operator):
+ *   -ENOENT once per connection when the daemon answered EVENT_UNKNOWN
+ *     ("event 'X' is not supported by this daemon"; also for a listener
+ *     added later on that connection);
+ *   -ETIMEDOUT when the daemon did not confirm the REGISTER within the
+ *     session's request timeout ("charon did not confirm the registration of
+ *     event 'X' within N ms"), once per attempt. A late confirmation still
+ *     activates it (no callback; see vici_listener_state()); none at all
+ *     recycles the connection, which registers again.
+ * The session continues either way, and the registration is tried again
+ * after a reconnect. Stream events claimed by a request in progress (see
+ * above) do not reach listeners. */
 typedef void (*vici_event_fn)(void *ctx, int err, const struct vici_msg *m);
 
 enum vici_listener_state {

@@ -59,14 +59,15 @@ int vici_session_call(struct vici_session *s, const char *cmd, const void *msg, 
 	req->fn = fn;
 	req->ctx = ctx;
 	req->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : s->cfg.request_timeout_ms;
-	req->deadline =
-	        opts->timeout_ms == VICI_TIMEOUT_NONE ? -1 : vici_now_ms() + req->timeout_ms;
+	struct op *op = session_op_new(OP_CMD, req, NULL);
+	op->deadline =
+	        opts->timeout_ms == VICI_TIMEOUT_NONE ? -1 : session_now(s) + req->timeout_ms;
 	if (stream) {
 		req->stream = session_reg_get(s, stream);
 		req->stream->refs++;
 		session_reg_sync(s, req->stream);
 	}
-	session_list_append(&s->outbox, session_op_new(OP_CMD, req, NULL));
+	session_list_append(&s->outbox, op);
 	session_pump(s);
 	if (reqp)
 		*reqp = req;
@@ -128,7 +129,7 @@ int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *
 		return r;
 	s->depth++;
 	while (!sc.done && !s->dead_session) {
-		int64_t now = vici_now_ms();
+		int64_t now = session_now(s);
 		int timeout = vici_session_poll_timeout(s, now, -1);
 		struct pollfd pfd = {.fd = vici_session_fd(s), .events = vici_session_events(s)};
 		if (pfd.fd < 0 && timeout < 0) {
@@ -140,7 +141,7 @@ int vici_session_call_sync(struct vici_session *s, const char *cmd, const void *
 			r = -errno;
 			break;
 		}
-		session_run(s, n > 0 ? pfd.revents : 0, vici_now_ms());
+		session_run(s, n > 0 ? pfd.revents : 0, session_now(s));
 	}
 	bool dead = s->dead_session;
 	session_leave(s);
@@ -168,7 +169,7 @@ struct vici_listener *vici_session_listen(struct vici_session *s, const char *na
 	l->reg->refs++;
 	if (l->reg->unsupported) {
 		char *msg = xasprintf("event '%s' is not supported by this daemon", name);
-		struct note *n = session_note_add(s, NOTE_UNSUPPORTED, -ENOENT, msg);
+		struct note *n = session_note_add(s, NOTE_LISTENER, -ENOENT, msg);
 		n->lis = l;
 		free(msg);
 	}

@@ -9,6 +9,8 @@
 
 #include "vici/session_queue.h"
 
+/* The session's clock (monotonic ms): cfg.clock, or vici_now_ms(). */
+int64_t session_now(const struct vici_session *s);
 /* Writes queued ops to the conn while it is UP and nothing is abandoned. */
 void session_pump(struct vici_session *s);
 /* One turn of an entry point that calls back: I/O allowed by revents,

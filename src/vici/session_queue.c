@@ -40,6 +40,7 @@ struct op *session_op_new(enum op_kind kind, struct vici_request *req, struct re
 	op->kind = kind;
 	op->req = req;
 	op->reg = reg;
+	op->deadline = -1;
 	return op;
 }
 
@@ -133,6 +134,16 @@ void session_req_release_stream(struct vici_session *s, struct vici_request *req
 		struct reg *r = req->stream;
 		req->stream = NULL;
 		session_reg_release(s, r);
+	}
+}
+
+void session_listeners_fail(struct vici_session *s, struct reg *r, int err, const char *msg)
+{
+	for (struct vici_listener *l = s->listeners; l; l = l->next) {
+		if (l->reg == r && !l->removed) {
+			struct note *n = session_note_add(s, NOTE_LISTENER, err, msg);
+			n->lis = l;
+		}
 	}
 }
 

@@ -62,13 +62,10 @@ struct vici_request {
 	struct reg *stream; /* held while queued or in flight; NULL once released */
 	vici_request_fn fn;
 	void *ctx;
-	int timeout_ms;   /* for messages */
-	int64_t deadline; /* -1: none */
-	int64_t abandoned_at;
+	int timeout_ms; /* its op's deadline, restarted by stream progress */
 	bool sent;
 	bool done;      /* the caller got (or is queued to get) its final call */
 	bool cancelled; /* the caller wants no more calls */
-	bool abandoned; /* timed out after it was sent: drop its late reply */
 };
 
 struct op {
@@ -76,6 +73,10 @@ struct op {
 	enum op_kind kind;
 	struct vici_request *req; /* OP_CMD (owned) */
 	struct reg *reg;          /* OP_REG, OP_UNREG */
+	int64_t deadline;         /* -1: none. Commands: from the call; (un)registrations:
+	                           * from the moment they are written */
+	int64_t abandoned_at;
+	bool abandoned; /* timed out after it was sent: its late answer is dropped */
 };
 
 struct oplist {
@@ -91,13 +92,13 @@ struct vici_listener {
 	bool removed;
 };
 
-enum note_kind { NOTE_FINAL, NOTE_UNSUPPORTED, NOTE_STATE, NOTE_UP };
+enum note_kind { NOTE_FINAL, NOTE_LISTENER, NOTE_STATE, NOTE_UP };
 
 struct note {
 	struct note *next;
 	enum note_kind kind;
 	struct vici_request *req;   /* NOTE_FINAL */
-	struct vici_listener *lis;  /* NOTE_UNSUPPORTED */
+	struct vici_listener *lis;  /* NOTE_LISTENER: an error for one listener */
 	enum vici_session_state st; /* NOTE_STATE */
 	bool reconnected;           /* NOTE_UP */
 	int err;
@@ -114,6 +115,7 @@ struct vici_session {
 	int64_t retry_at;
 	int backoff_ms;
 	bool ever_up;
+	bool answered; /* the daemon answered on this connection */
 	char *error;
 
 	struct oplist outbox, fifo, dead;
@@ -155,6 +157,8 @@ void session_reg_sync(struct vici_session *s, struct reg *r);
 void session_reg_release(struct vici_session *s, struct reg *r);
 /* Releases the stream registration req holds, if any. */
 void session_req_release_stream(struct vici_session *s, struct vici_request *req);
+/* Queues err and msg for every listener of r not removed. */
+void session_listeners_fail(struct vici_session *s, struct reg *r, int err, const char *msg);
 /* Queues the final error call of req (unless it is done or cancelled). */
 void session_req_fail(struct vici_session *s, struct vici_request *req, int err, const char *msg);
 /* Moves outbox ops whose request finished or was cancelled unsent to the dead
