@@ -132,6 +132,15 @@ static void test_listen(void **state)
 	assert_string_equal(a.events[2], "alert");
 	assert_true(a.no_reconnect);
 	assert_string_equal(a.uri, "unix:///x");
+	assert_int_equal(a.timeout_ms, -1);
+	cli_listen_args_free(&a);
+	assert_int_equal(LISTEN(&a, err, "listen", "log", "--timeout", "2.5"), 0);
+	assert_int_equal(a.timeout_ms, 2500);
+	cli_listen_args_free(&a);
+	assert_int_equal(LISTEN(&a, err, "listen", "-t", "0", "log"), -EINVAL);
+	assert_non_null(strstr(err, "above 0"));
+	cli_listen_args_free(&a);
+	assert_int_equal(LISTEN(&a, err, "listen", "log", "--timeout=x"), -EINVAL);
 	cli_listen_args_free(&a);
 
 	assert_int_equal(LISTEN(&a, err, "listen"), -EINVAL);

@@ -34,7 +34,7 @@ void cli_usage(FILE *f)
 	        "      send one VICI command, print the reply as JSON; streamed events\n"
 	        "      (list-sas, list-conns, ..., control-log of initiate/terminate)\n"
 	        "      come first, one JSON line each\n"
-	        "  swantop listen EVENT... [--uri URI] [--no-reconnect]\n"
+	        "  swantop listen EVENT... [--uri URI] [--timeout SECONDS] [--no-reconnect]\n"
 	        "      print events as JSON lines until SIGINT/SIGTERM, e.g.\n"
 	        "      swantop listen ike-updown child-updown log\n"
 	        "  swantop history [CONN] [--since T] [--until T] [--limit N] [--json]\n"
@@ -72,6 +72,8 @@ void cli_usage(FILE *f)
 	        "  --db PATH            the store (default /var/lib/swantop/history.db for\n"
 	        "                       root, else $XDG_STATE_HOME/swantop/history.db)\n"
 	        "listen options:\n"
+	        "  -t, --timeout S      how long charon may take to confirm each registration\n"
+	        "                       (default %d; exit code 4 if it does not)\n"
 	        "  --no-reconnect       exit (code 3) when the daemon goes away instead of\n"
 	        "                       reconnecting\n"
 	        "why options:\n"
@@ -91,7 +93,8 @@ void cli_usage(FILE *f)
 	        "  0 success   1 command failed (success=no)   2 usage error\n"
 	        "  3 connection failure   4 timeout   5 protocol violation\n"
 	        "  6 unknown command, or none of the events supported\n",
-	        SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000);
+	        SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000,
+	        CLI_TIMEOUT_DEFAULT_MS / 1000);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -306,9 +309,10 @@ void cli_listen_args_free(struct cli_listen_args *a)
 int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
+	a->timeout_ms = -1;
 	bool opts_done = false;
 	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
+		const char *arg = argv[i], *v;
 		if (!opts_done && arg[0] == '-' && arg[1]) {
 			int r, taken = shared_opt(argc, argv, &i, &opts_done, &a->uri, &a->help, &r,
 			                          err, errlen);
@@ -318,6 +322,14 @@ int cli_listen_parse(int argc, char **argv, struct cli_listen_args *a, char *err
 				continue;
 			if (!r && is_flag(arg, "--no-reconnect", NULL)) {
 				a->no_reconnect = true;
+				continue;
+			}
+			if (!r && (r = opt_value(argc, argv, &i, "--timeout", "-t", &v)) > 0) {
+				if (cli_parse_seconds(v, &a->timeout_ms) || a->timeout_ms == 0)
+					return fail(err, errlen,
+					            "--timeout: '%s' is not a number of seconds "
+					            "above 0",
+					            v);
 				continue;
 			}
 			if (r < 0)

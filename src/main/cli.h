@@ -56,6 +56,7 @@ struct cli_listen_args {
 	const char **events;
 	size_t nevents;
 	const char *uri;
+	int timeout_ms; /* -1: not given (CLI_TIMEOUT_DEFAULT_MS); else > 0 */
 	bool no_reconnect;
 	bool help;
 };

@@ -4,7 +4,9 @@
  * SIGINT or SIGTERM.
  *
  * The session re-registers the listeners after a reconnect, so surviving a
- * charon restart costs this file only the two notices on stderr. The first
+ * charon restart costs this file only the two notices on stderr. Every
+ * registration has the --timeout deadline: a daemon that accepts the
+ * connection but never confirms ends the listen with CLI_EXIT_TIMEOUT. The first
  * connection must succeed, though: a wrong --uri or a stopped daemon is
  * reported at once rather than retried forever. The loop is a plain poll()
  * over the session's fd and a self-pipe that the signal handler writes to.
@@ -36,6 +38,7 @@ struct listen_event {
 struct listen_ctx {
 	struct listen_event *ev;
 	size_t nev, nunsupported;
+	int timeout_ms;
 	bool no_reconnect;
 	bool was_up; /* the connection was up at least once */
 	bool lost;   /* "connection lost" was printed, "reconnected" not yet */
@@ -120,6 +123,15 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		}
 		return;
 	}
+	if (err == -ETIMEDOUT) {
+		/* A daemon that accepts but does not answer would otherwise keep
+		 * us waiting forever, printing nothing. */
+		cli_warn("charon did not confirm the registration of %s within %.3g s (--timeout)",
+		         e->name, L->timeout_ms / 1000.0);
+		L->rc = CLI_EXIT_TIMEOUT;
+		L->done = true;
+		return;
+	}
 	if (err < 0) {
 		cli_warn("event '%s': %s", e->name, m->error ? m->error : strerror(-err));
 		return;
@@ -185,13 +197,18 @@ static void loop(struct vici_session *s, struct listen_ctx *L)
 
 static int run(const struct cli_listen_args *a)
 {
-	struct listen_ctx L = {.nev = a->nevents, .no_reconnect = a->no_reconnect};
+	struct listen_ctx L = {
+	        .nev = a->nevents,
+	        .no_reconnect = a->no_reconnect,
+	        .timeout_ms = a->timeout_ms > 0 ? a->timeout_ms : CLI_TIMEOUT_DEFAULT_MS,
+	};
 	if (setup_signals()) {
 		cli_warn("cannot create a pipe: %s", strerror(errno));
 		return CLI_EXIT_FAILED;
 	}
 	struct vici_session_config cfg = {
 	        .uri = a->uri,
+	        .request_timeout_ms = L.timeout_ms,
 	        .no_reconnect = a->no_reconnect,
 	        .on_state = on_state,
 	        .on_up = on_up,

@@ -138,6 +138,15 @@ static void job_start(struct sim_server *s, struct sim_client *c, int64_t now_ms
 	switch (j->pkt.type) {
 	case VICI_EVENT_REGISTER:
 	case VICI_EVENT_UNREGISTER:
+		if (j->pkt.type == VICI_EVENT_REGISTER && s->o.f.hang_register &&
+		    (!s->o.f.hang_register_event ||
+		     strcmp(s->o.f.hang_register_event, j->pkt.name) == 0)) {
+			sim_diag(s,
+			         "connection %u: never confirming the registration of %s (fault)",
+			         c->id, j->pkt.name);
+			j->kind = JOB_STALLED;
+			return;
+		}
 		ev = sim_find_event(j->pkt.name);
 		if (ev < 0 || (j->pkt.type == VICI_EVENT_UNREGISTER && !c->reg[ev])) {
 			sim_send_simple(c, VICI_EVENT_UNKNOWN);

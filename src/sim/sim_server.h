@@ -16,11 +16,13 @@
 
 /* Fault modes (see vicisim --help). Command names are borrowed strings. */
 struct sim_faults {
-	bool hang_all;             /* never answer anything */
-	const char *hang_cmd;      /* never answer this command (the FIFO stalls behind it) */
-	unsigned close_after;      /* close the connection after K events of a stream */
-	bool oversized;            /* announce a > 512 KiB frame ... */
-	const char *oversized_cmd; /* ... for this command (NULL: every command) */
+	bool hang_all;                   /* never answer anything */
+	const char *hang_cmd;            /* never answer this command (the FIFO stalls behind it) */
+	bool hang_register;              /* never confirm an EVENT_REGISTER ... */
+	const char *hang_register_event; /* ... of this event (NULL: any) */
+	unsigned close_after;            /* close the connection after K events of a stream */
+	bool oversized;                  /* announce a > 512 KiB frame ... */
+	const char *oversized_cmd;       /* ... for this command (NULL: every command) */
 	bool malformed;            /* unbalanced section in the reply / first stream event ... */
 	const char *malformed_cmd; /* ... for this command (NULL: every command) */
 };

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 	      "  --fault F[,F...]   fault modes:\n"
 	      "      hang               never answer anything\n"
 	      "      hang=CMD           never answer CMD (later packets wait behind it)\n"
+	      "      hang=register[:EVENT]  never confirm a registration (of EVENT;\n"
+	      "                         later packets wait behind it)\n"
 	      "      close-after=K      close the connection after K events of a stream\n"
 	      "      oversized[=CMD]    announce a 600 KiB frame instead of the reply\n"
 	      "                         (first event for streamed commands)\n"
@@ -96,7 +98,13 @@ static int parse_faults(char *list, struct sim_faults *f, struct sim_model_opts 
 
 		if (arg)
 			*arg++ = '\0';
-		if (strcmp(t, "hang") == 0) {
+		if (strcmp(t, "hang") == 0 && arg && strncmp(arg, "register", 8) == 0 &&
+		    (arg[8] == '\0' || arg[8] == ':')) {
+			f->hang_register = true;
+			f->hang_register_event = arg[8] ? arg + 9 : NULL;
+			if (f->hang_register_event && !*f->hang_register_event)
+				return -EINVAL;
+		} else if (strcmp(t, "hang") == 0) {
 			if (arg)
 				f->hang_cmd = arg;
 			else

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `swantop listen` against a real private charon: log events triggered by
-# commands arrive as JSON lines; `alert` (unknown to 5.9.8) only warns; the
+# commands arrive as JSON lines; `alert` (unknown to 5.9.8) only warns; a
+# --timeout shorter than the test does not end it (charon confirms); the
 # listener survives a charon crash and restart (stderr notices, events keep
 # coming); SIGTERM ends it with 0; --no-reconnect exits 3 when charon stops.
 # Exit 0 pass, 1 fail, 77 skip (not root, no charon, no jq).
@@ -32,7 +33,9 @@ count_msg() {
 has_msg() { [ "$(count_msg "$1")" -gt 0 ]; }
 call() { timeout 30 "$swantop" call "$@" -u "$uri" >/dev/null 2>&1; }
 
-"$swantop" listen log ike-updown alert -u "$uri" >"$dir/lout" 2>"$dir/lerr" &
+# --timeout 2: charon confirms every registration well within it
+started=$(date +%s%N)
+"$swantop" listen log ike-updown alert --timeout 2 -u "$uri" >"$dir/lout" 2>"$dir/lerr" &
 listen_pid=$!
 wait_for 5 grep -q "event 'alert' is not supported by this daemon" "$dir/lerr" &&
 	pass "alert: warning on 5.9.8" || fail "alert: no warning: $(cat "$dir/lerr")"
@@ -47,6 +50,12 @@ wait_for 5 has_msg "loaded .* entries for attr plugin" &&
 call load-conn --json '{"swantop-listen": {"remote_addrs": ["127.0.0.1"]}}'
 wait_for 5 has_msg "added vici connection: swantop-listen" &&
 	pass "log events arrive (load-conn)" || fail "no log event after load-conn"
+
+# past the registration deadline: confirmed registrations do not expire
+while [ $((($(date +%s%N) - started) / 1000000)) -lt 2600 ]; do sleep 0.1; done
+kill -0 "$listen_pid" 2>/dev/null && ! grep -q "did not confirm" "$dir/lerr" &&
+	pass "registrations confirmed within --timeout 2" ||
+	fail "listen ended or warned past its registration deadline: $(cat "$dir/lerr")"
 
 # every line is one JSON object of the documented shape
 now=$(date +%s)

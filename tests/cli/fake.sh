@@ -2,7 +2,7 @@
 # `swantop call` and `swantop listen` against vicisim (a VICI server playing
 # charon 5.9.8, with fault modes): exit codes for every failure class,
 # streamed output, escaping of hostile strings, argument and JSON errors,
-# listen's reconnect and --no-reconnect.
+# listen's reconnect and --no-reconnect, listen's registration deadline.
 # Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 
@@ -127,6 +127,22 @@ ms=$((($(date +%s%N) - start) / 1000000))
 sim --fault hang
 run "timeout, silent server" 4 call stats -t 0.5 -u "$uri"
 
+# --- listen: a daemon that accepts but never confirms a registration ---
+sim --fault hang=register
+start=$(date +%s%N)
+run "listen: registration never confirmed" 4 listen log ike-updown --timeout 0.5 -u "$uri" &&
+	{ grep -qx "swantop: charon did not confirm the registration of log within 0.5 s (--timeout)" \
+		"$tmp/err" || fail "listen timeout: message: $(cat "$tmp/err")"; }
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 5000 ] || fail "listen timeout took ${ms} ms"
+[ -s "$tmp/out" ] && fail "listen timeout: printed events: $(head -c 200 "$tmp/out")"
+# only the second registration hangs: the first is confirmed, listen still gives up
+sim --fault hang=register:ike-updown --log-rate 50
+run "listen: second registration never confirmed" 4 listen log ike-updown -t 0.5 -u "$uri" &&
+	{ grep -q "registration of ike-updown within 0.5 s" "$tmp/err" ||
+		fail "listen timeout (ike-updown): message: $(cat "$tmp/err")"; }
+run "usage: listen --timeout 0" 2 listen log --timeout 0 -u "$uri"
+
 # --- protocol violations ---
 sim --fault oversized=version
 run "oversized frame" 5 call version -u "$uri"
@@ -182,6 +198,9 @@ rc=$?
 listen_pid=
 [ "$rc" -eq 0 ] && pass "listen survives a restart, exits 0 on SIGTERM" || fail "listen: exit $rc on SIGTERM"
 
+# empty it first: the background job truncates it only when it gets to run,
+# and the old lines would satisfy the wait below at once
+: >"$tmp/lout"
 "$swantop" listen log --no-reconnect -u "$uri" >"$tmp/lout" 2>"$tmp/lerr" &
 listen_pid=$!
 wait_for 10 more_lines "$tmp/lout" 0 || fail "listen --no-reconnect: no events"
