@@ -1,8 +1,9 @@
 /*
- * What vicisim's server loop (sim_server.c) and its daemon behaviour
- * (sim_daemon.c: commands, events, SA actions, churn, faults) share: the
- * connection and job structures, the outbound queue and the entry points
- * each side calls in the other. Private to src/sim.
+ * What vicisim's server loop (sim_server.c), its daemon behaviour
+ * (sim_daemon.c: commands, events, SA actions, churn, faults) and its output
+ * (sim_out.c) share: the connection and job structures and their entry
+ * points. Private to src/sim. The calls go one way: the server loop calls
+ * the daemon, both call sim_out.c.
  */
 #ifndef SWANTOP_SIM_INTERNAL_H
 #define SWANTOP_SIM_INTERNAL_H
@@ -89,6 +90,8 @@ struct sim_server {
 	int64_t last_tick_ms, last_sec;
 };
 
+/* ---- sim_out.c: below both the server loop and the daemon ---- */
+
 /* Diagnostics on stderr with --verbose. */
 void sim_diag(const struct sim_server *s, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
@@ -101,8 +104,12 @@ void sim_send_packet(struct sim_client *c, enum vici_packet_type t, const char *
                      const uint8_t *msg, size_t len);
 void sim_send_simple(struct sim_client *c, enum vici_packet_type t);
 
+/* ---- sim_server.c ---- */
+
 /* Ends the job in work and frees what it owns. */
 void sim_job_done(struct sim_client *c);
+
+/* ---- sim_daemon.c: called by the server loop ---- */
 
 /* enum sim_event value of an event name, or -1 if charon 5.9.8 has none. */
 int sim_find_event(const char *name);
