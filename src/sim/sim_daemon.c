@@ -1,9 +1,9 @@
 /*
- * What vicisim does as a daemon: commands (version, stats, list-sas, list-conns,
- * list-policies, initiate, terminate, rekey, get-pools), events (ike-updown,
- * child-updown, ike-rekey, child-rekey, log, control-log), churn, the log
- * flood and the reply faults (oversized, malformed, close-after). Replies and
- * events go into the connections' outbound queues (sim_server.c).
+ * What vicisim does as a daemon on a command: version, stats, list-sas,
+ * list-conns, list-policies, initiate, terminate, rekey, get-pools, and the
+ * reply faults (oversized, malformed, close-after). Replies go into the
+ * connection's outbound queue (sim_out.c); what a command does to SAs, and
+ * the events that tells, is sim_events.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,13 +13,6 @@
 
 #include "sim/sim_internal.h"
 #include "vici/xmalloc.h"
-
-/* The events charon 5.9.8 knows ("alert" came in 6.0.3). */
-const char *const sim_event_names[EV_COUNT] = {
-        "list-sa",        "list-policy", "list-conn", "list-cert",
-        "list-authority", "ike-updown",  "ike-rekey", "ike-update",
-        "child-updown",   "child-rekey", "log",       "control-log",
-};
 
 /* Commands charon 5.9.8 knows but vicisim does not simulate: answered with
  * success=no instead of CMD_UNKNOWN, as a real daemon would know them. */
@@ -115,345 +108,6 @@ static void reply_status(struct sim_server *s, struct sim_client *c, const char 
 		va_end(ap);
 	}
 	reply_builder(s, c, &b);
-}
-
-/* ------------------------------------------------------------ events */
-
-static bool any_registered(const struct sim_server *s, enum sim_event ev)
-{
-	for (size_t i = 0; i < s->nc; i++)
-		if (s->c[i]->reg[ev] && !s->c[i]->dead)
-			return true;
-	return false;
-}
-
-/* Sends an event body to every registered connection, once per registration.
- * Takes the builder's message. */
-static void broadcast(struct sim_server *s, enum sim_event ev, struct vici_builder *b)
-{
-	uint8_t *msg, *frame;
-	size_t len, flen;
-
-	if (vici_builder_finish(b, &msg, &len) != 0)
-		return; /* charon 5.9.8 silently drops events it cannot encode */
-	if (vici_packet_encode(VICI_EVENT, sim_event_names[ev], msg, len, &frame, &flen) == 0) {
-		for (size_t i = 0; i < s->nc; i++)
-			for (unsigned k = 0; k < s->c[i]->reg[ev]; k++)
-				sim_out_append(s->c[i], frame, flen);
-		free(frame);
-	}
-	free(msg);
-}
-
-/* An event only for one connection (stream events, control-log). */
-static void unicast(struct sim_client *c, enum sim_event ev, struct vici_builder *b)
-{
-	uint8_t *msg;
-	size_t len;
-
-	if (vici_builder_finish(b, &msg, &len) != 0)
-		return;
-	for (unsigned k = 0; k < c->reg[ev]; k++)
-		sim_send_packet(c, VICI_EVENT, sim_event_names[ev], msg, len);
-	free(msg);
-}
-
-static void log_fields(struct vici_builder *b, const char *group, int level,
-                       const struct sim_model *m, const struct sim_ike *ike, const char *msg)
-{
-	vici_builder_add_str(b, "group", group);
-	vici_builder_add_fmt(b, "level", "%d", level);
-	if (ike) {
-		vici_builder_add_str(b, "ikesa-name", m->conns[ike->conn].name);
-		vici_builder_add_fmt(b, "ikesa-uniqueid", "%u", ike->uniqueid);
-	}
-	vici_builder_add_str(b, "msg", msg);
-}
-
-/* A daemon log line: the "log" event for everyone registered and, if ctl is
- * set, the "control-log" event for the connection running a command. */
-static void emit_log(struct sim_server *s, struct sim_client *ctl, const char *group,
-                     const struct sim_ike *ike, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-
-static void emit_log(struct sim_server *s, struct sim_client *ctl, const char *group,
-                     const struct sim_ike *ike, const char *fmt, ...)
-{
-	struct vici_builder b;
-	char msg[1024];
-	va_list ap;
-
-	if (!any_registered(s, EV_LOG) && !(ctl && ctl->reg[EV_CONTROL_LOG]))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (any_registered(s, EV_LOG)) {
-		vici_builder_init(&b);
-		vici_builder_add_str(&b, "group", group);
-		vici_builder_add_str(&b, "level", "1");
-		vici_builder_add_fmt(&b, "thread", "%u", 1 + (unsigned)(sim_rand(s->m) % 16));
-		if (ike) {
-			vici_builder_add_str(&b, "ikesa-name", s->m->conns[ike->conn].name);
-			vici_builder_add_fmt(&b, "ikesa-uniqueid", "%u", ike->uniqueid);
-		}
-		vici_builder_add_str(&b, "msg", msg);
-		broadcast(s, EV_LOG, &b);
-	}
-	if (ctl && ctl->reg[EV_CONTROL_LOG]) {
-		vici_builder_init(&b);
-		log_fields(&b, group, 1, s->m, ike, msg);
-		unicast(ctl, EV_CONTROL_LOG, &b);
-	}
-}
-
-static void ev_ike_updown(struct sim_server *s, const struct sim_ike *ike, bool up, int64_t now)
-{
-	struct vici_builder b;
-
-	if (!any_registered(s, EV_IKE_UPDOWN))
-		return;
-	vici_builder_init(&b);
-	if (up)
-		vici_builder_add_str(&b, "up", "yes");
-	sim_encode_ike(s->m, &b, ike, now, false, NULL, 0);
-	broadcast(s, EV_IKE_UPDOWN, &b);
-}
-
-static void ev_child_updown(struct sim_server *s, const struct sim_ike *ike,
-                            const struct sim_child *c, bool up, int64_t now)
-{
-	struct vici_builder b;
-	char key[300];
-
-	if (!any_registered(s, EV_CHILD_UPDOWN))
-		return;
-	vici_builder_init(&b);
-	if (up)
-		vici_builder_add_str(&b, "up", "yes");
-	vici_builder_section_start(&b, s->m->conns[ike->conn].name);
-	sim_encode_ike_fields(s->m, &b, ike, now);
-	vici_builder_section_start(&b, "child-sas");
-	snprintf(key, sizeof(key), "%s-%u", s->m->child_names[c->idx], c->uniqueid);
-	vici_builder_section_start(&b, key);
-	sim_encode_child(s->m, &b, ike, c, now);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	broadcast(s, EV_CHILD_UPDOWN, &b);
-}
-
-static const char *peer_text(const struct sim_ike *ike, char *buf, size_t size)
-{
-	uint32_t a = ike->peer + 1;
-
-	snprintf(buf, size, "100.%u.%u.%u", 64 + ((a >> 16) & 63), (a >> 8) & 255, a & 255);
-	return buf;
-}
-
-/* ------------------------------------------------------------ SA actions */
-
-static void sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now,
-                    int64_t up_at)
-{
-	char addr[32];
-
-	emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between 192.0.2.1...%s",
-	         s->m->conns[ike->conn].name, ike->uniqueid, peer_text(ike, addr, sizeof(addr)));
-	if (ike->state == SIM_IKE_ESTABLISHED) {
-		for (unsigned j = 0; j < s->m->o.children; j++) {
-			struct sim_child *c = &ike->child[j];
-
-			if (c->down)
-				continue;
-			c->cstate = SIM_CHILD_DELETED;
-			ev_child_updown(s, ike, c, false, now);
-			c->cstate = SIM_CHILD_INSTALLED;
-		}
-		ike->state = SIM_IKE_DELETING;
-		ev_ike_updown(s, ike, false, now);
-	}
-	emit_log(s, ctl, "IKE", ike, "IKE_SA deleted");
-	ike->state = SIM_IKE_DOWN;
-	ike->up_at = up_at;
-	sim_ike_touch(ike);
-}
-
-static void sa_up(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now)
-{
-	char addr[32];
-
-	sim_ike_establish(s->m, ike, now);
-	peer_text(ike, addr, sizeof(addr));
-	emit_log(s, ctl, "IKE", ike, "initiating IKE_SA %s[%u] to %s", s->m->conns[ike->conn].name,
-	         ike->uniqueid, addr);
-	emit_log(s, ctl, "IKE", ike, "IKE_SA %s[%u] established between 192.0.2.1...%s",
-	         s->m->conns[ike->conn].name, ike->uniqueid, addr);
-	ev_ike_updown(s, ike, true, now);
-	for (unsigned j = 0; j < s->m->o.children; j++) {
-		struct sim_child *c = &ike->child[j];
-
-		emit_log(s, ctl, "CHD", ike, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o",
-		         s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
-		ev_child_updown(s, ike, c, true, now);
-	}
-}
-
-static void sa_rekey(struct sim_server *s, struct sim_ike *ike, int64_t now)
-{
-	struct sim_ike old = *ike;
-	struct vici_builder b;
-
-	sim_ike_rekey(s->m, ike, now);
-	emit_log(s, NULL, "IKE", ike, "IKE_SA %s[%u] rekeyed between 192.0.2.1...",
-	         s->m->conns[ike->conn].name, ike->uniqueid);
-	if (!any_registered(s, EV_IKE_REKEY))
-		return;
-	old.state = SIM_IKE_REKEYING;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, s->m->conns[ike->conn].name);
-	vici_builder_section_start(&b, "old");
-	sim_encode_ike_fields(s->m, &b, &old, now);
-	vici_builder_section_end(&b);
-	vici_builder_section_start(&b, "new");
-	sim_encode_ike_fields(s->m, &b, ike, now);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	broadcast(s, EV_IKE_REKEY, &b);
-}
-
-static void child_rekey(struct sim_server *s, struct sim_ike *ike, struct sim_child *c, int64_t now)
-{
-	struct sim_child old = *c;
-	struct vici_builder b;
-
-	sim_child_rekey(s->m, ike, c, now);
-	emit_log(s, NULL, "CHD", ike, "CHILD_SA %s{%u} established with SPIs %08x_i %08x_o",
-	         s->m->child_names[c->idx], c->reqid, c->spi_in, c->spi_out);
-	if (!any_registered(s, EV_CHILD_REKEY))
-		return;
-	old.cstate = SIM_CHILD_REKEYED;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, s->m->conns[ike->conn].name);
-	sim_encode_ike_fields(s->m, &b, ike, now);
-	vici_builder_section_start(&b, "child-sas");
-	vici_builder_section_start(&b, s->m->child_names[c->idx]);
-	vici_builder_section_start(&b, "old");
-	sim_encode_child(s->m, &b, ike, &old, now);
-	vici_builder_section_end(&b);
-	vici_builder_section_start(&b, "new");
-	sim_encode_child(s->m, &b, ike, c, now);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	broadcast(s, EV_CHILD_REKEY, &b);
-}
-
-static void churn_one(struct sim_server *s, int64_t now)
-{
-	struct sim_model *m = s->m;
-	struct sim_ike *ike;
-	uint64_t r;
-
-	if (!m->nikes)
-		return;
-	r = sim_rand(m);
-	ike = &m->ikes[r % m->nikes];
-	if (ike->state != SIM_IKE_ESTABLISHED || ike->stuck)
-		return;
-	switch ((r >> 32) % 10) {
-	case 0:
-	case 1:
-	case 2:
-	case 3:
-		sa_down(s, NULL, ike, now, now + 1 + (int64_t)((r >> 40) % 3));
-		break;
-	case 4:
-	case 5:
-	case 6:
-		sa_rekey(s, ike, now);
-		break;
-	default:
-		if (m->o.children)
-			child_rekey(s, ike, &ike->child[(r >> 40) % m->o.children], now);
-		break;
-	}
-}
-
-static void log_one(struct sim_server *s)
-{
-	static const char *const groups[] = {"IKE", "NET", "CHD", "ENC", "CFG", "KNL", "MGR"};
-	struct sim_model *m = s->m;
-	struct sim_ike *ike = NULL;
-	struct vici_builder b;
-	char msg[4096];
-	uint64_t r = sim_rand(m);
-
-	if (m->nikes && r % 8 != 0) {
-		ike = &m->ikes[(r >> 8) % m->nikes];
-		if (ike->state == SIM_IKE_DOWN)
-			ike = NULL;
-	}
-	sim_log_message(m, msg, sizeof(msg), ike);
-	vici_builder_init(&b);
-	vici_builder_add_str(&b, "group", groups[(r >> 16) % 7]);
-	vici_builder_add_fmt(&b, "level", "%u", (unsigned)((r >> 24) % 2));
-	vici_builder_add_fmt(&b, "thread", "%u", 1 + (unsigned)((r >> 28) % 16));
-	if (ike) {
-		vici_builder_add_str(&b, "ikesa-name", m->conns[ike->conn].name);
-		vici_builder_add_fmt(&b, "ikesa-uniqueid", "%u", ike->uniqueid);
-	}
-	vici_builder_add_str(&b, "msg", msg);
-	broadcast(s, EV_LOG, &b);
-}
-
-/* Time-driven work: churn, log flood, SAs coming back, due rekeys. */
-void sim_tick(struct sim_server *s, int64_t now_ms)
-{
-	double dt = (double)(now_ms - s->last_tick_ms) / 1000.0;
-	int64_t now = now_ms / 1000;
-	struct sim_model *m = s->m;
-
-	if (dt < 0)
-		dt = 0;
-	s->last_tick_ms = now_ms;
-	if (s->o.churn > 0) {
-		s->churn_acc += s->o.churn * dt;
-		while (s->churn_acc >= 1.0) {
-			s->churn_acc -= 1.0;
-			churn_one(s, now);
-		}
-	}
-	if (s->o.log_rate > 0) {
-		s->log_acc += s->o.log_rate * dt;
-		if (!any_registered(s, EV_LOG))
-			s->log_acc = s->log_acc > 1 ? 1 : s->log_acc;
-		while (s->log_acc >= 1.0) {
-			s->log_acc -= 1.0;
-			log_one(s);
-		}
-	}
-	if (now == s->last_sec)
-		return;
-	s->last_sec = now;
-	for (size_t i = 0; i < m->nikes; i++) {
-		struct sim_ike *ike = &m->ikes[i];
-
-		if (ike->state == SIM_IKE_DOWN) {
-			if (ike->up_at && ike->up_at <= now)
-				sa_up(s, NULL, ike, now);
-			continue;
-		}
-		if (ike->state != SIM_IKE_ESTABLISHED || ike->stuck)
-			continue;
-		if ((ike->rekey_at && ike->rekey_at <= now) ||
-		    (ike->reauth_at && ike->reauth_at <= now))
-			sa_rekey(s, ike, now);
-		for (unsigned j = 0; j < m->o.children; j++)
-			if (!ike->child[j].down && ike->child[j].rekey_at <= now)
-				child_rekey(s, ike, &ike->child[j], now);
-	}
 }
 
 /* ------------------------------------------------------------ commands */
@@ -715,7 +369,7 @@ static void cmd_initiate(struct sim_server *s, struct sim_client *c)
 				sa = &s->m->ikes[i];
 		if (!sa)
 			sa = sim_model_add(s->m, (uint32_t)conn);
-		sa_up(s, timeout < 0 ? NULL : c, sa, now);
+		sim_sa_up(s, timeout < 0 ? NULL : c, sa, now);
 		reply_status(s, c, NULL);
 	}
 	free(ike);
@@ -747,9 +401,9 @@ static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool 
 		if (!child && !child_id) {
 			matches++;
 			if (terminate)
-				sa_down(s, ctl, sa, now, 0);
+				sim_sa_down(s, ctl, sa, now, 0);
 			else
-				sa_rekey(s, sa, now);
+				sim_sa_rekey(s, sa, now);
 			continue;
 		}
 		for (unsigned j = 0; j < s->m->o.children; j++) {
@@ -760,15 +414,9 @@ static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool 
 				continue;
 			matches++;
 			if (terminate) {
-				emit_log(s, ctl, "CHD", sa, "closing CHILD_SA %s{%u}",
-				         s->m->child_names[ch->idx], ch->reqid);
-				ch->cstate = SIM_CHILD_DELETED;
-				ev_child_updown(s, sa, ch, false, now);
-				ch->cstate = SIM_CHILD_INSTALLED;
-				ch->down = true;
-				sim_ike_touch(sa);
+				sim_sa_child_down(s, ctl, sa, ch, now);
 			} else {
-				child_rekey(s, sa, ch, now);
+				sim_sa_child_rekey(s, sa, ch, now);
 			}
 		}
 	}
@@ -852,12 +500,4 @@ bool sim_dispatch_command(struct sim_server *s, struct sim_client *c, int64_t no
 		sim_send_simple(c, VICI_CMD_UNKNOWN);
 	}
 	return true;
-}
-
-int sim_find_event(const char *name)
-{
-	for (int i = 0; i < EV_COUNT; i++)
-		if (strcmp(sim_event_names[i], name) == 0)
-			return i;
-	return -1;
 }

@@ -3,7 +3,8 @@
  * (sim_daemon.c: commands, events, SA actions, churn, faults) and its output
  * (sim_out.c) share: the connection and job structures and their entry
  * points. Private to src/sim. The calls go one way: the server loop calls
- * the daemon, both call sim_out.c.
+ * the commands (sim_daemon.c) and the timers, the commands call the events
+ * and SA actions (sim_events.c), and all of them write through sim_out.c.
  */
 #ifndef SWANTOP_SIM_INTERNAL_H
 #define SWANTOP_SIM_INTERNAL_H
@@ -109,17 +110,39 @@ void sim_send_simple(struct sim_client *c, enum vici_packet_type t);
 /* Ends the job in work and frees what it owns. */
 void sim_job_done(struct sim_client *c);
 
-/* ---- sim_daemon.c: called by the server loop ---- */
+/* ---- sim_events.c: events and SA actions, below the commands ---- */
 
 /* enum sim_event value of an event name, or -1 if charon 5.9.8 has none. */
 int sim_find_event(const char *name);
+/* A daemon log line: the "log" event for everyone registered and, if ctl is
+ * set, the "control-log" event for that connection (a command's requester). */
+void sim_emit_log(struct sim_server *s, struct sim_client *ctl, const char *group,
+                  const struct sim_ike *ike, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+/* Puts a DOWN SA up (initiate, churn): logs, ike-updown, child-updowns. */
+void sim_sa_up(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now);
+/* Deletes an SA as charon does (terminate, churn): logs, then ike-updown and
+ * a child-updown per CHILD SA; a half-open one goes without events. It
+ * comes back at up_at (0: only on initiate). */
+void sim_sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now,
+                 int64_t up_at);
+/* Deletes one CHILD SA (terminate child=...): logs, child-updown. */
+void sim_sa_child_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike,
+                       struct sim_child *c, int64_t now);
+/* Rekeys an IKE SA / a CHILD SA, with the rekey event. */
+void sim_sa_rekey(struct sim_server *s, struct sim_ike *ike, int64_t now);
+void sim_sa_child_rekey(struct sim_server *s, struct sim_ike *ike, struct sim_child *c,
+                        int64_t now);
+/* Time-driven work: churn, log flood, SAs coming back, due rekeys. */
+void sim_tick(struct sim_server *s, int64_t now_ms);
+
+/* ---- sim_daemon.c: commands, called by the server loop ---- */
+
 /* Runs a CMD_REQUEST whose delay has passed. Returns true when it is
  * complete, false when it became a stream job (list-sas). */
 bool sim_dispatch_command(struct sim_server *s, struct sim_client *c, int64_t now_ms);
 /* Advances a list-sas job. Returns the time (ms) it wants to run again, 0
  * for "when the queue drains", or -1 when the job is over. */
 int64_t sim_list_sas_step(struct sim_server *s, struct sim_client *c, int64_t now_ms);
-/* Time-driven work: churn, log flood, SAs coming back, due rekeys. */
-void sim_tick(struct sim_server *s, int64_t now_ms);
 
 #endif
