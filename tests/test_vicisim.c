@@ -2,9 +2,10 @@
  * Tests of vicisim, the VICI server playing charon 5.9.8: the protocol rules
  * (registrations as a multiset, CMD_UNKNOWN/EVENT_UNKNOWN, streams only to
  * registered requesters, pipelining), the content (counts, filters, counters
- * that grow, terminate/initiate with events and new unique ids), churn, log
- * floods, slow replies, every fault mode, TCP, clean shutdown, and that the
- * real swanctl 5.9.8 lists what vicisim serves.
+ * that grow, terminate/initiate with events and new unique ids, terminate
+ * as charon does it, stats' uptime.since flipping by a second as charon's),
+ * churn, log floods, slow replies, every fault mode, TCP, clean shutdown,
+ * and that the real swanctl 5.9.8 lists what vicisim serves.
  *
  * The client here is deliberately minimal and blocking (frame.h + wire.h on a
  * socket with poll() deadlines), so the raw protocol is visible: a session
@@ -651,6 +652,349 @@ static void test_terminate_initiate(void **state)
 	sim_stop(&s);
 }
 
+/* The name of the first CHILD SA section ("net0-9") of a list-sa event. */
+static void first_child_key(const struct vici_packet *pkt, char *buf, size_t size)
+{
+	struct vici_parser p;
+	struct vici_element e;
+	int depth = 0, in_children = 0;
+
+	buf[0] = '\0';
+	vici_parser_init(&p, pkt->msg, pkt->msg_len);
+	while (vici_parser_next(&p, &e) == 1) {
+		if (e.type == VICI_SECTION_START) {
+			depth++;
+			if (in_children && depth == in_children + 1) {
+				snprintf(buf, size, "%.*s", (int)e.name_len, e.name);
+				return;
+			}
+			if (depth == 2 && e.name_len == 9 && !memcmp(e.name, "child-sas", 9))
+				in_children = depth;
+		} else if (e.type == VICI_SECTION_END) {
+			depth--;
+		}
+	}
+}
+
+/* The control-log messages of a result, one per line, into buf. */
+static void control_log(const struct result *r, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < r->events && i < 64; i++) {
+		struct vici_packet pkt;
+		const char *msg;
+
+		event_msg(r, i, &pkt);
+		assert_string_equal(pkt.name, "control-log");
+		msg = find(pkt.msg, pkt.msg_len, "msg");
+		assert_non_null(msg);
+		n += (size_t)snprintf(buf + n, size - n, "%s\n", msg);
+		assert_true(n < size);
+	}
+}
+
+/* The next event on a monitor connection: its name, "up" or not, and the
+ * state of its IKE SA (and CHILD SA: key "<conn>.child-sas.<child>.state"). */
+static void next_event(struct cli *mon, char *name, bool *up, char *ike_state, char *child_state)
+{
+	struct vici_packet pkt;
+	char conn[256], path[600], child[256];
+	uint8_t *p;
+	size_t n;
+
+	assert_int_equal(cli_recv(mon, 5000, &p, &n), 1);
+	assert_int_equal(vici_packet_parse(p, n, &pkt), 0);
+	assert_int_equal(pkt.type, VICI_EVENT);
+	strcpy(name, pkt.name);
+	*up = find(pkt.msg, pkt.msg_len, "up") != NULL;
+	first_section(&pkt, conn, sizeof(conn));
+	snprintf(path, sizeof(path), "%s.state", conn);
+	strcpy(ike_state, find(pkt.msg, pkt.msg_len, path));
+	child_state[0] = '\0';
+	first_child_key(&pkt, child, sizeof(child));
+	if (child[0]) {
+		snprintf(path, sizeof(path), "%s.child-sas.%s.state", conn, child);
+		strcpy(child_state, find(pkt.msg, pkt.msg_len, path));
+	}
+	free(p);
+}
+
+static void terminate(struct cli *c, struct result *r, const char *k1, const char *v1,
+                      const char *k2, const char *v2)
+{
+	struct vici_builder b;
+
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, k1, v1);
+	if (k2)
+		vici_builder_add_str(&b, k2, v2);
+	cli_cmd(c, "terminate", &b, r);
+	assert_int_equal(r->type, VICI_CMD_RESPONSE);
+}
+
+/* terminate as charon 5.9.8 does it (vici_control.c, ike_delete.c,
+ * child_delete.c, bus.c): the control-log lines, the reply keys, the events
+ * in charon's order with charon's states, the OR of ike and ike-id, a
+ * half-open SA destroyed without events, timeout=-1 replying first, and the
+ * SAs really gone from list-sas. */
+static void test_terminate_like_charon(void **state)
+{
+	struct sim s;
+	struct cli ctl, mon;
+	struct result r;
+	struct vici_packet pkt;
+	char log[4096], name[64], ike_state[32], child_state[32], key[64], conn[64];
+	bool up;
+
+	sim_start(&s, false, "--ike", "4", "--children", "2", "--connecting", "1", NULL);
+	cli_open(&ctl, &s);
+	cli_open(&mon, &s);
+	cli_register(&mon, "ike-updown", VICI_EVENT_CONFIRM);
+	cli_register(&mon, "child-updown", VICI_EVENT_CONFIRM);
+	cli_register(&ctl, "control-log", VICI_EVENT_CONFIRM);
+	cli_register(&ctl, "list-sa", VICI_EVENT_CONFIRM);
+
+	/* an IKE SA by id: logs, reply, then ike-updown before its children */
+	list_sas(&ctl, &r, "ike-id", "2");
+	assert_int_equal(r.events, 1);
+	event_msg(&r, 0, &pkt);
+	first_section(&pkt, conn, sizeof(conn));
+	result_free(&r);
+	terminate(&ctl, &r, "ike-id", "2", NULL, NULL);
+	assert_string_equal(reply_find(&r, "success"), "yes");
+	assert_string_equal(reply_find(&r, "matches"), "1");
+	assert_string_equal(reply_find(&r, "terminated"), "1");
+	assert_null(reply_find(&r, "errmsg"));
+	control_log(&r, log, sizeof(log));
+	snprintf(key, sizeof(key), "deleting IKE_SA %s[2] between 192.0.2.1...", conn);
+	assert_memory_equal(log, key, strlen(key));
+	snprintf(key, sizeof(key), "\nsending DELETE for IKE_SA %s[2]\nIKE_SA deleted\n", conn);
+	assert_non_null(strstr(log, key));
+	result_free(&r);
+	next_event(&mon, name, &up, ike_state, child_state);
+	assert_string_equal(name, "ike-updown");
+	assert_false(up);
+	assert_string_equal(ike_state, "DELETING");
+	for (int i = 0; i < 2; i++) {
+		next_event(&mon, name, &up, ike_state, child_state);
+		assert_string_equal(name, "child-updown");
+		assert_false(up);
+		assert_string_equal(ike_state, "DELETING");
+		assert_string_equal(child_state, "INSTALLED");
+	}
+	list_sas(&ctl, &r, "ike-id", "2");
+	assert_int_equal(r.events, 0);
+	result_free(&r);
+
+	/* one CHILD SA by id: its own log lines and a DELETED child-updown */
+	list_sas(&ctl, &r, "ike-id", "1");
+	event_msg(&r, 0, &pkt);
+	first_child_key(&pkt, key, sizeof(key));
+	result_free(&r);
+	char *dash = strrchr(key, '-');
+	assert_non_null(dash);
+	terminate(&ctl, &r, "child-id", dash + 1, NULL, NULL);
+	assert_string_equal(reply_find(&r, "matches"), "1");
+	control_log(&r, log, sizeof(log));
+	*dash = '\0';
+	char expect[128];
+	snprintf(expect, sizeof(expect), "closing CHILD_SA %s{%s} with SPIs ", key, dash + 1);
+	assert_memory_equal(log, expect, strlen(expect));
+	assert_non_null(strstr(log, " bytes) and TS 10."));
+	assert_non_null(strstr(log, "\nsending DELETE for ESP CHILD_SA with SPI "));
+	assert_non_null(strstr(log, "\nCHILD_SA closed\n"));
+	result_free(&r);
+	next_event(&mon, name, &up, ike_state, child_state);
+	assert_string_equal(name, "child-updown");
+	assert_false(up);
+	assert_string_equal(ike_state, "ESTABLISHED");
+	assert_string_equal(child_state, "DELETED");
+	list_sas(&ctl, &r, "ike-id", "1");
+	assert_int_equal(r.events, 1);
+	event_msg(&r, 0, &pkt);
+	snprintf(expect, sizeof(expect), "%s.child-sas.%s-%s.uniqueid", conn, key, dash + 1);
+	assert_null(find(pkt.msg, pkt.msg_len, expect)); /* that one is gone ... */
+	first_child_key(&pkt, name, sizeof(name));
+	assert_true(name[0] && strcmp(name, key) != 0); /* ... the other stays */
+	result_free(&r);
+
+	/* ike and ike-id select by name OR id, as charon's terminate does */
+	list_sas(&ctl, &r, "ike-id", "3");
+	event_msg(&r, 0, &pkt);
+	first_section(&pkt, conn, sizeof(conn));
+	result_free(&r);
+	terminate(&ctl, &r, "ike", conn, "ike-id", "1");
+	assert_string_equal(reply_find(&r, "matches"), "2");
+	assert_string_equal(reply_find(&r, "terminated"), "2");
+	result_free(&r);
+	/* in the order of the SAs: #1 (one CHILD SA left), then #3 (two) */
+	static const char *const order[] = {"ike-updown", "child-updown", "ike-updown",
+	                                    "child-updown", "child-updown"};
+	for (int i = 0; i < 5; i++) {
+		next_event(&mon, name, &up, ike_state, child_state);
+		assert_string_equal(name, order[i]);
+	}
+
+	/* a half-open SA goes without a DELETE and without events */
+	list_sas(&ctl, &r, NULL, NULL);
+	unsigned before = r.events;
+	const char *half = NULL;
+	for (unsigned i = 0; i < r.events; i++) {
+		char path[300];
+
+		event_msg(&r, i, &pkt);
+		first_section(&pkt, conn, sizeof(conn));
+		snprintf(path, sizeof(path), "%s.state", conn);
+		if (!strcmp(find(pkt.msg, pkt.msg_len, path), "CONNECTING")) {
+			snprintf(path, sizeof(path), "%s.uniqueid", conn);
+			half = find(pkt.msg, pkt.msg_len, path);
+			snprintf(key, sizeof(key), "%s", half);
+		}
+	}
+	assert_non_null(half);
+	result_free(&r);
+	terminate(&ctl, &r, "ike-id", key, NULL, NULL);
+	assert_string_equal(reply_find(&r, "matches"), "1");
+	control_log(&r, log, sizeof(log));
+	assert_string_equal(log, "destroying IKE_SA in state CONNECTING without notification\n");
+	result_free(&r);
+	list_sas(&ctl, &r, NULL, NULL);
+	assert_int_equal(r.events, before - 1);
+	result_free(&r);
+
+	/* timeout=-1: the reply comes first, without control-log; then the SA
+	 * goes with its events */
+	list_sas(&ctl, &r, NULL, NULL);
+	assert_int_equal(r.events, 1);
+	event_msg(&r, 0, &pkt);
+	first_section(&pkt, conn, sizeof(conn));
+	result_free(&r);
+	terminate(&ctl, &r, "ike", conn, "timeout", "-1");
+	assert_string_equal(reply_find(&r, "success"), "yes");
+	assert_int_equal(r.events, 0);
+	result_free(&r);
+	next_event(&mon, name, &up, ike_state, child_state);
+	assert_string_equal(name, "ike-updown");
+	list_sas(&ctl, &r, NULL, NULL);
+	assert_int_equal(r.events, 0);
+	result_free(&r);
+
+	/* nothing left to match */
+	terminate(&ctl, &r, "ike", conn, NULL, NULL);
+	assert_string_equal(reply_find(&r, "success"), "no");
+	assert_string_equal(reply_find(&r, "matches"), "0");
+	assert_string_equal(reply_find(&r, "terminated"), "0");
+	assert_string_equal(reply_find(&r, "errmsg"), "no matching SAs to terminate found");
+	result_free(&r);
+
+	cli_close(&ctl);
+	cli_close(&mon);
+	sim_stop(&s);
+}
+
+/* "Mon DD HH:MM:SS YYYY" (strongSwan's %T) as local time. */
+static time_t parse_since(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm = {.tm_isdst = -1};
+	char mon[4];
+
+	assert_int_equal(sscanf(s, "%3s %d %d:%d:%d %d", mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	                        &tm.tm_sec, &tm.tm_year),
+	                 6);
+	const char *m = strstr(months, mon);
+	assert_non_null(m);
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_year -= 1900;
+	return mktime(&tm);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* strongSwan's %V ("5 seconds", "3 minutes") in seconds. */
+static long parse_running(const char *s)
+{
+	long n;
+	char unit[16];
+
+	assert_int_equal(sscanf(s, "%ld %15s", &n, unit), 2);
+	if (!strncmp(unit, "minute", 6))
+		return n * 60;
+	if (!strncmp(unit, "hour", 4))
+		return n * 3600;
+	if (!strncmp(unit, "day", 3))
+		return n * 86400;
+	assert_memory_equal(unit, "second", 6);
+	return n;
+}
+
+/* stats: uptime.since flips by one second from call to call as charon's
+ * does (and never by more), uptime.running only grows; --steady-since
+ * keeps since still. */
+static void test_stats_since(void **state)
+{
+	struct sim s;
+	struct cli c;
+	struct result r;
+	time_t first = 0, lo = 0, hi = 0;
+	long running = -1, running0 = -1;
+	unsigned changes = 0;
+	char prev[64] = "";
+
+	sim_start(&s, false, NULL);
+	cli_open(&c, &s);
+	for (int i = 0; i < 20; i++) {
+		cli_cmd(&c, "stats", NULL, &r);
+		const char *since = reply_find(&r, "uptime.since");
+		assert_non_null(since);
+		time_t t = parse_since(since);
+		long run = parse_running(reply_find(&r, "uptime.running"));
+
+		if (i == 0) {
+			first = lo = hi = t;
+			running0 = run;
+		}
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+		if (prev[0] && strcmp(prev, since) != 0)
+			changes++;
+		snprintf(prev, sizeof(prev), "%s", since);
+		assert_true(run >= running);
+		running = run;
+		result_free(&r);
+		sleep_ms(125);
+	}
+	assert_true(hi - lo <= 1);
+	assert_true(changes >= 1);
+	assert_true(running >= running0 + 2); /* 2.5 s went by */
+	/* the start, not the time of the call */
+	assert_true(labs((long)(first - time(NULL))) <= 5);
+	cli_close(&c);
+	sim_stop(&s);
+
+	sim_start(&s, false, "--steady-since", NULL);
+	cli_open(&c, &s);
+	prev[0] = '\0';
+	for (int i = 0; i < 12; i++) {
+		cli_cmd(&c, "stats", NULL, &r);
+		const char *since = reply_find(&r, "uptime.since");
+		if (prev[0])
+			assert_string_equal(since, prev);
+		snprintf(prev, sizeof(prev), "%s", since);
+		result_free(&r);
+		sleep_ms(100);
+	}
+	cli_close(&c);
+	sim_stop(&s);
+}
+
 /* SAs that come back up and rekeyed SAs get unique ids above the initial 50
  * (charon creates new IKE_SA objects); rekey events carry old and new. */
 static void check_churn_event(const struct vici_packet *pkt)
@@ -773,6 +1117,29 @@ static void test_fault_hang(void **state)
 	sim_start(&s, false, "--fault", "hang", NULL);
 	cli_open(&c, &s);
 	cli_send(&c, VICI_EVENT_REGISTER, "log", NULL);
+	assert_int_equal(cli_wait(&c, 400, &r), 0);
+	cli_close(&c);
+	sim_stop(&s);
+
+	/* hang=register: no EVENT_CONFIRM, and what follows waits behind it */
+	sim_start(&s, false, "--fault", "hang=register", NULL);
+	cli_open(&c, &s);
+	cli_send(&c, VICI_EVENT_REGISTER, "log", NULL);
+	cli_send(&c, VICI_CMD_REQUEST, "version", NULL);
+	assert_int_equal(cli_wait(&c, 400, &r), 0);
+	cli_open(&d, &s);
+	cli_cmd(&d, "version", NULL, &r);
+	assert_int_equal(r.type, VICI_CMD_RESPONSE);
+	result_free(&r);
+	cli_close(&c);
+	cli_close(&d);
+	sim_stop(&s);
+
+	/* hang=register:EVENT: only that event's registration hangs */
+	sim_start(&s, false, "--fault", "hang=register:ike-updown", NULL);
+	cli_open(&c, &s);
+	cli_register(&c, "log", VICI_EVENT_CONFIRM);
+	cli_send(&c, VICI_EVENT_REGISTER, "ike-updown", NULL);
 	assert_int_equal(cli_wait(&c, 400, &r), 0);
 	cli_close(&c);
 	sim_stop(&s);
@@ -974,6 +1341,7 @@ static void test_command_line(void **state)
 	assert_int_equal(run_status("--socket /nonexistent/x --ike many"), 2);
 	assert_int_equal(run_status("--socket /nonexistent/x --fault nosuch"), 2);
 	assert_int_equal(run_status("--socket /nonexistent/x --fault close-after=0"), 2);
+	assert_int_equal(run_status("--socket /nonexistent/x --fault hang=register:"), 2);
 	assert_int_equal(run_status(""), 2);
 	assert_int_equal(run_status("--socket /x --tcp 127.0.0.1:0"), 2);
 	assert_int_equal(run_status("--socket /nonexistent/x"), 1);
@@ -1116,6 +1484,8 @@ int main(void)
 	        TEST(test_pipelining_and_clients),
 	        TEST(test_content_and_filters),
 	        TEST(test_terminate_initiate),
+	        TEST(test_terminate_like_charon),
+	        TEST(test_stats_since),
 	        TEST(test_churn_and_log_flood),
 	        TEST(test_delay),
 	        TEST(test_fault_hang),

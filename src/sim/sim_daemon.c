@@ -161,7 +161,7 @@ static void cmd_stats(struct sim_server *s, struct sim_client *c)
 	uint8_t *msg;
 	size_t len;
 
-	if (sim_encode_stats(s->m, sim_now(), &msg, &len) == 0)
+	if (sim_encode_stats(s->m, sim_now_ms(), &msg, &len) == 0)
 		reply(s, c, msg, len);
 }
 
@@ -376,62 +376,117 @@ static void cmd_initiate(struct sim_server *s, struct sim_client *c)
 	free(child);
 }
 
-static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool terminate)
+/* What terminate and rekey act on, chosen as charon 5.9.8 does
+ * (vici_control.c): with a CHILD selector, the CHILD SAs matching its name
+ * and id in the IKE SAs matching the IKE name and id; without one, every IKE
+ * SA that matches the IKE name or the IKE id, half-open ones too. */
+struct target {
+	size_t ike;
+	int child; /* -1: the IKE SA */
+};
+
+struct selector {
+	char *ike, *child;
+	uint32_t ike_id, child_id;
+};
+
+static size_t select_targets(const struct sim_model *m, const struct selector *sel,
+                             struct target **out)
 {
-	const struct vici_packet *p = &c->job.pkt;
-	char *ike = arg_str(p, "ike"), *child = arg_str(p, "child");
-	uint32_t ike_id = (uint32_t)arg_int(p, "ike-id", 0);
-	uint32_t child_id = (uint32_t)arg_int(p, "child-id", 0);
-	long long timeout = arg_int(p, "timeout", 0);
-	struct sim_client *ctl = terminate && timeout >= 0 ? c : NULL;
-	struct vici_builder b;
-	unsigned matches = 0;
-	int64_t now = sim_now();
+	size_t n = 0;
 
-	if (!ike && !child && !ike_id && !child_id) {
-		reply_status(s, c,
-		             terminate ? "missing terminate selector" : "missing rekey selector");
-		goto out;
-	}
-	for (size_t i = 0; i < s->m->nikes; i++) {
-		struct sim_ike *sa = &s->m->ikes[i];
+	*out = NULL;
+	for (size_t i = 0; i < m->nikes; i++) {
+		const struct sim_ike *sa = &m->ikes[i];
 
-		if (sa->state != SIM_IKE_ESTABLISHED || !ike_matches(s->m, sa, ike, ike_id))
+		if (sa->state == SIM_IKE_DOWN)
 			continue;
-		if (!child && !child_id) {
-			matches++;
-			if (terminate)
-				sim_sa_down(s, ctl, sa, now, 0);
-			else
-				sim_sa_rekey(s, sa, now);
-			continue;
-		}
-		for (unsigned j = 0; j < s->m->o.children; j++) {
-			struct sim_child *ch = &sa->child[j];
-
-			if (ch->down || (child && strcmp(child, s->m->child_names[ch->idx]) != 0) ||
-			    (child_id && child_id != ch->uniqueid))
-				continue;
-			matches++;
-			if (terminate) {
-				sim_sa_child_down(s, ctl, sa, ch, now);
-			} else {
-				sim_sa_child_rekey(s, sa, ch, now);
+		if (!sel->child && !sel->child_id) {
+			if ((sel->ike && strcmp(sel->ike, m->conns[sa->conn].name) == 0) ||
+			    (sel->ike_id && sel->ike_id == sa->uniqueid)) {
+				*out = xreallocarray(*out, n + 1, sizeof(**out));
+				(*out)[n++] = (struct target){i, -1};
 			}
+			continue;
+		}
+		if (sa->state != SIM_IKE_ESTABLISHED || !ike_matches(m, sa, sel->ike, sel->ike_id))
+			continue;
+		for (unsigned j = 0; j < m->o.children; j++) {
+			const struct sim_child *ch = &sa->child[j];
+
+			if (ch->down ||
+			    (sel->child && strcmp(sel->child, m->child_names[ch->idx]) != 0) ||
+			    (sel->child_id && sel->child_id != ch->uniqueid))
+				continue;
+			*out = xreallocarray(*out, n + 1, sizeof(**out));
+			(*out)[n++] = (struct target){i, (int)j};
 		}
 	}
+	return n;
+}
+
+static void act(struct sim_server *s, struct sim_client *ctl, const struct target *t,
+                bool terminate, int64_t now)
+{
+	struct sim_ike *sa = &s->m->ikes[t->ike];
+
+	if (t->child >= 0 && terminate)
+		sim_sa_child_down(s, ctl, sa, &sa->child[t->child], now);
+	else if (t->child >= 0)
+		sim_sa_child_rekey(s, sa, &sa->child[t->child], now);
+	else if (terminate)
+		sim_sa_down(s, ctl, sa, now, 0);
+	else if (sa->state == SIM_IKE_ESTABLISHED)
+		sim_sa_rekey(s, sa, now); /* charon queues a job; a half-open SA ignores it */
+}
+
+static void terminate_reply(struct sim_server *s, struct sim_client *c, bool terminate, size_t n)
+{
+	struct vici_builder b;
+
 	vici_builder_init(&b);
-	vici_builder_add_str(&b, "success", matches ? "yes" : "no");
-	vici_builder_add_fmt(&b, "matches", "%u", matches);
+	vici_builder_add_str(&b, "success", n ? "yes" : "no");
+	vici_builder_add_fmt(&b, "matches", "%zu", n);
 	if (terminate)
-		vici_builder_add_fmt(&b, "terminated", "%u", matches);
-	if (!matches)
+		vici_builder_add_fmt(&b, "terminated", "%zu", n);
+	if (!n)
 		vici_builder_add_fmt(&b, "errmsg", "no matching SAs to %s found",
 		                     terminate ? "terminate" : "rekey");
 	reply_builder(s, c, &b);
-out:
-	free(ike);
-	free(child);
+}
+
+/* terminate and rekey. With timeout >= 0 terminate waits for each SA to go
+ * and streams its log as control-log; with timeout < 0 charon replies at
+ * once and the SAs go afterwards, without control-log. */
+static void terminate_or_rekey(struct sim_server *s, struct sim_client *c, bool terminate)
+{
+	const struct vici_packet *p = &c->job.pkt;
+	struct selector sel = {
+	        .ike = arg_str(p, "ike"),
+	        .child = arg_str(p, "child"),
+	        .ike_id = (uint32_t)arg_int(p, "ike-id", 0),
+	        .child_id = (uint32_t)arg_int(p, "child-id", 0),
+	};
+	bool wait = !terminate || arg_int(p, "timeout", 0) >= 0;
+	struct target *t;
+	int64_t now = sim_now();
+	size_t n;
+
+	if (!sel.ike && !sel.child && !sel.ike_id && !sel.child_id) {
+		reply_status(s, c,
+		             terminate ? "missing terminate selector" : "missing rekey selector");
+	} else {
+		n = select_targets(s->m, &sel, &t);
+		if (!wait)
+			terminate_reply(s, c, terminate, n);
+		for (size_t i = 0; i < n; i++)
+			act(s, terminate && wait ? c : NULL, &t[i], terminate, now);
+		if (wait)
+			terminate_reply(s, c, terminate, n);
+		free(t);
+	}
+	free(sel.ike);
+	free(sel.child);
 }
 
 static void cmd_get_pools(struct sim_server *s, struct sim_client *c)

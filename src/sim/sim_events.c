@@ -163,25 +163,27 @@ static const char *peer_text(const struct sim_ike *ike, char *buf, size_t size)
 void sim_sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now,
                  int64_t up_at)
 {
+	const char *name = s->m->conns[ike->conn].name;
 	char addr[32];
 
-	sim_emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between 192.0.2.1...%s",
-	             s->m->conns[ike->conn].name, ike->uniqueid,
-	             peer_text(ike, addr, sizeof(addr)));
-	if (ike->state == SIM_IKE_ESTABLISHED) {
-		for (unsigned j = 0; j < s->m->o.children; j++) {
-			struct sim_child *c = &ike->child[j];
-
-			if (c->down)
-				continue;
-			c->cstate = SIM_CHILD_DELETED;
-			ev_child_updown(s, ike, c, false, now);
-			c->cstate = SIM_CHILD_INSTALLED;
-		}
+	if (ike->state == SIM_IKE_CONNECTING) {
+		/* ike_sa.c delete_(): no DELETE, no events for a half-open SA */
+		sim_emit_log(s, ctl, "IKE", ike,
+		             "destroying IKE_SA in state CONNECTING without notification");
+	} else {
+		sim_emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between 192.0.2.1...%s",
+		             name, ike->uniqueid, peer_text(ike, addr, sizeof(addr)));
 		ike->state = SIM_IKE_DELETING;
+		sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for IKE_SA %s[%u]", name,
+		             ike->uniqueid);
+		sim_emit_log(s, ctl, "IKE", ike, "IKE_SA deleted");
+		/* ike_delete.c process_i() raises ike_updown, and bus.c follows it
+		 * with child_updown for each CHILD SA, still INSTALLED */
 		ev_ike_updown(s, ike, false, now);
+		for (unsigned j = 0; j < s->m->o.children; j++)
+			if (!ike->child[j].down)
+				ev_child_updown(s, ike, &ike->child[j], false, now);
 	}
-	sim_emit_log(s, ctl, "IKE", ike, "IKE_SA deleted");
 	ike->state = SIM_IKE_DOWN;
 	ike->up_at = up_at;
 	sim_ike_touch(ike);
@@ -190,13 +192,25 @@ void sim_sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *i
 void sim_sa_child_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike,
                        struct sim_child *c, int64_t now)
 {
-	sim_emit_log(s, ctl, "CHD", ike, "closing CHILD_SA %s{%u}", s->m->child_names[c->idx],
-	             c->reqid);
+	uint64_t in, out;
+	char lts[64], rts[64];
+
+	/* child_delete.c: the log of build_i, then the event of process_i */
+	sim_child_bytes(c, now, &in, &out);
+	sim_child_ts(ike, c->idx, lts, sizeof(lts), rts, sizeof(rts));
+	sim_emit_log(s, ctl, "IKE", ike,
+	             "closing CHILD_SA %s{%u} with SPIs %08x_i (%llu bytes) %08x_o (%llu bytes) "
+	             "and TS %s === %s",
+	             s->m->child_names[c->idx], c->uniqueid, c->spi_in, (unsigned long long)in,
+	             c->spi_out, (unsigned long long)out, lts, rts);
+	sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for ESP CHILD_SA with SPI %08x",
+	             c->spi_in);
 	c->cstate = SIM_CHILD_DELETED;
 	ev_child_updown(s, ike, c, false, now);
 	c->cstate = SIM_CHILD_INSTALLED;
 	c->down = true;
 	sim_ike_touch(ike);
+	sim_emit_log(s, ctl, "IKE", ike, "CHILD_SA closed");
 }
 
 void sim_sa_up(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now)

@@ -225,7 +225,8 @@ int sim_model_init(struct sim_model *m, const struct sim_model_opts *o)
 	memset(m, 0, sizeof(*m));
 	m->o = *o;
 	m->rng = o->seed;
-	m->started = now;
+	m->started_ms = sim_now_ms();
+	m->wall_started = time(NULL);
 	m->next_ike_id = 1;
 	m->next_child_id = 1;
 	m->nconns = o->conns ? o->conns : 1;
@@ -451,18 +452,37 @@ void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
 	}
 }
 
+void sim_child_ts(const struct sim_ike *ike, unsigned idx, char *local, size_t lsize, char *remote,
+                  size_t rsize)
+{
+	snprintf(local, lsize, "10.%u.0.0/16", idx);
+	if (ike->vip)
+		snprintf(remote, rsize, "10.10.%u.%u/32", (ike->peer >> 8) & 255, ike->peer & 255);
+	else
+		snprintf(remote, rsize, "172.%u.%u.0/24", 16 + (ike->peer >> 8) % 16,
+		         ike->peer & 255);
+}
+
+void sim_child_bytes(const struct sim_child *c, int64_t now, uint64_t *in, uint64_t *out)
+{
+	int64_t age = now - c->installed;
+
+	if (age < 0)
+		age = 0;
+	*in = (uint64_t)c->rate_in * (uint64_t)age;
+	*out = (uint64_t)c->rate_out * (uint64_t)age;
+}
+
 static void ts_lists(struct vici_builder *b, const struct sim_ike *ike, unsigned idx)
 {
+	char local[64], remote[64];
+
+	sim_child_ts(ike, idx, local, sizeof(local), remote, sizeof(remote));
 	vici_builder_list_start(b, "local-ts");
-	vici_builder_list_item_fmt(b, "10.%u.0.0/16", idx);
+	vici_builder_list_item_str(b, local);
 	vici_builder_list_end(b);
 	vici_builder_list_start(b, "remote-ts");
-	if (ike->vip)
-		vici_builder_list_item_fmt(b, "10.10.%u.%u/32", (ike->peer >> 8) & 255,
-		                           ike->peer & 255);
-	else
-		vici_builder_list_item_fmt(b, "172.%u.%u.0/24", 16 + (ike->peer >> 8) % 16,
-		                           ike->peer & 255);
+	vici_builder_list_item_str(b, remote);
 	vici_builder_list_end(b);
 }
 
@@ -472,7 +492,7 @@ void sim_encode_child(const struct sim_model *m, struct vici_builder *b, const s
 	static const char *const cstates[] = {"INSTALLED", "REKEYED", "DELETED"};
 	const struct proposal *p = &proposals[ike->proposal];
 	int64_t age = now - c->installed;
-	uint64_t bytes;
+	uint64_t in, out;
 
 	if (age < 0)
 		age = 0;
@@ -495,15 +515,14 @@ void sim_encode_child(const struct sim_model *m, struct vici_builder *b, const s
 	if (p->esn)
 		vici_builder_add_str(b, "esn", "1");
 
-	bytes = (uint64_t)c->rate_in * (uint64_t)age;
-	kv_u64(b, "bytes-in", bytes);
-	kv_u64(b, "packets-in", bytes / c->pkt_size);
-	if (bytes)
+	sim_child_bytes(c, now, &in, &out);
+	kv_u64(b, "bytes-in", in);
+	kv_u64(b, "packets-in", in / c->pkt_size);
+	if (in)
 		kv_u64(b, "use-in", (uint64_t)((now + c->uniqueid) % 3 % (age + 1)));
-	bytes = (uint64_t)c->rate_out * (uint64_t)age;
-	kv_u64(b, "bytes-out", bytes);
-	kv_u64(b, "packets-out", bytes / c->pkt_size);
-	if (bytes)
+	kv_u64(b, "bytes-out", out);
+	kv_u64(b, "packets-out", out / c->pkt_size);
+	if (out)
 		kv_u64(b, "use-out", (uint64_t)((now + c->reqid) % 4 % (age + 1)));
 	kv_i64(b, "rekey-time", c->rekey_at - now);
 	kv_i64(b, "life-time", c->life_at - now);
@@ -626,7 +645,23 @@ static void time_delta(char *buf, size_t size, int64_t delta)
 	snprintf(buf, size, "%lld %s%s", (long long)delta, unit, delta == 1 ? "" : "s");
 }
 
-int sim_encode_stats(const struct sim_model *m, int64_t now, uint8_t **msg, size_t *len)
+/* charon computes uptime.since as time(NULL) - (time_monotonic() - uptime):
+ * whole seconds of two clocks, so it is one second later whenever the wall
+ * clock has passed a second boundary the monotonic one has not reached yet
+ * (a 5.9.8 asked 12 times in a row said 13:58:04 seven times and 13:58:05
+ * five times). Where in the second that happens is fixed for the life of the
+ * daemon, so a client polling at a steady rate may keep seeing one value for
+ * hours. vicisim flips it on a beat instead: 4/9 s each way (9/8 Hz), so any
+ * steady poller meets both values within four polls, and 20 calls over two
+ * seconds surely do. Returns 0 or 1, the seconds to add to the start. */
+static int since_flip(const struct sim_model *m, int64_t now_ms)
+{
+	if (m->o.steady_since)
+		return 0;
+	return (int)((now_ms - m->started_ms) * 9 / 8 / 500 % 2);
+}
+
+int sim_encode_stats(const struct sim_model *m, int64_t now_ms, uint8_t **msg, size_t *len)
 {
 	static const char *const prio[] = {"critical", "high", "medium", "low"};
 	static const char *const plugins[] = {
@@ -639,13 +674,15 @@ int sim_encode_stats(const struct sim_model *m, int64_t now, uint8_t **msg, size
 	struct vici_builder b;
 	struct mallinfo2 mi = mallinfo2();
 	char buf[64];
-	time_t since = time(NULL) - (now - m->started);
+	/* whole seconds of monotonic uptime, as charon's %V of now - uptime */
+	int64_t running = now_ms / 1000 - m->started_ms / 1000;
+	time_t since = m->wall_started + since_flip(m, now_ms);
 	struct tm tm;
 	size_t half, total = sim_model_count(m, &half);
 
 	vici_builder_init(&b);
 	vici_builder_section_start(&b, "uptime");
-	time_delta(buf, sizeof(buf), now - m->started);
+	time_delta(buf, sizeof(buf), running);
 	vici_builder_add_str(&b, "running", buf);
 	localtime_r(&since, &tm);
 	vici_builder_add_fmt(&b, "since", "%s %02d %02d:%02d:%02d %04d", months[tm.tm_mon],

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vici/wire.h"
 
@@ -70,7 +71,8 @@ struct sim_model_opts {
 	uint64_t seed;
 	bool hostile; /* hostile strings in names, identities and log messages */
 	bool no_cache;
-	unsigned stuck; /* this many SAs are "checked out" forever */
+	bool steady_since; /* stats: no one-second flips of uptime.since */
+	unsigned stuck;    /* this many SAs are "checked out" forever */
 };
 
 struct sim_model {
@@ -81,8 +83,9 @@ struct sim_model {
 	size_t nikes, cap;
 	uint32_t next_ike_id, next_child_id;
 	uint64_t rng;
-	int64_t started;    /* monotonic seconds */
-	char **child_names; /* o.children names */
+	int64_t started_ms;  /* monotonic */
+	time_t wall_started; /* the wall clock at the start, whole seconds */
+	char **child_names;  /* o.children names */
 	char *local_id;
 	uint64_t cache_hits, cache_misses;
 };
@@ -110,6 +113,12 @@ void sim_ike_touch(struct sim_ike *ike);
  * after the connection. */
 void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
                     int64_t now, bool with_children, const char *child_name, uint32_t child_id);
+/* The traffic selectors of CHILD SA config idx of ike, as list-sas shows
+ * them ("10.1.0.0/16"). */
+void sim_child_ts(const struct sim_ike *ike, unsigned idx, char *local, size_t lsize, char *remote,
+                  size_t rsize);
+/* Bytes in and out of a CHILD SA so far. */
+void sim_child_bytes(const struct sim_child *c, int64_t now, uint64_t *in, uint64_t *out);
 /* The IKE fields alone into the current section (ike-rekey old/new). */
 void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
                            const struct sim_ike *ike, int64_t now);
@@ -123,9 +132,9 @@ int sim_listsa_frame(struct sim_model *m, struct sim_ike *ike, int64_t now, cons
                      size_t *len);
 
 /* Command reply bodies. Each returns 0 and a malloc'd body, or a negative
- * errno from the builder. */
+ * errno from the builder. stats takes the monotonic time in ms. */
 int sim_encode_version(uint8_t **msg, size_t *len);
-int sim_encode_stats(const struct sim_model *m, int64_t now, uint8_t **msg, size_t *len);
+int sim_encode_stats(const struct sim_model *m, int64_t now_ms, uint8_t **msg, size_t *len);
 /* list-conn event body for connection i. */
 int sim_encode_conn(const struct sim_model *m, size_t i, uint8_t **msg, size_t *len);
 /* list-policy event body for the trap policy of connection i, child j. */

@@ -48,6 +48,8 @@ static void usage(FILE *f)
 	      "  --sa-cost US       list-sas emits at most one list-sa per US microseconds\n"
 	      "  --no-cache         re-encode every list-sa (no per-second frame cache)\n"
 	      "  --seed S           seed of the content generator (default 1)\n"
+	      "  --steady-since     stats: uptime.since stays the same; by default it flips\n"
+	      "                     by one second from call to call as charon's does\n"
 	      "  --fault F[,F...]   fault modes:\n"
 	      "      hang               never answer anything\n"
 	      "      hang=CMD           never answer CMD (later packets wait behind it)\n"
@@ -144,6 +146,7 @@ enum {
 	OPT_SA_COST,
 	OPT_NO_CACHE,
 	OPT_SEED,
+	OPT_STEADY_SINCE,
 	OPT_FAULT,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -162,6 +165,7 @@ static const struct option long_opts[] = {
         {"sa-cost", required_argument, NULL, OPT_SA_COST},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"seed", required_argument, NULL, OPT_SEED},
+        {"steady-since", no_argument, NULL, OPT_STEADY_SINCE},
         {"fault", required_argument, NULL, OPT_FAULT},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
         {"help", no_argument, NULL, OPT_HELP},
@@ -229,6 +233,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_SEED:
 			err = parse_uint(optarg, &seed);
 			mo.seed = seed;
+			break;
+		case OPT_STEADY_SINCE:
+			mo.steady_since = true;
 			break;
 		case OPT_FAULT:
 			faults = optarg;
