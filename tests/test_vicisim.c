@@ -560,6 +560,18 @@ static void test_content_and_filters(void **state)
 	sim_stop(&s);
 }
 
+/* A control connection (control-log, list-sa) and a monitor (ike-updown,
+ * child-updown). */
+static void open_ctl_mon(const struct sim *s, struct cli *ctl, struct cli *mon)
+{
+	cli_open(ctl, s);
+	cli_open(mon, s);
+	cli_register(mon, "ike-updown", VICI_EVENT_CONFIRM);
+	cli_register(mon, "child-updown", VICI_EVENT_CONFIRM);
+	cli_register(ctl, "control-log", VICI_EVENT_CONFIRM);
+	cli_register(ctl, "list-sa", VICI_EVENT_CONFIRM);
+}
+
 static void test_terminate_initiate(void **state)
 {
 	struct sim s;
@@ -570,12 +582,7 @@ static void test_terminate_initiate(void **state)
 	unsigned ike_up = 0, ike_down = 0, child_down = 0, child_up = 0;
 
 	sim_start(&s, false, "--ike", "4", "--children", "2", NULL);
-	cli_open(&ctl, &s);
-	cli_open(&mon, &s);
-	cli_register(&mon, "ike-updown", VICI_EVENT_CONFIRM);
-	cli_register(&mon, "child-updown", VICI_EVENT_CONFIRM);
-	cli_register(&ctl, "control-log", VICI_EVENT_CONFIRM);
-	cli_register(&ctl, "list-sa", VICI_EVENT_CONFIRM);
+	open_ctl_mon(&s, &ctl, &mon);
 
 	vici_builder_init(&b);
 	vici_builder_add_str(&b, "ike-id", "3");
@@ -721,6 +728,23 @@ static void next_event(struct cli *mon, char *name, bool *up, char *ike_state, c
 	free(p);
 }
 
+/* The next event on mon must be a down event of this name; the states are
+ * checked unless NULL. */
+static void expect_down(struct cli *mon, const char *name, const char *ike_state,
+                        const char *child_state)
+{
+	char got[64], ike[32], child[32];
+	bool up;
+
+	next_event(mon, got, &up, ike, child);
+	assert_string_equal(got, name);
+	assert_false(up);
+	if (ike_state)
+		assert_string_equal(ike, ike_state);
+	if (child_state)
+		assert_string_equal(child, child_state);
+}
+
 static void terminate(struct cli *c, struct result *r, const char *k1, const char *v1,
                       const char *k2, const char *v2)
 {
@@ -745,16 +769,10 @@ static void test_terminate_like_charon(void **state)
 	struct cli ctl, mon;
 	struct result r;
 	struct vici_packet pkt;
-	char log[4096], name[64], ike_state[32], child_state[32], key[64], conn[64];
-	bool up;
+	char log[4096], name[64], key[64], conn[64];
 
 	sim_start(&s, false, "--ike", "4", "--children", "2", "--connecting", "1", NULL);
-	cli_open(&ctl, &s);
-	cli_open(&mon, &s);
-	cli_register(&mon, "ike-updown", VICI_EVENT_CONFIRM);
-	cli_register(&mon, "child-updown", VICI_EVENT_CONFIRM);
-	cli_register(&ctl, "control-log", VICI_EVENT_CONFIRM);
-	cli_register(&ctl, "list-sa", VICI_EVENT_CONFIRM);
+	open_ctl_mon(&s, &ctl, &mon);
 
 	/* an IKE SA by id: logs, reply, then ike-updown before its children */
 	list_sas(&ctl, &r, "ike-id", "2");
@@ -773,17 +791,9 @@ static void test_terminate_like_charon(void **state)
 	snprintf(key, sizeof(key), "\nsending DELETE for IKE_SA %s[2]\nIKE_SA deleted\n", conn);
 	assert_non_null(strstr(log, key));
 	result_free(&r);
-	next_event(&mon, name, &up, ike_state, child_state);
-	assert_string_equal(name, "ike-updown");
-	assert_false(up);
-	assert_string_equal(ike_state, "DELETING");
-	for (int i = 0; i < 2; i++) {
-		next_event(&mon, name, &up, ike_state, child_state);
-		assert_string_equal(name, "child-updown");
-		assert_false(up);
-		assert_string_equal(ike_state, "DELETING");
-		assert_string_equal(child_state, "INSTALLED");
-	}
+	expect_down(&mon, "ike-updown", "DELETING", NULL);
+	expect_down(&mon, "child-updown", "DELETING", "INSTALLED");
+	expect_down(&mon, "child-updown", "DELETING", "INSTALLED");
 	list_sas(&ctl, &r, "ike-id", "2");
 	assert_int_equal(r.events, 0);
 	result_free(&r);
@@ -806,11 +816,7 @@ static void test_terminate_like_charon(void **state)
 	assert_non_null(strstr(log, "\nsending DELETE for ESP CHILD_SA with SPI "));
 	assert_non_null(strstr(log, "\nCHILD_SA closed\n"));
 	result_free(&r);
-	next_event(&mon, name, &up, ike_state, child_state);
-	assert_string_equal(name, "child-updown");
-	assert_false(up);
-	assert_string_equal(ike_state, "ESTABLISHED");
-	assert_string_equal(child_state, "DELETED");
+	expect_down(&mon, "child-updown", "ESTABLISHED", "DELETED");
 	list_sas(&ctl, &r, "ike-id", "1");
 	assert_int_equal(r.events, 1);
 	event_msg(&r, 0, &pkt);
@@ -832,10 +838,8 @@ static void test_terminate_like_charon(void **state)
 	/* in the order of the SAs: #1 (one CHILD SA left), then #3 (two) */
 	static const char *const order[] = {"ike-updown", "child-updown", "ike-updown",
 	                                    "child-updown", "child-updown"};
-	for (int i = 0; i < 5; i++) {
-		next_event(&mon, name, &up, ike_state, child_state);
-		assert_string_equal(name, order[i]);
-	}
+	for (int i = 0; i < 5; i++)
+		expect_down(&mon, order[i], "DELETING", NULL);
 
 	/* a half-open SA goes without a DELETE and without events */
 	list_sas(&ctl, &r, NULL, NULL);
@@ -875,8 +879,7 @@ static void test_terminate_like_charon(void **state)
 	assert_string_equal(reply_find(&r, "success"), "yes");
 	assert_int_equal(r.events, 0);
 	result_free(&r);
-	next_event(&mon, name, &up, ike_state, child_state);
-	assert_string_equal(name, "ike-updown");
+	expect_down(&mon, "ike-updown", "DELETING", NULL);
 	list_sas(&ctl, &r, NULL, NULL);
 	assert_int_equal(r.events, 0);
 	result_free(&r);
