@@ -786,7 +786,8 @@ static void test_terminate_like_charon(void **state)
 	assert_string_equal(reply_find(&r, "terminated"), "1");
 	assert_null(reply_find(&r, "errmsg"));
 	control_log(&r, log, sizeof(log));
-	snprintf(key, sizeof(key), "deleting IKE_SA %s[2] between 192.0.2.1...", conn);
+	snprintf(key, sizeof(key), "deleting IKE_SA %s[2] between 192.0.2.1[gw.example.org]...",
+	         conn);
 	assert_memory_equal(log, key, strlen(key));
 	snprintf(key, sizeof(key), "\nsending DELETE for IKE_SA %s[2]\nIKE_SA deleted\n", conn);
 	assert_non_null(strstr(log, key));
@@ -814,6 +815,7 @@ static void test_terminate_like_charon(void **state)
 	assert_memory_equal(log, expect, strlen(expect));
 	assert_non_null(strstr(log, " bytes) and TS 10."));
 	assert_non_null(strstr(log, "\nsending DELETE for ESP CHILD_SA with SPI "));
+	assert_non_null(strstr(log, "\nreceived DELETE for ESP CHILD_SA with SPI "));
 	assert_non_null(strstr(log, "\nCHILD_SA closed\n"));
 	result_free(&r);
 	expect_down(&mon, "child-updown", "ESTABLISHED", "DELETED");
@@ -892,6 +894,50 @@ static void test_terminate_like_charon(void **state)
 	assert_string_equal(reply_find(&r, "errmsg"), "no matching SAs to terminate found");
 	result_free(&r);
 
+	cli_close(&ctl);
+	cli_close(&mon);
+	sim_stop(&s);
+}
+
+/* An IKEv1 SA goes as charon's task_manager_v1.c takes it down: a quick
+ * delete per CHILD SA (child-updown DELETED while the IKE SA is still
+ * ESTABLISHED), then the ISAKMP delete (ike-updown), and no "IKE_SA
+ * deleted" (as the lab's IKEv1 connection shows). */
+static void test_terminate_ikev1(void **state)
+{
+	struct sim s;
+	struct cli ctl, mon;
+	struct result r;
+	struct vici_packet pkt;
+	char log[4096], conn[64], path[300], id[16] = "";
+
+	sim_start(&s, false, "--ike", "7", "--children", "1", NULL);
+	open_ctl_mon(&s, &ctl, &mon);
+	list_sas(&ctl, &r, NULL, NULL);
+	for (unsigned i = 0; i < r.events && !id[0]; i++) {
+		event_msg(&r, i, &pkt);
+		first_section(&pkt, conn, sizeof(conn));
+		snprintf(path, sizeof(path), "%s.version", conn);
+		if (!strcmp(find(pkt.msg, pkt.msg_len, path), "1")) {
+			snprintf(path, sizeof(path), "%s.uniqueid", conn);
+			snprintf(id, sizeof(id), "%s", find(pkt.msg, pkt.msg_len, path));
+		}
+	}
+	result_free(&r);
+	assert_true(id[0]); /* peer 6 of 7 speaks IKEv1 */
+	terminate(&ctl, &r, "ike-id", id, NULL, NULL);
+	assert_string_equal(reply_find(&r, "terminated"), "1");
+	control_log(&r, log, sizeof(log));
+	assert_memory_equal(log, "closing CHILD_SA ", 17);
+	const char *esp = strstr(log, "\nsending DELETE for ESP CHILD_SA with SPI ");
+	const char *ike = strstr(log, "\ndeleting IKE_SA ");
+	assert_true(esp && ike && esp < ike);
+	assert_non_null(strstr(ike, "\nsending DELETE for IKE_SA "));
+	assert_null(strstr(log, "IKE_SA deleted"));
+	assert_null(strstr(log, "CHILD_SA closed"));
+	result_free(&r);
+	expect_down(&mon, "child-updown", "ESTABLISHED", "DELETED");
+	expect_down(&mon, "ike-updown", "DELETING", NULL);
 	cli_close(&ctl);
 	cli_close(&mon);
 	sim_stop(&s);
@@ -1485,6 +1531,7 @@ int main(void)
 	        TEST(test_content_and_filters),
 	        TEST(test_terminate_initiate),
 	        TEST(test_terminate_like_charon),
+	        TEST(test_terminate_ikev1),
 	        TEST(test_stats_since),
 	        TEST(test_churn_and_log_flood),
 	        TEST(test_delay),

@@ -150,40 +150,77 @@ static void ev_child_updown(struct sim_server *s, const struct sim_ike *ike,
 	broadcast(s, EV_CHILD_UPDOWN, &b);
 }
 
-static const char *peer_text(const struct sim_ike *ike, char *buf, size_t size)
-{
-	uint32_t a = ike->peer + 1;
+/* ------------------------------------------------------------ SA actions */
 
-	snprintf(buf, size, "100.%u.%u.%u", 64 + ((a >> 16) & 63), (a >> 8) & 255, a & 255);
-	return buf;
+/* "closing CHILD_SA ..." as child_delete.c and quick_delete.c log it. */
+static void log_closing(struct sim_server *s, struct sim_client *ctl, const struct sim_ike *ike,
+                        const struct sim_child *c, int64_t now)
+{
+	uint64_t in, out;
+	char lts[64], rts[64];
+
+	sim_child_bytes(c, now, &in, &out);
+	sim_child_ts(ike, c->idx, lts, sizeof(lts), rts, sizeof(rts));
+	sim_emit_log(s, ctl, "IKE", ike,
+	             "closing CHILD_SA %s{%u} with SPIs %08x_i (%llu bytes) %08x_o (%llu bytes) "
+	             "and TS %s === %s",
+	             s->m->child_names[c->idx], c->uniqueid, c->spi_in, (unsigned long long)in,
+	             c->spi_out, (unsigned long long)out, lts, rts);
 }
 
-/* ------------------------------------------------------------ SA actions */
+/* child-updown for a CHILD SA on its way out, in state DELETED. */
+static void child_deleted(struct sim_server *s, struct sim_ike *ike, struct sim_child *c,
+                          int64_t now)
+{
+	c->cstate = SIM_CHILD_DELETED;
+	ev_child_updown(s, ike, c, false, now);
+	c->cstate = SIM_CHILD_INSTALLED;
+}
+
+/* IKEv1 (quick_delete.c): the CHILD SA is DELETED and announced before its
+ * DELETE goes out. */
+static void child_down_v1(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike,
+                          struct sim_child *c, int64_t now)
+{
+	log_closing(s, ctl, ike, c, now);
+	child_deleted(s, ike, c, now);
+	sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for ESP CHILD_SA with SPI %08x",
+	             c->spi_in);
+}
 
 void sim_sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now,
                  int64_t up_at)
 {
 	const char *name = s->m->conns[ike->conn].name;
-	char addr[32];
+	char between[1024];
 
 	if (ike->state == SIM_IKE_CONNECTING) {
 		/* ike_sa.c delete_(): no DELETE, no events for a half-open SA */
 		sim_emit_log(s, ctl, "IKE", ike,
 		             "destroying IKE_SA in state CONNECTING without notification");
-	} else {
-		sim_emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between 192.0.2.1...%s",
-		             name, ike->uniqueid, peer_text(ike, addr, sizeof(addr)));
-		ike->state = SIM_IKE_DELETING;
-		sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for IKE_SA %s[%u]", name,
-		             ike->uniqueid);
-		sim_emit_log(s, ctl, "IKE", ike, "IKE_SA deleted");
-		/* ike_delete.c process_i() raises ike_updown, and bus.c follows it
-		 * with child_updown for each CHILD SA, still INSTALLED */
-		ev_ike_updown(s, ike, false, now);
-		for (unsigned j = 0; j < s->m->o.children; j++)
-			if (!ike->child[j].down)
-				ev_child_updown(s, ike, &ike->child[j], false, now);
+		goto gone;
 	}
+	/* IKEv1 (task_manager_v1.c): a quick delete per CHILD SA first */
+	for (unsigned j = 0; ike->version == 1 && j < s->m->o.children; j++)
+		if (!ike->child[j].down)
+			child_down_v1(s, ctl, ike, &ike->child[j], now);
+	sim_ike_between(s->m, ike, between, sizeof(between));
+	sim_emit_log(s, ctl, "IKE", ike, "deleting IKE_SA %s[%u] between %s", name, ike->uniqueid,
+	             between);
+	ike->state = SIM_IKE_DELETING;
+	sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for IKE_SA %s[%u]", name, ike->uniqueid);
+	if (ike->version == 1) {
+		ev_ike_updown(s, ike, false, now);
+		goto gone;
+	}
+	sim_emit_log(s, ctl, "IKE", ike, "IKE_SA deleted");
+	/* ike_delete.c process_i() raises ike_updown, and bus.c follows it with
+	 * child_updown for each CHILD SA, still INSTALLED */
+	ev_ike_updown(s, ike, false, now);
+	for (unsigned j = 0; j < s->m->o.children; j++)
+		if (!ike->child[j].down)
+			ev_child_updown(s, ike, &ike->child[j], false, now);
+gone:
 	ike->state = SIM_IKE_DOWN;
 	ike->up_at = up_at;
 	sim_ike_touch(ike);
@@ -192,37 +229,34 @@ void sim_sa_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *i
 void sim_sa_child_down(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike,
                        struct sim_child *c, int64_t now)
 {
-	uint64_t in, out;
-	char lts[64], rts[64];
-
-	/* child_delete.c: the log of build_i, then the event of process_i */
-	sim_child_bytes(c, now, &in, &out);
-	sim_child_ts(ike, c->idx, lts, sizeof(lts), rts, sizeof(rts));
-	sim_emit_log(s, ctl, "IKE", ike,
-	             "closing CHILD_SA %s{%u} with SPIs %08x_i (%llu bytes) %08x_o (%llu bytes) "
-	             "and TS %s === %s",
-	             s->m->child_names[c->idx], c->uniqueid, c->spi_in, (unsigned long long)in,
-	             c->spi_out, (unsigned long long)out, lts, rts);
-	sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for ESP CHILD_SA with SPI %08x",
-	             c->spi_in);
-	c->cstate = SIM_CHILD_DELETED;
-	ev_child_updown(s, ike, c, false, now);
-	c->cstate = SIM_CHILD_INSTALLED;
+	if (ike->version == 1) {
+		child_down_v1(s, ctl, ike, c, now);
+	} else {
+		/* child_delete.c: build_i logs, process_i logs the peer's DELETE,
+		 * then delete_children() announces it */
+		log_closing(s, ctl, ike, c, now);
+		sim_emit_log(s, ctl, "IKE", ike, "sending DELETE for ESP CHILD_SA with SPI %08x",
+		             c->spi_in);
+		sim_emit_log(s, ctl, "IKE", ike, "received DELETE for ESP CHILD_SA with SPI %08x",
+		             c->spi_out);
+		sim_emit_log(s, ctl, "IKE", ike, "CHILD_SA closed");
+		child_deleted(s, ike, c, now);
+	}
 	c->down = true;
 	sim_ike_touch(ike);
-	sim_emit_log(s, ctl, "IKE", ike, "CHILD_SA closed");
 }
 
 void sim_sa_up(struct sim_server *s, struct sim_client *ctl, struct sim_ike *ike, int64_t now)
 {
-	char addr[32];
+	char addr[32], between[1024];
 
 	sim_ike_establish(s->m, ike, now);
-	peer_text(ike, addr, sizeof(addr));
+	sim_peer_addr(addr, sizeof(addr), ike->peer);
+	sim_ike_between(s->m, ike, between, sizeof(between));
 	sim_emit_log(s, ctl, "IKE", ike, "initiating IKE_SA %s[%u] to %s",
 	             s->m->conns[ike->conn].name, ike->uniqueid, addr);
-	sim_emit_log(s, ctl, "IKE", ike, "IKE_SA %s[%u] established between 192.0.2.1...%s",
-	             s->m->conns[ike->conn].name, ike->uniqueid, addr);
+	sim_emit_log(s, ctl, "IKE", ike, "IKE_SA %s[%u] established between %s",
+	             s->m->conns[ike->conn].name, ike->uniqueid, between);
 	ev_ike_updown(s, ike, true, now);
 	for (unsigned j = 0; j < s->m->o.children; j++) {
 		struct sim_child *c = &ike->child[j];

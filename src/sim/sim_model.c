@@ -360,7 +360,7 @@ static void kv_hex(struct vici_builder *b, const char *name, uint64_t v, unsigne
 	vici_builder_add(b, name, buf, digits);
 }
 
-static void peer_addr(char *buf, size_t size, uint32_t peer)
+void sim_peer_addr(char *buf, size_t size, uint32_t peer)
 {
 	uint32_t a = peer + 1;
 
@@ -372,6 +372,16 @@ static char *remote_id(const struct sim_model *m, const struct sim_ike *ike)
 	if (m->o.hostile && ike->peer % 3 == 0)
 		return hostile_string(ike->peer / 3, "peer", 3000);
 	return xasprintf("peer-%u@example.org", ike->peer);
+}
+
+void sim_ike_between(const struct sim_model *m, const struct sim_ike *ike, char *buf, size_t size)
+{
+	char addr[32],
+	        *rid = ike->state == SIM_IKE_CONNECTING ? xstrdup("%any") : remote_id(m, ike);
+
+	sim_peer_addr(addr, sizeof(addr), ike->peer);
+	snprintf(buf, size, "192.0.2.1[%s]...%s[%s]", m->local_id, addr, rid);
+	free(rid);
 }
 
 static void tasks(struct vici_builder *b)
@@ -405,7 +415,7 @@ void sim_encode_ike_fields(const struct sim_model *m, struct vici_builder *b,
 	vici_builder_add_str(b, "local-host", "192.0.2.1");
 	kv_u64(b, "local-port", ike->nat ? 4500 : 500);
 	vici_builder_add_str(b, "local-id", m->local_id);
-	peer_addr(addr, sizeof(addr), ike->peer);
+	sim_peer_addr(addr, sizeof(addr), ike->peer);
 	vici_builder_add_str(b, "remote-host", addr);
 	kv_u64(b, "remote-port", ike->nat ? 1024 + ike->peer % 60000 : 500);
 	if (ike->state == SIM_IKE_CONNECTING) {

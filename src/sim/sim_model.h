@@ -113,6 +113,11 @@ void sim_ike_touch(struct sim_ike *ike);
  * after the connection. */
 void sim_encode_ike(const struct sim_model *m, struct vici_builder *b, const struct sim_ike *ike,
                     int64_t now, bool with_children, const char *child_name, uint32_t child_id);
+/* The address of peer number peer ("100.64.0.1"). */
+void sim_peer_addr(char *buf, size_t size, uint32_t peer);
+/* charon's "%H[%Y]...%H[%Y]" of an IKE SA:
+ * "192.0.2.1[gw.example.org]...100.64.0.1[peer-0@example.org]". */
+void sim_ike_between(const struct sim_model *m, const struct sim_ike *ike, char *buf, size_t size);
 /* The traffic selectors of CHILD SA config idx of ike, as list-sas shows
  * them ("10.1.0.0/16"). */
 void sim_child_ts(const struct sim_ike *ike, unsigned idx, char *local, size_t lsize, char *remote,
