@@ -149,6 +149,12 @@ static void nonblock(int fd)
 	      "fcntl");
 }
 
+static void remove_env(void)
+{
+	unlink(env.path);
+	rmdir(env.dir);
+}
+
 static void setup_env(void)
 {
 	snprintf(env.dir, sizeof(env.dir), "/tmp/fuzz-session.XXXXXX");
@@ -163,6 +169,7 @@ static void setup_env(void)
 	check(bind(env.lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "bind");
 	check(listen(env.lfd, 128) == 0, "listen");
 	env.ready = true;
+	atexit(remove_env);
 	tracing = getenv("FUZZ_SESSION_TRACE") != NULL;
 }
 
