@@ -769,7 +769,7 @@ static void test_terminate_like_charon(void **state)
 	struct cli ctl, mon;
 	struct result r;
 	struct vici_packet pkt;
-	char log[4096], name[64], key[64], conn[64];
+	char log[4096], name[64], key[256], conn[64];
 
 	sim_start(&s, false, "--ike", "4", "--children", "2", "--connecting", "1", NULL);
 	open_ctl_mon(&s, &ctl, &mon);
