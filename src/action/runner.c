@@ -196,9 +196,8 @@ int64_t runner_deadline(const struct runner *r)
 {
 	int64_t d = -1;
 	for (const struct run *a = r->runs; a; a = a->next) {
-		int64_t t = a->dead ? -1 : vici_session_next_deadline(a->sess);
-		if (t >= 0 && (d < 0 || t < d))
-			d = t;
+		if (!a->dead)
+			d = vici_deadline_min(d, vici_session_next_deadline(a->sess));
 	}
 	return d;
 }

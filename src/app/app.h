@@ -128,6 +128,7 @@ struct app {
 	struct app_link mon, lis;
 	struct vici_listener *listeners[8];
 	char alert_state[48]; /* "alerts: not supported" etc. */
+	bool lis_timeout_told; /* a registration timeout is in the events already */
 	struct refresh_state rf;
 	struct runner *runner;
 

@@ -52,8 +52,10 @@ static void draw_bars(struct app *app)
 	        .utf8 = app->utf8,
 	        .readonly = app->cfg.readonly,
 	        .now = app->now,
-	        .links = {{app->mon.role, app->mon.state, true, app->mon.error},
-	                  {app->lis.role, app->lis.state, true, app->lis.error}},
+	        .links = {{app->mon.role, app->mon.state, vici_session_answered(app->mon.sess),
+	                   app->mon.error},
+	                  {app->lis.role, app->lis.state, vici_session_answered(app->lis.sess),
+	                   app->lis.error}},
 	        .retry_at = vici_session_retry_at(app->mon.sess),
 	        .last_data = app->rf.last_data,
 	        .stale_after_ms = 3 * (int64_t)app->cfg.interval_ms + 2000,
@@ -141,25 +143,16 @@ static void read_signals(struct app *app)
 	}
 }
 
-static int64_t earliest(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static int poll_timeout(struct app *app)
 {
 	/* The next whole second keeps countdowns ticking. */
 	int64_t next = (app->now / 1000 + 1) * 1000;
-	next = earliest(next, app_sessions_deadline(app));
-	next = earliest(next, runner_deadline(app->runner));
+	next = vici_deadline_min(next, app_sessions_deadline(app));
+	next = vici_deadline_min(next, runner_deadline(app->runner));
 	if (status_shown(&app->status, app->now))
-		next = earliest(next, app->status.until);
+		next = vici_deadline_min(next, app->status.until);
 	if (app->data_dirty)
-		next = earliest(next, app->last_draw + FRAME_MS);
+		next = vici_deadline_min(next, app->last_draw + FRAME_MS);
 	int64_t t = next - vici_now_ms();
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int)t;
 }

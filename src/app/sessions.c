@@ -298,8 +298,18 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		app->redraw_all = true;
 		return;
 	}
-	if (err < 0)
+	if (err < 0) {
+		/* A registration charon never confirmed (the session retries it
+		 * on a fresh connection): say so once per streak. */
+		if (err == -ETIMEDOUT && m->error && !app->lis_timeout_told) {
+			char safe[256];
+			sanitize_buf(safe, sizeof(safe), m->error, strlen(m->error), 0);
+			model_event_addf(app->model, MODEL_EV_NOTICE, vici_now_ms(), "%s", safe);
+			app->lis_timeout_told = true;
+		}
 		return;
+	}
+	app->lis_timeout_told = false;
 	if (!strcmp(m->name, "alert")) {
 		const uint8_t *v;
 		size_t vl;
@@ -412,24 +422,15 @@ void app_sessions_tick(struct app *app)
 	}
 }
 
-static int64_t min_deadline(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 int64_t app_sessions_deadline(const struct app *app)
 {
 	int64_t d = -1;
-	d = min_deadline(d, vici_session_next_deadline(app->mon.sess));
-	d = min_deadline(d, vici_session_next_deadline(app->lis.sess));
+	d = vici_deadline_min(d, vici_session_next_deadline(app->mon.sess));
+	d = vici_deadline_min(d, vici_session_next_deadline(app->lis.sess));
 	if (app->mon.state == VICI_SESSION_UP) {
-		d = min_deadline(d, app->rf.next_counters);
-		d = min_deadline(d, app->rf.next_stats);
-		d = min_deadline(d, app->rf.next_conns);
+		d = vici_deadline_min(d, app->rf.next_counters);
+		d = vici_deadline_min(d, app->rf.next_stats);
+		d = vici_deadline_min(d, app->rf.next_conns);
 	}
 	return d;
 }

@@ -85,14 +85,20 @@ static void header_line2(const struct bars_info *b, int y, int w)
 	int x = 1;
 	for (int i = 0; i < 2; i++) {
 		const struct bars_link *l = &b->links[i];
-		int role = l->state == VICI_SESSION_UP           ? THEME_STATUS_OK
-		           : l->state == VICI_SESSION_CONNECTING ? THEME_STATUS_WARN
-		                                                 : THEME_STATUS_ERROR;
-		enum theme_role g = l->state == VICI_SESSION_UP           ? THEME_STATE_UP
-		                    : l->state == VICI_SESSION_CONNECTING ? THEME_CONNECTING
-		                                                          : THEME_STATE_DOWN;
+		/* Up only once charon answered on it: a socket that accepts
+		 * but never answers is "waiting", not up. */
+		bool up = l->state == VICI_SESSION_UP && l->answered;
+		bool waiting = l->state == VICI_SESSION_UP && !l->answered;
+		int role = up                                               ? THEME_STATUS_OK
+		           : waiting || l->state == VICI_SESSION_CONNECTING ? THEME_STATUS_WARN
+		                                                            : THEME_STATUS_ERROR;
+		enum theme_role g = up ? THEME_STATE_UP
+		                    : waiting || l->state == VICI_SESSION_CONNECTING
+		                            ? THEME_CONNECTING
+		                            : THEME_STATE_DOWN;
 		snprintf(buf, sizeof(buf), "%s %s %s  ", l->role, theme_glyph(b->theme, g, b->utf8),
-		         vici_session_state_name((enum vici_session_state)l->state));
+		         waiting ? "waiting"
+		                 : vici_session_state_name((enum vici_session_state)l->state));
 		x += draw_text(y, x, w - x, role, buf);
 	}
 	/* Control connections exist only while actions run: one each. */
