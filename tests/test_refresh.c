@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <string.h>
 
 #include "app/refresh.h"
 
@@ -82,11 +83,74 @@ static void test_none_and_limits(void **state)
 	assert_true((t[0] == 6 && t[1] == 5));
 }
 
+static struct refresh_uptime up(const char *since, const char *running)
+{
+	struct refresh_uptime u;
+	refresh_uptime_parse(&u, since, strlen(since), running, strlen(running));
+	return u;
+}
+
+static void test_uptime_parse(void **state)
+{
+	(void)state;
+	struct refresh_uptime a = up("Dec 04 13:58:04 2026", "17 seconds");
+	assert_true(a.valid);
+	assert_int_equal(a.running_min, 17);
+	assert_int_equal(a.running_max, 17);
+	struct refresh_uptime b = up("Dec 04 13:58:05 2026", "1 minute");
+	assert_int_equal(b.since - a.since, 1);
+	assert_int_equal(b.running_min, 60);
+	assert_int_equal(b.running_max, 119);
+	/* across a month and a year */
+	assert_int_equal(up("Jan 01 00:00:00 2027", "3 days").since -
+	                         up("Dec 31 23:59:59 2026", "3 days").since,
+	                 1);
+	assert_int_equal(up("Mar 01 00:00:00 2028", "2 hours").since -
+	                         up("Feb 28 00:00:00 2028", "2 hours").since,
+	                 2 * 86400); /* 2028 is a leap year */
+	assert_true(up("Dec 04 13:58:04 UTC 2026", "5 hours").valid);
+	assert_int_equal(up("Dec 04 13:58:04 UTC 2026", "5 hours").running_min, 5 * 3600);
+	/* what cannot be read says nothing */
+	assert_false(up("Foo 04 13:58:04 2026", "1 minute").valid);
+	assert_false(up("Dec 04 13:58:04 2026", "1 fortnight").valid);
+	assert_false(up("Dec 04 13:58 2026", "1 minute").valid);
+	assert_false(up("", "").valid);
+	assert_false(up("Dec 04 13:58:04 2026x", "1 minute").valid);
+}
+
+static bool restarted(struct refresh_uptime a, struct refresh_uptime b)
+{
+	return refresh_restarted(&a, &b);
+}
+
+static void test_restart(void **state)
+{
+	(void)state;
+	/* charon derives since from its monotonic uptime: it flips by a
+	 * second from call to call on a healthy daemon */
+	struct refresh_uptime a = up("Dec 04 13:58:04 2026", "10 minutes");
+	struct refresh_uptime flip = up("Dec 04 13:58:05 2026", "10 minutes");
+	assert_false(refresh_restarted(&a, &flip));
+	assert_false(refresh_restarted(&flip, &a));
+	/* still the same daemon after a while */
+	assert_false(restarted(a, up("Dec 04 13:58:05 2026", "3 hours")));
+	/* a younger daemon: started later */
+	assert_true(restarted(a, up("Dec 04 14:20:31 2026", "2 seconds")));
+	/* a younger daemon although the wall clock was set back */
+	assert_true(restarted(a, up("Dec 04 13:50:00 2026", "4 seconds")));
+	/* the wall clock stepped, the daemon did not restart */
+	assert_false(restarted(a, up("Dec 04 13:50:00 2026", "12 minutes")));
+	/* what cannot be read says no */
+	struct refresh_uptime bad = up("garbage", "1 minute");
+	assert_false(refresh_restarted(&a, &bad));
+	assert_false(refresh_restarted(&bad, &a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_sweeps),
-	        cmocka_unit_test(test_targeted),
+	        cmocka_unit_test(test_uptime_parse),    cmocka_unit_test(test_restart),
+	        cmocka_unit_test(test_sweeps),          cmocka_unit_test(test_targeted),
 	        cmocka_unit_test(test_none_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

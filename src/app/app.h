@@ -95,7 +95,8 @@ struct refresh_state {
 	 * request at a time. */
 	uint32_t targets[REFRESH_TARGETS_MAX];
 	size_t n_targets;
-	char daemon_since[64]; /* charon's start time, to notice restarts */
+	struct refresh_uptime uptime; /* charon's, as of the last stats reply */
+	bool reconnected;             /* the connection came back since that reply */
 	bool list_failing[3];  /* by enum model_table: the last refresh failed */
 	unsigned sweeps;       /* completed full sweeps */
 };

@@ -42,4 +42,27 @@ struct refresh_input {
  * ids, at most REFRESH_TARGETS_MAX) and *n. */
 enum refresh_kind refresh_plan(const struct refresh_input *in, uint32_t *targets, size_t *n);
 
+/* charon's start, as its stats reply says it: uptime.since ("Dec 04
+ * 13:58:04 2026", local time, derived from its monotonic uptime, so it
+ * flips by a second from call to call) and uptime.running ("5 minutes",
+ * rounded down to its unit). */
+struct refresh_uptime {
+	bool valid;
+	int64_t since;                   /* seconds on a local-time scale */
+	int64_t running_min, running_max; /* what "N units" can mean, in seconds */
+};
+
+/* Parses the two strings (not NUL-terminated; any bytes); valid is false if
+ * either cannot be read. */
+void refresh_uptime_parse(struct refresh_uptime *u, const char *since, size_t since_len,
+                          const char *running, size_t running_len);
+
+/* Did charon restart between two stats replies that were given on two
+ * different connections (the monitor's connection was lost in between: a
+ * charon that restarts always drops it)? Yes when the new daemon is
+ * younger: it started more than a few seconds after the old one, or it has
+ * been running for less time than the old one had already. Never from the
+ * one-second flips of since. Unreadable uptimes say no. */
+bool refresh_restarted(const struct refresh_uptime *before, const struct refresh_uptime *after);
+
 #endif

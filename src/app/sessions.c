@@ -84,24 +84,29 @@ static void on_version(void *ctx, int err, const struct vici_msg *m)
 	app->redraw_all = true;
 }
 
-/* After a reconnect: if charon's start time changed, it restarted and every
- * SA we knew is gone (unique ids start again from 1), so the SA table is
- * dropped instead of waiting for sweeps to age it out. */
+/* A restart is a lost connection that comes back to a younger daemon
+ * (refresh_restarted()); on a connection that stays up the daemon is the
+ * same, whatever its stats say. A restarted charon starts its unique ids
+ * from 1 again, so the SA table is dropped instead of waiting for sweeps to
+ * age it out. */
 static void check_restart(struct app *app)
 {
 	const struct model_stats *st = model_stats_get(app->model);
 	if (!st->valid)
 		return;
-	char since[sizeof(app->rf.daemon_since)];
-	snprintf(since, sizeof(since), "%.*s", (int)st->since.len, st->since.s);
-	if (app->rf.daemon_since[0] && strcmp(since, app->rf.daemon_since)) {
+	struct refresh_uptime now;
+	refresh_uptime_parse(&now, st->since.s, st->since.len, st->running.s, st->running.len);
+	if (!now.valid)
+		return;
+	if (app->rf.reconnected && refresh_restarted(&app->rf.uptime, &now)) {
 		model_clear(app->model, MODEL_TABLE_SAS);
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
 		                 "charon restarted: SAs reloaded");
 		app->rf.next_sweep = 0;
 		app->rf.next_counters = app->now;
 	}
-	memcpy(app->rf.daemon_since, since, sizeof(since));
+	app->rf.reconnected = false;
+	app->rf.uptime = now;
 }
 
 static void on_stats(void *ctx, int err, const struct vici_msg *m)
@@ -272,9 +277,11 @@ static void mon_up(void *ctx, bool reconnected)
 {
 	struct app *app = ctx;
 	app->now = vici_now_ms();
-	if (reconnected)
+	if (reconnected) {
 		model_event_addf(app->model, MODEL_EV_NOTICE, app->now,
 		                 "reconnected to charon: reloading everything");
+		app->rf.reconnected = true;
+	}
 	send_simple(app, "version", on_version, &app->rf.rq_version, NULL);
 	send_simple(app, "stats", on_stats, &app->rf.rq_stats, NULL);
 	refresh_sas(app, true);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end test of the monitor against the simulator vicisim (suite fake):
 # SAs appear; hostile strings from the server never reach the terminal raw;
-# --readonly refuses actions; any resize works; the daemon going away shows
-# in the header and everything resumes when it is back; q exits 0.
+# --readonly refuses actions; terminate and rekey with actions enabled reach
+# the simulated charon (checked with swantop call); any resize works; the
+# daemon going away shows in the header and everything resumes when it is
+# back; q exits 0. The simulator runs without churn where the test selects
+# an SA, so that what it selects stays there.
 set -uo pipefail
 build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
 SWANTOP=$build/src/swantop
@@ -11,9 +14,9 @@ VICISIM=$build/src/sim/vicisim
 . "$(dirname "$0")/monitor-lib.sh"
 
 sim_pid=
-sim_start() { # [FAULTS]: default hostile
+sim_start() { # [FAULTS [CHURN]]: default hostile, no churn
 	"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 6 --children 2 --connecting 1 \
-		--log-rate 20 --churn 1 --fault "${1:-hostile}" >"$MON_WORK/sim.out" 2>&1 &
+		--log-rate 20 --churn "${2:-0}" --fault "${1:-hostile}" >"$MON_WORK/sim.out" 2>&1 &
 	sim_pid=$!
 	for _ in $(seq 50); do
 		grep -q ready "$MON_WORK/sim.out" && return 0
@@ -149,6 +152,35 @@ code=$(mon_exit_code 10)
 [ "$code" = 0 ] || fail "exit status $code after q"
 grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "sanitizer report"
 echo "ok: quit"
+
+# --- actions enabled: what the question names is what charon is asked ---
+sa_listed() { # IKE-ID: does the simulated charon still list it?
+	"$SWANTOP" call list-sas ike-id="$1" --uri "$uri" 2>/dev/null | grep -q '"uniqueid"'
+}
+mon_start 120 36 --uri "$uri" --interval 0.5
+mon_wait 'ESTABLISHED' 10
+mon_keys g
+mon_keys t
+mon_wait 'terminate IKE SA .* #[0-9]+\? \(y/n\) +\[swanctl --terminate --ike-id [0-9]+\]' 3
+id=$(mon_screen | sed -nE 's/.*terminate IKE SA .* #([0-9]+)\? \(y\/n\).*/\1/p' | head -1)
+[ -n "$id" ] || fail "no IKE SA id in the question"
+sa_listed "$id" || fail "IKE SA #$id not listed before terminate"
+mon_keys n
+mon_wait "terminate IKE SA .* #$id: cancelled" 3
+sa_listed "$id" || fail "IKE SA #$id gone although the question was answered n"
+mon_keys t
+mon_wait "#$id\\? \\(y/n\\)" 3
+mon_keys y
+mon_wait "terminate IKE SA .* #$id: done" 10
+for _ in $(seq 20); do sa_listed "$id" || break; sleep 0.2; done
+sa_listed "$id" && fail "IKE SA #$id still listed after terminate"
+mon_wait_gone " #$id " 10
+echo "ok: terminate asks, then reaches charon"
+mon_keys g j r
+mon_wait 'rekey (IKE|CHILD) SA .*: queued' 10
+echo "ok: rekey"
+mon_keys q
+[ "$(mon_exit_code 10)" = 0 ] || fail "exit status after the actions"
 
 # --- SIGTERM: clean exit, terminal given back ---
 mon_start 80 24 --uri "$uri"
