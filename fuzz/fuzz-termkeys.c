@@ -109,15 +109,20 @@ static struct termkeys *decoder(bool extras)
 	return tk;
 }
 
-/* Cuts into pieces whose sizes come from a generator seeded by the input. */
+/* The size of the next piece (1-16 bytes, at most left), from a generator
+ * seeded by the input. */
+static size_t next_cut(uint32_t *seed, size_t left)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	size_t k = 1 + (*seed >> 16) % 16;
+	return k < left ? k : left;
+}
+
 static void decode_cut(struct termkeys *tk, const uint8_t *data, size_t size, uint32_t seed,
                        struct log *l)
 {
 	for (size_t off = 0; off < size;) {
-		seed = seed * 1103515245u + 12345u;
-		size_t k = 1 + (seed >> 16) % 16;
-		if (k > size - off)
-			k = size - off;
+		size_t k = next_cut(&seed, size - off);
 		termkeys_feed(tk, data + off, k, 0);
 		off += k;
 		drain(tk, 0, l);
@@ -162,10 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plen += 7;
 	int state = 0; /* 0: the paste is next, 1: "q" is next, 2: done */
 	for (size_t off = 0; off <= plen;) {
-		seed = seed * 1103515245u + 12345u;
-		size_t k = 1 + (seed >> 16) % 16;
-		if (k > plen - off)
-			k = plen - off;
+		size_t k = next_cut(&seed, plen - off);
 		termkeys_feed(a, paste + off, k, 0);
 		off += k;
 		struct key_event ev;
