@@ -21,6 +21,12 @@
  * keys. An over-long sequence is cut at TERMKEYS_SEQ_MAX bytes (one ignored
  * event) and the rest of it is skipped silently.
  *
+ * What the host sets up: keypad() off (or no curses input at all: the
+ * bytes come from read() on the terminal), and the modes it wants the
+ * terminal to report in, turned off again at exit and on suspend: bracketed
+ * paste (ESC [ ? 2004 h / l), focus (ESC [ ? 1004 h), mouse (ESC [ ? 1000 h
+ * with ESC [ ? 1006 h for SGR reports).
+ *
  * Time. A lone ESC could be the Escape key or the start of a sequence whose
  * rest has not arrived yet; the decoder waits. When input is pending,
  * termkeys_deadline() tells when it gives up waiting: the host polls with
@@ -110,9 +116,12 @@ enum tk_mouse_action {
 
 struct key_event {
 	enum tk_kind kind;
-	enum tk_code code;  /* TK_EV_KEY */
-	uint32_t codepoint; /* TK_EV_CHAR: a Unicode scalar value, never a control */
-	unsigned mods;      /* TK_MOD_*: keys, characters and mouse reports */
+	enum tk_code code; /* TK_EV_KEY */
+	/* TK_EV_CHAR: a Unicode scalar value, never a control character: Ctrl
+	 * keys are characters with TK_MOD_CTRL (C-a is 'a' + Ctrl, C-Space is
+	 * ' ' + Ctrl), except those that are named keys (Tab, Enter, BS, Esc) */
+	uint32_t codepoint;
+	unsigned mods; /* TK_MOD_*: keys, characters and mouse reports */
 	struct {
 		enum tk_mouse_action action;
 		unsigned button; /* 1 left, 2 middle, 3 right, 4-7 wheel, 8-11 extra; 0 none */
@@ -170,7 +179,9 @@ int termkeys_add(struct termkeys *tk, const char *seq, uint32_t key);
  * does: for each, s = tigetstr(name); if s is a string, termkeys_add(). */
 bool termkeys_terminfo_cap(size_t i, const char **name, uint32_t *key);
 
-/* Appends len bytes read from the terminal at time now (copied). */
+/* Appends len bytes read from the terminal at time now (copied). Call
+ * termkeys_next() until it returns false after each feed: input is decoded
+ * there, and a paste in progress then holds at most paste_max bytes. */
 void termkeys_feed(struct termkeys *tk, const void *buf, size_t len, int64_t now);
 
 /* Decodes the next event into *ev and returns true, or returns false when
