@@ -272,8 +272,12 @@ static void test_errors(void **state)
 	         "bad regular expression in \"((a{30}){30}){30}\": repetitions too large"},
 	        {"(ab{50}){50}",
 	         "bad regular expression in \"(ab{50}){50}\": repetitions too large"},
-	        {"a+++++++++++",
-	         "bad regular expression in \"a+++++++++++\": repetitions too large"},
+	        {"a+++", "bad regular expression in \"a+++\": a repetition right after another"},
+	        {"!???+", "bad regular expression in \"!???+\": a repetition right after another"},
+	        {"a{2}{3}",
+	         "bad regular expression in \"a{2}{3}\": a repetition right after another"},
+	        {"(x{40}y{40}){40}",
+	         "bad regular expression in \"(x{40}y{40}){40}\": repetitions too large"},
 	        {"a{256}", "bad regular expression in \"a{256}\": repetition count above 255"},
 	        {"a{1,256}", "bad regular expression in \"a{1,256}\": repetition count above 255"},
 	};
@@ -383,8 +387,8 @@ static void test_same_as_regexec(void **state)
 	        "[^a]bc",   "ab{1,}c",      "\\.",
 	        "(a)(b)c",  "o b",          "\\(a\\)",
 	        "ab\\+",    "f[o]+ ?b",     "^$",
-	        "()ab",     "ab+*c",        "ab+?c",
-	        "ab++c",    "ab*+c",        "ab{2}+c",
+	        "()ab",     "a(b+)*c",      "a(b+)?c",
+	        "(ab+)+c",  "(ab*)+c",      "a(b{2})+c",
 	};
 	static const char *const vals[] = {
 	        "abc",

@@ -327,7 +327,9 @@ static size_t re_literal(const char *p, char *best)
 }
 
 /* What this filter refuses in a regular expression that regcomp() takes:
- * back-references (regexec() may take exponential time on them), counts
+ * back-references (regexec() may take exponential time on them), adjacent
+ * repetitions ("a+*": undefined in POSIX, and glibc builds them at a cost
+ * that multiplies), counts
  * above 255 (POSIX's RE_DUP_MAX) and patterns whose size once repetitions
  * are expanded passes RE_COST_MAX: regcomp() copies a repeated part as often
  * as its count says ("x+" is "xx*"), nested counts multiply, and memory and
@@ -338,9 +340,12 @@ static const char *re_refused(const char *p)
 {
 	unsigned long sum[RE_DEPTH], last[RE_DEPTH]; /* per group level: size, last atom */
 	int d = 0;
+	bool repeat = false; /* the previous token was a repetition */
 	sum[0] = last[0] = 0;
 	for (size_t i = 0; p[i];) {
 		unsigned long atom = 1, count = 0;
+		if (repeat && strchr("+*?{", p[i]))
+			return "a repetition right after another (\"a+*\") is undefined";
 		if (p[i] == '\\' && p[i + 1] >= '1' && p[i + 1] <= '9')
 			return "back-references are not supported";
 		if (p[i] == '(') {
@@ -373,6 +378,7 @@ static const char *re_refused(const char *p)
 			    : p[i] == '[' ? skip_bracket(p, i)
 			                  : i + 1;
 		}
+		repeat = count != 0;
 		if (count) { /* the last atom, count times */
 			sum[d] += last[d] * (count - 1);
 			last[d] *= count;

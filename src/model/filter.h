@@ -38,9 +38,10 @@
  *   unknown field "stat" in "stat=up" (did you mean "state"?); fields: state, name, ...
  *
  * Regular expressions are POSIX extended ones without back-references
- * (\1), with counts ({n}, {m,n}) up to 255 and at most about 2000
- * characters once repetitions are expanded ("(x{50}){50}" is too large), so
- * that neither compiling nor matching can hold up the UI.
+ * (\1) or adjacent repetitions ("a+*", undefined in POSIX), with counts
+ * ({n}, {m,n}) up to 255 and at most about 2000 characters once
+ * repetitions are expanded ("(x{50}){50}" is too large), so that neither
+ * compiling nor matching can hold up the UI.
  *
  * Speed: terms are compiled once per filter text. A pattern without regular
  * expression syntax (only '.' wildcards and escaped punctuation) is matched
