@@ -29,6 +29,8 @@ static void describe(const struct key_event *ev, char *out, size_t size)
 	size_t n = strlen(out);
 	char *p = out + n;
 	size_t room = size - n;
+	if (room < 80)
+		fail_msg("too many events: %s", out);
 	if (n)
 		*p++ = ' ', room--;
 	switch (ev->kind) {
@@ -436,6 +438,43 @@ static void test_esc_timeout(void **state)
 	termkeys_feed(tk, "q", 1, 20100);
 	assert_true(termkeys_next(tk, 20100, &ev));
 	assert_int_equal(termkeys_event_id(&ev), TK_ID_CHAR('q'));
+
+	/* a host late to ask: what timed out is resolved without the bytes
+	 * that came after it */
+	char out[1024] = "";
+	termkeys_feed(tk, "\x1b", 1, 25000);
+	termkeys_feed(tk, "x", 1, 25100);
+	drain(tk, 25100, out, sizeof(out));
+	termkeys_feed(tk, "\x1b[1;", 4, 25200);
+	termkeys_feed(tk, "5A", 2, 25300);
+	drain(tk, 25300, out, sizeof(out));
+	termkeys_feed(tk, "\x1b[200~ab", 8, 25400);
+	termkeys_feed(tk, "\x1b[201~q", 7, 25400 + TERMKEYS_PASTE_TIMEOUT_MS);
+	drain(tk, 25400 + TERMKEYS_PASTE_TIMEOUT_MS, out, sizeof(out));
+	termkeys_feed(tk, "\x1b[200~c", 7, 30000);
+	assert_false(termkeys_next(tk, 30000, &ev));
+	termkeys_feed(tk, "d", 1, 30000 + TERMKEYS_PASTE_TIMEOUT_MS);
+	drain(tk, 30000 + TERMKEYS_PASTE_TIMEOUT_MS, out, sizeof(out));
+	termkeys_feed(tk, junk, sizeof(junk), 40000);
+	assert_true(termkeys_next(tk, 40000, &ev));
+	termkeys_feed(tk, "2~z", 3, 40100);
+	drain(tk, 40100, out, sizeof(out));
+	/* an event taken, the rest not asked for, then more bytes in time */
+	termkeys_feed(tk, "\x1b", 1, 45000);
+	termkeys_feed(tk, "a", 1, 45100);
+	assert_true(termkeys_next(tk, 45100, &ev));
+	describe(&ev, out, sizeof(out));
+	termkeys_feed(tk, "b\x1b", 2, 45110);
+	termkeys_feed(tk, "[A", 2, 45120);
+	drain(tk, 45120, out, sizeof(out));
+	/* and in time, the same bytes are one unit */
+	termkeys_feed(tk, "\x1b", 1, 50000);
+	termkeys_feed(tk, "x", 1, 50010);
+	termkeys_feed(tk, "\x1b[1;", 4, 50020);
+	termkeys_feed(tk, "5A", 2, 50030);
+	drain(tk, 50030, out, sizeof(out));
+	assert_string_equal(out, "Esc x ignored:4 5 A paste:ab+unterminated ignored:6 q "
+	                         "paste:c+unterminated d 2 ~ z Esc a b Up M-x C-Up");
 
 	/* reset forgets what is pending */
 	termkeys_feed(tk, "\x1b[200~abc", 9, 30000);

@@ -44,6 +44,11 @@ struct termkeys {
 	struct termkeys_config cfg;
 	uint8_t *in; /* pending input: in[head..tail) */
 	size_t head, tail, cap;
+	/* in[head..stale), a paste or a skip was pending when its deadline
+	 * passed and more bytes came before termkeys_next() was called: it is
+	 * resolved without them */
+	bool has_stale;
+	size_t stale;
 	int64_t last_feed;
 	enum skip skip;
 	bool in_paste;
@@ -598,7 +603,8 @@ void termkeys_free(struct termkeys *tk)
 
 void termkeys_reset(struct termkeys *tk)
 {
-	tk->head = tk->tail = 0;
+	tk->head = tk->tail = tk->stale = 0;
+	tk->has_stale = false;
 	tk->skip = SKIP_NONE;
 	tk->in_paste = false;
 	tk->paste_len = 0;
@@ -639,12 +645,18 @@ void termkeys_feed(struct termkeys *tk, const void *buf, size_t len, int64_t now
 {
 	if (!len)
 		return;
-	if (tk->head == tk->tail) {
-		tk->head = tk->tail = 0;
-	} else if (tk->head && tk->tail + len > tk->cap) {
+	bool late = now >= termkeys_deadline(tk);
+	if (tk->head && (tk->head == tk->tail || tk->tail + len > tk->cap)) {
 		memmove(tk->in, tk->in + tk->head, tk->tail - tk->head);
 		tk->tail -= tk->head;
+		tk->stale = tk->stale > tk->head ? tk->stale - tk->head : 0;
 		tk->head = 0;
+	}
+	/* What waited past its deadline does not wait for these bytes: the
+	 * host was late to ask, the operator was not quick. */
+	if (late) {
+		tk->has_stale = true;
+		tk->stale = tk->tail;
 	}
 	if (tk->tail + len > tk->cap) {
 		size_t cap = tk->cap ? tk->cap : 256;
@@ -688,10 +700,10 @@ static void paste_add(struct termkeys *tk, const uint8_t *s, size_t len)
 
 /* Moves pasted bytes from the input into the paste up to the end marker;
  * true when the paste is complete (or timed out) and in *ev. */
-static bool paste_step(struct termkeys *tk, bool late, struct key_event *ev)
+static bool paste_step(struct termkeys *tk, size_t upto, bool late, struct key_event *ev)
 {
 	const uint8_t *b = tk->in + tk->head;
-	size_t n = tk->tail - tk->head, i = 0, keep = 0;
+	size_t n = upto - tk->head, i = 0, keep = 0;
 	bool end = false;
 	for (; i < n; i++) {
 		if (b[i] != 0x1b)
@@ -726,10 +738,10 @@ static bool paste_step(struct termkeys *tk, bool late, struct key_event *ev)
 }
 
 /* Skips the rest of a cut sequence; returns the bytes skipped. */
-static size_t skip_step(struct termkeys *tk, bool late)
+static size_t skip_step(struct termkeys *tk, size_t upto, bool late)
 {
 	const uint8_t *b = tk->in + tk->head;
-	size_t n = tk->tail - tk->head, i = 0;
+	size_t n = upto - tk->head, i = 0;
 	for (; i < n; i++) {
 		uint8_t c = b[i];
 		if (tk->skip == SKIP_CSI) {
@@ -758,20 +770,23 @@ bool termkeys_next(struct termkeys *tk, int64_t now, struct key_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	for (;;) {
-		bool late = now >= termkeys_deadline(tk);
+		if (tk->has_stale && tk->head >= tk->stale && !tk->in_paste && !tk->skip)
+			tk->has_stale = false;
+		size_t upto = tk->has_stale ? tk->stale : tk->tail;
+		bool late = tk->has_stale || now >= termkeys_deadline(tk);
 		if (tk->in_paste)
-			return paste_step(tk, late, ev);
+			return paste_step(tk, upto, late, ev);
 		if (tk->skip) {
-			tk->head += skip_step(tk, late);
+			tk->head += skip_step(tk, upto, late);
 			if (tk->skip)
 				return false;
 			continue;
 		}
-		if (tk->head == tk->tail)
+		if (tk->head == upto)
 			return false;
 		struct dec d = {.tk = tk,
 		                .b = tk->in + tk->head,
-		                .n = tk->tail - tk->head,
+		                .n = upto - tk->head,
 		                .flush = late,
 		                .ev = ev};
 		size_t len = dec_one(&d);
