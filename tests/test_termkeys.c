@@ -107,7 +107,7 @@ static void check_splits(const struct termkeys_config *cfg, const char *in, size
                          const char *want)
 {
 	char out[4096];
-	size_t cuts[1024];
+	size_t cuts[1024] = {0};
 	struct termkeys *tk = termkeys_new(cfg);
 	decode_cut(tk, in, len, NULL, 0, out, sizeof(out));
 	if (strcmp(out, want))
