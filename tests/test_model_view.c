@@ -1,5 +1,5 @@
 /*
- * Unit tests for the model's SA views (src/model/model_view.c): the
+ * Unit tests for the model's SA views (src/model/view.c): the
  * flattened IKE/CHILD tree, sorting, filtering, folding and a selection that
  * follows the selected SA by identity.
  */

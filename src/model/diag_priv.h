@@ -8,7 +8,7 @@
 #define SWANTOP_MODEL_DIAG_PRIV_H
 
 #include "model/diag.h"
-#include "model/model_priv.h"
+#include "model/containers.h"
 
 /* ---- charon's messages (diag_rules.c) ------------------------------------ */
 

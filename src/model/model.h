@@ -139,7 +139,7 @@ const char *model_child_state_name(enum model_child_state s);
 
 /* Per-second rates from counter deltas between refreshes. valid is false until
  * two samples (or a sample after a known install time) allow a rate. Never
- * negative: counter resets (rekeys, restarts) are handled, see model.c. */
+ * negative: counter resets (rekeys, restarts) are handled, see sa.c. */
 struct model_rate {
 	double bytes_in, bytes_out;
 	double packets_in, packets_out;

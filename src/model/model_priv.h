@@ -1,123 +1,38 @@
 /*
- * Internals shared by the model's source files: the model struct, message
- * blocks, the uniqueid hash, name-keyed index tables and the table-driven
- * field decoder. Not part of the public interface (see model.h).
+ * The state the model's source files share: struct model and its parts. Not
+ * part of the public interface (see model.h).
+ *
+ * The files, each calling only those listed below it (a file's internal
+ * functions are declared in the header of the same name):
+ *
+ *   ingest.c     the model's lifetime, dispatch by event name, the sweeps
+ *                and the clearing of every table, change flags
+ *   view.c       sorted, filtered views of the SA tree with a selection
+ *   sa_events.c  ike-updown, ike-rekey, ike-update, child-updown, child-rekey
+ *   sa.c         SA storage, list-sa, reconciliation, rates, SA sweeps,
+ *                successors and queries
+ *   sa_decode.c  SA messages (list-sa and the SA events) into scratch structs
+ *   conf.c       connections, policies, version, stats, per-connection status
+ *                and the header counts
+ *   log.c        the events ring and the log ring
+ *   fields.c     the table-driven field decoder; string, list and time helpers
+ *   containers.c message blocks, the uniqueid and string maps, rings
+ *
+ * This header only describes data (and two one-line helpers every table
+ * uses), so it sits below all of them.
  */
 #ifndef SWANTOP_MODEL_PRIV_H
 #define SWANTOP_MODEL_PRIV_H
 
 #include "model/model.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vici/wire.h"
+#include "model/containers.h"
 
-/* A received message copied once; every object described by it points into
- * it and holds a reference, so an SA whose IKE fields come from a newer event
- * can keep CHILD SAs that still point into the older message. */
-struct model_blk {
-	unsigned refs;
-	size_t len, cap;
-	uint8_t data[];
-};
-
-struct model;
-/* Copies msg into a block with one reference, reusing a pooled block: a
- * sweep releases each SA's previous block just before the next message
- * needs one, so a steady state allocates nothing. */
-struct model_blk *blk_new(struct model *m, const void *msg, size_t len);
-struct model_blk *blk_ref(struct model_blk *b);
-void blk_unref(struct model *m, struct model_blk *b);
-
-/* uniqueid -> pointer, open addressing with linear probing; key 0 is free.
- * Key and value share a slot: one cache miss per lookup. */
-struct idmap_slot {
-	uint32_t key;
-	void *val;
-};
-
-struct idmap {
-	struct idmap_slot *slots;
-	size_t cap, n; /* cap is 0 or a power of two */
-};
-
-void idmap_free(struct idmap *h);
-void *idmap_get(const struct idmap *h, uint32_t key);
-void idmap_put(struct idmap *h, uint32_t key, void *val);
-void idmap_del(struct idmap *h, uint32_t key);
-
-/* Byte string -> index into an array (connections, policies, names). The
- * caller keeps the strings; slots store hash and index + 1 (0 = free). */
-struct strmap {
-	uint32_t *hash;
-	uint32_t *idx1;
-	size_t cap, n;
-};
-
-uint32_t str_hash(const void *p, size_t len);
-void strmap_free(struct strmap *h);
-void strmap_clear(struct strmap *h);
-/* Calls eq(ctx, index, p, len) for candidates; returns index or SIZE_MAX. */
-size_t strmap_get(const struct strmap *h, const void *p, size_t len,
-                  bool (*eq)(const void *ctx, size_t index, const void *p, size_t len),
-                  const void *ctx);
-void strmap_put(struct strmap *h, const void *p, size_t len, size_t index);
-
-/* ---- table-driven field decoding ---------------------------------------- */
-
-enum field_kind {
-	F_STR,         /* struct model_str */
-	F_U16,         /* uint16_t, decimal */
-	F_U32,         /* uint32_t, decimal */
-	F_U64,         /* uint64_t, decimal */
-	F_COUNTER,     /* uint64_t counter of a CHILD SA; sets has_counters */
-	F_YES,         /* bool: "yes" or "1" */
-	F_AGO,         /* int64_t absolute ms: now - value s */
-	F_UNTIL,       /* int64_t absolute ms: now + value s */
-	F_LIST,        /* struct model_list */
-	F_VERSION,     /* unsigned IKE version, 1 or 2 */
-	F_IKE_STATE,   /* enum model_ike_state + state_name */
-	F_CHILD_STATE, /* enum model_child_state + state_name */
-};
-
-struct field {
-	const char *name;
-	uint8_t len;
-	uint8_t kind;
-	uint16_t off;
-};
-
-#define FIELD(n, k, type, member)                                                                  \
-	{                                                                                          \
-		n, sizeof(n) - 1, k, offsetof(type, member)                                        \
-	}
-
-/* Sets every field of the table to "absent". */
-void fields_reset(void *obj, const struct field *tab, size_t n);
-
-/* Walks the elements of the section whose SECTION_START was just returned (or
- * of the whole message when root is true) into obj. Nested sections are
- * handed to sub (which must consume them, e.g. with vici_parser_skip_section)
- * or skipped when sub is NULL; *first_sub (if not NULL) gets the position of
- * the first nested section, or of the section end. Returns 0 or -EBADMSG. */
-typedef int (*field_sub_fn)(void *ctx, struct vici_parser *p, const struct vici_element *e);
-int fields_walk(struct vici_parser *p, bool root, void *obj, const struct field *tab, size_t n,
-                int64_t now, field_sub_fn sub, void *ctx, const uint8_t **first_sub,
-                const uint8_t **end);
-
-bool parse_u64(const uint8_t *v, size_t len, uint64_t *out);
-bool parse_i64(const uint8_t *v, size_t len, int64_t *out);
-
-extern const struct model_str model_str_empty;
-
-static inline struct model_str mstr(const void *p, size_t len)
-{
-	struct model_str s = {(const char *)p, (uint32_t)len};
-	return s;
-}
-
-/* ---- the model ---------------------------------------------------------- */
+struct conn_cache;
 
 #define TOMB_CAP 1024
 
@@ -130,30 +45,13 @@ struct tomb {
 	bool removed;
 };
 
+/* An open refresh of a table (model_sweep_begin() .. model_sweep_end()). */
 struct sweep {
 	bool open;
 	uint32_t ike_id;
 	unsigned gen;
 	int64_t began;
 	uint64_t tombs_at_begin;
-};
-
-struct ring {
-	void *slots; /* cap elements of the ring's type */
-	char **text; /* one malloc'd string block per slot */
-	size_t cap, head, n;
-	uint64_t dropped, seq;
-};
-
-/* Lazily computed per-connection SA counts and the SA part of model_counts,
- * in one walk, valid for view_gen/conn_gen: they depend only on the SA set,
- * names and states, so counter-only refreshes keep them. */
-struct conn_cache {
-	uint64_t view_gen, conn_gen;
-	bool valid;
-	struct model_conn_status *st; /* n_conns */
-	size_t n;
-	struct model_counts counts; /* SA fields only */
 };
 
 struct model {
@@ -199,11 +97,9 @@ struct model {
 	unsigned changes;
 	bool fold_default;
 
-#define BLK_POOL 16
-	struct model_blk *pool[BLK_POOL];
-	size_t n_pool;
+	struct blk_pool pool;
 
-	struct conn_cache *cache;
+	struct conn_cache *cache; /* conf.c's; mutable behind const queries */
 
 	/* all fields absent, copied before decoding */
 	struct model_ike ike_tpl;
@@ -223,33 +119,11 @@ static inline void sa_bump(struct model *m, bool shape)
 		m->view_gen++;
 }
 
+/* Records change flags for model_take_changes() and returns them. */
 static inline int changed(struct model *m, unsigned flags)
 {
 	m->changes |= flags;
 	return (int)flags;
 }
-
-void tomb_add(struct model *m, bool child, uint32_t uid, uint32_t succ, bool removed, int64_t now);
-
-/* Events ring: adds one entry; strings are copied. */
-struct ev_args {
-	enum model_event_kind kind;
-	uint32_t ike_id, child_id, new_id;
-	bool redundant;
-	struct model_str ike_name, child_name, remote_host, text, group;
-	int level;
-};
-int events_push(struct model *m, const struct ev_args *a, int64_t now);
-
-/* From model_sa.c. */
-void sa_free_all(struct model *m);
-void ike_destroy(struct model *m, struct model_ike *ike);
-void model_sa_set_fold(struct model *m, uint32_t ike_id, bool folded);
-void sa_templates_init(struct model *m);
-
-/* From model_conf.c. */
-void conf_free_all(struct model *m);
-int conf_sweep_end(struct model *m, enum model_table t, unsigned gen);
-int conf_clear(struct model *m, enum model_table t);
 
 #endif

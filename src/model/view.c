@@ -9,6 +9,7 @@
  * same position.
  */
 #include "model/model_priv.h"
+#include "model/sa.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,7 @@ void model_view_set_filter(struct model_view *v, const char *text, size_t len)
 
 void model_view_set_fold(struct model_view *v, uint32_t ike_id, bool folded)
 {
-	model_sa_set_fold(v->m, ike_id, folded);
+	sa_set_fold(v->m, ike_id, folded);
 }
 
 void model_view_fold_all(struct model_view *v, bool folded)

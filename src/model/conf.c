@@ -5,12 +5,14 @@
  * Each connection or policy is one message: it is copied into a block and
  * decoded in place, so its strings point into its own copy.
  */
-#include "model/model_priv.h"
+#include "model/conf.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fields.h"
+#include "model/model_priv.h"
 #include "vici/xmalloc.h"
 
 #define CONN_F(n, k, m) FIELD(n, k, struct model_conn, m)
@@ -147,7 +149,7 @@ static void conn_free(struct model *m, struct model_conn *c)
 {
 	free(c->auths);
 	free(c->children);
-	blk_unref(m, c->priv.blk);
+	blk_unref(&m->pool, c->priv.blk);
 	free(c);
 }
 
@@ -171,7 +173,7 @@ int model_ingest_list_conn(struct model *m, const void *msg, size_t len, int64_t
 	struct conn_parse cp = {.c = c, .now = now};
 	struct vici_parser p;
 	fields_reset(c, conn_fields, NFIELDS(conn_fields));
-	c->priv.blk = blk_new(m, msg, len);
+	c->priv.blk = blk_new(&m->pool, msg, len);
 	vici_parser_init(&p, c->priv.blk->data, len);
 	int r = fields_walk(&p, true, NULL, NULL, 0, now, conn_root_sub, &cp, NULL, NULL);
 	if (r < 0 || !cp.got) {
@@ -220,7 +222,7 @@ const struct model_conn *model_conn_find(const struct model *m, const void *name
 
 static void pol_free(struct model *m, struct model_pol *pl)
 {
-	blk_unref(m, pl->priv.blk);
+	blk_unref(&m->pool, pl->priv.blk);
 	free(pl);
 }
 
@@ -247,7 +249,7 @@ int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64
 	struct pol_parse pp = {.pl = pl, .now = now};
 	struct vici_parser p;
 	fields_reset(pl, pol_fields, NFIELDS(pol_fields));
-	pl->priv.blk = blk_new(m, msg, len);
+	pl->priv.blk = blk_new(&m->pool, msg, len);
 	vici_parser_init(&p, pl->priv.blk->data, len);
 	int r = fields_walk(&p, true, NULL, NULL, 0, now, pol_root_sub, &pp, NULL, NULL);
 	if (r < 0 || !pp.got) {
@@ -348,18 +350,6 @@ int conf_clear(struct model *m, enum model_table t)
 	return conf_sweep_end(m, t, ~0u);
 }
 
-void conf_free_all(struct model *m)
-{
-	conns_keep(m, ~0u);
-	pols_keep(m, ~0u);
-	free(m->conns);
-	free(m->pols);
-	strmap_free(&m->conn_map);
-	strmap_free(&m->pol_map);
-	blk_unref(m, m->version_blk);
-	blk_unref(m, m->stats_blk);
-}
-
 /* ---- version -------------------------------------------------------------- */
 
 #define VER_F(n, m) FIELD(n, F_STR, struct model_version, m)
@@ -372,20 +362,20 @@ int model_ingest_version(struct model *m, const void *msg, size_t len, int64_t n
 {
 	struct model_version v;
 	struct vici_parser p;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk = blk_new(&m->pool, msg, len);
 	memset(&v, 0, sizeof(v));
 	fields_reset(&v, version_fields, NFIELDS(version_fields));
 	vici_parser_init(&p, blk->data, len);
 	if (fields_walk(&p, true, &v, version_fields, NFIELDS(version_fields), now, NULL, NULL,
 	                NULL, NULL) < 0) {
-		blk_unref(m, blk);
+		blk_unref(&m->pool, blk);
 		return -EBADMSG;
 	}
 	v.valid = true;
 	v.received_at = now;
 	v.raw.msg = blk->data;
 	v.raw.len = len;
-	blk_unref(m, m->version_blk);
+	blk_unref(&m->pool, m->version_blk);
 	m->version_blk = blk;
 	m->version = v;
 	return changed(m, MODEL_CHANGED_VERSION);
@@ -522,20 +512,20 @@ int model_ingest_stats(struct model *m, const void *msg, size_t len, int64_t now
 {
 	struct model_stats st;
 	struct vici_parser p;
-	struct model_blk *blk = blk_new(m, msg, len);
+	struct model_blk *blk = blk_new(&m->pool, msg, len);
 	memset(&st, 0, sizeof(st));
 	st.running = st.since = model_str_empty;
 	struct stats_parse sp = {.st = &st, .now = now};
 	vici_parser_init(&p, blk->data, len);
 	if (stats_section(&sp, &p, "") < 0) {
-		blk_unref(m, blk);
+		blk_unref(&m->pool, blk);
 		return -EBADMSG;
 	}
 	st.valid = true;
 	st.received_at = now;
 	st.raw.msg = blk->data;
 	st.raw.len = len;
-	blk_unref(m, m->stats_blk);
+	blk_unref(&m->pool, m->stats_blk);
 	m->stats_blk = blk;
 	m->stats = st;
 	return changed(m, MODEL_CHANGED_STATS);
@@ -547,6 +537,17 @@ const struct model_stats *model_stats_get(const struct model *m)
 }
 
 /* ---- status and counts ---------------------------------------------------- */
+
+/* Lazily computed per-connection SA counts and the SA part of model_counts,
+ * in one walk, valid for view_gen/conn_gen: they depend only on the SA set,
+ * names and states, so counter-only refreshes keep them. */
+struct conn_cache {
+	uint64_t view_gen, conn_gen;
+	bool valid;
+	struct model_conn_status *st; /* n_conns */
+	size_t n;
+	struct model_counts counts; /* SA fields only */
+};
 
 static const struct conn_cache *cache_update(const struct model *m)
 {
@@ -616,4 +617,28 @@ void model_counts_get(const struct model *m, struct model_counts *c)
 	c->pols = m->n_pols;
 	for (size_t i = 0; i < m->n_pols; i++)
 		c->pol_types[m->pols[i]->type]++;
+}
+
+/* ---- lifetime ------------------------------------------------------------- */
+
+void conf_init(struct model *m)
+{
+	m->cache = xcalloc(1, sizeof(*m->cache));
+	m->version.daemon = m->version.version = m->version.sysname = model_str_empty;
+	m->version.release = m->version.machine = model_str_empty;
+	m->stats.running = m->stats.since = model_str_empty;
+}
+
+void conf_free_all(struct model *m)
+{
+	conns_keep(m, ~0u);
+	pols_keep(m, ~0u);
+	free(m->conns);
+	free(m->pols);
+	strmap_free(&m->conn_map);
+	strmap_free(&m->pol_map);
+	blk_unref(&m->pool, m->version_blk);
+	blk_unref(&m->pool, m->stats_blk);
+	free(m->cache->st);
+	free(m->cache);
 }
