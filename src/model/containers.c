@@ -15,6 +15,25 @@
 
 #include "vici/xmalloc.h"
 
+/* Under AddressSanitizer a pooled block is poisoned until it is reused, so
+ * a string still pointing into a released message is reported like a read
+ * of freed memory instead of showing another message's bytes. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BLK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BLK_ASAN 1
+#endif
+#endif
+#ifdef BLK_ASAN
+#include <sanitizer/asan_interface.h>
+#define blk_poison(b) ASAN_POISON_MEMORY_REGION((b)->data, (b)->cap)
+#define blk_unpoison(b) ASAN_UNPOISON_MEMORY_REGION((b)->data, (b)->cap)
+#else
+#define blk_poison(b) ((void)(b))
+#define blk_unpoison(b) ((void)(b))
+#endif
+
 /* ---- blocks --------------------------------------------------------------- */
 
 struct model_blk *blk_new(struct blk_pool *pool, const void *msg, size_t len)
@@ -24,6 +43,7 @@ struct model_blk *blk_new(struct blk_pool *pool, const void *msg, size_t len)
 		if (pool->blk[i]->cap > len) {
 			b = pool->blk[i];
 			pool->blk[i] = pool->blk[--pool->n];
+			blk_unpoison(b);
 			break;
 		}
 	}
@@ -54,6 +74,7 @@ void blk_unref(struct blk_pool *pool, struct model_blk *b)
 	if (!b || --b->refs)
 		return;
 	if (pool->n < BLK_POOL) {
+		blk_poison(b);
 		pool->blk[pool->n++] = b;
 		return;
 	}
@@ -64,6 +85,7 @@ void blk_unref(struct blk_pool *pool, struct model_blk *b)
 			small = i;
 	if (pool->blk[small]->cap < b->cap) {
 		free(pool->blk[small]);
+		blk_poison(b);
 		pool->blk[small] = b;
 	} else {
 		free(b);
