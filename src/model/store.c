@@ -509,6 +509,15 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
 	return 0;
 }
 
+void store_series_forget(struct store *s)
+{
+	for (size_t i = 0; i < s->sref_cap; i++)
+		free(s->sref[i].key);
+	if (s->sref)
+		memset(s->sref, 0, s->sref_cap * sizeof(*s->sref));
+	s->sref_used = 0;
+}
+
 static void queue_clear(struct store *s)
 {
 	for (size_t i = 0; i < s->nqev; i++)

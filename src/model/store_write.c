@@ -269,15 +269,6 @@ static int series_id(struct store *s, const struct store_qsample *q, int64_t *id
 	return 0;
 }
 
-void store_series_forget(struct store *s)
-{
-	for (size_t i = 0; i < s->sref_cap; i++)
-		free(s->sref[i].key);
-	if (s->sref)
-		memset(s->sref, 0, s->sref_cap * sizeof(*s->sref));
-	s->sref_used = 0;
-}
-
 /* ---- flush --------------------------------------------------------------- */
 
 static int write_event(struct store *s, const struct store_event *ev)
