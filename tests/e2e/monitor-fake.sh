@@ -154,8 +154,18 @@ grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "s
 echo "ok: quit"
 
 # --- actions enabled: what the question names is what charon is asked ---
-sa_listed() { # IKE-ID: does the simulated charon still list it?
-	"$SWANTOP" call list-sas ike-id="$1" --uri "$uri" 2>/dev/null | grep -q '"uniqueid"'
+sa_listed() { # IKE-ID: does the simulated charon still list it? (a call that
+	# fails says nothing either way: it is tried again, and fails the test)
+	local out rc i
+	for i in 1 2 3 4 5; do
+		out=$("$SWANTOP" call list-sas ike-id="$1" --uri "$uri" 2>&1)
+		rc=$?
+		[ "$rc" = 0 ] && break
+		echo "swantop call list-sas: exit $rc: $out" >&2
+		sleep 0.2
+	done
+	[ "$rc" = 0 ] || fail "swantop call list-sas failed $i times"
+	grep -q '"uniqueid"' <<<"$out"
 }
 mon_start 120 36 --uri "$uri" --interval 0.5
 mon_wait 'ESTABLISHED' 10
