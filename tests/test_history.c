@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "main/cli.h"
+#include "util/time.h"
 #include "model/store.h"
 
 /* 2026-12-04 12:00:00 UTC */
@@ -44,7 +45,7 @@ static int teardown(void **state)
 static int64_t t_of(const char *s)
 {
 	int64_t t = -1;
-	if (cli_parse_time(s, NOW, &t))
+	if (time_parse(s, NOW, &t))
 		fail_msg("'%s' refused", s);
 	return t;
 }
@@ -82,7 +83,7 @@ static void test_times(void **state)
 	                     "@",          "1h 30m"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t t;
-		if (!cli_parse_time(bad[i], NOW, &t))
+		if (!time_parse(bad[i], NOW, &t))
 			fail_msg("'%s' accepted", bad[i]);
 	}
 	teardown(state);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util/time.h"
+
 static bool has(const uint32_t *t, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -62,17 +64,6 @@ static bool lit(const char **p, const char *end, char c)
 	return false;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* "Dec 04 13:58:04 2026" (or with " UTC " before the year). */
 static bool parse_since(const char *s, size_t len, int64_t *out)
 {
@@ -94,7 +85,8 @@ static bool parse_since(const char *s, size_t len, int64_t *out)
 	if (!num(&p, end, &year, 4) || p != end || day < 1 || day > 31 || h > 23 || mi > 59 ||
 	    sec > 60)
 		return false;
-	*out = days_from_civil(year, mon, day) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = time_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 +
+	       mi * 60 + sec;
 	return true;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/time.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
 
@@ -390,7 +391,7 @@ int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_arg
 		if (!r)
 			r = opt_value(argc, argv, &i, "--until", NULL, &v);
 		if (r > 0 && v) {
-			if (cli_parse_time(v, now, since ? &a->since : &a->until))
+			if (time_parse(v, now, since ? &a->since : &a->until))
 				return fail(err, errlen,
 				            "%s: '%s' is not a time (2026-12-04 03:00, 03:00, 1h, "
 				            "30m, 2d, @SECONDS, now)",

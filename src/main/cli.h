@@ -110,11 +110,6 @@ struct cli_history_args {
 int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
                       size_t errlen);
 
-/* Parses a time for --since/--until into wall-clock ms: "2026-12-04 03:00",
- * "2026-12-04T03:00:10", "2026-12-04" (local time unless followed by Z or
- * +HH:MM), "03:00" (today), "@SECONDS", "now", or an age ("90s", "30m",
- * "1h", "2d", "1w", "1h30m") counted back from now. Returns 0 or -EINVAL. */
-int cli_parse_time(const char *s, int64_t now, int64_t *out);
 
 /* The whole help text (all modes, options and exit codes) to f. */
 void cli_usage(FILE *f);
