@@ -96,6 +96,27 @@ static attr_t attrs_of(unsigned a)
 	return r;
 }
 
+/* Without colours a theme that marks the cursor row or the column heading
+ * by colour alone would leave them invisible (a vt100, NO_COLOR): those
+ * roles then get attributes that every terminal shows, each distinct from
+ * the others. */
+static attr_t colourless(int role, attr_t a)
+{
+	if (a & (A_REVERSE | A_UNDERLINE | A_BOLD))
+		return a;
+	switch (role) {
+	case THEME_SELECTED:
+		return a | A_REVERSE;
+	case THEME_SELECTED_INACTIVE:
+		return a | A_UNDERLINE;
+	case THEME_TABLE_HEADER:
+	case THEME_TITLE:
+		return a | A_BOLD;
+	default:
+		return a;
+	}
+}
+
 int theme_curses_apply(const struct theme *t)
 {
 	bool color = has_colors() && COLORS >= 8 && COLOR_PAIRS > THEME_ROLE_COUNT;
@@ -109,6 +130,8 @@ int theme_curses_apply(const struct theme *t)
 			short bg = fold(st->bg, NULL);
 			if (init_pair((short)(r + 1), fg, bg) == OK)
 				role_pair[r] = (short)(r + 1);
+		} else {
+			a = colourless(r, a);
 		}
 		role_attrs[r] = a;
 	}
