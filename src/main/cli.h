@@ -125,4 +125,8 @@ int cli_listen_main(int argc, char **argv);
 int cli_history_main(int argc, char **argv);
 int cli_why_main(int argc, char **argv);
 
+/* `swantop __complete WHAT [--uri URI]`: candidates for the shell
+ * completions (main/complete.c); always exits 0. */
+int cli_complete_main(int argc, char **argv);
+
 #endif

@@ -22,6 +22,7 @@ static const struct {
         {"listen", cli_listen_main},
         {"history", cli_history_main},
         {"why", cli_why_main},
+        {"__complete", cli_complete_main},
 };
 
 int main(int argc, char **argv)
