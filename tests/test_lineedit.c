@@ -275,6 +275,33 @@ static void test_replace(void **state)
 	lineedit_free(le);
 }
 
+static void test_paste(void **state)
+{
+	(void)state;
+	struct lineedit *le = lineedit_new(3);
+	size_t cut = 99;
+	type(le, "ab");
+	K(LEFT);
+	/* at the cursor; ESC, C0, DEL, C1 and invalid UTF-8 dropped, the rest
+	 * kept (UTF-8 too) */
+	static const char p[] = "x\033[1~\r\n\t\177\xc2\x9b\xff\xe6\x9d\xb1y";
+	assert_int_equal(lineedit_paste(le, p, sizeof(p) - 1, &cut), 6);
+	assert_int_equal(cut, 0);
+	expect(le, "ax[1~\xe6\x9d\xb1y|b");
+	/* a paste with nothing showable changes nothing */
+	assert_int_equal(lineedit_paste(le, "\033\003", 2, NULL), 0);
+	expect(le, "ax[1~\xe6\x9d\xb1y|b");
+	/* the line is full: what does not fit is counted, not inserted */
+	lineedit_clear(le);
+	char *big = malloc(LINEEDIT_MAX + 10);
+	memset(big, 'z', LINEEDIT_MAX + 10);
+	assert_int_equal(lineedit_paste(le, big, LINEEDIT_MAX + 10, &cut), LINEEDIT_MAX);
+	assert_int_equal(cut, 10);
+	assert_int_equal(lineedit_length(le), LINEEDIT_MAX);
+	free(big);
+	lineedit_free(le);
+}
+
 static void view(struct lineedit *le, size_t width, const char *want, size_t cursor_col, bool left,
                  bool right)
 {
@@ -373,8 +400,8 @@ int main(void)
 	        cmocka_unit_test(test_kill_yank),      cmocka_unit_test(test_results),
 	        cmocka_unit_test(test_refuses_unsafe), cmocka_unit_test(test_history),
 	        cmocka_unit_test(test_ascii_mode),     cmocka_unit_test(test_replace),
-	        cmocka_unit_test(test_view_scroll),    cmocka_unit_test(test_view_wide),
-	        cmocka_unit_test(test_long_line),
+	        cmocka_unit_test(test_paste),          cmocka_unit_test(test_view_scroll),
+	        cmocka_unit_test(test_view_wide),      cmocka_unit_test(test_long_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

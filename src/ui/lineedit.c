@@ -105,12 +105,13 @@ static void reserve(struct lineedit *le, size_t n)
 	le->cap = cap;
 }
 
-static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
+/* Returns how many of the n characters fitted. */
+static size_t insert(struct lineedit *le, const uint32_t *cs, size_t n)
 {
 	if (le->len + n > LINEEDIT_MAX)
 		n = LINEEDIT_MAX - le->len;
 	if (n == 0)
-		return;
+		return 0;
 	reserve(le, le->len + n);
 	memmove(le->buf + le->cur + n, le->buf + le->cur, (le->len - le->cur) * sizeof(*le->buf));
 	memcpy(le->buf + le->cur, cs, n * sizeof(*cs));
@@ -118,6 +119,7 @@ static void insert(struct lineedit *le, const uint32_t *cs, size_t n)
 	le->cur += n;
 	le->dirty = true;
 	normalize(le);
+	return n;
 }
 
 /* Deletes [from, to), remembering it for ^Y if kill is set. */
@@ -140,10 +142,10 @@ static void erase(struct lineedit *le, size_t from, size_t to, bool kill)
 	normalize(le);
 }
 
-/* Replaces the text by UTF-8, dropping what is invalid or unsafe. */
 /* Inserts UTF-8 at the cursor in one go (one normalisation, not one per
- * character), dropping what is invalid or unsafe. */
-static void insert_utf8(struct lineedit *le, const char *s, size_t n)
+ * character), dropping what is invalid or unsafe. Returns the number of
+ * characters inserted; *cut gets those that did not fit. */
+static size_t insert_utf8(struct lineedit *le, const char *s, size_t n, size_t *cut)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t *cs = xreallocarray(NULL, n + 1, sizeof(*cs));
@@ -160,8 +162,11 @@ static void insert_utf8(struct lineedit *le, const char *s, size_t n)
 		if (sanitize_cp_width(c, le->flags) >= 0)
 			cs[m++] = c;
 	}
-	insert(le, cs, m);
+	size_t done = insert(le, cs, m);
 	free(cs);
+	if (cut)
+		*cut = m - done;
+	return done;
 }
 
 /* Replaces the text by UTF-8. */
@@ -169,7 +174,7 @@ static void set_utf8(struct lineedit *le, const char *s, size_t n)
 {
 	le->len = le->cur = 0;
 	le->dirty = true;
-	insert_utf8(le, s, n);
+	insert_utf8(le, s, n, NULL);
 }
 
 static void set_cps(struct lineedit *le, const uint32_t *cs, size_t n)
@@ -253,7 +258,13 @@ void lineedit_replace(struct lineedit *le, size_t start_byte, size_t end_byte, c
 		to = from;
 	erase(le, from, to, false);
 	le->cur = from;
-	insert_utf8(le, utf8 ? utf8 : "", utf8 ? strlen(utf8) : 0);
+	insert_utf8(le, utf8 ? utf8 : "", utf8 ? strlen(utf8) : 0, NULL);
+}
+
+size_t lineedit_paste(struct lineedit *le, const char *bytes, size_t len, size_t *cut)
+{
+	size_t dummy;
+	return insert_utf8(le, bytes ? bytes : "", bytes ? len : 0, cut ? cut : &dummy);
 }
 
 void lineedit_history_add(struct lineedit *le, const char *utf8)

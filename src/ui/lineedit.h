@@ -106,6 +106,13 @@ void lineedit_clear(struct lineedit *le);
  * clamped to the text and rounded to character boundaries. */
 void lineedit_replace(struct lineedit *le, size_t start_byte, size_t end_byte, const char *utf8);
 
+/* Inserts pasted bytes at the cursor as text, never as keys: invalid UTF-8
+ * and every character that cannot be shown (control characters, ESC,
+ * newlines and tabs among them) are dropped, so "abc\e2" inserts "abc2".
+ * Returns the number of characters inserted; *cut (if not NULL) gets the
+ * number that did not fit in LINEEDIT_MAX. */
+size_t lineedit_paste(struct lineedit *le, const char *bytes, size_t len, size_t *cut);
+
 /* Appends a line to the in-memory history (empty lines and a repeat of the
  * newest entry are skipped; the oldest entry goes when full). The caller adds
  * accepted lines and, at start, the persisted history (see cmdline.h). */
