@@ -20,6 +20,8 @@
 
 #include "app/app.h"
 #include "msgs.h"
+#include "ui/lineedit.h"
+#include "ui/termkeys.h"
 
 #define IKE(n, u)                                                                                  \
 	{                                                                                          \
@@ -83,8 +85,126 @@ static size_t started(struct app *app)
 
 static void press(struct app *app, const char *keys)
 {
-	for (const char *k = keys; *k; k++)
-		app_key(app, (unsigned char)*k, false);
+	for (const char *k = keys; *k; k++) {
+		struct key_event ev = {.kind = TK_EV_CHAR, .codepoint = (unsigned char)*k};
+		app_key(app, &ev);
+	}
+}
+
+/* A bracketed paste of these bytes, as termkeys delivers it. */
+static void paste(struct app *app, const char *bytes, size_t len)
+{
+	struct key_event ev = {.kind = TK_EV_PASTE, .paste = bytes, .paste_len = len};
+	app_key(app, &ev);
+}
+
+/* Bytes as the terminal sends them, through the decoder (ESC deadline
+ * passed). */
+static void type_bytes(struct app *app, const char *bytes)
+{
+	struct termkeys *tk = termkeys_new(NULL);
+	struct key_event ev;
+	termkeys_feed(tk, bytes, strlen(bytes), 0);
+	while (termkeys_next(tk, 1000, &ev))
+		app_key(app, &ev);
+	termkeys_free(tk);
+}
+
+static void test_paste_is_text_only(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	/* no text input open: nothing happens but a line that says why */
+	paste(app, "ty", 2);
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_int_equal(started(app), 0);
+	assert_string_equal(app->status.text,
+	                    "paste ignored: no text input here (press / or : first)");
+	paste(app, "2", 1);
+	assert_int_equal(app->focus, PANE_SAS);
+	/* into the filter: the text without its control characters, no
+	 * key among them (ESC 2 would have been Alt-2, 2 the connections) */
+	press(app, "/");
+	assert_int_equal(app->input, INPUT_FILTER);
+	paste(app, "abc\0332\r\n\t\x9b", 9);
+	assert_int_equal(app->input, INPUT_FILTER);
+	assert_int_equal(app->focus, PANE_SAS);
+	assert_string_equal(app->panes[PANE_SAS].filter, "abc2");
+	/* the operator still presses Enter */
+	type_bytes(app, "\r");
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_string_equal(app->panes[PANE_SAS].filter, "abc2");
+	/* into the command line: inserted at the cursor, not run */
+	press(app, ":");
+	paste(app, "terminate #3\r", 13);
+	assert_int_equal(app->input, INPUT_CMDLINE);
+	assert_int_equal(started(app), 0);
+	assert_string_equal(lineedit_text(app->le), "terminate #3");
+	type_bytes(app, "\033");
+	assert_int_equal(app->input, INPUT_NONE);
+	type_bytes(app, "\033"); /* Esc again clears the filter */
+	assert_string_equal(app->panes[PANE_SAS].filter, "");
+	/* a question is never answered by a paste: it is cancelled */
+	press(app, "t");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	paste(app, "y", 1);
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_int_equal(started(app), 0);
+	assert_non_null(strstr(app->status.text, "cancelled: a paste is never an answer"));
+	teardown(app);
+}
+
+static void test_control_keys(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	/* C-c cancels what is typed, then quits */
+	press(app, ":");
+	type_bytes(app, "abc\003");
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_false(app->quit);
+	/* C-\, C-s, C-q: nothing at all */
+	type_bytes(app, "\034\023\021");
+	assert_false(app->quit);
+	assert_false(app->suspend);
+	assert_int_equal(app->focus, PANE_SAS);
+	/* Home as xterm's vt220 form moves, and its 1 is not the SA tree key
+	 * pressed in the connections pane */
+	press(app, "2");
+	assert_int_equal(app->focus, PANE_CONNS);
+	type_bytes(app, "\033[1~\033[4~\033[99~");
+	assert_int_equal(app->focus, PANE_CONNS);
+	/* C-z asks the loop to suspend, even while typing, which stays */
+	press(app, "/x");
+	type_bytes(app, "\032");
+	assert_true(app->suspend);
+	assert_int_equal(app->input, INPUT_FILTER);
+	assert_string_equal(lineedit_text(app->le), "x");
+	/* Alt-b / C-Left move by words */
+	type_bytes(app, " yz\033b");
+	assert_string_equal(lineedit_text(app->le), "x yz");
+	assert_int_equal(lineedit_cursor(app->le), 2);
+	type_bytes(app, "\033[1;5D\033[C");
+	assert_int_equal(lineedit_cursor(app->le), 1);
+	/* an Alt chord the editor has no use for is Esc and the key: the
+	 * filter is cancelled, ':' opens the command line */
+	type_bytes(app, "\033:");
+	assert_int_equal(app->input, INPUT_CMDLINE);
+	assert_string_equal(app->panes[app->focus].filter, "");
+	type_bytes(app, "\003");
+	assert_int_equal(app->input, INPUT_NONE);
+	/* Esc and a key in one write are one Alt chord: where it means
+	 * nothing, it is the two keys */
+	press(app, "1");
+	type_bytes(app, "\r");
+	assert_int_equal(app->overlay, OVERLAY_DETAIL);
+	type_bytes(app, "\033?");
+	assert_int_equal(app->overlay, OVERLAY_HELP);
+	type_bytes(app, "\033");
+	assert_int_equal(app->overlay, OVERLAY_NONE);
+	type_bytes(app, "\003");
+	assert_true(app->quit);
+	teardown(app);
 }
 
 static void test_key_asks_first(void **state)
@@ -202,6 +322,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_key_asks_first),
+	        cmocka_unit_test(test_paste_is_text_only),
+	        cmocka_unit_test(test_control_keys),
 	        cmocka_unit_test(test_question_follows_rekey),
 	        cmocka_unit_test(test_question_withdrawn_when_gone),
 	        cmocka_unit_test(test_readonly),

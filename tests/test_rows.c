@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ui/keys.h"
+#include "ui/termkeys.h"
 #include "ui/layout.h"
 #include "model/model.h"
 #include "app/monitor.h"
@@ -428,8 +429,14 @@ static void test_keys(void **state)
 	assert_int_equal(keys_lookup(KC_EVENTS, 't'), KA_NONE);
 	assert_int_equal(keys_lookup(KC_CONNS, '1'), KA_PANE_SAS);
 	/* Every binding is reachable: nothing is shadowed by an earlier one
-	 * with the same key in all of its contexts. */
-	for (const struct key_binding *b = key_table; b->keyname; b++) {
+	 * with the same key in all of its contexts. Its key is a canonical
+	 * key id, and its name reads back as that key. */
+	for (const struct key_binding *b = key_table; b->key; b++) {
+		char name[32];
+		uint32_t back = 0;
+		assert_int_equal(termkeys_id_canon(b->key), b->key);
+		assert_int_equal(termkeys_parse(keys_name(b, name, sizeof(name)), &back), 0);
+		assert_int_equal(back, b->key);
 		if (b->action == KA_NONE)
 			continue;
 		bool reachable = false;
@@ -460,6 +467,76 @@ static void test_keys(void **state)
 	assert_non_null(strstr(hint, "q back"));
 }
 
+/* The action the bytes a terminal sends for a key come to, as the monitor
+ * sees them: decoded by termkeys (with the ESC deadline passed), then
+ * looked up in context ctx. KA_COUNT when the bytes were not one event. */
+static enum key_action key_bytes(unsigned ctx, const char *bytes)
+{
+	struct termkeys *tk = termkeys_new(NULL);
+	struct key_event ev;
+	termkeys_feed(tk, bytes, strlen(bytes), 0);
+	enum key_action a = KA_COUNT;
+	if (termkeys_next(tk, 1000, &ev))
+		a = keys_lookup(ctx, termkeys_event_id(&ev));
+	if (termkeys_next(tk, 1000, &ev))
+		a = KA_COUNT; /* more than one event: the bytes ran as keys */
+	termkeys_free(tk);
+	return a;
+}
+
+static void test_keys_decoded(void **state)
+{
+	(void)state;
+	/* Home and End in every form terminals send them in: xterm, vt220,
+	 * rxvt, the Linux console, SS3 */
+	const char *home[] = {"\033[H", "\033OH", "\033[1~", "\033[7~"};
+	const char *end[] = {"\033[F", "\033OF", "\033[4~", "\033[8~"};
+	for (size_t i = 0; i < 4; i++) {
+		for (unsigned c = 1; c <= KC_HELP; c <<= 1) {
+			assert_int_equal(key_bytes(c, home[i]), KA_HOME);
+			assert_int_equal(key_bytes(c, end[i]), KA_END);
+		}
+	}
+	assert_int_equal(key_bytes(KC_SAS, "\033[A"), KA_UP);
+	assert_int_equal(key_bytes(KC_SAS, "\033OA"), KA_UP);
+	assert_int_equal(key_bytes(KC_SAS, "\033[B"), KA_DOWN);
+	assert_int_equal(key_bytes(KC_SAS, "\033[D"), KA_FOLD);
+	assert_int_equal(key_bytes(KC_SAS, "\033OC"), KA_UNFOLD);
+	assert_int_equal(key_bytes(KC_LOG, "\033[5~"), KA_PGUP);
+	assert_int_equal(key_bytes(KC_LOG, "\033[6~"), KA_PGDN);
+	assert_int_equal(key_bytes(KC_SAS, "\r"), KA_DETAIL);
+	assert_int_equal(key_bytes(KC_SAS, "\n"), KA_DETAIL);
+	assert_int_equal(key_bytes(KC_SAS, "\033OM"), KA_DETAIL); /* keypad Enter */
+	assert_int_equal(key_bytes(KC_SAS, "\t"), KA_NEXT_PANE);
+	assert_int_equal(key_bytes(KC_SAS, "\033[Z"), KA_PREV_PANE);
+	assert_int_equal(key_bytes(KC_SAS, "\033"), KA_BACK); /* after the deadline */
+	assert_int_equal(key_bytes(KC_DETAIL, "\177"), KA_BACK);
+	assert_int_equal(key_bytes(KC_HELP, "\010"), KA_BACK);
+	assert_int_equal(key_bytes(KC_SAS, "\033OP"), KA_HELP);
+	assert_int_equal(key_bytes(KC_SAS, "\033[11~"), KA_HELP);
+	assert_int_equal(key_bytes(KC_SAS, "\014"), KA_REFRESH);
+	assert_int_equal(key_bytes(KC_SAS, "\032"), KA_SUSPEND);
+	assert_int_equal(key_bytes(KC_HELP, "\032"), KA_SUSPEND);
+	assert_int_equal(key_bytes(KC_SAS, "\003"), KA_QUIT);
+	assert_int_equal(key_bytes(KC_DETAIL, "\003"), KA_QUIT);
+	/* C-\, C-s and C-q are keys now (no SIGQUIT, no flow control), bound
+	 * to nothing */
+	for (unsigned c = 1; c <= KC_HELP; c <<= 1) {
+		assert_int_equal(key_bytes(c, "\034"), KA_NONE);
+		assert_int_equal(key_bytes(c, "\023"), KA_NONE);
+		assert_int_equal(key_bytes(c, "\021"), KA_NONE);
+	}
+	/* An unknown or modified sequence is one unit bound to nothing: its
+	 * digits never switch the view. */
+	assert_int_equal(key_bytes(KC_SAS, "\033[1;5H"), KA_NONE);
+	assert_int_equal(key_bytes(KC_SAS, "\033[2;3~"), KA_NONE);
+	assert_int_equal(key_bytes(KC_SAS, "\033[99~"), KA_NONE);
+	assert_int_equal(key_bytes(KC_SAS, "\033[1"), KA_NONE); /* cut short */
+	/* Alt-1 is not 1 */
+	assert_int_equal(key_bytes(KC_SAS, "\0331"), KA_NONE);
+	assert_int_equal(key_bytes(KC_SAS, "1"), KA_PANE_SAS);
+}
+
 struct help_acc {
 	char text[16384];
 	size_t lines;
@@ -480,11 +557,21 @@ static void test_help(void **state)
 	size_t n = keys_help(help_emit, h);
 	assert_int_equal(n, h->lines);
 	/* Generated from the table: every help text appears, joined keys too. */
-	for (const struct key_binding *b = key_table; b->keyname; b++)
+	for (const struct key_binding *b = key_table; b->key; b++)
 		if (b->help)
 			assert_non_null(strstr(h->text, b->help));
 	assert_non_null(strstr(h->text, "Up/k"));
 	assert_non_null(strstr(h->text, "SA tree"));
+	/* Key names are termkeys' names. */
+	assert_non_null(strstr(h->text, "  S-Tab "));
+	assert_non_null(strstr(h->text, "  C-l "));
+	assert_non_null(strstr(h->text, "  C-z "));
+	assert_non_null(strstr(h->text, "  Space "));
+	assert_non_null(strstr(h->text, "  Enter "));
+	assert_non_null(strstr(h->text, "  Esc "));
+	assert_non_null(strstr(h->text, "  BS/q "));
+	assert_non_null(strstr(h->text, "?/F1 "));
+	assert_non_null(strstr(h->text, "PgUp"));
 	/* Pane-specific keys are listed under their pane, not "Everywhere". */
 	char *sa = strstr(h->text, "SA tree"), *fold = strstr(h->text, "fold every IKE SA");
 	char *log = strstr(h->text, "Events and log"), *lvl = strstr(h->text, "cycle the minimum");
@@ -629,8 +716,9 @@ int main(void)
 	        cmocka_unit_test(test_ike_row),       cmocka_unit_test(test_child_row),
 	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
 	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
-	        cmocka_unit_test(test_help),          cmocka_unit_test(test_layout),
-	        cmocka_unit_test(test_listview),      cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_keys_decoded),  cmocka_unit_test(test_help),
+	        cmocka_unit_test(test_layout),        cmocka_unit_test(test_listview),
+	        cmocka_unit_test(test_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

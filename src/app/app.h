@@ -18,8 +18,10 @@
  *   sessions.c  the monitor and listener sessions, the refresh policy
  *   act.c       intents to plans, confirmation, the runner's results
  *   command.c   the command line: running commands, completion
- *   input.c     keys: input modes, global keys, pane keys to intents
- *   terminal.c  curses, signals, restoring the terminal on every way out
+ *   input.c     keys and pastes: input modes, global keys, pane keys to
+ *               intents
+ *   terminal.c  curses, terminal modes, signals, suspending, restoring the
+ *               terminal on every way out
  *   options.c   the command-line options
  *   loop.c      monitor_main(), the loop, drawing
  */
@@ -45,6 +47,8 @@ struct vici_listener;
 struct vici_request;
 struct lineedit;
 struct cmdline_history;
+struct termkeys;
+struct key_event;
 
 /* The panes; PANE_SAS..PANE_POLS share the main slot. */
 enum pane_id { PANE_SAS, PANE_CONNS, PANE_POLS, PANE_EVENTS, PANE_LOG, PANE_COUNT };
@@ -133,7 +137,9 @@ struct app {
 	struct refresh_state rf;
 	struct runner *runner;
 
+	struct termkeys *tk; /* the terminal's key decoder (loop.c) */
 	bool quit;
+	bool suspend; /* C-z or SIGTSTP: give the terminal back until SIGCONT */
 	bool redraw_all;
 	bool data_dirty;     /* the model changed since the last redraw */
 	int64_t last_draw;   /* monotonic ms of the last redraw */
@@ -174,8 +180,9 @@ void app_theme_apply(struct app *app);
 
 /* --- input.c --- */
 
-/* One key from the terminal (is_key: a curses KEY_* code). */
-unsigned app_key(struct app *app, int ch, bool is_key);
+/* One event from the terminal key decoder: a key, a character or a paste
+ * (anything else is ignored). Returns PANE_* flags. */
+unsigned app_key(struct app *app, const struct key_event *ev);
 /* Leaves the command line, filter or confirmation being typed. */
 void app_input_cancel(struct app *app);
 

@@ -1,13 +1,12 @@
 /*
- * Keys. A key goes to what is being typed (filter, command line, the
- * answer to a question) if anything is; else it is looked up in the key
- * table for the context (the focused pane or an overlay), handed to that
- * pane, which may return an intent to act, and, if the pane does not want
- * it, handled here (switching panes, overlays, quitting).
+ * Keys, as the terminal key decoder (ui/termkeys.h) delivers them. A key
+ * goes to what is being typed (filter, command line, the answer to a
+ * question) if anything is; else it is looked up in the key table for the
+ * context (the focused pane or an overlay), handed to that pane, which may
+ * return an intent to act, and, if the pane does not want it, handled here
+ * (switching panes, overlays, quitting). A paste is text for the filter or
+ * the command line, never keys.
  */
-#ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700 /* wide-character curses */
-#endif
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "ui/keys.h"
 #include "ui/lineedit.h"
 #include "ui/overlay.h"
+#include "ui/termkeys.h"
 #include "vici/xmalloc.h"
 
 static void start_input(struct app *app, enum input_mode mode)
@@ -102,29 +102,48 @@ static unsigned global_key(struct app *app, enum key_action act)
 	}
 }
 
-static enum lineedit_key le_key(int ch, bool is_key)
+/* A key or character as the line editor takes it: the editor knows the
+ * emacs control characters itself, the rest is mapped here. */
+static enum lineedit_key le_key(const struct key_event *ev, uint32_t *ch)
 {
-	if (!is_key)
+	*ch = 0;
+	bool word = ev->mods & (TK_MOD_CTRL | TK_MOD_ALT);
+	if (ev->kind == TK_EV_CHAR) {
+		uint32_t c = ev->codepoint;
+		if (ev->mods == TK_MOD_ALT && (c == 'b' || c == 'f'))
+			return c == 'b' ? LINEEDIT_KEY_WORD_LEFT : LINEEDIT_KEY_WORD_RIGHT;
+		if (ev->mods == TK_MOD_CTRL && c >= 0x40 && c < 0x80) {
+			*ch = c & 0x1f; /* C-a is 0x01: the editor's emacs keys */
+			return LINEEDIT_KEY_CHAR;
+		}
+		if (ev->mods & ~(unsigned)TK_MOD_SHIFT)
+			return LINEEDIT_KEY_NONE; /* other Alt and Ctrl chords type nothing */
+		*ch = c;
 		return LINEEDIT_KEY_CHAR;
-	switch (ch) {
-	case KEY_LEFT:
-		return LINEEDIT_KEY_LEFT;
-	case KEY_RIGHT:
-		return LINEEDIT_KEY_RIGHT;
-	case KEY_HOME:
+	}
+	switch (ev->code) {
+	case TK_LEFT:
+		return word ? LINEEDIT_KEY_WORD_LEFT : LINEEDIT_KEY_LEFT;
+	case TK_RIGHT:
+		return word ? LINEEDIT_KEY_WORD_RIGHT : LINEEDIT_KEY_RIGHT;
+	case TK_HOME:
 		return LINEEDIT_KEY_HOME;
-	case KEY_END:
+	case TK_END:
 		return LINEEDIT_KEY_END;
-	case KEY_UP:
+	case TK_UP:
 		return LINEEDIT_KEY_UP;
-	case KEY_DOWN:
+	case TK_DOWN:
 		return LINEEDIT_KEY_DOWN;
-	case KEY_BACKSPACE:
-		return LINEEDIT_KEY_BACKSPACE;
-	case KEY_DC:
+	case TK_BACKSPACE:
+		return word ? LINEEDIT_KEY_KILL_WORD : LINEEDIT_KEY_BACKSPACE;
+	case TK_DELETE:
 		return LINEEDIT_KEY_DELETE;
-	case KEY_ENTER:
+	case TK_ENTER:
 		return LINEEDIT_KEY_ENTER;
+	case TK_ESCAPE:
+		return LINEEDIT_KEY_CANCEL;
+	case TK_TAB:
+		return ev->mods ? LINEEDIT_KEY_NONE : LINEEDIT_KEY_TAB;
 	default:
 		return LINEEDIT_KEY_NONE;
 	}
@@ -148,19 +167,20 @@ static void accept_line(struct app *app)
 	free(line);
 }
 
-static unsigned input_key(struct app *app, int ch, bool is_key)
+static unsigned input_key(struct app *app, const struct key_event *ev, uint32_t id)
 {
 	if (app->input == INPUT_CONFIRM) {
-		if (!is_key && (ch == 'y' || ch == 'Y'))
+		if (id == TK_ID_CHAR('y') || id == TK_ID_CHAR('Y'))
 			app_confirm_accept(app);
 		else
 			app_confirm_cancel(app);
 		return PANE_REDRAW_ALL;
 	}
-	enum lineedit_key k = le_key(ch, is_key);
+	uint32_t ch;
+	enum lineedit_key k = le_key(ev, &ch);
 	if (k == LINEEDIT_KEY_NONE)
 		return PANE_HANDLED;
-	switch (lineedit_key(app->le, k, (uint32_t)ch)) {
+	switch (lineedit_key(app->le, k, ch)) {
 	case LINEEDIT_CHANGED:
 		app->completions[0] = '\0';
 		if (app->input == INPUT_FILTER)
@@ -182,19 +202,91 @@ static unsigned input_key(struct app *app, int ch, bool is_key)
 	return PANE_REDRAW_ALL;
 }
 
-unsigned app_key(struct app *app, int ch, bool is_key)
+/* A paste is text for the line being typed and nothing else: it never
+ * answers a question and never runs a key, whatever bytes it holds. */
+static unsigned paste(struct app *app, const struct key_event *ev)
 {
-	if (ch == KEY_RESIZE && is_key)
-		return PANE_HANDLED; /* handled through SIGWINCH */
+	switch (app->input) {
+	case INPUT_FILTER:
+	case INPUT_CMDLINE: {
+		size_t cut = 0, n = lineedit_paste(app->le, ev->paste, ev->paste_len, &cut);
+		if (n) {
+			app->completions[0] = '\0';
+			if (app->input == INPUT_FILTER)
+				app_set_filter(app, lineedit_text(app->le));
+		}
+		if (cut || ev->paste_cut)
+			app_status(app, THEME_WARNING, 5,
+			           "paste cut: the line holds at most %d characters", LINEEDIT_MAX);
+		return PANE_REDRAW_ALL;
+	}
+	case INPUT_CONFIRM:
+		app_confirm_cancel(app);
+		app_status(app, THEME_WARNING, 5, "%s: cancelled: a paste is never an answer",
+		           app->confirm.label);
+		return PANE_REDRAW_ALL;
+	default:
+		app_status(app, THEME_WARNING, 5,
+		           "paste ignored: no text input here (press / or : first)");
+		return PANE_REDRAW_ALL;
+	}
+}
+
+static bool is_suspend(uint32_t id)
+{
+	const struct key_binding *b = keys_find(KC_ALL, id);
+	return b && b->action == KA_SUSPEND;
+}
+
+static unsigned key_context(const struct app *app)
+{
+	return app->overlay == OVERLAY_HELP     ? KC_HELP
+	       : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
+	                                        : 1u << app->focus;
+}
+
+/* Esc and a key typed fast, or sent in one write (tmux, a slow link),
+ * arrive as one Alt chord. One that means nothing where it is typed is
+ * taken as the two keys, as the operator meant. */
+static bool alt_means_nothing(const struct app *app, const struct key_event *ev, uint32_t id)
+{
+	if (ev->kind != TK_EV_CHAR || ev->mods != TK_MOD_ALT)
+		return false;
+	if (app->input == INPUT_CONFIRM)
+		return true;
+	if (app->input != INPUT_NONE) {
+		uint32_t ch;
+		return le_key(ev, &ch) == LINEEDIT_KEY_NONE;
+	}
+	return !keys_find(key_context(app), id);
+}
+
+unsigned app_key(struct app *app, const struct key_event *ev)
+{
+	if (ev->kind == TK_EV_PASTE)
+		return paste(app, ev);
+	/* Unknown sequences, mouse and focus reports are not keys. */
+	uint32_t id = termkeys_event_id(ev);
+	if (!id)
+		return PANE_HANDLED;
+	/* Suspending works from anywhere; what is being typed stays. */
+	if (is_suspend(id)) {
+		app->suspend = true;
+		return PANE_HANDLED;
+	}
+	if (alt_means_nothing(app, ev, id)) {
+		struct key_event esc = {.kind = TK_EV_KEY, .code = TK_ESCAPE};
+		struct key_event plain = *ev;
+		plain.mods = 0;
+		unsigned f = app_key(app, &esc);
+		return f | app_key(app, &plain);
+	}
 	if (app->input != INPUT_NONE)
-		return input_key(app, ch, is_key);
-	unsigned ctx = app->overlay == OVERLAY_HELP     ? KC_HELP
-	               : app->overlay == OVERLAY_DETAIL ? KC_DETAIL
-	                                                : 1u << app->focus;
-	const struct key_binding *b = keys_find(ctx, ch);
+		return input_key(app, ev, id);
+	const struct key_binding *b = keys_find(key_context(app), id);
 	if (!b)
 		return PANE_HANDLED;
-	struct key_input k = {b->action, b->verb, ch};
+	struct key_input k = {b->action, b->verb, (int)id};
 	struct pane *p =
 	        app->overlay != OVERLAY_NONE ? &app->overlay_pane : &app->panes[app->focus];
 	struct pane_ctx c;

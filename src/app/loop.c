@@ -2,12 +2,14 @@
  * The monitor's entry point and main loop.
  *
  * One poll() per loop turn over: the terminal, the signal self-pipe
- * (SIGWINCH, SIGTERM, SIGINT, SIGHUP), every VICI fd (the monitor and
- * listener sessions, the runner's control connections), and as timeout the
- * nearest deadline (VICI requests and retries, refresh timers, the next
- * whole second for the countdowns, a status message that expires). Nothing
- * blocks anywhere else. A turn is: wait, read signals, read every pending
- * key (handlers only change state and return flags), let the VICI sessions
+ * (SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGTSTP, SIGCONT), every VICI fd (the
+ * monitor and listener sessions, the runner's control connections), and as
+ * timeout the nearest deadline (VICI requests and retries, refresh timers,
+ * the next whole second for the countdowns, a status message that expires,
+ * the key decoder's wait for the rest of an escape sequence). Nothing
+ * blocks anywhere else. A turn is: wait, read signals, read the terminal's
+ * bytes into the key decoder and take every event it has (handlers only
+ * change state and return flags), suspend if asked, let the VICI sessions
  * do their I/O (callbacks feed the model), run the timers, reap what
  * finished, and redraw once with one doupdate() if anything changed.
  */
@@ -34,6 +36,7 @@
 #include "ui/keys.h"
 #include "ui/lineedit.h"
 #include "ui/overlay.h"
+#include "ui/termkeys.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 
@@ -110,17 +113,40 @@ static int64_t wall_offset_now(int64_t mono)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - mono;
 }
 
-static void read_keys(struct app *app)
+/* Takes every event the decoder has at app->now (a lone ESC becomes the
+ * Escape key once its deadline passed, so this runs on every turn, not
+ * only when the terminal had bytes). */
+static void take_keys(struct app *app)
 {
-	wint_t wch;
-	int r;
-	while ((r = get_wch(&wch)) != ERR) {
-		unsigned f = app_key(app, (int)wch, r == KEY_CODE_YES);
+	struct key_event ev;
+	while (!app->quit && !app->suspend && termkeys_next(app->tk, app->now, &ev)) {
+		unsigned f = app_key(app, &ev);
 		if (f & (PANE_REDRAW | PANE_REDRAW_ALL))
 			app->redraw_all = true;
-		if (app->quit)
-			return;
 	}
+}
+
+static void read_keys(struct app *app)
+{
+	int n = terminal_read(app->tk, app->now);
+	if (n == 0 || (n < 0 && n != -EAGAIN))
+		app->quit = true; /* the terminal went away (SSH dropped) */
+}
+
+/* C-z or SIGTSTP: the shell gets the terminal as it was until fg. */
+static void suspend(struct app *app)
+{
+	app->suspend = false;
+	bool stopped = terminal_suspend();
+	/* What was typed before the stop belongs to the shell's time. */
+	termkeys_reset(app->tk);
+	terminal_resize(&app->rows, &app->cols);
+	app_relayout(app);
+	app->redraw_all = true;
+	if (!stopped)
+		app_status(
+		        app, THEME_WARNING, 5,
+		        "not suspended: no job control here (started without a shell that has it)");
 }
 
 static void read_signals(struct app *app)
@@ -129,9 +155,14 @@ static void read_signals(struct app *app)
 	ssize_t n;
 	while ((n = read(terminal_signal_fd(), sigs, sizeof(sigs))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
-			if (sigs[i] == SIGWINCH) {
+			if (sigs[i] == SIGWINCH || sigs[i] == SIGCONT) {
+				/* SIGCONT: stopped from outside (SIGSTOP); the
+				 * screen may have been written over meanwhile */
 				terminal_resize(&app->rows, &app->cols);
 				app_relayout(app);
+				app->redraw_all = true;
+			} else if (sigs[i] == SIGTSTP) {
+				app->suspend = true;
 			} else if (sigs[i] == SIGINT && app->input != INPUT_NONE) {
 				/* Ctrl-C while typing cancels the typing, as in a
 				 * shell; otherwise it quits. */
@@ -153,6 +184,8 @@ static int poll_timeout(struct app *app)
 		next = vici_deadline_min(next, app->status.until);
 	if (app->data_dirty)
 		next = vici_deadline_min(next, app->last_draw + FRAME_MS);
+	if (termkeys_deadline(app->tk) != TERMKEYS_NO_DEADLINE)
+		next = vici_deadline_min(next, termkeys_deadline(app->tk));
 	int64_t t = next - vici_now_ms();
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int)t;
 }
@@ -203,10 +236,13 @@ static void loop(struct app *app)
 			break;
 		if (rc > 0 && fds[1].revents)
 			read_signals(app);
-		if (rc > 0 && fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			app->quit = true; /* the terminal went away (SSH dropped) */
 		if (rc > 0 && fds[0].revents & POLLIN)
 			read_keys(app);
+		else if (rc > 0 && fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			app->quit = true; /* the terminal went away (SSH dropped) */
+		take_keys(app);
+		if (app->suspend && !app->quit)
+			suspend(app);
 		for (size_t i = 2; rc > 0 && i < n; i++)
 			if (fds[i].revents && !app_sessions_handle(app, tags[i], fds[i].revents))
 				runner_handle(app->runner, tags[i], fds[i].revents);
@@ -269,6 +305,8 @@ int monitor_main(int argc, char **argv)
 		app_destroy(app);
 		return MONITOR_EXIT_FAIL;
 	}
+	app->tk = termkeys_new(NULL);
+	terminal_keys_add(app->tk);
 	app_theme_apply(app);
 	app->rows = LINES;
 	app->cols = COLS;
@@ -285,6 +323,8 @@ int monitor_main(int argc, char **argv)
 	loop(app);
 	terminal_restore();
 	terminal_signals_teardown();
+	termkeys_free(app->tk);
+	app->tk = NULL;
 	app_act_stop(app);
 	app_sessions_stop(app);
 	app_destroy(app);

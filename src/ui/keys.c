@@ -1,95 +1,104 @@
 /*
- * The key table and what is generated from it. Only the KEY_* constants come
- * from curses; nothing here touches the terminal.
+ * The key table and what is generated from it. Keys are termkeys key ids;
+ * nothing here touches the terminal.
  */
 #include "ui/keys.h"
 
-#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
-#define CTRL(c) ((c)&0x1f)
+#include "ui/termkeys.h"
+
+#define CH(c) TK_ID_CHAR(c)
+#define KEY(code) TK_ID_KEY(code)
 
 /* Order matters twice: lookup takes the first match, and help and hints
  * list bindings in table order. */
 const struct key_binding key_table[] = {
-        {'1', "1", KA_PANE_SAS, VERB_NONE, KC_ALL, "SAs",
+        {CH('1'), KA_PANE_SAS, VERB_NONE, KC_ALL, "SAs",
          "show the SA tree (IKE SAs with their CHILD SAs)"},
-        {'2', "2", KA_PANE_CONNS, VERB_NONE, KC_ALL, "conns", "show the loaded connections"},
-        {'3', "3", KA_PANE_POLS, VERB_NONE, KC_ALL, "pols", "show the installed policies"},
-        {'4', "4", KA_FOCUS_EVENTS, VERB_NONE, KC_ALL, "events", "focus the event pane"},
-        {'5', "5", KA_FOCUS_LOG, VERB_NONE, KC_ALL, "log", "focus the log pane"},
-        {'\t', "Tab", KA_NEXT_PANE, VERB_NONE, KC_LISTS, NULL, "next pane, in the order of 1-5"},
-        {KEY_BTAB, "S-Tab", KA_PREV_PANE, VERB_NONE, KC_LISTS, NULL, "previous pane"},
-        {'z', "z", KA_MAXIMISE, VERB_NONE, KC_LISTS, "zoom",
+        {CH('2'), KA_PANE_CONNS, VERB_NONE, KC_ALL, "conns", "show the loaded connections"},
+        {CH('3'), KA_PANE_POLS, VERB_NONE, KC_ALL, "pols", "show the installed policies"},
+        {CH('4'), KA_FOCUS_EVENTS, VERB_NONE, KC_ALL, "events", "focus the event pane"},
+        {CH('5'), KA_FOCUS_LOG, VERB_NONE, KC_ALL, "log", "focus the log pane"},
+        {KEY(TK_TAB), KA_NEXT_PANE, VERB_NONE, KC_LISTS, NULL, "next pane, in the order of 1-5"},
+        {KEY(TK_TAB) | TK_ID_MODS(TK_MOD_SHIFT), KA_PREV_PANE, VERB_NONE, KC_LISTS, NULL,
+         "previous pane"},
+        {CH('z'), KA_MAXIMISE, VERB_NONE, KC_LISTS, "zoom",
          "maximise the focused pane (again: restore)"},
-        {KEY_UP, "Up", KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
-        {'k', "k", KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
-        {KEY_DOWN, "Down", KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
-        {'j', "j", KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
-        {KEY_PPAGE, "PgUp", KA_PGUP, VERB_NONE, KC_ALL, NULL, "one page up"},
-        {KEY_NPAGE, "PgDn", KA_PGDN, VERB_NONE, KC_ALL, NULL, "one page down"},
-        {KEY_HOME, "Home", KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
-        {'g', "g", KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
-        {KEY_END, "End", KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
-        {'G', "G", KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
-        {KEY_LEFT, "Left", KA_FOLD, VERB_NONE, KC_SAS, NULL,
+        {KEY(TK_UP), KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
+        {CH('k'), KA_UP, VERB_NONE, KC_ALL, NULL, "select the previous row"},
+        {KEY(TK_DOWN), KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
+        {CH('j'), KA_DOWN, VERB_NONE, KC_ALL, NULL, "select the next row"},
+        {KEY(TK_PGUP), KA_PGUP, VERB_NONE, KC_ALL, NULL, "one page up"},
+        {KEY(TK_PGDN), KA_PGDN, VERB_NONE, KC_ALL, NULL, "one page down"},
+        {KEY(TK_HOME), KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
+        {CH('g'), KA_HOME, VERB_NONE, KC_ALL, NULL, "first row"},
+        {KEY(TK_END), KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
+        {CH('G'), KA_END, VERB_NONE, KC_ALL, NULL, "last row"},
+        {KEY(TK_LEFT), KA_FOLD, VERB_NONE, KC_SAS, NULL,
          "fold the IKE SA (on a CHILD SA: go to its IKE SA)"},
-        {'-', "-", KA_FOLD, VERB_NONE, KC_SAS, NULL, "fold the IKE SA"},
-        {KEY_RIGHT, "Right", KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
-        {'+', "+", KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
-        {' ', "Space", KA_TOGGLE, VERB_NONE, KC_SAS, "fold", "fold or unfold the IKE SA"},
-        {'s', "s", KA_SORT, VERB_NONE, KC_SAS, "sort",
+        {CH('-'), KA_FOLD, VERB_NONE, KC_SAS, NULL, "fold the IKE SA"},
+        {KEY(TK_RIGHT), KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
+        {CH('+'), KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
+        {CH(' '), KA_TOGGLE, VERB_NONE, KC_SAS, "fold", "fold or unfold the IKE SA"},
+        {CH('s'), KA_SORT, VERB_NONE, KC_SAS, "sort",
          "sort by the next key: name, state, id, remote host, bytes, rate"},
-        {'S', "S", KA_SORT_REVERSE, VERB_NONE, KC_SAS, NULL, "reverse the sort order"},
-        {'[', "[", KA_FOLD_ALL, VERB_NONE, KC_SAS, NULL, "fold every IKE SA"},
-        {']', "]", KA_UNFOLD_ALL, VERB_NONE, KC_SAS, NULL, "unfold every IKE SA"},
-        {'\n', "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, "detail",
+        {CH('S'), KA_SORT_REVERSE, VERB_NONE, KC_SAS, NULL, "reverse the sort order"},
+        {CH('['), KA_FOLD_ALL, VERB_NONE, KC_SAS, NULL, "fold every IKE SA"},
+        {CH(']'), KA_UNFOLD_ALL, VERB_NONE, KC_SAS, NULL, "unfold every IKE SA"},
+        {KEY(TK_ENTER), KA_DETAIL, VERB_NONE, KC_LISTS, "detail",
          "every field charon sent for the item"},
-        {'\r', "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, NULL,
-         "every field charon sent for the item"},
-        {KEY_ENTER, "Enter", KA_DETAIL, VERB_NONE, KC_LISTS, NULL,
-         "every field charon sent for the item"},
-        {'i', "i", KA_VERB, VERB_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
+        {CH('i'), KA_VERB, VERB_INITIATE, KC_SAS | KC_CONNS | KC_POLS, "initiate",
          "initiate the selected connection/child unless it is up (runs in the background)"},
-        {'t', "t", KA_VERB, VERB_TERMINATE, KC_SAS, "terminate",
+        {CH('t'), KA_VERB, VERB_TERMINATE, KC_SAS, "terminate",
          "terminate the selected SA (confirm with y)"},
-        {'r', "r", KA_VERB, VERB_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
-        {'f', "f", KA_FOLLOW, VERB_NONE, KC_EVENTS | KC_LOG, "follow",
+        {CH('r'), KA_VERB, VERB_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
+        {CH('f'), KA_FOLLOW, VERB_NONE, KC_EVENTS | KC_LOG, "follow",
          "follow the tail / pause scrolling"},
-        {'l', "l", KA_LOG_LEVEL, VERB_NONE, KC_LOG, "level",
+        {CH('l'), KA_LOG_LEVEL, VERB_NONE, KC_LOG, "level",
          "cycle the minimum log level shown (0, 1, all)"},
-        {'o', "o", KA_LOG_GROUP, VERB_NONE, KC_LOG, "group",
+        {CH('o'), KA_LOG_GROUP, VERB_NONE, KC_LOG, "group",
          "filter the log by group (cycles groups seen)"},
-        {'c', "c", KA_CLEAR, VERB_NONE, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
-        {'/', "/", KA_FILTER, VERB_NONE, KC_LISTS, "filter",
+        {CH('c'), KA_CLEAR, VERB_NONE, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
+        {CH('/'), KA_FILTER, VERB_NONE, KC_LISTS, "filter",
          "filter the pane (live as you type; Esc clears)"},
-        {':', ":", KA_CMDLINE, VERB_NONE, KC_LISTS | KC_DETAIL, "cmd",
+        {CH(':'), KA_CMDLINE, VERB_NONE, KC_LISTS | KC_DETAIL, "cmd",
          "command line (Tab completes; try :help)"},
-        {CTRL('l'), "C-l", KA_REFRESH, VERB_NONE, KC_ALL, NULL,
+        {TK_ID_CTRL('l'), KA_REFRESH, VERB_NONE, KC_ALL, NULL,
          "redraw the screen and refresh everything now"},
-        {27, "Esc", KA_BACK, VERB_NONE, KC_ALL, NULL, "close the overlay / clear the filter"},
-        {KEY_BACKSPACE, "BS", KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, NULL, "close the overlay"},
-        {'?', "?", KA_HELP, VERB_NONE, KC_ALL, "help", "this help"},
-        {KEY_F(1), "F1", KA_HELP, VERB_NONE, KC_ALL, NULL, "this help"},
-        {'q', "q", KA_QUIT, VERB_NONE, KC_LISTS, "quit", "quit (the terminal is restored)"},
-        {'q', "q", KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, "back", "close the overlay"},
-        {0, NULL, KA_NONE, VERB_NONE, 0, NULL, NULL},
+        {TK_ID_CTRL('z'), KA_SUSPEND, VERB_NONE, KC_ALL, NULL,
+         "suspend to the shell (its fg brings the monitor back)"},
+        {KEY(TK_ESCAPE), KA_BACK, VERB_NONE, KC_ALL, NULL, "close the overlay / clear the filter"},
+        {KEY(TK_BACKSPACE), KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, NULL, "close the overlay"},
+        {CH('?'), KA_HELP, VERB_NONE, KC_ALL, "help", "this help"},
+        {KEY(TK_F(1)), KA_HELP, VERB_NONE, KC_ALL, NULL, "this help"},
+        {CH('q'), KA_QUIT, VERB_NONE, KC_LISTS, "quit", "quit (the terminal is restored)"},
+        {TK_ID_CTRL('c'), KA_QUIT, VERB_NONE, KC_ALL, NULL,
+         "quit (while typing: cancel what is typed)"},
+        {CH('q'), KA_BACK, VERB_NONE, KC_DETAIL | KC_HELP, "back", "close the overlay"},
+        {0, KA_NONE, VERB_NONE, 0, NULL, NULL},
 };
 
-const struct key_binding *keys_find(unsigned ctx, int key)
+const struct key_binding *keys_find(unsigned ctx, uint32_t key)
 {
-	for (const struct key_binding *b = key_table; b->keyname; b++) {
+	for (const struct key_binding *b = key_table; b->key; b++) {
 		if (b->key == key && (b->contexts & ctx) && b->action != KA_NONE)
 			return b;
 	}
 	return NULL;
 }
 
-enum key_action keys_lookup(unsigned ctx, int key)
+enum key_action keys_lookup(unsigned ctx, uint32_t key)
 {
 	const struct key_binding *b = keys_find(ctx, key);
 	return b ? b->action : KA_NONE;
+}
+
+const char *keys_name(const struct key_binding *b, char *buf, size_t size)
+{
+	termkeys_name(b->key, buf, size);
+	return buf;
 }
 
 /* The way out and the way to help are always on the bar: their room is
@@ -113,22 +122,24 @@ size_t keys_hint(unsigned ctx, bool readonly, char *buf, size_t size, size_t wid
 	buf[0] = '\0';
 	if (width >= size)
 		width = size - 1;
-	for (const struct key_binding *b = key_table; b->keyname; b++)
+	char name[32];
+	for (const struct key_binding *b = key_table; b->key; b++)
 		if (hint_shown(b, ctx, readonly) && is_essential(b->action))
-			reserve += strlen(b->keyname) + 1 + strlen(b->hint) + 2;
+			reserve +=
+			        strlen(keys_name(b, name, sizeof(name))) + 1 + strlen(b->hint) + 2;
 	if (reserve > width)
 		reserve = 0; /* too narrow even for those: plain order */
 	/* Pass 0: what this pane can do; 1: moving between panes; 2: help
 	 * and quit. */
 	for (int pass = 0; pass < 3; pass++) {
-		for (const struct key_binding *b = key_table; b->keyname; b++) {
+		for (const struct key_binding *b = key_table; b->key; b++) {
 			bool global = (b->contexts & KC_LISTS) == KC_LISTS;
 			int want = is_essential(b->action) ? 2 : global ? 1 : 0;
 			if (!hint_shown(b, ctx, readonly) || want != pass)
 				continue;
 			char item[64];
-			int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "", b->keyname,
-			                 b->hint);
+			int k = snprintf(item, sizeof(item), "%s%s %s", n ? "  " : "",
+			                 keys_name(b, name, sizeof(name)), b->hint);
 			size_t limit = pass < 2 ? width - reserve : width;
 			if (k < 0 || (size_t)k >= sizeof(item) || len + (size_t)k > limit)
 				continue;
@@ -190,7 +201,7 @@ size_t keys_help(void (*emit)(const char *line, void *arg), void *arg)
 	size_t lines = 0, nsec = sizeof(help_sections) / sizeof(help_sections[0]);
 	for (size_t s = 0; s < nsec; s++) {
 		bool titled = false;
-		for (const struct key_binding *b = key_table; b->keyname; b++) {
+		for (const struct key_binding *b = key_table; b->key; b++) {
 			if (b->action == KA_NONE || section_of(b) != s)
 				continue;
 			/* Joined with the earlier binding of the same action? */
@@ -201,14 +212,14 @@ size_t keys_help(void (*emit)(const char *line, void *arg), void *arg)
 					seen = true;
 			if (seen)
 				continue;
-			char keys[64] = "";
+			char keys[64] = "", name[32];
 			size_t kl = 0;
-			for (const struct key_binding *e = b; e->keyname; e++) {
+			for (const struct key_binding *e = b; e->key; e++) {
 				if (e->action != b->action || e->verb != b->verb ||
-				    e->contexts != b->contexts || strstr(keys, e->keyname))
+				    e->contexts != b->contexts)
 					continue;
 				int k = snprintf(keys + kl, sizeof(keys) - kl, "%s%s",
-				                 kl ? "/" : "", e->keyname);
+				                 kl ? "/" : "", keys_name(e, name, sizeof(name)));
 				if (k < 0 || (size_t)k >= sizeof(keys) - kl)
 					break;
 				kl += (size_t)k;

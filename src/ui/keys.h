@@ -4,15 +4,19 @@
  * generated, so the three can never disagree (tmux's cmd_table /
  * options-table approach).
  *
- * A binding maps a key code (a character or a curses KEY_* code) in a set of
- * contexts (the focused pane, or the detail/help overlays) to an action.
- * Pure code: no curses calls, testable on its own.
+ * A binding maps a key (a termkeys key id, see ui/termkeys.h: a character
+ * or a named key with its modifiers, in canonical form) in a set of contexts
+ * (the focused pane, or the detail/help overlays) to an action. The names
+ * shown in help and hints are termkeys_name()'s, so they are the names a
+ * key binding would be written with. Pure code: no curses calls, testable
+ * on its own.
  */
 #ifndef SWANTOP_UI_KEYS_H
 #define SWANTOP_UI_KEYS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "action/action.h"
 
@@ -64,12 +68,12 @@ enum key_action {
 	KA_CLEAR,
 	KA_SORT,
 	KA_SORT_REVERSE,
+	KA_SUSPEND, /* give the terminal back to the shell until fg */
 	KA_COUNT
 };
 
 struct key_binding {
-	int key;             /* character or curses KEY_* code */
-	const char *keyname; /* as shown in help and hints ("Enter", "q") */
+	uint32_t key; /* termkeys key id: TK_ID_CHAR('q'), TK_ID_KEY(TK_HOME), ... */
 	enum key_action action;
 	enum verb verb;    /* KA_VERB: the verb (the command line's verbs too) */
 	unsigned contexts; /* KC_* */
@@ -77,14 +81,18 @@ struct key_binding {
 	const char *help;  /* one line for the help screen */
 };
 
-/* The table itself (terminated by an entry with action KA_NONE). */
+/* The table itself (terminated by an entry with key 0 and action
+ * KA_NONE). */
 extern const struct key_binding key_table[];
 
-/* Finds the action bound to key in context ctx (one KC_* bit); KA_NONE if
- * none. */
-enum key_action keys_lookup(unsigned ctx, int key);
+/* Finds the action bound to key (a key id as termkeys_event_id() gives it)
+ * in context ctx (one KC_* bit); KA_NONE if none. */
+enum key_action keys_lookup(unsigned ctx, uint32_t key);
 /* The binding itself (action and verb), or NULL. */
-const struct key_binding *keys_find(unsigned ctx, int key);
+const struct key_binding *keys_find(unsigned ctx, uint32_t key);
+/* The name of a binding's key as help and hints show it (termkeys_name()),
+ * NUL-terminated in buf; returns buf. */
+const char *keys_name(const struct key_binding *b, char *buf, size_t size);
 
 /* Writes the hint bar for ctx into buf (NUL-terminated, at most size bytes),
  * "key word" pairs separated by two spaces, stopping before it would exceed
