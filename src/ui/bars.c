@@ -39,10 +39,17 @@ static char *safe(const struct bars_info *b, struct model_str s)
 	return sanitize_dup(s.s, s.len, b->utf8 ? 0 : SANITIZE_ASCII);
 }
 
+/* Line 1: the daemon and its figures. Those are charon's own (stats) only
+ * while the monitor link is up and answered; otherwise they would be the
+ * figures of a daemon that may be gone, shown as if current, so the line
+ * then gives the counts of the SAs kept from the last data, the same the
+ * panes show, marked as last seen. */
 static void header_line1(const struct bars_info *b, struct rect r)
 {
 	const struct model_version *v = model_version_get(b->model);
 	const struct model_stats *s = model_stats_get(b->model);
+	const struct bars_link *mon = &b->links[0];
+	bool live = mon->state == VICI_SESSION_UP && mon->answered;
 	char buf[1024];
 	draw_fill(r.y, 0, r.w, THEME_HEADER);
 	int x = 0;
@@ -52,9 +59,19 @@ static void header_line1(const struct bars_info *b, struct rect r)
 		     *host = safe(b, v->sysname);
 		snprintf(buf, sizeof(buf), "%s %s (%s)", d, ver, host);
 		free(d), free(ver), free(host);
-		x += draw_text(r.y, x, r.w - x, THEME_HEADER_VALUE, buf);
+		x += draw_text(r.y, x, r.w - x, live ? THEME_HEADER_VALUE : THEME_HEADER, buf);
 	} else {
 		x += draw_text(r.y, x, r.w - x, THEME_HEADER, "charon ?");
+	}
+	struct model_counts mc;
+	model_counts_get(b->model, &mc);
+	if (!live) {
+		if (!s->valid && !b->last_data)
+			return; /* never had any: nothing to recall */
+		snprintf(buf, sizeof(buf), "  last seen: IKE %zu (%zu up), CHILD %zu", mc.ikes,
+		         mc.ike_states[MODEL_IKE_ESTABLISHED], mc.children);
+		draw_text(r.y, x, r.w - x, THEME_STALE, buf);
+		return;
 	}
 	if (!s->valid)
 		return;
@@ -64,8 +81,6 @@ static void header_line1(const struct bars_info *b, struct rect r)
 	x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
 	snprintf(buf, sizeof(buf), "  IKE %lld", (long long)s->ikesas_total);
 	x += draw_text(r.y, x, r.w - x, THEME_HEADER_VALUE, buf);
-	struct model_counts mc;
-	model_counts_get(b->model, &mc);
 	snprintf(buf, sizeof(buf), " (%zu up, %lld half-open)",
 	         mc.ike_states[MODEL_IKE_ESTABLISHED], (long long)s->ikesas_half_open);
 	x += draw_text(r.y, x, r.w - x, THEME_HEADER, buf);
