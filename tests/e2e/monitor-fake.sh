@@ -13,22 +13,6 @@ VICISIM=$build/src/sim/vicisim
 [ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
 
-sim_pid=
-sim_start() { # [FAULTS [CHURN]]: default hostile, no churn
-	"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 6 --children 2 --connecting 1 \
-		--log-rate 20 --churn "${2:-0}" --fault "${1:-hostile}" >"$MON_WORK/sim.out" 2>&1 &
-	sim_pid=$!
-	for _ in $(seq 50); do
-		grep -q ready "$MON_WORK/sim.out" && return 0
-		sleep 0.1
-	done
-	echo "vicisim did not start" >&2
-	exit 1
-}
-sim_stop() {
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	sim_pid=
-}
 trap 'sim_stop; mon_cleanup' EXIT
 
 sim_start
@@ -154,19 +138,6 @@ grep -Eq 'ERROR: [A-Za-z]*Sanitizer|runtime error' "$MON_WORK/stderr" && fail "s
 echo "ok: quit"
 
 # --- actions enabled: what the question names is what charon is asked ---
-sa_listed() { # IKE-ID: does the simulated charon still list it? (a call that
-	# fails says nothing either way: it is tried again, and fails the test)
-	local out rc i
-	for i in 1 2 3 4 5; do
-		out=$("$SWANTOP" call list-sas ike-id="$1" --uri "$uri" 2>&1)
-		rc=$?
-		[ "$rc" = 0 ] && break
-		echo "swantop call list-sas: exit $rc: $out" >&2
-		sleep 0.2
-	done
-	[ "$rc" = 0 ] || fail "swantop call list-sas failed $i times"
-	grep -q '"uniqueid"' <<<"$out"
-}
 mon_start 120 36 --uri "$uri" --interval 0.5
 mon_wait 'ESTABLISHED' 10
 mon_keys g

@@ -58,6 +58,39 @@ tmux_send Escape C-a x
 wait_for '033 001   x' 5
 echo "ok: key names"
 
+# --- exact bytes, and pastes bracketed only when the program asks ---
+tmux_start sh -c 'stty raw -echo; dd bs=1 count=4 2>/dev/null | od -An -tx1; stty sane; read z'
+sleep 0.3
+tmux_send_hex 1b 5b 31 7e
+wait_for '1b 5b 31 7e' 5
+tmux_start sh -c 'stty raw -echo; dd bs=1 count=2 2>/dev/null | od -An -c; stty sane; read z'
+sleep 0.3
+tmux_paste 'ab'
+wait_for '  a   b' 5
+tmux_start sh -c 'printf "\033[?2004h"; stty raw -echo; dd bs=1 count=14 2>/dev/null | od -An -c; stty sane; read z'
+sleep 0.3
+tmux_paste 'ab'
+wait_for '033   [   2   0   0   ~   a   b 033   [   2   0   1   ~' 5
+echo "ok: exact bytes and pastes"
+
+# --- an interactive shell with job control ---
+tmux_start_shell
+[ "$(pane_flag alternate_on)" = 0 ] || e2e_fail "the shell starts on the alternate screen"
+shell_run 'sleep 100'
+sleep 0.3
+pid=$(shell_job_pid)
+[ -n "$pid" ] || e2e_fail "no job pid"
+tmux_send C-z
+wait_for_re 'Stopped +sleep 100' 5
+shell_prompt 5
+[ "$(ps -o stat= -p "$pid" | cut -c1)" = T ] || e2e_fail "the job is not stopped"
+shell_run 'fg'
+wait_for_re '^sleep 100$' 5
+tmux_send C-c
+shell_prompt 5
+ps -p "$pid" >/dev/null && e2e_fail "the job survived C-c after fg"
+echo "ok: interactive shell, job control"
+
 # --- raw output: clean output passes, injected sequences are caught ---
 tmux_start sh -c 'printf "\033[1mbold\033[0m \033[38;5;196mred\033[0m and \\\\x1b]2;pwned shown escaped\n"; read x'
 wait_for 'shown escaped' 5

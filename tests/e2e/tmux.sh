@@ -49,10 +49,26 @@
 #   tmux_running          0 while the program still runs
 #   tmux_exit_status [SECS]  wait for the program to exit, print its status
 #                            ("none" on timeout)
+#   tmux_send_hex HEX...  send exact bytes (tmux send-keys -H): "1b 5b 31 7e"
+#   tmux_paste TEXT       paste TEXT as a terminal does (tmux paste-buffer -p):
+#                         in bracketed-paste markers only if the program asked
+#                         for them (ESC [ ? 2004 h)
+#   pane_flag NAME        a tmux pane flag, 0 or 1: alternate_on (alternate
+#                         screen), cursor_flag (cursor visible), ...
 #   e2e_fail MESSAGE      fail with the screen and the program's stderr
 #   e2e_cleanup           kill the private server and remove $E2E_WORK; runs
 #                         from an EXIT trap set here; a test that sets its own
 #                         EXIT trap must call it from there
+#
+# Job control needs an interactive shell: tmux_start_shell runs bash in the
+# pane instead of the program, and the test types its command lines.
+#   tmux_start_shell [-x COLS] [-y ROWS] [-e VAR=VALUE]...
+#                         start an interactive bash (no rc files, prompt
+#                         "e2e$ ", readline's own bracketed paste off so the
+#                         terminal's modes are what the program left)
+#   shell_run CMDLINE     type CMDLINE into it and press Enter
+#   shell_prompt [SECS]   wait until the last non-empty line is the prompt
+#   shell_job_pid         the pid of the shell's newest child (its job)
 # Variables: E2E_WORK (private temp dir), E2E_RAW (raw output file),
 # E2E_TMUX (the tmux command with its socket), E2E_COLS/E2E_ROWS (defaults
 # for tmux_start, 120 and 40).
@@ -125,6 +141,66 @@ tmux_start() {
 		pipe-pane -t "$E2E_SESSION" -o "cat >>$(printf '%q' "$E2E_RAW")" >/dev/null ||
 		e2e_fail "tmux new-session failed"
 	touch "$E2E_WORK/go"
+}
+
+tmux_start_shell() {
+	local cols=$E2E_COLS rows=$E2E_ROWS envs=() q cmd
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-x) cols=$2; shift 2 ;;
+		-y) rows=$2; shift 2 ;;
+		-e) envs+=("$2"); shift 2 ;;
+		*) e2e_fail "tmux_start_shell: unknown argument $1" ;;
+		esac
+	done
+	$E2E_TMUX kill-server >/dev/null 2>&1 || true
+	rm -f "$E2E_RAW" "$E2E_WORK/stderr"
+	: >"$E2E_RAW"
+	printf 'set enable-bracketed-paste off\n' >"$E2E_WORK/inputrc"
+	cmd="env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 HISTFILE=/dev/null"
+	cmd+=" INPUTRC=$(printf '%q' "$E2E_WORK/inputrc") PS1='e2e\$ '"
+	for q in "${envs[@]}"; do cmd+=" $(printf '%q' "$q")"; done
+	cmd+=" bash --norc --noprofile -i"
+	$E2E_TMUX new-session -d -s "$E2E_SESSION" -x "$cols" -y "$rows" "$cmd" \; \
+		set-option -t "$E2E_SESSION" status off \; \
+		select-pane -t "$E2E_SESSION" -T "$E2E_TITLE" \; \
+		pipe-pane -t "$E2E_SESSION" -o "cat >>$(printf '%q' "$E2E_RAW")" >/dev/null ||
+		e2e_fail "tmux new-session (shell) failed"
+	shell_prompt 5
+}
+
+shell_prompt() {
+	local secs=${1:-10} end
+	end=$(($(date +%s) + ${secs%.*} + 1))
+	while [ "$(date +%s)" -le "$end" ]; do
+		[ "$(screen | grep -v '^ *$' | tail -1)" = 'e2e$' ] && return 0
+		sleep 0.05
+	done
+	e2e_fail "no shell prompt after ${secs}s"
+}
+
+shell_run() {
+	tmux_type "$1"
+	tmux_send Enter
+}
+
+shell_job_pid() {
+	local shell
+	shell=$($E2E_TMUX display -p -t "$E2E_SESSION" '#{pane_pid}')
+	pgrep -n -P "$shell"
+}
+
+tmux_send_hex() {
+	$E2E_TMUX send-keys -t "$E2E_SESSION" -H "$@" || e2e_fail "send-keys -H $*"
+}
+
+tmux_paste() {
+	$E2E_TMUX set-buffer -b e2e -- "$1" \; paste-buffer -p -d -b e2e -t "$E2E_SESSION" ||
+		e2e_fail "paste-buffer $1"
+}
+
+pane_flag() {
+	$E2E_TMUX display -p -t "$E2E_SESSION" "#{$1}"
 }
 
 tmux_send() {
