@@ -3,8 +3,9 @@
  * seed writer (fuzz/gen-session-corpus.c).
  *
  * An input is a script of operations, one byte each (taken modulo
- * FS_OP_COUNT) followed by its arguments. The target plays a hostile daemon
- * on the server end of a real unix socket and a busy host on the client end:
+ * FS_OP_COUNT) followed by its arguments, at most 64 operations per input.
+ * The target plays a hostile daemon on the server end of a real unix stream
+ * socket and a busy host on the client end:
  *
  *   FS_FEED n bytes         raw bytes to the client (any framing, any garbage)
  *   FS_FEED_BIG hi lo bytes the same with a 16-bit length
@@ -23,8 +24,10 @@
  *   FS_IO                   poll() the client without waiting, handle it,
  *                           read what it wrote
  *   FS_CLOSE                the server closes its end (mid-frame or not)
- *   FS_ACCEPT               the server takes the client's next connection
- *   FS_RECONNECT            vici_session_reconnect()
+ *   FS_ACCEPT               the server takes the client's newest connection
+ *                           (eight per input; later connects are refused)
+ *   FS_RECONNECT            vici_session_reconnect() (the first four of an
+ *                           input; those after them do nothing)
  *   FS_MODE mode            what callbacks do from now on (FS_CB_*)
  *   FS_OVERSIZED b          a frame header of VICI_FRAME_MAX + 1 + b bytes
  *
