@@ -156,8 +156,10 @@ static void read_signals(struct app *app)
 	while ((n = read(terminal_signal_fd(), sigs, sizeof(sigs))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
 			if (sigs[i] == SIGWINCH || sigs[i] == SIGCONT) {
-				/* SIGCONT: stopped from outside (SIGSTOP); the
-				 * screen may have been written over meanwhile */
+				/* SIGCONT: stopped from outside (SIGSTOP), the
+				 * shell had the terminal meanwhile */
+				if (sigs[i] == SIGCONT)
+					terminal_continue();
 				terminal_resize(&app->rows, &app->cols);
 				app_relayout(app);
 				app->redraw_all = true;

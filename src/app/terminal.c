@@ -265,6 +265,15 @@ bool terminal_suspend(void)
 	return stopped;
 }
 
+void terminal_continue(void)
+{
+	if (!taken)
+		return;
+	reset_prog_mode();
+	write_all(PASTE_ON, sizeof(PASTE_ON) - 1);
+	clearok(curscr, TRUE);
+}
+
 void terminal_resize(int *rows, int *cols)
 {
 	struct winsize ws;

@@ -54,6 +54,10 @@ void terminal_restore(void);
  * the process was not stopped (no job control: an orphaned process group
  * ignores SIGTSTP). */
 bool terminal_suspend(void);
+/* After SIGCONT when the process was stopped from outside (SIGSTOP): the
+ * shell may have set its own terminal modes meanwhile, so ours are set
+ * again and the screen is to be redrawn in full. */
+void terminal_continue(void);
 /* After SIGWINCH (or SIGCONT): takes the new size and asks for a full
  * redraw; *rows and *cols get it. */
 void terminal_resize(int *rows, int *cols);

@@ -11,8 +11,9 @@
 #   - C-\, C-s and C-q neither kill nor freeze; C-c quits with 0;
 #   - C-z and kill -TSTP suspend under an interactive shell: the terminal is
 #     the shell's again (normal screen, cursor, echo, icanon, isig, ixon,
-#     bracketed paste off) and fg brings the whole screen back; without job
-#     control C-z says so and goes on;
+#     bracketed paste off) and fg brings the whole screen back; after kill
+#     -STOP and fg the monitor's modes are back; without job control C-z
+#     says so and goes on;
 #   - kill -QUIT and kill -SEGV restore the terminal;
 #   - while charon is down the header shows the last seen counts, the same
 #     as the pane, and no daemon figures as if current;
@@ -198,6 +199,18 @@ shell_run 'fg'
 mon_wait 'monitor .* up .*listener .* up' 10
 [ "$(pane_flag alternate_on)" = 1 ] || fail "fg after kill -TSTP: not on the alternate screen"
 echo "ok: kill -TSTP and fg"
+
+# --- SIGSTOP from outside: the shell had the terminal; fg gives it back raw ---
+kill -STOP "$pid"
+mon_wait 'Stopped.*swantop' 5
+shell_prompt 5
+shell_run 'fg'
+mon_wait 'monitor .* up .*listener .* up' 10
+tmux_send_hex 13 # C-s: frozen output if the shell's IXON had stayed
+mon_keys 2
+mon_wait '^─▶ 2 connections' 3
+mon_keys 1
+echo "ok: kill -STOP and fg"
 
 # --- C-c quits with 0 ---
 tmux_send C-c
