@@ -250,7 +250,7 @@ static unsigned key_context(const struct app *app)
  * taken as the two keys, as the operator meant. */
 static bool alt_means_nothing(const struct app *app, const struct key_event *ev, uint32_t id)
 {
-	if (ev->kind != TK_EV_CHAR || ev->mods != TK_MOD_ALT)
+	if (ev->mods != TK_MOD_ALT)
 		return false;
 	if (app->input == INPUT_CONFIRM)
 		return true;
