@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "util/json.h"
 #include "vici/wire.h"
 
 /* ---- message builders -------------------------------------------------------- */
@@ -1429,6 +1430,153 @@ static void ingest_file(struct model *m, const char *event, const char *file, in
 		fail_msg("%s: %d", file, r);
 }
 
+/* ---- recordings of real daemons (tests/data/diag) ----------------------------- */
+
+/* One line of `swantop listen`/`call` output: {"event":E,"time":T,"data":{...}}
+ * as a VICI message; false for a line without data. */
+static bool record_line(const char *line, char *event, size_t esize, int64_t *now, struct msg *out)
+{
+	const char *e = strstr(line, "\"event\":\""), *t = strstr(line, "\"time\":"),
+	           *d = strstr(line, "\"data\":");
+	if (!e || !d)
+		return false;
+	e += 9;
+	size_t n = strcspn(e, "\"");
+	assert_true(n < esize);
+	memcpy(event, e, n);
+	event[n] = '\0';
+	if (t)
+		*now = (int64_t)(strtod(t + 7, NULL) * 1000.0);
+	d += 7;
+	size_t dl = strlen(d);
+	while (dl && d[dl - 1] == '\n')
+		dl--;
+	assert_true(dl && d[dl - 1] == '}');
+	dl--; /* the line's closing brace; "data" is the last member */
+	struct vici_builder b;
+	char err[200];
+	vici_builder_init(&b);
+	assert_int_equal(json_to_vici(d, dl, NULL, 0, &b, err, sizeof(err)), 0);
+	assert_int_equal(vici_builder_finish(&b, &out->p, &out->len), 0);
+	return true;
+}
+
+/* Does any IKE SA of the model have this name? */
+static bool has_ike_named(const struct model *m, const char *name)
+{
+	for (size_t i = 0; i < model_ike_count(m); i++) {
+		struct model_str s = model_ike_at(m, i)->name;
+		if (s.len == strlen(name) && !memcmp(s.s, name, s.len))
+			return true;
+	}
+	return false;
+}
+
+/* dpd.gw.jsonl, charon 5.9.8: DPD kills the IKE SA "dpd" #19 and charon
+ * sends ike-updown "down", then child-updown "down" for its CHILD SA. The
+ * second event names an IKE SA that is gone: it must not bring it back (a
+ * phantom ESTABLISHED SA until two sweeps miss it). Replayed line by line,
+ * list-sa lines as one sweep, checked after every line. */
+static void test_dpd_recording(void **state)
+{
+	const char *src = getenv("SWANTOP_SOURCE_DIR");
+	char path[1024], line[65536], event[64];
+	snprintf(path, sizeof(path), "%s/tests/data/diag/dpd.gw.jsonl", src ? src : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	struct model *m = new_model(2);
+	int64_t now = 1;
+	bool in_sweep = false, was_up = false, downs = false;
+	size_t child_downs = 0;
+	while (fgets(line, sizeof(line), f)) {
+		struct msg msg;
+		if (!record_line(line, event, sizeof(event), &now, &msg))
+			continue;
+		bool list = !strcmp(event, "list-sa");
+		if (list && !in_sweep)
+			model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
+		if (!list && in_sweep)
+			model_sweep_end(m, MODEL_TABLE_SAS, now);
+		in_sweep = list;
+		bool down = (!strcmp(event, "ike-updown") || !strcmp(event, "child-updown")) &&
+		            !strstr(line, "\"up\":\"yes\"");
+		child_downs += down && !strcmp(event, "child-updown");
+		downs |= down;
+		assert_true(feed(m, event, msg, now) >= 0);
+		if (model_ike_find(m, 19))
+			was_up = true;
+		/* from the first "down" on, #19 is gone and stays gone */
+		if (downs) {
+			assert_null(model_ike_find(m, 19));
+			assert_null(model_child_find(m, 17, NULL));
+			assert_false(has_ike_named(m, "dpd"));
+		}
+	}
+	fclose(f);
+	if (in_sweep)
+		model_sweep_end(m, MODEL_TABLE_SAS, now);
+	assert_true(was_up);
+	assert_int_equal(child_downs, 1);
+	/* the sweep at the end lists six IKE SAs: the model holds those six */
+	assert_int_equal(model_ike_count(m), 6);
+	for (size_t i = 0; i < model_ike_count(m); i++)
+		assert_false(model_ike_at(m, i)->stale);
+	/* both downs are in the events; the CHILD one names the SA it ended */
+	bool ike_down = false, child_down = false;
+	for (size_t i = 0; i < model_events_count(m); i++) {
+		const struct model_event *ev = model_event_at(m, i);
+		if (ev->ike_id != 19)
+			continue;
+		ike_down |= ev->kind == MODEL_EV_IKE_DOWN;
+		if (ev->kind == MODEL_EV_CHILD_DOWN) {
+			child_down = true;
+			assert_int_equal(ev->child_id, 17);
+			assert_str(ev->ike_name, "dpd");
+		}
+	}
+	assert_true(ike_down && child_down);
+	model_free(m);
+}
+
+/* The same order built by hand, with the CHILD SA listed first: a down for
+ * a CHILD SA whose IKE SA is gone removes it where it is and creates
+ * nothing; a down for an unknown IKE SA creates nothing either. */
+static void test_down_never_creates(void **state)
+{
+	struct model *m = new_model(1);
+	struct ike_spec s = IKE("dpd", 19);
+	struct child_spec c = CHILD("dpd-lan", 17);
+	assert_true(feed(m, "list-sa", list_sa(&s, &c, 1), 1000) >= 0);
+	assert_true(feed(m, "ike-updown", ike_updown(false, &s), 2000) >= 0);
+	assert_null(model_ike_find(m, 19));
+	int r = feed(m, "child-updown", child_updown(false, &s, &c), 2001);
+	assert_true(r >= 0);
+	assert_false(r & MODEL_CHANGED_SA_SET);
+	assert_null(model_ike_find(m, 19));
+	assert_int_equal(model_ike_count(m), 0);
+	const struct model_event *ev = model_event_at(m, model_events_count(m) - 1);
+	assert_int_equal(ev->kind, MODEL_EV_CHILD_DOWN);
+	assert_true(ev->redundant);
+	/* never seen at all */
+	struct ike_spec u = IKE("unknown", 40);
+	struct child_spec uc = CHILD("unknown-lan", 41);
+	assert_true(feed(m, "child-updown", child_updown(false, &u, &uc), 3000) >= 0);
+	assert_int_equal(model_ike_count(m), 0);
+	/* a CHILD SA moved to another IKE SA (a missed ike-rekey) goes from there */
+	struct ike_spec a = IKE("moved", 50), b = IKE("moved", 51);
+	struct child_spec mc = CHILD("moved-lan", 52);
+	assert_true(feed(m, "list-sa", list_sa(&b, &mc, 1), 4000) >= 0);
+	assert_true(feed(m, "child-updown", child_updown(false, &a, &mc), 4100) >= 0);
+	assert_null(model_child_find(m, 52, NULL));
+	assert_null(model_ike_find(m, 50));
+	assert_int_equal(model_ike_find(m, 51)->n_children, 0);
+	/* "up" still creates what it reports */
+	assert_true(feed(m, "child-updown", child_updown(true, &s, &c), 5000) >= 0);
+	assert_non_null(model_ike_find(m, 19));
+	assert_non_null(model_child_find(m, 17, NULL));
+	model_free(m);
+}
+
 static void test_captured_daemon(void **state)
 {
 	struct model *m = new_model(1);
@@ -1674,6 +1822,8 @@ int main(void)
 	        cmocka_unit_test(test_truncated_messages),
 	        cmocka_unit_test(test_garbage_fields),
 	        cmocka_unit_test(test_captured_daemon),
+	        cmocka_unit_test(test_dpd_recording),
+	        cmocka_unit_test(test_down_never_creates),
 	        cmocka_unit_test(test_captured_sequence),
 	        cmocka_unit_test(test_mutations),
 	};

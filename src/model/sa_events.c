@@ -210,14 +210,21 @@ static int child_updown_step(struct model *m, struct sa_event *ev, int64_t now)
 			child_apply(m, ev->ike, t, ev->d.blk, 0, ev->prev, now, &ev->fl)
 			        ->priv.ev_at = now;
 		} else {
+			/* The IKE SA may be gone already (DPD: ike-updown "down"
+			 * comes first) or hold it no more (a missed ike-rekey):
+			 * the CHILD SA is found where it is, nothing is created. */
+			struct model_ike *owner =
+			        ev->ike ? ev->ike : idmap_get(&m->child_map, t->uniqueid);
 			size_t idx;
-			struct model_child *c = child_in(ev->ike, t->uniqueid, &idx);
+			struct model_child *c = owner ? child_in(owner, t->uniqueid, &idx) : NULL;
 			/* charon 5.9.8 may report a CHILD SA down after it was rekeyed: that
 			 * one goes, its successor stays, and the event is marked. */
 			a.redundant = !c || c->rekeyed_to != 0;
 			if (c) {
 				a.new_id = c->rekeyed_to;
-				child_remove_at(m, ev->ike, idx);
+				child_remove_at(m, owner, idx);
+				if (owner != ev->ike)
+					ike_totals(owner);
 				ev->fl |= MODEL_CHANGED_SA_SET;
 			}
 			tomb_add(m, true, t->uniqueid, 0, true, now);
@@ -271,8 +278,10 @@ static const struct sa_event_type ike_update = {
         SA_LAYOUT_FLAT, MODEL_EV_IKE_UPDATE, MODEL_EV_IKE_UPDATE, LOCATE_APPLY,
         true,           ike_update_step,
 };
+/* A "down" never creates the IKE SA it names: charon sends ike-updown
+ * "down" before child-updown "down" when DPD or a delete kills an SA. */
 static const struct sa_event_type child_updown = {
-        SA_LAYOUT_FLAT, MODEL_EV_CHILD_UP, MODEL_EV_CHILD_DOWN, LOCATE_APPLY,
+        SA_LAYOUT_FLAT, MODEL_EV_CHILD_UP, MODEL_EV_CHILD_DOWN, LOCATE_APPLY_UP,
         false,          child_updown_step,
 };
 static const struct sa_event_type child_rekey = {
