@@ -316,6 +316,33 @@ static void test_follow(void **state)
 	model_free(m);
 }
 
+/* charon restarted (the model's SA table cleared): the same ids name other
+ * SAs of the new daemon, so a target from before is gone. */
+static void test_follow_restart(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	const struct model_ike *ike = model_ike_find(m, 3);
+	struct target ti, tc;
+	target_ike_sa(&ti, ike);
+	target_child_sa(&tc, ike, &ike->children[0]);
+	assert_int_equal(target_follow(m, &ti), 0);
+	model_clear(m, MODEL_TABLE_SAS);
+	struct ike_spec s3 = IKE("site1", 3);
+	struct child_spec c5 = CHILD("site1-lan", 5, 7);
+	struct child_spec after[] = {c5};
+	const struct child_spec *ch[] = {after};
+	size_t nch[] = {1};
+	msg_sweep_sas(m, &s3, ch, nch, 1, 9000);
+	assert_non_null(model_ike_find(m, 3));
+	assert_int_equal(target_follow(m, &ti), -ENOENT);
+	assert_int_equal(target_follow(m, &tc), -ENOENT);
+	/* a target made now is followed as usual */
+	target_ike_sa(&ti, model_ike_find(m, 3));
+	assert_int_equal(target_follow(m, &ti), 0);
+	model_free(m);
+}
+
 /* ---- the runner ---- */
 
 struct runs {
@@ -486,7 +513,7 @@ int main(void)
 	        cmocka_unit_test(test_terminate_rekey), cmocka_unit_test(test_redirect_install),
 	        cmocka_unit_test(test_hostile_names),   cmocka_unit_test(test_follow),
 	        cmocka_unit_test(test_runner),          cmocka_unit_test(test_runner_failure),
-	        cmocka_unit_test(test_runner_refusals),
+	        cmocka_unit_test(test_runner_refusals), cmocka_unit_test(test_follow_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

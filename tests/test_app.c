@@ -267,6 +267,58 @@ static void test_question_withdrawn_when_gone(void **state)
 	teardown(app);
 }
 
+/* The selection never moves to another SA by itself: with many SAs under
+ * churn, the selected one goes and the row below slides into its place; a
+ * verb key pressed then acts on nothing and says so. A rekey is followed;
+ * the next navigation key continues from where the row was. */
+static void test_gone_selection_acts_on_nothing(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	enum { N = 1000 };
+	static struct ike_spec ikes[N];
+	static char names[N][16];
+	const struct child_spec *none[N] = {NULL};
+	static size_t zero[N];
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "s%05zu", i + 1);
+		/* s00002 got a late id, as after churn */
+		ikes[i] = (struct ike_spec)IKE(names[i], i == 1 ? 1001 : (uint32_t)i + 1);
+	}
+	msg_sweep_sas(app->model, ikes, none, zero, N, 2000);
+	msg_sweep_sas(app->model, ikes, none, zero, N, 2100); /* site1 goes */
+	struct model_sel sel = {1001, 0};
+	model_view_refresh(app->sa_view);
+	assert_true(model_view_select_id(app->sa_view, sel));
+	/* s00002 #1001 goes; s00003 #3 is now where it was */
+	struct ike_spec gone = ikes[1];
+	msg_feed(app->model, "ike-updown", msg_ike_updown(false, &gone), 3000);
+	press(app, "t");
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_string_equal(app->status.text, "the selected SA is gone");
+	assert_int_equal(started(app), 0);
+	/* the detail view does not open on another SA either */
+	assert_false(app_detail_open(app));
+	assert_string_equal(app->status.text, "the selected SA is gone");
+	/* the next key selects from where it was */
+	press(app, "j");
+	assert_int_equal(model_view_selection(app->sa_view).ike_id, 3);
+	press(app, "t");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	assert_non_null(strstr(app->confirm.question, "terminate IKE SA s00003 #3?"));
+	app_confirm_cancel(app);
+	/* an IKE rekey is followed: t asks about the successor */
+	struct ike_spec s3 = ikes[2], s3n = ikes[2];
+	s3n.uid = 2000;
+	msg_feed(app->model, "ike-rekey", msg_ike_rekey(&s3, &s3n), 4000);
+	msg_feed(app->model, "ike-updown", msg_ike_updown(false, &s3), 4001);
+	press(app, "t");
+	assert_non_null(strstr(app->confirm.question, "terminate IKE SA s00003 #2000?"));
+	app_confirm_cancel(app);
+	assert_int_equal(started(app), 0);
+	teardown(app);
+}
+
 static void test_readonly(void **state)
 {
 	(void)state;
@@ -326,6 +378,7 @@ int main(void)
 	        cmocka_unit_test(test_control_keys),
 	        cmocka_unit_test(test_question_follows_rekey),
 	        cmocka_unit_test(test_question_withdrawn_when_gone),
+	        cmocka_unit_test(test_gone_selection_acts_on_nothing),
 	        cmocka_unit_test(test_readonly),
 	        cmocka_unit_test(test_commands),
 	};

@@ -22,6 +22,7 @@ struct child {
 	uint64_t bytes;
 	const char *rts;
 	int install;
+	uint32_t reqid; /* default uid */
 };
 
 struct sa {
@@ -59,7 +60,7 @@ static void feed_sa(struct model *m, const struct sa *s, int64_t now)
 		vici_builder_section_start(&b, key);
 		vici_builder_add_str(&b, "name", c->name);
 		vici_builder_add_fmt(&b, "uniqueid", "%u", c->uid);
-		vici_builder_add_fmt(&b, "reqid", "%u", c->uid);
+		vici_builder_add_fmt(&b, "reqid", "%u", c->reqid ? c->reqid : c->uid);
 		vici_builder_add_str(&b, "state", "INSTALLED");
 		vici_builder_add_str(&b, "mode", "TUNNEL");
 		vici_builder_add_str(&b, "protocol", "ESP");
@@ -265,41 +266,180 @@ static void test_selection_stability(void **state)
 	model_view_refresh(v);
 	assert_int_equal(model_view_selected(v), 4);
 
-	/* b1 rekeyed (seen by list-sa only): same name under the same IKE SA */
+	/* b1 rekeyed (seen by list-sa only): same name and reqid under the same
+	 * IKE SA */
 	struct sa rk[3];
 	memcpy(rk, three, sizeof(rk));
 	rk[0].c[0].uid = 24;
+	rk[0].c[0].reqid = 21;
 	rk[0].c[0].install = 1;
 	sweep(m, rk, 3, 4000);
 	model_view_refresh(v);
 	struct model_sel now = model_view_selection(v);
 	assert_int_equal(now.ike_id, 2);
 	assert_int_equal(now.child_id, 24);
+	assert_false(model_view_gone(v, NULL, NULL));
 
-	/* the IKE SA goes: the row at the same position, clamped to the last */
+	/* the IKE SA goes: nothing is selected, never the row that slid into
+	 * its place; the view says where it was */
 	assert_int_equal(model_view_selected(v), 4);
 	sweep(m, &rk[1], 2, 5000);
 	model_view_refresh(v);
-	assert_int_equal(model_view_selected(v), 3);
 	assert_string_equal(rows(v), "alpha#5 .x#51$ gamma#3 .g#31$");
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	assert_int_equal(model_view_selection(v).ike_id, 0);
+	size_t where = 99;
+	bool hidden = true;
+	assert_true(model_view_gone(v, &where, &hidden));
+	assert_int_equal(where, 2); /* gamma#3 is where beta's rows were */
+	assert_false(hidden);
+	/* it stays gone while more changes come */
+	sweep(m, &rk[1], 2, 5500);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	/* the next key continues from there: down lands on the row now in
+	 * its place */
+	model_view_move(v, 1);
+	assert_false(model_view_gone(v, NULL, NULL));
+	assert_int_equal(model_view_selected(v), 2);
 	assert_int_equal(model_view_selection(v).ike_id, 3);
-	assert_int_equal(model_view_selection(v).child_id, 31);
+	assert_int_equal(model_view_selection(v).child_id, 0);
 
 	/* folding the selected child's IKE SA selects the IKE row */
+	model_view_select(v, 3);
+	assert_int_equal(model_view_selection(v).child_id, 31);
 	model_view_set_fold(v, 3, true);
 	model_view_refresh(v);
 	assert_int_equal(model_view_selection(v).ike_id, 3);
 	assert_int_equal(model_view_selection(v).child_id, 0);
 	assert_int_equal(model_view_selected(v), 2);
 
-	/* everything gone: no selection; then something comes back */
+	/* everything gone: gone, then other SAs come: still nothing selected */
 	sweep(m, NULL, 0, 6000);
 	model_view_refresh(v);
 	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
-	assert_int_equal(model_view_selection(v).ike_id, 0);
-	sweep(m, three, 1, 7000);
+	assert_true(model_view_gone(v, &where, NULL));
+	assert_int_equal(where, 0);
+	sweep(m, &three[1], 1, 7000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	/* gamma was below alpha's x: up from there is x */
+	assert_true(model_view_gone(v, &where, NULL));
+	assert_int_equal(where, 2);
+	model_view_move(v, -1);
+	assert_int_equal(model_view_selected(v), 1);
+	assert_int_equal(model_view_selection(v).child_id, 51);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* A CHILD SA that goes while its IKE SA stays: gone, not the IKE row (a
+ * verb on the IKE SA would act on all its tunnels); a rekey nobody
+ * reported that does not keep the reqid is another SA: gone too. */
+static void test_selection_child_gone(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	struct model_sel b1 = {2, 21};
+	assert_true(model_view_select_id(v, b1));
+	assert_int_equal(model_view_selected(v), 4);
+	struct sa less[3];
+	memcpy(less, three, sizeof(less));
+	less[0].c[0] = less[0].c[1]; /* beta keeps only a2 */
+	memset(&less[0].c[1], 0, sizeof(less[0].c[1]));
+	sweep(m, less, 3, 2000);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5 .x#51$ beta#2 .a2#22$ gamma#3 .g#31$");
+	size_t where;
+	assert_true(model_view_gone(v, &where, NULL));
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	assert_int_equal(where, 4); /* below a2, where b1 was */
+	model_view_move(v, -1);
+	assert_int_equal(model_view_selection(v).child_id, 22);
+
+	/* a2 replaced by a2#23 with another reqid and no event: not it */
+	struct sa other[3];
+	memcpy(other, less, sizeof(other));
+	other[0].c[0].uid = 23;
+	other[0].c[0].reqid = 99;
+	sweep(m, other, 3, 3000);
+	model_view_refresh(v);
+	assert_true(model_view_gone(v, NULL, NULL));
+	/* a2#25 with a2's reqid (22), e.g. initiated again: the same tunnel */
+	other[0].c[0].uid = 25;
+	other[0].c[0].reqid = 22;
+	sweep(m, other, 3, 4000);
+	model_view_refresh(v);
+	assert_false(model_view_gone(v, NULL, NULL));
+	assert_int_equal(model_view_selection(v).child_id, 25);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* The filter: one the operator types that hides the selection selects the
+ * first match; a change of the data that makes the selected SA stop
+ * matching leaves nothing selected ("filtered out"), and the SA is
+ * selected again when it matches again. */
+static void test_selection_filter(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	struct model_sel a = {5, 0};
+	assert_true(model_view_select_id(v, a));
+	model_view_set_filter(v, "198.51.100", 10);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).ike_id, 5); /* still shown */
+	model_view_set_filter(v, "gamma", 5);
 	model_view_refresh(v);
 	assert_int_equal(model_view_selected(v), 0);
+	assert_int_equal(model_view_selection(v).ike_id, 3);
+	assert_false(model_view_gone(v, NULL, NULL));
+	/* remote host filter; gamma moves to another address */
+	model_view_set_filter(v, "198.51.100.20", 13);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).ike_id, 3);
+	struct sa moved[3];
+	memcpy(moved, three, sizeof(moved));
+	moved[2].remote = "203.0.113.9";
+	sweep(m, moved, 3, 2000);
+	model_view_refresh(v);
+	assert_int_equal(model_view_count(v), 0);
+	bool hidden = false;
+	assert_true(model_view_gone(v, NULL, &hidden));
+	assert_true(hidden);
+	sweep(m, three, 3, 3000); /* back at the old address */
+	model_view_refresh(v);
+	assert_false(model_view_gone(v, NULL, NULL));
+	assert_int_equal(model_view_selection(v).ike_id, 3);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* charon restarted: it counts unique ids from 1 again, so after
+ * model_clear() an SA with the selected id is another SA. */
+static void test_selection_restart(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	struct model_sel g = {3, 31};
+	assert_true(model_view_select_id(v, g));
+	uint64_t e = model_sa_epoch(m);
+	model_clear(m, MODEL_TABLE_SAS);
+	assert_int_equal(model_sa_epoch(m), e + 1);
+	/* the new daemon's SAs, loaded before the view was drawn again, with
+	 * the same ids */
+	sweep(m, three, 3, 2000);
+	model_view_refresh(v);
+	assert_true(model_view_gone(v, NULL, NULL));
+	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
+	model_view_move(v, 1);
+	assert_int_equal(model_view_selection(v).ike_id, 3);
 	model_view_free(v);
 	model_free(m);
 }
@@ -563,6 +703,9 @@ int main(void)
 	        cmocka_unit_test(test_filter),
 	        cmocka_unit_test(test_fold),
 	        cmocka_unit_test(test_selection_stability),
+	        cmocka_unit_test(test_selection_child_gone),
+	        cmocka_unit_test(test_selection_filter),
+	        cmocka_unit_test(test_selection_restart),
 	        cmocka_unit_test(test_selection_follows_rekey),
 	        cmocka_unit_test(test_move),
 	        cmocka_unit_test(test_generation_counters_only),

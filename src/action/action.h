@@ -58,7 +58,8 @@ enum target_kind {
 struct target {
 	enum target_kind kind;
 	uint32_t ike_id, child_id;
-	uint32_t reqid;               /* CHILD SA: stays the same across its rekeys */
+	uint32_t reqid;                /* CHILD SA: stays the same across its rekeys */
+	uint64_t epoch;                /* SAs: the model's epoch of the IKE SA, 0 unchecked */
 	struct target_name ike, child; /* connection or IKE SA name; CHILD name */
 	struct target_name arg;        /* redirect: the gateway */
 };

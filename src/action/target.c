@@ -8,7 +8,8 @@
  * reconnecting, or the rekey happened between two sweeps), a CHILD SA is
  * found again by what stays the same: its name and reqid, under its IKE SA
  * or that IKE SA's successor. What cannot be found is gone: a target is
- * never moved to some other SA.
+ * never moved to some other SA. The rule is the model's (model_sa_follow()),
+ * shared with the SA pane's selection.
  */
 #include <errno.h>
 #include <string.h>
@@ -33,6 +34,7 @@ void target_ike_sa(struct target *t, const struct model_ike *ike)
 	memset(t, 0, sizeof(*t));
 	t->kind = TARGET_IKE_SA;
 	t->ike_id = ike->uniqueid;
+	t->epoch = ike->epoch;
 	target_name_set(&t->ike, ike->name.s, ike->name.len);
 }
 
@@ -74,54 +76,21 @@ bool target_same(const struct target *a, const struct target *b)
 	}
 }
 
-/* The IKE SA with this id now: its successor once charon said there is
- * one (the old SA lingers a moment, rekeyed and about to be deleted), else
- * itself. */
-static const struct model_ike *ike_now(const struct model *m, uint32_t id)
-{
-	uint32_t succ = model_ike_successor(m, id);
-	const struct model_ike *ike = succ ? model_ike_find(m, succ) : NULL;
-	return ike ? ike : model_ike_find(m, id);
-}
-
-static const struct model_child *child_by_reqid(const struct model_ike *ike, const struct target *t)
-{
-	const struct model_child *found = NULL;
-	for (size_t i = 0; i < ike->n_children; i++) {
-		const struct model_child *c = &ike->children[i];
-		if (!t->reqid || c->reqid != t->reqid || c->name.len != t->child.len ||
-		    memcmp(c->name.s, t->child.s, t->child.len))
-			continue;
-		/* Several (a rekey in progress): the newest. */
-		if (!found || c->uniqueid > found->uniqueid)
-			found = c;
-	}
-	return found;
-}
-
 int target_follow(const struct model *m, struct target *t)
 {
-	if (t->kind == TARGET_IKE_SA) {
-		const struct model_ike *ike = ike_now(m, t->ike_id);
-		if (!ike)
-			return -ENOENT;
-		t->ike_id = ike->uniqueid;
+	if (t->kind != TARGET_IKE_SA && t->kind != TARGET_CHILD_SA)
 		return 0;
-	}
-	if (t->kind != TARGET_CHILD_SA)
-		return 0;
-	const struct model_ike *ike = NULL;
-	uint32_t succ = model_child_successor(m, t->child_id);
-	const struct model_child *c = succ ? model_child_find(m, succ, &ike) : NULL;
-	if (!c)
-		c = model_child_find(m, t->child_id, &ike);
-	if (!c) {
-		ike = ike_now(m, t->ike_id);
-		c = ike ? child_by_reqid(ike, t) : NULL;
-	}
-	if (!c)
+	struct model_sa_ref r = {
+	        .ike_id = t->ike_id,
+	        .child_id = t->kind == TARGET_CHILD_SA ? t->child_id : 0,
+	        .reqid = t->reqid,
+	        .child_name = {t->child.s, t->child.len},
+	        .epoch = t->epoch,
+	};
+	if (!model_sa_follow(m, &r, NULL))
 		return -ENOENT;
-	t->child_id = c->uniqueid;
-	t->ike_id = ike->uniqueid;
+	t->ike_id = r.ike_id;
+	if (t->kind == TARGET_CHILD_SA)
+		t->child_id = r.child_id;
 	return 0;
 }

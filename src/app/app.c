@@ -103,7 +103,9 @@ bool app_detail_open(struct app *app)
 	struct detail_subject s;
 	app_pane_ctx(app, p, &c);
 	if (!pane_detail(p, &c, &s)) {
-		app_status(app, THEME_WARNING, 3, "nothing selected");
+		bool gone = app->focus == PANE_SAS && model_view_gone(app->sa_view, NULL, NULL);
+		app_status(app, THEME_WARNING, 3, "%s",
+		           gone ? "the selected SA is gone" : "nothing selected");
 		return false;
 	}
 	overlay_detail_open(&app->overlay_pane, &s);

@@ -28,6 +28,7 @@ void model_config_defaults(struct model_config *c)
 struct model *model_new(const struct model_config *config)
 {
 	struct model *m = xcalloc(1, sizeof(*m));
+	m->epoch = 1;
 	struct model_config d;
 	model_config_defaults(&d);
 	m->cfg = d;

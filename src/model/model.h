@@ -206,8 +206,9 @@ struct model_ike {
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	struct model_rate rate;
 
-	bool stale;  /* missed by the last full sweep (kept until the miss limit) */
-	bool folded; /* the tree view shows no CHILD rows for it */
+	uint64_t epoch; /* model_sa_epoch() when it was created: the daemon's lifetime */
+	bool stale;     /* missed by the last full sweep (kept until the miss limit) */
+	bool folded;    /* the tree view shows no CHILD rows for it */
 	int64_t updated_at;
 	struct model_raw raw;
 
@@ -492,6 +493,32 @@ uint32_t model_ike_successor(const struct model *m, uint32_t uniqueid);
 /* Same for CHILD SAs (child-rekey). */
 uint32_t model_child_successor(const struct model *m, uint32_t uniqueid);
 
+/* Which lifetime of the daemon the SA table describes: starts at 1 and
+ * grows with every model_clear() of the SAs (charon restarted and counts its
+ * unique ids from 1 again, so an id held from before names another SA). */
+uint64_t model_sa_epoch(const struct model *m);
+
+/* An SA held by identity: its unique ids (new with every rekey) and what
+ * stays the same across its rekeys. */
+struct model_sa_ref {
+	uint32_t ike_id;
+	uint32_t child_id;           /* 0: the IKE SA itself */
+	uint32_t reqid;              /* the CHILD SA's reqid, 0 if unknown */
+	struct model_str child_name; /* the CHILD SA's name (borrowed) */
+	uint64_t epoch;              /* the IKE SA's epoch, 0: not checked */
+};
+
+/* Follows an SA across rekeys to what it is now, the one rule for every
+ * selection and target: an IKE SA's successor once charon named one
+ * (ike-rekey), else itself; a CHILD SA's successor (child-rekey), else
+ * itself wherever it lives now, else the newest CHILD SA of the same name
+ * and reqid under its IKE SA as it is now. Never another SA: returns NULL
+ * when it is gone (or the daemon restarted since). Otherwise updates ref's
+ * ids and returns the IKE SA, with the CHILD SA in *child (NULL for an IKE
+ * SA; child may be NULL). */
+const struct model_ike *model_sa_follow(const struct model *m, struct model_sa_ref *ref,
+                                        const struct model_child **child);
+
 struct model_counts {
 	size_t ikes, children;
 	size_t ike_states[MODEL_IKE_STATE_COUNT];
@@ -612,14 +639,24 @@ bool model_view_refresh(struct model_view *v);
 size_t model_view_count(const struct model_view *v);
 const struct model_row *model_view_row(const struct model_view *v, size_t i);
 
-/* Selected row index or MODEL_VIEW_NONE if there are no rows. When the
- * selected SA disappears the selection goes to its successor (rekey), then
- * to a CHILD SA of the same name in the same IKE SA, then to its IKE row,
- * then to the row now at the same position. */
+/* The selection is an SA, not a position. It follows its SA across rekeys
+ * (model_sa_follow()) and never moves to another SA by itself: when the SA
+ * is gone, or the filter no longer matches it, nothing is selected (the
+ * view is "gone") until a navigation key, which continues from where the
+ * row was, or until the SA shows again. A filter the operator changes that
+ * hides it selects the first row instead; so does the first build.
+ *
+ * Selected row index, or MODEL_VIEW_NONE (no rows, or gone). */
 size_t model_view_selected(const struct model_view *v);
+/* Its identity ({0, 0} when nothing is selected). */
 struct model_sel model_view_selection(const struct model_view *v);
+/* Is the selected SA gone? Then *where (if not NULL) gets the index of the
+ * row now where it was (it may equal the row count), *hidden (if not NULL)
+ * whether the SA still exists and only the filter hides it. */
+bool model_view_gone(const struct model_view *v, size_t *where, bool *hidden);
 void model_view_select(struct model_view *v, size_t row);
-/* Moves by delta rows, clamped to the first/last row. */
+/* Moves by delta rows, clamped to the first/last row; from a gone
+ * selection, 1 selects the row now where it was and -1 the one above. */
 void model_view_move(struct model_view *v, long delta);
 /* Selects by identity; returns false (selection unchanged) if not shown. */
 bool model_view_select_id(struct model_view *v, struct model_sel sel);

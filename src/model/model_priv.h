@@ -70,6 +70,7 @@ struct model {
 	bool ident_changed; /* set by ike_apply/child_apply, see view_gen */
 	uint64_t set_gen;   /* IKE SAs created or destroyed */
 	uint64_t born;      /* serial of the last IKE SA created */
+	uint64_t epoch;     /* model_sa_epoch() */
 	unsigned seen_gen;  /* the generation marked by the current sweep */
 
 	struct sweep sweeps[3];

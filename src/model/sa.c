@@ -154,6 +154,7 @@ static struct model_ike *ike_create(struct model *m, uint32_t uid)
 	ike->updated_at = MODEL_TIME_NONE;
 	ike->priv.ev_at = MODEL_TIME_NONE;
 	ike->priv.born = ++m->born;
+	ike->epoch = m->epoch;
 	if (m->n_ikes == m->cap_ikes) {
 		m->cap_ikes = m->cap_ikes ? m->cap_ikes * 2 : 64;
 		m->ikes = xreallocarray(m->ikes, m->cap_ikes, sizeof(*m->ikes));
@@ -434,6 +435,69 @@ uint32_t model_child_successor(const struct model *m, uint32_t uniqueid)
 	return uniqueid ? successor(m, true, uniqueid) : 0;
 }
 
+uint64_t model_sa_epoch(const struct model *m)
+{
+	return m->epoch;
+}
+
+/* The IKE SA with this id now: its successor once charon said there is one
+ * (the old SA lingers a moment, rekeyed and about to be deleted), else
+ * itself. */
+static struct model_ike *ike_now(const struct model *m, uint32_t id)
+{
+	uint32_t succ = model_ike_successor(m, id);
+	struct model_ike *ike = succ ? idmap_get(&m->ike_map, succ) : NULL;
+	return ike ? ike : idmap_get(&m->ike_map, id);
+}
+
+/* When no event named the successor (the listener was reconnecting, or the
+ * rekey fell between two refreshes): what charon keeps across a CHILD SA's
+ * rekeys, its name and reqid; the newest while a rekey is in progress. */
+static struct model_child *child_by_reqid(struct model_ike *ike, const struct model_sa_ref *r)
+{
+	struct model_child *found = NULL;
+	for (size_t i = 0; r->reqid && i < ike->n_children; i++) {
+		struct model_child *c = &ike->children[i];
+		if (c->reqid != r->reqid || c->name.len != r->child_name.len ||
+		    (c->name.len && memcmp(c->name.s, r->child_name.s, c->name.len)))
+			continue;
+		if (!found || c->uniqueid > found->uniqueid)
+			found = c;
+	}
+	return found;
+}
+
+const struct model_ike *model_sa_follow(const struct model *m, struct model_sa_ref *ref,
+                                        const struct model_child **child)
+{
+	struct model_ike *ike = NULL;
+	struct model_child *c = NULL;
+	if (child)
+		*child = NULL;
+	if (ref->epoch && ref->epoch != m->epoch)
+		return NULL;
+	if (!ref->child_id) {
+		ike = ike_now(m, ref->ike_id);
+		if (ike)
+			ref->ike_id = ike->uniqueid;
+		return ike;
+	}
+	uint32_t succ = model_child_successor(m, ref->child_id);
+	if (succ && (ike = idmap_get(&m->child_map, succ)))
+		c = child_in(ike, succ, NULL);
+	if (!c && (ike = idmap_get(&m->child_map, ref->child_id)))
+		c = child_in(ike, ref->child_id, NULL);
+	if (!c && (ike = ike_now(m, ref->ike_id)))
+		c = child_by_reqid(ike, ref);
+	if (!c)
+		return NULL;
+	ref->ike_id = ike->uniqueid;
+	ref->child_id = c->uniqueid;
+	if (child)
+		*child = c;
+	return ike;
+}
+
 /* ---- list-sa ------------------------------------------------------------------ */
 
 int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t now)
@@ -563,6 +627,10 @@ void sa_set_fold(struct model *m, uint32_t ike_id, bool folded)
 
 int sa_clear(struct model *m)
 {
+	/* Another lifetime of the daemon: the old unique ids, and the rekeys
+	 * between them, mean nothing any more. */
+	m->epoch++;
+	memset(m->tombs, 0, sizeof(m->tombs));
 	if (!m->n_ikes)
 		return 0;
 	while (m->n_ikes)

@@ -3,10 +3,17 @@
  * into the model, rebuilt when the model's view generation or the view's
  * settings change, or for new counters when sorted by bytes or rate) and a
  * selection held by identity, not by position, so the selected SA stays
- * selected while rows move, appear and disappear. When the selected SA goes
- * away the selection follows its rekey successor, else a CHILD SA of the
- * same name under the same IKE SA, else the IKE row, else the row now at the
- * same position.
+ * selected while rows move, appear and disappear.
+ *
+ * The selection follows its SA across rekeys by the model's one rule
+ * (model_sa_follow(), which the targets of actions use too) and never moves
+ * to another SA by itself: when the SA is gone (or no longer shown, the
+ * filter not matching it any more) nothing is selected, so that a key
+ * pressed a moment later acts on nothing rather than on whatever row slid
+ * into its place. The view remembers where the row was (by its neighbours)
+ * so that the next navigation key continues from there, and takes the SA
+ * back if it shows again. Only the operator moves it: keys, and a filter
+ * they type that hides it (then the first row is selected).
  */
 #include "model/model_priv.h"
 #include "model/sa.h"
@@ -40,11 +47,20 @@ struct model_view {
 	 * merged in) instead of sorting everything from scratch */
 	bool order_valid;
 	uint64_t order_set_gen;
-	uint64_t order_born; /* model born serial when order was made */
-	struct model_sel sel;
-	size_t sel_idx; /* MODEL_VIEW_NONE when nothing is selected */
+	uint64_t order_born;  /* model born serial when order was made */
+	struct model_sel sel; /* the selected SA as last seen; ike_id 0: none yet */
+	size_t sel_idx;       /* its row; MODEL_VIEW_NONE when none is shown */
+	uint32_t sel_reqid;   /* a CHILD SA's reqid and name, for model_sa_follow() */
 	char sel_name[256];
 	size_t sel_name_len;
+	uint64_t sel_epoch;
+	/* the selected SA went away: sel keeps it (it may come back), gone_at
+	 * is where its row was (the index of the row now in its place), found
+	 * again after each build from the rows that were around it */
+	bool gone, gone_hidden; /* hidden: it exists, the filter hides it */
+	size_t gone_at;
+	struct model_sel near_prev, near_next; /* rows above and below it */
+	bool filter_set;          /* the operator changed the filter since the last build */
 	size_t win_top, win_rows; /* the rows on screen (model_view_set_window) */
 };
 
@@ -85,6 +101,7 @@ void model_view_set_filter(struct model_view *v, const char *text, size_t len)
 	v->filter = len ? xmemdup(text, len) : NULL;
 	v->filter_len = len;
 	v->dirty = true;
+	v->filter_set = true;
 }
 
 void model_view_set_fold(struct model_view *v, uint32_t ike_id, bool folded)
@@ -210,7 +227,8 @@ static bool child_match(const struct model_view *v, const struct model_child *c)
 
 /* ---- building ------------------------------------------------------------- */
 
-static void view_row_push(struct model_view *v, const struct model_ike *ike, const struct model_child *c)
+static void view_row_push(struct model_view *v, const struct model_ike *ike,
+                          const struct model_child *c)
 {
 	if (v->n_rows == v->cap_rows) {
 		v->cap_rows = v->cap_rows ? v->cap_rows * 2 : 64;
@@ -297,28 +315,34 @@ static size_t row_find(const struct model_view *v, uint32_t ike_id, uint32_t chi
 	return MODEL_VIEW_NONE;
 }
 
-static size_t row_find_child_name(const struct model_view *v, uint32_t ike_id)
+static struct model_sel row_sel(const struct model_row *r)
 {
-	for (size_t i = 0; i < v->n_rows; i++) {
-		const struct model_row *r = &v->rows[i];
-		if (r->ike->uniqueid == ike_id && r->child &&
-		    r->child->name.len == v->sel_name_len &&
-		    memcmp(r->child->name.s, v->sel_name, v->sel_name_len) == 0)
-			return i;
-	}
-	return MODEL_VIEW_NONE;
+	struct model_sel s = {r->ike->uniqueid, r->child ? r->child->uniqueid : 0};
+	return s;
+}
+
+/* Remembers the rows around the selection, to find its place if it goes. */
+static void sel_near(struct model_view *v)
+{
+	struct model_sel none = {0, 0};
+	size_t i = v->sel_idx;
+	v->near_prev = i != MODEL_VIEW_NONE && i > 0 ? row_sel(&v->rows[i - 1]) : none;
+	v->near_next = i != MODEL_VIEW_NONE && i + 1 < v->n_rows ? row_sel(&v->rows[i + 1]) : none;
 }
 
 static void sel_set(struct model_view *v, size_t i)
 {
+	v->gone = v->gone_hidden = false;
 	if (i == MODEL_VIEW_NONE || i >= v->n_rows) {
 		v->sel_idx = MODEL_VIEW_NONE;
+		memset(&v->sel, 0, sizeof(v->sel));
 		return;
 	}
 	const struct model_row *r = &v->rows[i];
 	v->sel_idx = i;
-	v->sel.ike_id = r->ike->uniqueid;
-	v->sel.child_id = r->child ? r->child->uniqueid : 0;
+	v->sel = row_sel(r);
+	v->sel_epoch = r->ike->epoch;
+	v->sel_reqid = r->child ? r->child->reqid : 0;
 	v->sel_name_len = 0;
 	if (r->child) {
 		size_t n = r->child->name.len < sizeof(v->sel_name) ? r->child->name.len
@@ -326,52 +350,73 @@ static void sel_set(struct model_view *v, size_t i)
 		memcpy(v->sel_name, r->child->name.s, n);
 		v->sel_name_len = n;
 	}
+	sel_near(v);
 }
 
-/* Finds where the remembered selection went (see the top comment). */
-static size_t reselect(const struct model_view *v)
+/* The row of the selected SA as it is now (model_sa_follow()): its own, or
+ * its IKE SA's when it is a CHILD SA the operator folded away. *exists
+ * tells whether the SA is still in the model at all. */
+static size_t reselect(struct model_view *v, bool *exists)
 {
-	const struct model *m = v->m;
-	uint32_t ike_id = v->sel.ike_id, child_id = v->sel.child_id;
-	size_t i = row_find(v, ike_id, child_id);
-	if (i != MODEL_VIEW_NONE)
-		return i;
-	uint32_t ike_succ = model_ike_successor(m, ike_id);
-	if (child_id) {
-		uint32_t cs = model_child_successor(m, child_id);
-		const struct model_ike *owner;
-		if (cs && model_child_find(m, cs, &owner)) {
-			i = row_find(v, owner->uniqueid, cs);
-			if (i != MODEL_VIEW_NONE)
-				return i;
-		}
-		const struct model_ike *now_in;
-		if (model_child_find(m, child_id, &now_in)) {
-			/* The CHILD SA moved to another IKE SA (ike-rekey). */
-			i = row_find(v, now_in->uniqueid, child_id);
-			if (i != MODEL_VIEW_NONE)
-				return i;
-			ike_id = now_in->uniqueid;
-		}
-		if (v->sel_name_len) {
-			i = row_find_child_name(v, ike_id);
-			if (i == MODEL_VIEW_NONE && ike_succ)
-				i = row_find_child_name(v, ike_succ);
-			if (i != MODEL_VIEW_NONE)
-				return i;
-		}
-		i = row_find(v, ike_id, 0);
-		if (i != MODEL_VIEW_NONE)
-			return i;
-	}
-	if (ike_succ) {
-		i = row_find(v, ike_succ, 0);
-		if (i != MODEL_VIEW_NONE)
-			return i;
-	}
-	if (!v->n_rows)
+	struct model_sa_ref ref = {
+	        .ike_id = v->sel.ike_id,
+	        .child_id = v->sel.child_id,
+	        .reqid = v->sel_reqid,
+	        .child_name = {v->sel_name, (uint32_t)v->sel_name_len},
+	        .epoch = v->sel_epoch,
+	};
+	const struct model_child *c;
+	const struct model_ike *ike = model_sa_follow(v->m, &ref, &c);
+	*exists = ike != NULL;
+	if (!ike)
 		return MODEL_VIEW_NONE;
-	return v->sel_idx != MODEL_VIEW_NONE && v->sel_idx < v->n_rows ? v->sel_idx : v->n_rows - 1;
+	size_t i = row_find(v, ike->uniqueid, c ? c->uniqueid : 0);
+	if (i == MODEL_VIEW_NONE && c && ike->folded)
+		i = row_find(v, ike->uniqueid, 0);
+	return i;
+}
+
+/* Where the gone row was in the rows as they are now. */
+static size_t gone_place(const struct model_view *v)
+{
+	size_t i;
+	if (v->near_next.ike_id &&
+	    (i = row_find(v, v->near_next.ike_id, v->near_next.child_id)) != MODEL_VIEW_NONE)
+		return i;
+	if (v->near_prev.ike_id &&
+	    (i = row_find(v, v->near_prev.ike_id, v->near_prev.child_id)) != MODEL_VIEW_NONE)
+		return i + 1;
+	return v->gone_at < v->n_rows ? v->gone_at : v->n_rows;
+}
+
+/* After a build: the selection on its SA's new row, or gone (see the top
+ * comment). */
+static void sel_update(struct model_view *v)
+{
+	bool filter_set = v->filter_set;
+	v->filter_set = false;
+	if (!v->sel.ike_id) {
+		/* Nothing chosen yet: the first row, as when the monitor starts. */
+		sel_set(v, v->n_rows ? 0 : MODEL_VIEW_NONE);
+		return;
+	}
+	bool exists;
+	size_t i = reselect(v, &exists);
+	if (i != MODEL_VIEW_NONE) {
+		sel_set(v, i);
+		return;
+	}
+	if (filter_set) {
+		/* The operator's filter hid it: the first match, as typed. */
+		sel_set(v, v->n_rows ? 0 : MODEL_VIEW_NONE);
+		return;
+	}
+	if (!v->gone)
+		v->gone_at = v->sel_idx != MODEL_VIEW_NONE ? v->sel_idx : 0;
+	v->gone = true;
+	v->gone_hidden = exists;
+	v->sel_idx = MODEL_VIEW_NONE;
+	v->gone_at = gone_place(v);
 }
 
 /* Do counters matter to the order, and did they move long enough ago? */
@@ -390,18 +435,13 @@ bool model_view_refresh(struct model_view *v)
 {
 	if (v->built && !v->dirty && v->built_gen == v->m->view_gen && !counters_resort(v))
 		return false;
-	bool had_sel = v->built && v->sel_idx != MODEL_VIEW_NONE;
 	rows_build(v);
 	v->built = true;
 	v->dirty = false;
 	v->built_gen = v->m->view_gen;
 	v->built_sa_gen = v->m->sa_gen;
 	v->built_cnt_at = v->m->cnt_at;
-	if (!had_sel) {
-		sel_set(v, v->n_rows ? 0 : MODEL_VIEW_NONE);
-		return true;
-	}
-	sel_set(v, reselect(v));
+	sel_update(v);
 	return true;
 }
 
@@ -433,11 +473,25 @@ void model_view_select(struct model_view *v, size_t row)
 	sel_set(v, row < v->n_rows ? row : v->n_rows - 1);
 }
 
+bool model_view_gone(const struct model_view *v, size_t *where, bool *hidden)
+{
+	if (!v->gone)
+		return false;
+	if (where)
+		*where = v->gone_at;
+	if (hidden)
+		*hidden = v->gone_hidden;
+	return true;
+}
+
 void model_view_move(struct model_view *v, long delta)
 {
 	if (!v->n_rows)
 		return;
 	long cur = v->sel_idx == MODEL_VIEW_NONE ? 0 : (long)v->sel_idx;
+	if (v->gone)
+		/* gone_at is the row now in its place: down lands on it. */
+		cur = (long)v->gone_at - (delta > 0 ? 1 : 0);
 	long to = cur + delta;
 	if (delta < 0 && to > cur)
 		to = 0;

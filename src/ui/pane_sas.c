@@ -55,11 +55,18 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
 	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
 	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter, stale);
-	size_t sel = model_view_selected(v);
-	p->lv.sel = sel == MODEL_VIEW_NONE ? 0 : sel;
+	size_t sel = model_view_selected(v), where = 0;
+	bool hidden = false, gone = model_view_gone(v, &where, &hidden);
+	/* Gone: no row is highlighted and the list stays where it was. */
+	p->lv.sel = sel != MODEL_VIEW_NONE ? sel
+	            : gone && where < n    ? where
+	            : gone && n            ? n - 1
+	                                   : 0;
 	struct sa_rows sr = {v, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
-	        .title = "1 SAs",
+	        .title = !gone    ? "1 SAs"
+	                 : hidden ? "1 SAs (selected SA filtered out)"
+	                          : "1 SAs (selected SA gone)",
 	        .right = right,
 	        .columns = sa_columns,
 	        .ncolumns = SAC_COUNT,
@@ -150,7 +157,10 @@ static unsigned sas_key(struct pane *p, const struct pane_ctx *c, const struct k
 		return PANE_REDRAW;
 	case KA_VERB:
 		if (!row) {
-			snprintf(out->message, sizeof(out->message), "no SA selected");
+			/* Never the row that took its place. */
+			snprintf(out->message, sizeof(out->message), "%s",
+			         model_view_gone(v, NULL, NULL) ? "the selected SA is gone"
+			                                        : "no SA selected");
 			return PANE_REDRAW_ALL;
 		}
 		out->verb = k->verb;
