@@ -458,6 +458,9 @@ static void test_targeted_refresh(void **state)
 	assert_int_equal(model_child_find(m, 21, NULL)->bytes_in, 777);
 	assert_int_equal(model_ike_find(m, 1)->updated_at, 1000);
 
+	assert_int_equal(model_ike_find(m, 2)->listed_at, 2000);
+	assert_int_equal(model_ike_find(m, 1)->listed_at, 1000);
+
 	/* refresh b again, charon no longer lists it: b is gone, nothing else */
 	model_sweep_begin(m, MODEL_TABLE_SAS, 2, 3000);
 	assert_true(model_sweep_end(m, MODEL_TABLE_SAS, 3000) & MODEL_CHANGED_SA_SET);
@@ -470,6 +473,26 @@ static void test_targeted_refresh(void **state)
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, 4000);
 	model_sweep_abort(m, MODEL_TABLE_SAS);
 	assert_int_equal(model_sweep_end(m, MODEL_TABLE_SAS, 4000), 0);
+	assert_int_equal(model_ike_count(m), 2);
+	model_free(m);
+
+	/* With a miss limit of 2, one targeted miss (noblock skipped an IKE SA
+	 * that was checked out, e.g. rekeying) only marks it stale; listed
+	 * again it is confirmed; two misses in a row remove it. */
+	m = new_model(2);
+	sweep(m, s, 3, c, nc, 1000);
+	model_sweep_begin(m, MODEL_TABLE_SAS, 2, 2000);
+	model_sweep_end(m, MODEL_TABLE_SAS, 2000);
+	assert_true(model_ike_find(m, 2)->stale);
+	model_sweep_begin(m, MODEL_TABLE_SAS, 2, 2500);
+	assert_true(feed(m, "list-sa", list_sa(&s[1], c[1], 1), 2500) >= 0);
+	model_sweep_end(m, MODEL_TABLE_SAS, 2500);
+	assert_false(model_ike_find(m, 2)->stale);
+	for (int i = 0; i < 2; i++) {
+		model_sweep_begin(m, MODEL_TABLE_SAS, 2, 3000 + i);
+		model_sweep_end(m, MODEL_TABLE_SAS, 3000 + i);
+	}
+	assert_null(model_ike_find(m, 2));
 	assert_int_equal(model_ike_count(m), 2);
 	model_free(m);
 }

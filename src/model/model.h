@@ -210,6 +210,9 @@ struct model_ike {
 	bool stale;     /* missed by the last full sweep (kept until the miss limit) */
 	bool folded;    /* the tree view shows no CHILD rows for it */
 	int64_t updated_at;
+	/* receive time of the last list-sa of it (its counters), or
+	 * MODEL_TIME_NONE */
+	int64_t listed_at;
 	struct model_raw raw;
 
 	/* model-internal bookkeeping below: do not use */
@@ -436,8 +439,8 @@ enum model_table {
  * A begin while another refresh of the same table is open restarts it. */
 void model_sweep_begin(struct model *m, enum model_table t, uint32_t ike_id, int64_t now);
 /* Ends the refresh: objects of the table (or the one targeted SA) that were
- * not seen since begin are removed (SAs only after sweep_miss_limit misses in
- * full sweeps; a targeted refresh that does not list its SA removes it).
+ * not seen since begin are removed (SAs only after sweep_miss_limit misses,
+ * full sweeps and targeted refreshes alike: stale until then).
  * Returns change flags. Without a matching begin it does nothing. */
 int model_sweep_end(struct model *m, enum model_table t, int64_t now);
 /* Abandons an open refresh (request failed or timed out): removes nothing. */

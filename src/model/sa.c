@@ -152,6 +152,7 @@ static struct model_ike *ike_create(struct model *m, uint32_t uid)
 	ike->uniqueid = uid;
 	ike->folded = m->fold_default;
 	ike->updated_at = MODEL_TIME_NONE;
+	ike->listed_at = MODEL_TIME_NONE;
 	ike->priv.ev_at = MODEL_TIME_NONE;
 	ike->priv.born = ++m->born;
 	ike->epoch = m->epoch;
@@ -525,6 +526,7 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 
 	/* A list-sa lists every CHILD SA of its IKE SA: the others are gone,
 	 * except those an event reported after the sweep began. */
+	ike->listed_at = now;
 	ike_mark_seen_children(ike);
 	for (size_t i = 0; i < d.n_children; i++) {
 		const struct model_child *t = &d.children[i];
@@ -553,31 +555,33 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 
 /* ---- sweeps ------------------------------------------------------------------- */
 
+/* An IKE SA a refresh did not list: noblock skips one that is checked out
+ * (rekeying, say) at that moment, so it is only gone after the miss limit. */
+static void sweep_miss(struct model *m, struct model_ike *ike, unsigned *fl)
+{
+	ike->priv.misses++;
+	*fl |= MODEL_CHANGED_SAS | MODEL_CHANGED_SA_SET;
+	if (ike->priv.misses >= m->cfg.sweep_miss_limit)
+		ike_destroy(m, ike);
+	else
+		ike->stale = true;
+}
+
 static void sweep_remove(struct model *m, const struct sweep *s, unsigned *fl)
 {
 	if (s->ike_id) {
 		/* Targeted refresh: its list-sa clears s->ike_id; still set means the
-		 * SA was not listed, so it is gone. */
+		 * SA was not listed. */
 		struct model_ike *ike = idmap_get(&m->ike_map, s->ike_id);
-		if (ike) {
-			ike_destroy(m, ike);
-			*fl |= MODEL_CHANGED_SAS | MODEL_CHANGED_SA_SET;
-		}
+		if (ike)
+			sweep_miss(m, ike, fl);
 		return;
 	}
 	if (s->gen == 0)
 		return;
-	for (size_t i = m->n_ikes; i-- > 0;) {
-		struct model_ike *ike = m->ikes[i];
-		if (ike->priv.seen == s->gen)
-			continue;
-		ike->priv.misses++;
-		*fl |= MODEL_CHANGED_SAS | MODEL_CHANGED_SA_SET;
-		if (ike->priv.misses >= m->cfg.sweep_miss_limit)
-			ike_destroy(m, ike);
-		else
-			ike->stale = true;
-	}
+	for (size_t i = m->n_ikes; i-- > 0;)
+		if (m->ikes[i]->priv.seen != s->gen)
+			sweep_miss(m, m->ikes[i], fl);
 }
 
 int sa_sweep_end(struct model *m, const struct sweep *s)
