@@ -708,6 +708,74 @@ static void test_args(void **state)
 	assert_int_equal(monitor_parse_args(2, a8, &o, err, sizeof(err)), -EINVAL);
 }
 
+/* Counters older than the interval show their age in the DATA column;
+ * fresh ones, and rows formatted without an interval, show nothing. */
+static void test_data_age(void **state)
+{
+	(void)state;
+	char b[32];
+	fmt_data_age(b, sizeof(b), NOW, NOW + 1500, 1500);
+	assert_string_equal(b, "");
+	fmt_data_age(b, sizeof(b), NOW, NOW + 1501, 1500);
+	assert_string_equal(b, "1s");
+	fmt_data_age(b, sizeof(b), NOW, NOW + 9999, 1500);
+	assert_string_equal(b, "9s");
+	fmt_data_age(b, sizeof(b), NOW, NOW + 125000, 1500);
+	assert_string_equal(b, "2m05s");
+	fmt_data_age(b, sizeof(b), MODEL_TIME_NONE, NOW, 1500);
+	assert_string_equal(b, "");
+	fmt_data_age(b, sizeof(b), NOW, NOW + 60000, 0);
+	assert_string_equal(b, "");
+
+	struct model *m = model_with_sa("gw", 2, "ESTABLISHED");
+	struct model_view *v = model_view_new(m);
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, 300, w);
+	assert_true(w[SAC_DATA] > 0);
+	struct rows_style st = {true, NOW + 8000, 0};
+	for (int kind = MODEL_ROW_IKE; kind <= MODEL_ROW_CHILD; kind++) {
+		struct row aged, plain, fresh;
+		row_init(&aged, 0);
+		rows_sa_aged(&aged, row_of(v, (enum model_row_kind)kind), w, &st, 1500);
+		assert_non_null(strstr(row_text(&aged), "    8s "));
+		assert_int_equal(aged.cols, sum_widths(w, SAC_COUNT));
+		row_init(&plain, 0);
+		rows_sa(&plain, row_of(v, (enum model_row_kind)kind), w, &st);
+		assert_null(strstr(row_text(&plain), "    8s "));
+		row_init(&fresh, 0);
+		rows_sa_aged(&fresh, row_of(v, (enum model_row_kind)kind), w, &st, 10000);
+		assert_string_equal(row_text(&fresh), row_text(&plain));
+	}
+	/* narrow terminals drop it with the rates it qualifies */
+	columns_fit(sa_columns, SAC_COUNT, 80, w);
+	assert_int_equal(w[SAC_DATA] != 0, w[SAC_RATE_IN] != 0);
+	model_view_free(v);
+	model_free(m);
+}
+
+/* --budget: ms of charon CPU per second, 0..1000. */
+static void test_args_budget(void **state)
+{
+	(void)state;
+	struct monitor_options o;
+	char err[256];
+	char *a1[] = {"swantop", "--budget", "2.5", NULL};
+	assert_int_equal(monitor_parse_args(3, a1, &o, err, sizeof(err)), 0);
+	assert_true(o.budget == 2.5);
+	char *a2[] = {"swantop", NULL};
+	assert_int_equal(monitor_parse_args(1, a2, &o, err, sizeof(err)), 0);
+	assert_true(o.budget == 5.0);
+	char *a3[] = {"swantop", "--budget", "0", NULL};
+	assert_int_equal(monitor_parse_args(3, a3, &o, err, sizeof(err)), 0);
+	assert_true(o.budget == 0);
+	const char *bad[] = {"-1", "abc", "1001", "5ms", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *a[] = {"swantop", "--budget", (char *)bad[i], NULL};
+		assert_int_equal(monitor_parse_args(3, a, &o, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "--budget"));
+	}
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -718,7 +786,8 @@ int main(void)
 	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
 	        cmocka_unit_test(test_keys_decoded),  cmocka_unit_test(test_help),
 	        cmocka_unit_test(test_layout),        cmocka_unit_test(test_listview),
-	        cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_args),          cmocka_unit_test(test_data_age),
+	        cmocka_unit_test(test_args_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/feed.h"
 #include "ui/cmdline.h"
 #include "ui/lineedit.h"
 #include "ui/overlay.h"
@@ -40,8 +41,9 @@ void app_pane_ctx(const struct app *app, const struct pane *p, struct pane_ctx *
 	c->utf8 = app->utf8;
 	c->focused = p == &app->overlay_pane ||
 	             (app->overlay == OVERLAY_NONE && p == &app->panes[app->focus]);
-	c->connected = app->mon.state == VICI_SESSION_UP;
-	c->have_data = app->rf.last_data != 0;
+	c->connected = app->feed && feed_connected(app->feed);
+	c->have_data = app->feed && feed_last_data(app->feed) != 0;
+	c->counters_ms = app->cfg.interval_ms;
 	c->now = app->now;
 	c->wall_offset = app->wall_offset;
 }

@@ -14,8 +14,10 @@
  * calling only those above it:
  *   app.c       the shared state: status line, pane contexts, layout,
  *               overlays, filters, theme
- *   refresh.c   the refresh decision (pure)
- *   sessions.c  the monitor and listener sessions, the refresh policy
+ *   refresh.c   the refresh decision under a load budget (pure)
+ *   feed.c      the monitor and listener sessions, the refresh policy,
+ *               restart detection: a part of its own (feed.h)
+ *   sessions.c  the feed wired to the app (what is on screen, the header)
  *   act.c       intents to plans, confirmation, the runner's results
  *   command.c   the command line: running commands, completion
  *   input.c     keys and pastes: input modes, global keys, pane keys to
@@ -42,9 +44,7 @@
 #include "ui/pane.h"
 #include "ui/theme.h"
 
-struct vici_session;
-struct vici_listener;
-struct vici_request;
+struct feed;
 struct lineedit;
 struct cmdline_history;
 struct termkeys;
@@ -59,20 +59,12 @@ enum overlay {
 	OVERLAY_HELP,
 };
 
-/* One of the monitor's own VICI connections. */
-struct app_link {
-	const char *role; /* "monitor", "listener" */
-	struct vici_session *sess;
-	int state;       /* enum vici_session_state */
-	char error[256]; /* sanitised last error */
-	int64_t since;   /* when the state last changed */
-};
-
 struct app_config {
 	const char *uri;
 	int interval_ms;
 	const char *theme;
 	bool readonly;
+	double budget; /* ms of charon CPU per second for polling (app/feed.h) */
 };
 
 /* A destructive verb waiting for "y". The target is followed across rekeys
@@ -85,24 +77,6 @@ struct confirm {
 	bool force;
 	char label[256]; /* what it does, for "cancelled" */
 	char question[640];
-};
-
-/* The refresh state of the monitor session (sessions.c). */
-struct refresh_state {
-	/* at most one request in flight per kind */
-	struct vici_request *rq_sas, *rq_sas_targeted, *rq_conns, *rq_pols, *rq_stats,
-	        *rq_version;
-	int64_t next_counters, next_sweep, next_conns, next_stats;
-	int64_t last_round; /* monotonic ms the last counters round started */
-	int64_t last_data;  /* monotonic ms of the last list-sa data */
-	/* Targeted refreshes of this round: IKE SAs still to ask for, one
-	 * request at a time. */
-	uint32_t targets[REFRESH_TARGETS_MAX];
-	size_t n_targets;
-	struct refresh_uptime uptime; /* charon's, as of the last stats reply */
-	bool reconnected;             /* the connection came back since that reply */
-	bool list_failing[3];  /* by enum model_table: the last refresh failed */
-	unsigned sweeps;       /* completed full sweeps */
 };
 
 struct app {
@@ -130,11 +104,7 @@ struct app {
 	struct status status;
 
 	/* VICI */
-	struct app_link mon, lis;
-	struct vici_listener *listeners[8];
-	char alert_state[48]; /* "alerts: not supported" etc. */
-	bool lis_timeout_told; /* a registration timeout is in the events already */
-	struct refresh_state rf;
+	struct feed *feed; /* the monitor and listener sessions (sessions.c) */
 	struct runner *runner;
 
 	struct termkeys *tk; /* the terminal's key decoder (loop.c) */
@@ -186,10 +156,10 @@ unsigned app_key(struct app *app, const struct key_event *ev);
 /* Leaves the command line, filter or confirmation being typed. */
 void app_input_cancel(struct app *app);
 
-/* --- sessions.c: the monitor's own connections and refresh policy --- */
+/* --- sessions.c: the monitor's own connections (the feed, feed.h) --- */
 
-/* Creates the monitor and listener sessions for app->cfg.uri and registers
- * the listener's events. Nothing is sent before the loop runs. */
+/* Creates the feed (monitor and listener sessions, budgeted refresh) for
+ * app->cfg.uri. Nothing is sent before the loop runs. */
 void app_sessions_start(struct app *app);
 void app_sessions_stop(struct app *app);
 /* Fills pollfds for the monitor and listener sessions; returns the number
@@ -206,6 +176,9 @@ int64_t app_sessions_deadline(const struct app *app);
 void app_refresh_all(struct app *app);
 /* Asks for the SAs again soon (after an action touched them). */
 void app_refresh_sas(struct app *app);
+/* Fills what the header shows of the connections: links, data age, alert
+ * state, the counter periods and their load on charon. */
+void app_sessions_bars(const struct app *app, struct bars_info *b);
 
 /* --- act.c --- */
 

@@ -55,14 +55,6 @@ static void draw_bars(struct app *app)
 	        .utf8 = app->utf8,
 	        .readonly = app->cfg.readonly,
 	        .now = app->now,
-	        .links = {{app->mon.role, app->mon.state, vici_session_answered(app->mon.sess),
-	                   app->mon.error},
-	                  {app->lis.role, app->lis.state, vici_session_answered(app->lis.sess),
-	                   app->lis.error}},
-	        .retry_at = vici_session_retry_at(app->mon.sess),
-	        .last_data = app->rf.last_data,
-	        .stale_after_ms = 3 * (int64_t)app->cfg.interval_ms + 2000,
-	        .alert_state = app->alert_state,
 	        .input = app->input,
 	        .question = app->confirm.question,
 	        .completions = app->completions,
@@ -72,6 +64,7 @@ static void draw_bars(struct app *app)
 	                                                     : 1u << app->focus,
 	        .status = &app->status,
 	};
+	app_sessions_bars(app, &b);
 	b.running =
 	        runner_running(app->runner, &b.running_verb, &b.running_label, &b.running_started);
 	bars_draw(&b);
@@ -281,7 +274,8 @@ int monitor_main(int argc, char **argv)
 		                "'swantop call' or 'swantop listen')\n");
 		return MONITOR_EXIT_FAIL;
 	}
-	struct app_config cfg = {o.uri, o.interval_ms, o.theme ? o.theme : "default", o.readonly};
+	struct app_config cfg = {o.uri, o.interval_ms, o.theme ? o.theme : "default", o.readonly,
+	                         o.budget};
 	struct app *app = app_create(&cfg);
 	app->theme = theme;
 	char *herr = NULL;

@@ -1,6 +1,6 @@
 /*
  * The interactive monitor: `swantop [--uri URI] [--interval SECONDS]
- * [--theme NAME] [--readonly]`. monitor_main() owns the terminal (curses)
+ * [--budget MS] [--theme NAME] [--readonly]`. monitor_main() owns the terminal (curses)
  * and the single poll() loop over the terminal, the VICI connections, a
  * signal self-pipe and the nearest timer; see app/app.h for the state and
  * ui/pane.h for the panes.
@@ -21,6 +21,7 @@ struct monitor_options {
 	const char *uri;   /* NULL: charon's default socket */
 	int interval_ms;   /* 100..3600000; default 1500 */
 	const char *theme; /* NULL: "default" */
+	double budget;     /* ms of charon CPU per second for polling; default 5 */
 	bool readonly;
 	bool help;
 };

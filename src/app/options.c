@@ -10,15 +10,19 @@
 #include <string.h>
 
 #include "app/monitor.h"
+#include "app/refresh.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 
 const char monitor_usage_text[] =
-        "usage: swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
+        "usage: swantop [--uri URI] [--interval SECONDS] [--budget MS] [--theme NAME]\n"
+        "               [--readonly]\n"
         "       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n"
         "\n"
         "  --uri URI           charon's VICI socket (default unix:///var/run/charon.vici)\n"
-        "  --interval SECONDS  counter refresh interval, 0.1-3600 (default 1.5)\n"
+        "  --interval SECONDS  counters of the selected SA, 0.1-3600 (default 1.5)\n"
+        "  --budget MS         charon CPU the polling may use, ms per second, 0-1000\n"
+        "                      (default 5, i.e. 0.5% of one core)\n"
         "  --theme NAME        colour theme (default, mono, or a themes/NAME.theme file)\n"
         "  --readonly          refuse every action (initiate, terminate, rekey, ...)\n"
         "\n"
@@ -29,6 +33,7 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 	static const struct option opts[] = {
 	        {"uri", required_argument, NULL, 'u'},
 	        {"interval", required_argument, NULL, 'i'},
+	        {"budget", required_argument, NULL, 'b'},
 	        {"theme", required_argument, NULL, 't'},
 	        {"readonly", no_argument, NULL, 'r'},
 	        {"read-only", no_argument, NULL, 'r'},
@@ -37,11 +42,12 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 	};
 	memset(o, 0, sizeof(*o));
 	o->interval_ms = 1500;
+	o->budget = REFRESH_BUDGET_DEFAULT;
 	err[0] = '\0';
 	optind = 0; /* full reset (GNU): the parser may run more than once */
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":u:i:t:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:i:b:t:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			o->uri = optarg;
@@ -60,6 +66,23 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 				return -EINVAL;
 			}
 			o->interval_ms = (int)(s * 1000 + 0.5);
+			break;
+		}
+		case 'b': {
+			char *end;
+			errno = 0;
+			double ms = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(ms >= 0 && ms <= 1000)) {
+				char *safe = sanitize_strdup(optarg, 0);
+				snprintf(
+				        err, errsize,
+				        "--budget: '%s' is not a number of milliseconds (of charon "
+				        "CPU per second) between 0 and 1000",
+				        safe);
+				free(safe);
+				return -EINVAL;
+			}
+			o->budget = ms;
 			break;
 		}
 		case 't':

@@ -16,6 +16,7 @@
 #include "ui/draw.h"
 #include "ui/keys.h"
 #include "ui/lineedit.h"
+#include "ui/rows.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 
@@ -32,6 +33,14 @@ void status_set(struct status *s, int64_t now, int role, int seconds, const char
 bool status_shown(const struct status *s, int64_t now)
 {
 	return s->text[0] && now < s->until;
+}
+
+void bars_period(char *buf, size_t size, int64_t ms)
+{
+	if (ms < 10000)
+		snprintf(buf, size, "%.1fs", (double)ms / 1000.0);
+	else
+		fmt_duration(buf, size, (ms + 500) / 1000);
 }
 
 static char *safe(const struct bars_info *b, struct model_str s)
@@ -145,6 +154,15 @@ static void header_line2(const struct bars_info *b, int y, int w)
 		               b->now - b->last_data > b->stale_after_ms ? THEME_STALE
 		                                                         : THEME_HEADER,
 		               buf);
+		if (b->period_visible > 0) {
+			char vis[32], all[32];
+			bars_period(vis, sizeof(vis), b->period_visible);
+			bars_period(all, sizeof(all), b->period_sweep);
+			snprintf(buf, sizeof(buf),
+			         "  counters every %s, all SAs %s (charon %.1f ms/s)", vis, all,
+			         b->load);
+			x += draw_text(y, x, w - x, THEME_HEADER, buf);
+		}
 	} else {
 		x += draw_text(y, x, w - x, THEME_STATUS_WARN, "waiting for the first list-sas");
 	}

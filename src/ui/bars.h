@@ -62,6 +62,10 @@ struct bars_info {
 	int64_t last_data;         /* monotonic ms of the last list-sa data, 0: none */
 	int64_t stale_after_ms;    /* data older than this is drawn as stale */
 	const char *alert_state;   /* "alerts: not supported" or "" */
+	/* the counter periods (ms; 0: not shown) and the load they add up to
+	 * on charon (ms of CPU per second) */
+	int64_t period_visible, period_sweep;
+	double load;
 	/* running actions: how many, and the oldest */
 	size_t running;
 	enum verb running_verb;
@@ -75,6 +79,9 @@ struct bars_info {
 	unsigned hint_ctx;       /* KC_* of what has the keys */
 	const struct status *status;
 };
+
+/* A counter period for the header: "1.5s" under 10 s, else "34s", "2m05s". */
+void bars_period(char *buf, size_t size, int64_t ms);
 
 /* Draws the header, the hint bar and the status line (or the line being
  * typed, with the cursor placed in it). */

@@ -50,6 +50,7 @@ struct pane_ctx {
 	bool have_data; /* charon answered a list-sas at least once */
 	int64_t now;         /* monotonic ms */
 	int64_t wall_offset; /* realtime ms minus monotonic ms */
+	int64_t counters_ms; /* counters older than this show their age (0: never) */
 };
 
 /* A key, resolved through the key table. */

@@ -26,12 +26,13 @@ static const char *const sort_names[MODEL_SORT_COUNT] = {
 struct sa_rows {
 	struct model_view *v;
 	struct rows_style st;
+	int64_t fresh_ms;
 };
 
 static void sa_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
 	struct sa_rows *sr = arg;
-	rows_sa(r, model_view_row(sr->v, i), w, &sr->st);
+	rows_sa_aged(r, model_view_row(sr->v, i), w, &sr->st, sr->fresh_ms);
 }
 
 static void sas_init(struct pane *p, const struct pane_init *in)
@@ -62,7 +63,7 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	            : gone && where < n    ? where
 	            : gone && n            ? n - 1
 	                                   : 0;
-	struct sa_rows sr = {v, {c->utf8, c->now, c->wall_offset}};
+	struct sa_rows sr = {v, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
 	struct pane_list l = {
 	        .title = !gone    ? "1 SAs"
 	                 : hidden ? "1 SAs (selected SA filtered out)"

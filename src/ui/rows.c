@@ -179,6 +179,16 @@ void fmt_duration(char *buf, size_t size, int64_t secs)
 		         (unsigned long long)(s % 86400 / 3600));
 }
 
+void fmt_data_age(char *buf, size_t size, int64_t at, int64_t now, int64_t fresh_ms)
+{
+	int64_t secs;
+	buf[0] = '\0';
+	if (fresh_ms <= 0 || at == MODEL_TIME_NONE || now - at <= fresh_ms ||
+	    !model_secs_ago(at, now, &secs))
+		return;
+	fmt_duration(buf, size, secs);
+}
+
 void fmt_rate(char *buf, size_t size, double bps)
 {
 	if (bps < 0) {
@@ -256,6 +266,7 @@ const struct column sa_columns[SAC_COUNT] = {
         [SAC_BYTES_OUT] = {"OUT", 6, 6, 3, ROW_RIGHT},
         [SAC_PKTS_IN] = {"PKT-IN", 6, 6, 6, ROW_RIGHT},
         [SAC_PKTS_OUT] = {"PKT-OUT", 7, 7, 6, ROW_RIGHT},
+        [SAC_DATA] = {"DATA", 6, 6, 1, ROW_RIGHT},
         [SAC_AGE] = {"AGE", 7, 7, 4, ROW_RIGHT},
         [SAC_REKEY] = {"REKEY", 7, 7, 2, ROW_RIGHT},
         [SAC_LIFE] = {"EXPIRE", 7, 7, 5, ROW_RIGHT},
@@ -336,7 +347,6 @@ int rows_countdown_role(int64_t at, int64_t now)
 	return THEME_DEFAULT;
 }
 
-
 static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
                      struct model_str integ, struct model_str prf, struct model_str dh)
 {
@@ -354,7 +364,7 @@ static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
 }
 
 static void ike_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
-                      char (*tmp)[128])
+                      int64_t fresh_ms, char (*tmp)[128])
 {
 	const struct model_ike *ike = mr->ike;
 	int srole = ike->stale ? THEME_STALE : rows_ike_state_role(ike->state);
@@ -385,6 +395,10 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 	fmt_count(tmp[9], 128, ike->packets_out);
 	c[SAC_PKTS_IN] = cell_txt(THEME_DIM, tmp[8]);
 	c[SAC_PKTS_OUT] = cell_txt(THEME_DIM, tmp[9]);
+	fmt_data_age(tmp[17], 128,
+	             ike->listed_at != MODEL_TIME_NONE ? ike->listed_at : ike->updated_at, st->now,
+	             fresh_ms);
+	c[SAC_DATA] = cell_txt(THEME_DIM, tmp[17]);
 	fmt_delta(tmp[10], 128, ike->established_at, st->now, false);
 	c[SAC_AGE] = cell_txt(THEME_DEFAULT, tmp[10]);
 	/* The sooner of rekey and reauth is what will happen next. */
@@ -402,7 +416,7 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 }
 
 static void child_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
-                        char (*tmp)[128])
+                        int64_t fresh_ms, char (*tmp)[128])
 {
 	const struct model_child *ch = mr->child;
 	int srole = rows_child_state_role(ch->state);
@@ -439,6 +453,10 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 		c[SAC_PKTS_IN] = cell_txt(THEME_DEFAULT, tmp[8]);
 		c[SAC_PKTS_OUT] = cell_txt(THEME_DEFAULT, tmp[9]);
 	}
+	if (ch->has_counters) {
+		fmt_data_age(tmp[17], 128, ch->updated_at, st->now, fresh_ms);
+		c[SAC_DATA] = cell_txt(THEME_DIM, tmp[17]);
+	}
 	fmt_delta(tmp[10], 128, ch->installed_at, st->now, false);
 	c[SAC_AGE] = cell_txt(THEME_DEFAULT, tmp[10]);
 	fmt_delta(tmp[11], 128, ch->rekey_at, st->now, true);
@@ -455,17 +473,23 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 	c[SAC_ALGS] = cell_txt(THEME_DIM, tmp[16]);
 }
 
+void rows_sa_aged(struct row *r, const struct model_row *mr, const unsigned *w,
+                  const struct rows_style *st, int64_t fresh_ms)
+{
+	struct cell c[SAC_COUNT];
+	char tmp[18][128];
+	memset(c, 0, sizeof(c));
+	if (mr->kind == MODEL_ROW_IKE)
+		ike_cells(c, mr, st, fresh_ms, tmp);
+	else
+		child_cells(c, mr, st, fresh_ms, tmp);
+	put_cells(r, c, sa_columns, SAC_COUNT, w);
+}
+
 void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
              const struct rows_style *st)
 {
-	struct cell c[SAC_COUNT];
-	char tmp[17][128];
-	memset(c, 0, sizeof(c));
-	if (mr->kind == MODEL_ROW_IKE)
-		ike_cells(c, mr, st, tmp);
-	else
-		child_cells(c, mr, st, tmp);
-	put_cells(r, c, sa_columns, SAC_COUNT, w);
+	rows_sa_aged(r, mr, w, st, 0);
 }
 
 const struct column conn_columns[CC_COUNT] = {

@@ -86,6 +86,10 @@ void fmt_duration(char *buf, size_t size, int64_t secs);
 void fmt_delta(char *buf, size_t size, int64_t at, int64_t now, bool until);
 /* A rate in bytes per second ("1.2K/s"); "-" when unknown (< 0). */
 void fmt_rate(char *buf, size_t size, double bps);
+/* The age of counters received at at (monotonic ms), as a duration
+ * (fmt_duration), once it is older than fresh_ms; "" while fresh, when at is
+ * MODEL_TIME_NONE or fresh_ms is 0. */
+void fmt_data_age(char *buf, size_t size, int64_t at, int64_t now, int64_t fresh_ms);
 
 /* --- the panes' rows (pure: model data in, text and roles out) --- */
 
@@ -114,6 +118,7 @@ enum sa_column {
 	SAC_BYTES_OUT,
 	SAC_PKTS_IN,
 	SAC_PKTS_OUT,
+	SAC_DATA, /* the counters' age, when older than the interval */
 	SAC_AGE,
 	SAC_REKEY,
 	SAC_LIFE,
@@ -129,6 +134,10 @@ void rows_header(struct row *r, const struct column *c, size_t n, const unsigned
 /* One row of the SA tree (an IKE SA or one of its CHILD SAs). */
 void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
              const struct rows_style *st);
+/* The same, with the age of counters older than fresh_ms in the DATA
+ * column (the IKE row's: its last list-sa; a CHILD row's: its last update). */
+void rows_sa_aged(struct row *r, const struct model_row *mr, const unsigned *w,
+                  const struct rows_style *st, int64_t fresh_ms);
 
 /* Connections: a connection row, then one row per child config. */
 enum conn_column { CC_NAME, CC_UP, CC_VERSION, CC_LOCAL, CC_REMOTE, CC_AUTH, CC_DETAIL, CC_COUNT };
