@@ -59,7 +59,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* The first rows IKE SAs by unique id, the first one selected. */
-static size_t window(void *ctx, uint32_t *ids, size_t max, uint32_t *selected)
+static size_t window(void *ctx, uint32_t *ids, size_t max, uint32_t *selected, uint32_t *detail)
 {
 	struct run *r = ctx;
 	size_t n = model_ike_count(r->m), k = 0;
@@ -72,6 +72,7 @@ static size_t window(void *ctx, uint32_t *ids, size_t max, uint32_t *selected)
 	for (; k < n && k < r->rows && k < max; k++)
 		ids[k] = all[k];
 	*selected = k ? ids[0] : 0;
+	*detail = 0;
 	free(all);
 	return k;
 }

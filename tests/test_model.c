@@ -329,7 +329,18 @@ static void test_list_sa_fields(void **state)
 	assert_int_equal(ike->bytes_in, 1000);
 	assert_int_equal(ike->bytes_out, 2000);
 
-	/* the raw elements: every IKE key charon sent, no child-sas */
+	/* the raw elements: none kept, except for the IKE SA a detail view
+	 * shows (model_set_raw_ike()), from its next message on */
+	assert_int_equal(ike->raw.len, 0);
+	assert_int_equal(net->raw.len, 0);
+	model_set_raw_ike(m, 7);
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50000) >= 0);
+	ike = model_ike_find(m, 7);
+	net = model_child_find(m, 11, NULL);
+	dmz = model_child_find(m, 12, NULL);
+	assert_str(ike->name, "gw");
+	assert_str(net->name, "net");
+	/* every IKE key charon sent, no child-sas */
 	struct vici_parser p;
 	struct vici_element e;
 	int keys = 0, sections = 0;
@@ -347,6 +358,15 @@ static void test_list_sa_fields(void **state)
 		keys += e.type == VICI_KEY_VALUE;
 	assert_int_equal(r, 0);
 	assert_int_equal(keys, 19);
+	/* and dropped again once another SA is shown */
+	model_set_raw_ike(m, 8);
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 51000) >= 0);
+	ike = model_ike_find(m, 7);
+	net = model_child_find(m, 11, NULL);
+	assert_int_equal(ike->raw.len, 0);
+	assert_int_equal(net->raw.len, 0);
+	assert_str(ike->remote_host, "2001:db8::7");
+	assert_str(net->name, "net");
 
 	const struct model_ike *owner;
 	assert_ptr_equal(model_child_find(m, 12, &owner), dmz);

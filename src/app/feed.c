@@ -53,12 +53,13 @@ struct feed {
 	enum refresh_kind rq_kind;
 	uint32_t rq_ike;
 	int64_t rq_sent;
-	size_t rq_listed; /* list-sa events of a sweep */
-	bool rq_cold;     /* it opened a round: charon was idle before it */
-	int64_t replied;  /* when the last answer came */
-	bool ready;       /* a reply came: decide again at the next tick */
-	int64_t decided;  /* when the last decision was made */
-	int64_t hold;     /* no request before this (after a failure) */
+	size_t rq_listed;   /* list-sa events of a sweep */
+	bool rq_cold;       /* it opened a round: charon was idle before it */
+	int64_t replied;    /* when the last answer came */
+	bool ready;         /* a reply came: decide again at the next tick */
+	int64_t decided;    /* when the last decision was made */
+	uint32_t raw_asked; /* the detail view's SA whose raw elements were asked for */
+	int64_t hold;       /* no request before this (after a failure) */
 
 	int64_t now;
 	int64_t last[REFRESH_KIND_COUNT];
@@ -285,10 +286,22 @@ static void decide(struct feed *f)
 	in.now = f->now;
 	in.warm = f->replied && f->now - f->replied < REFRESH_WARM_MS;
 	in.total = model_ike_count(f->m);
+	uint32_t detail = 0;
 	if (f->cfg.window)
-		in.n_visible = f->cfg.window(f->cfg.ctx, ids, WINDOW_MAX, &in.selected);
+		in.n_visible = f->cfg.window(f->cfg.ctx, ids, WINDOW_MAX, &in.selected, &detail);
 	if (in.n_visible > WINDOW_MAX)
 		in.n_visible = WINDOW_MAX;
+	/* The SA a detail view shows every field of: its raw elements are
+	 * kept, and fetched at once (asked once per SA). */
+	model_set_raw_ike(f->m, detail);
+	const struct model_ike *d = detail ? model_ike_find(f->m, detail) : NULL;
+	if (detail != f->raw_asked && d && !d->raw.len) {
+		f->raw_asked = detail;
+		send_request(f, REFRESH_SA, detail);
+		return;
+	}
+	if (!detail)
+		f->raw_asked = 0;
 	for (size_t i = 0; i < in.n_visible; i++)
 		at[i] = listed_at(f->m, ids[i]);
 	in.visible = ids;

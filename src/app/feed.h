@@ -72,9 +72,12 @@ struct feed_config {
 	/* Callbacks, each optional; none is called from inside a feed_*()
 	 * function other than feed_handle() and feed_tick(). */
 	/* What is on screen: up to max IKE SA ids with a row, top to bottom,
-	 * into ids (returns how many), and in *selected the IKE SA of the
-	 * selected row or of an open detail view (0: none). */
-	size_t (*window)(void *ctx, uint32_t *ids, size_t max, uint32_t *selected);
+	 * into ids (returns how many), in *selected the IKE SA of the selected
+	 * row or of an open detail view (0: none), and in *detail the IKE SA
+	 * whose every field is shown (0: none): its raw elements are asked for
+	 * at once and kept (model_set_raw_ike()). */
+	size_t (*window)(void *ctx, uint32_t *ids, size_t max, uint32_t *selected,
+	                 uint32_t *detail);
 	/* A link changed state, or something the header shows changed. */
 	void (*on_change)(void *ctx);
 	/* Something went wrong that is worth a line for the operator (already

@@ -17,13 +17,13 @@
 
 /* What the operator sees of the SAs: their counters are what the feed keeps
  * fresh first. */
-static size_t window(void *ctx, uint32_t *ids, size_t max, uint32_t *selected)
+static size_t window(void *ctx, uint32_t *ids, size_t max, uint32_t *selected, uint32_t *detail)
 {
 	struct app *app = ctx;
 	uint32_t d;
-	*selected = 0;
+	*selected = *detail = 0;
 	if (app->overlay == OVERLAY_DETAIL && overlay_detail_ike(&app->overlay_pane, &d))
-		*selected = d;
+		*selected = *detail = d;
 	if (app->main_pane != PANE_SAS || app->overlay != OVERLAY_NONE)
 		return 0;
 	size_t n = model_view_window_ikes(app->sa_view, ids, max);

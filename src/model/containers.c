@@ -1,12 +1,11 @@
 /*
  * The model's containers (see containers.h).
  *
- * Storage is chosen for 10k IKE SAs with 20k CHILD SAs refreshed every few
- * seconds: each received message is copied once into a reference-counted
- * block, and every string of the objects it describes is a (pointer, length)
- * into that block. There is no per-field allocation, the raw elements for the
- * "every field" view come for free, and a refresh costs one copy of the
- * message plus one pass of the pull parser.
+ * Storage is chosen for 10k to 50k IKE SAs with two CHILD SAs each refreshed
+ * every few seconds: each string of an object is a (pointer, length) into a
+ * reference-counted block, a received message (connections, policies) or
+ * the compact copy of just an SA's strings (sa_decode.h). There is no
+ * per-field allocation, and a steady state reuses pooled blocks.
  */
 #include "model/containers.h"
 
@@ -38,6 +37,14 @@
 
 struct model_blk *blk_new(struct blk_pool *pool, const void *msg, size_t len)
 {
+	struct model_blk *b = blk_alloc(pool, len);
+	if (len)
+		memcpy(b->data, msg, len);
+	return b;
+}
+
+struct model_blk *blk_alloc(struct blk_pool *pool, size_t len)
+{
 	struct model_blk *b = NULL;
 	for (size_t i = 0; i < pool->n; i++) {
 		if (pool->blk[i]->cap > len) {
@@ -56,8 +63,6 @@ struct model_blk *blk_new(struct blk_pool *pool, const void *msg, size_t len)
 	}
 	b->refs = 1;
 	b->len = len;
-	if (len)
-		memcpy(b->data, msg, len);
 	b->data[len] = 0;
 	return b;
 }

@@ -33,6 +33,8 @@ struct blk_pool {
  * reusing a pooled block: a sweep releases each SA's previous block just
  * before the next message needs one, so a steady state allocates nothing. */
 struct model_blk *blk_new(struct blk_pool *pool, const void *msg, size_t len);
+/* The same with len bytes left for the caller to fill. */
+struct model_blk *blk_alloc(struct blk_pool *pool, size_t len);
 /* Adds a reference; b may be NULL. Returns b. */
 struct model_blk *blk_ref(struct model_blk *b);
 /* Drops a reference; the last one hands b to the pool (or frees it). */

@@ -28,9 +28,11 @@
  * Strings. Everything charon sent is kept as received: binary-safe,
  * length-bounded byte strings (struct model_str) that may contain NULs,
  * control characters or invalid UTF-8. Sanitising for the terminal is the
- * UI's job. Every object also keeps the raw VICI elements charon sent for it
+ * UI's job. Objects can also keep the raw VICI elements charon sent for them
  * (struct model_raw), a valid message body the UI can walk with
- * vici_parser_init()/vici_parser_next() for a "show every field" view.
+ * vici_parser_init()/vici_parser_next() for a "show every field" view:
+ * connections, policies and the daemon always, SAs only the one IKE SA (with
+ * its CHILD SAs) named by model_set_raw_ike(), to save memory at scale.
  *
  * Lifetime. All pointers returned by query functions (objects, strings, lists,
  * raw blocks, rows) are owned by the model and stay valid until the next call
@@ -75,7 +77,8 @@ struct model_list_iter {
 
 /* The raw VICI elements charon sent for one object (for an IKE SA: its keys
  * and lists without the child-sas section; for a CHILD SA: its keys and
- * lists). A valid message body: walk it with vici_parser_init(msg, len). */
+ * lists). A valid message body: walk it with vici_parser_init(msg, len).
+ * Empty (msg NULL, len 0) for SAs other than model_set_raw_ike()'s. */
 struct model_raw {
 	const uint8_t *msg;
 	size_t len;
@@ -490,6 +493,11 @@ const struct model_ike *model_ike_find(const struct model *m, uint32_t uniqueid)
 /* A CHILD SA by its uniqueid; *ike (if not NULL) gets its IKE SA. */
 const struct model_child *model_child_find(const struct model *m, uint32_t uniqueid,
                                            const struct model_ike **ike);
+/* The IKE SA whose raw elements are kept, with its CHILD SAs (an open
+ * detail view's), from the next message that describes it on; 0: none.
+ * Every other SA has an empty raw. */
+void model_set_raw_ike(struct model *m, uint32_t ike_id);
+
 /* If the IKE SA uniqueid was rekeyed (ike-rekey), the uniqueid of its
  * successor (following chains), else 0. Works after the old SA is gone. */
 uint32_t model_ike_successor(const struct model *m, uint32_t uniqueid);

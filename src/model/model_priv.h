@@ -71,6 +71,7 @@ struct model {
 	uint64_t set_gen;   /* IKE SAs created or destroyed */
 	uint64_t born;      /* serial of the last IKE SA created */
 	uint64_t epoch;     /* model_sa_epoch() */
+	uint32_t raw_ike;   /* model_set_raw_ike() */
 	unsigned seen_gen;  /* the generation marked by the current sweep */
 
 	struct sweep sweeps[3];

@@ -241,10 +241,13 @@ static bool child_ident_differs(const struct model_child *a, const struct model_
 }
 
 /* Updates (or creates) the IKE SA described by f. Children are not touched. */
-struct model_ike *ike_apply(struct model *m, const struct model_ike *f, struct model_blk *blk,
-                            int64_t now, unsigned *fl, int64_t *prev_at)
+struct model_ike *ike_apply(struct model *m, const struct model_ike *f, int64_t now, unsigned *fl,
+                            int64_t *prev_at)
 {
 	struct model_ike *ike = idmap_get(&m->ike_map, f->uniqueid);
+	/* The strings become the model's own (old ones kept if unchanged). */
+	struct model_ike g = *f;
+	struct model_blk *own = sa_own_ike(m, &g, ike, f->uniqueid == m->raw_ike);
 	if (prev_at)
 		*prev_at = ike ? ike->updated_at : MODEL_TIME_NONE;
 	if (!ike) {
@@ -259,13 +262,14 @@ struct model_ike *ike_apply(struct model *m, const struct model_ike *f, struct m
 	} else if (!m->ident_changed && ike_ident_differs(ike, f)) {
 		m->ident_changed = true;
 	}
-	memcpy((char *)ike + IKE_REGION_START, (const char *)f + IKE_REGION_START,
+	memcpy((char *)ike + IKE_REGION_START, (const char *)&g + IKE_REGION_START,
 	       IKE_REGION_END - IKE_REGION_START);
-	ike->raw = f->raw;
+	ike->raw = g.raw;
 	ike->updated_at = now;
-	blk_ref(blk);
-	blk_unref(&m->pool, ike->priv.blk);
-	ike->priv.blk = blk;
+	if (own) {
+		blk_unref(&m->pool, ike->priv.blk);
+		ike->priv.blk = own;
+	}
 	ike_touch(m, ike, fl);
 	return ike;
 }
@@ -319,12 +323,14 @@ static void child_sample(const struct model *m, struct model_child *c, bool is_n
 }
 
 struct model_child *child_apply(struct model *m, struct model_ike *ike, const struct model_child *t,
-                                struct model_blk *blk, uint32_t pred_uid, int64_t prev_ike_at,
-                                int64_t now, unsigned *fl)
+                                uint32_t pred_uid, int64_t prev_ike_at, int64_t now, unsigned *fl)
 {
 	size_t idx;
 	struct model_child *c = child_in(ike, t->uniqueid, &idx);
 	bool is_new = !c;
+	struct model_child u = *t;
+	struct model_blk *own = sa_own_child(m, &u, c, ike->uniqueid == m->raw_ike);
+	t = &u;
 	if (is_new) {
 		struct model_ike *other = idmap_get(&m->child_map, t->uniqueid);
 		size_t oi;
@@ -348,9 +354,10 @@ struct model_child *child_apply(struct model *m, struct model_ike *ike, const st
 	c->rekeyed_to = rt;
 	c->raw = t->raw;
 	c->updated_at = now;
-	blk_ref(blk);
-	blk_unref(&m->pool, c->priv.blk);
-	c->priv.blk = blk;
+	if (own) {
+		blk_unref(&m->pool, c->priv.blk);
+		c->priv.blk = own;
+	}
 
 	struct model_rate pred_rate = {0};
 	bool has_pred = false;
@@ -509,17 +516,15 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 	int r = sa_decode(m, msg, len, SA_LAYOUT_FLAT, now, &d);
 	if (r < 0)
 		return r;
-	if (removed_during_sweep(m, false, d.ike.uniqueid)) {
-		blk_unref(&m->pool, d.blk);
+	if (removed_during_sweep(m, false, d.ike.uniqueid))
 		return 0;
-	}
 	int64_t prev;
 	struct model_ike *ike = idmap_get(&m->ike_map, d.ike.uniqueid);
 	if (ike && event_newer(m, ike->priv.ev_at)) {
 		prev = ike->updated_at;
 		ike_touch(m, ike, &fl);
 	} else {
-		ike = ike_apply(m, &d.ike, d.blk, now, &fl, &prev);
+		ike = ike_apply(m, &d.ike, now, &fl, &prev);
 	}
 	if (m->sweeps[MODEL_TABLE_SAS].open && m->sweeps[MODEL_TABLE_SAS].ike_id == ike->uniqueid)
 		m->sweeps[MODEL_TABLE_SAS].ike_id = 0, m->sweeps[MODEL_TABLE_SAS].gen = 0;
@@ -534,7 +539,7 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 			continue;
 		struct model_child *c = child_in(ike, t->uniqueid, NULL);
 		if (!c || !event_newer(m, c->priv.ev_at))
-			c = child_apply(m, ike, t, d.blk, 0, prev, now, &fl);
+			c = child_apply(m, ike, t, 0, prev, now, &fl);
 		c->priv.seen = 1;
 	}
 	for (size_t i = ike->n_children; i-- > 0;) {
@@ -545,7 +550,6 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 	}
 	children_sort(ike);
 	ike_totals(ike);
-	blk_unref(&m->pool, d.blk);
 	/* Most list-sa (targeted refreshes, sweeps) only move counters: views
 	 * keep their rows and the counts stay valid then. */
 	sa_bump(m, (fl & MODEL_CHANGED_SA_SET) || m->ident_changed);
@@ -618,6 +622,11 @@ const struct model_child *model_child_find(const struct model *m, uint32_t uniqu
 	if (ike_out)
 		*ike_out = c ? ike : NULL;
 	return c;
+}
+
+void model_set_raw_ike(struct model *m, uint32_t ike_id)
+{
+	m->raw_ike = ike_id;
 }
 
 void sa_set_fold(struct model *m, uint32_t ike_id, bool folded)

@@ -247,20 +247,140 @@ int sa_decode(struct model *m, const void *msg, size_t len, enum sa_layout layou
 	struct sa_parse sp = {.m = m, .now = now, .layout = layout, .d = d};
 	struct vici_parser p;
 	memset(d, 0, sizeof(*d));
-	d->blk = blk_new(&m->pool, msg, len);
 	m->tmp_n = 0;
 	fields_reset(d, root_fields, N_ROOT_FIELDS);
-	vici_parser_init(&p, d->blk->data, d->blk->len);
+	vici_parser_init(&p, msg, len);
 	int r = fields_walk(&p, true, d, root_fields, N_ROOT_FIELDS, now, root_sub, &sp, NULL,
 	                    NULL);
-	if (r < 0 || !sp.got_ike ||
-	    (layout == SA_LAYOUT_IKE_REKEY && (!sp.got_old || !sp.got_new))) {
-		blk_unref(&m->pool, d->blk);
-		d->blk = NULL;
+	if (r < 0 || !sp.got_ike || (layout == SA_LAYOUT_IKE_REKEY && (!sp.got_old || !sp.got_new)))
 		return -EBADMSG;
-	}
 	d->children = m->tmp;
 	d->roles = m->tmp_role;
 	d->n_children = m->tmp_n;
 	return 0;
+}
+
+/* ---- the model's own copies -------------------------------------------------- */
+
+/* Where the strings and lists of an object are: the F_STR and F_LIST fields
+ * of its table, and the few set outside it. */
+struct own_layout {
+	const struct field *tab;
+	size_t n;
+	size_t extra_str[3]; /* offsets of model_str fields not in tab, 0 ends */
+};
+
+static const struct own_layout ike_layout = {
+        ike_fields,
+        N_IKE_FIELDS,
+        {offsetof(struct model_ike, name), offsetof(struct model_ike, state_name), 0},
+};
+static const struct own_layout child_layout = {
+        child_fields,
+        N_CHILD_FIELDS,
+        {offsetof(struct model_child, key), offsetof(struct model_child, state_name), 0},
+};
+
+/* A string or a list of an object, by the offset of its model_str or
+ * model_list: both begin with the pointer, then a 32-bit length. */
+static const void *own_get(const void *obj, size_t off)
+{
+	const void *p;
+	memcpy(&p, (const char *)obj + off, sizeof(p));
+	return p;
+}
+
+static void own_set(void *obj, size_t off, const void *p)
+{
+	memcpy((char *)obj + off, &p, sizeof(p));
+}
+
+static size_t own_len(const void *obj, size_t off)
+{
+	uint32_t len;
+	memcpy(&len, (const char *)obj + off + sizeof(void *), sizeof(len));
+	return len;
+}
+
+/* Calls fn for every string and list of an object of layout l. */
+typedef void (*own_fn)(void *ctx, size_t off);
+
+static void own_each(const struct own_layout *l, own_fn fn, void *ctx)
+{
+	for (size_t i = 0; l->extra_str[i]; i++)
+		fn(ctx, l->extra_str[i]);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->tab[i].kind == F_STR || l->tab[i].kind == F_LIST)
+			fn(ctx, l->tab[i].off);
+}
+
+/* One pass over the new object and the stored one. */
+struct own {
+	void *f;         /* the new one, pointing into a message */
+	const void *old; /* the stored one, or NULL */
+	bool same;       /* every string and list is old's */
+	size_t total;    /* their bytes */
+	uint8_t *at;     /* where the next one is copied to */
+};
+
+static void own_measure(void *ctx, size_t off)
+{
+	struct own *o = ctx;
+	size_t len = own_len(o->f, off);
+	o->total += len;
+	if (o->same)
+		o->same = o->old && own_len(o->old, off) == len &&
+		          (!len || !memcmp(own_get(o->old, off), own_get(o->f, off), len));
+}
+
+static void own_reuse(void *ctx, size_t off)
+{
+	struct own *o = ctx;
+	own_set(o->f, off, own_get(o->old, off));
+}
+
+static void own_copy(void *ctx, size_t off)
+{
+	struct own *o = ctx;
+	size_t len = own_len(o->f, off);
+	if (len)
+		memcpy(o->at, own_get(o->f, off), len);
+	own_set(o->f, off, len ? (const void *)o->at : "");
+	o->at += len;
+}
+
+static struct model_blk *own(struct model *m, const struct own_layout *l, void *f, const void *old,
+                             struct model_raw *raw, const struct model_raw *old_raw, bool keep)
+{
+	struct own o = {f, old, old != NULL, 0, NULL};
+	own_each(l, own_measure, &o);
+	if (o.same && !keep && !old_raw->len) {
+		own_each(l, own_reuse, &o);
+		raw->msg = NULL, raw->len = 0;
+		return NULL;
+	}
+	struct model_blk *b = blk_alloc(&m->pool, o.total + (keep ? raw->len : 0));
+	o.at = b->data;
+	own_each(l, own_copy, &o);
+	if (keep && raw->len) {
+		memcpy(o.at, raw->msg, raw->len);
+		raw->msg = o.at;
+	} else {
+		raw->msg = NULL, raw->len = 0;
+	}
+	return b;
+}
+
+struct model_blk *sa_own_ike(struct model *m, struct model_ike *f, const struct model_ike *old,
+                             bool raw)
+{
+	static const struct model_raw none = {NULL, 0};
+	return own(m, &ike_layout, f, old, &f->raw, old ? &old->raw : &none, raw);
+}
+
+struct model_blk *sa_own_child(struct model *m, struct model_child *f,
+                               const struct model_child *old, bool raw)
+{
+	static const struct model_raw none = {NULL, 0};
+	return own(m, &child_layout, f, old, &f->raw, old ? &old->raw : &none, raw);
 }

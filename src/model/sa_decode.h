@@ -22,7 +22,8 @@ enum sa_layout {
 /* What a CHILD SA of a child-rekey was: the one replaced or its successor. */
 enum sa_role { ROLE_PLAIN, ROLE_OLD, ROLE_NEW };
 
-/* One SA message, decoded. Every string points into blk. */
+/* One SA message, decoded. Every string points into the message, which is
+ * the caller's: sa_own_ike()/sa_own_child() give the model its own copies. */
 struct sa_msg {
 	struct model_ike ike;     /* for ike-rekey the old IKE SA */
 	struct model_ike ike_new; /* ike-rekey only: the new IKE SA */
@@ -36,7 +37,6 @@ struct sa_msg {
 	const struct model_child *children;
 	const int *roles;
 	size_t n_children;
-	struct model_blk *blk; /* the copy of the message, one reference */
 };
 
 struct model;
@@ -46,11 +46,24 @@ void sa_decode_init(struct model *m);
 /* Frees the decoder's scratch space. */
 void sa_decode_free(struct model *m);
 
-/* Copies msg into a new block and decodes it. Returns 0 with the block in
- * d->blk (the caller unrefs it), or -EBADMSG holding nothing: a message that
- * is malformed, has no IKE SA section, an IKE SA without uniqueid, or (for
- * ike-rekey) lacks the old or the new IKE SA. */
+/* Decodes msg where it is (its strings stay valid as long as msg). Returns
+ * 0, or -EBADMSG: a message that is malformed, has no IKE SA section, an IKE
+ * SA without uniqueid, or (for ike-rekey) lacks the old or the new IKE SA. */
 int sa_decode(struct model *m, const void *msg, size_t len, enum sa_layout layout, int64_t now,
               struct sa_msg *d);
+
+/* Makes the strings and lists of a decoded IKE SA f (pointing into a
+ * message) the model's own before f is stored over old (the stored SA, or
+ * NULL): old's own when they are all the same and no raw elements are to be
+ * kept, else a new compact block holding just those bytes (a list-sa is
+ * about three times larger), returned with one reference for the caller to
+ * store in priv.blk. With raw, f->raw is copied too; without it, it is
+ * cleared (the detail view of an SA asks for its raw elements). Returns
+ * NULL when old's block is reused. */
+struct model_blk *sa_own_ike(struct model *m, struct model_ike *f, const struct model_ike *old,
+                             bool raw);
+/* The same for a CHILD SA. */
+struct model_blk *sa_own_child(struct model *m, struct model_child *f,
+                               const struct model_child *old, bool raw);
 
 #endif

@@ -81,7 +81,7 @@ static void sa_event_locate(struct model *m, struct sa_event *ev, const struct s
 	ev->ike = NULL;
 	ev->prev = MODEL_TIME_NONE;
 	if (type->locate == LOCATE_APPLY || (type->locate == LOCATE_APPLY_UP && ev->d.up)) {
-		ev->ike = ike_apply(m, f, ev->d.blk, now, &ev->fl, &ev->prev);
+		ev->ike = ike_apply(m, f, now, &ev->fl, &ev->prev);
 		ev->ike->priv.ev_at = now;
 	} else if (type->locate == LOCATE_APPLY_UP) {
 		ev->ike = idmap_get(&m->ike_map, f->uniqueid);
@@ -101,7 +101,6 @@ static int sa_event_ingest(struct model *m, const struct sa_event_type *type, co
 		children_sort(ev.ike);
 		ike_totals(ev.ike);
 	}
-	blk_unref(&m->pool, ev.d.blk);
 	if (r < 0)
 		return r;
 	if (ev.fl & (MODEL_CHANGED_SAS | MODEL_CHANGED_SA_SET))
@@ -131,10 +130,10 @@ static int ike_rekey_step(struct model *m, struct sa_event *ev, int64_t now)
 {
 	if (ev->d.ike.uniqueid == ev->d.ike_new.uniqueid)
 		return -EBADMSG;
-	struct model_ike *old = ike_apply(m, &ev->d.ike, ev->d.blk, now, &ev->fl, NULL);
+	struct model_ike *old = ike_apply(m, &ev->d.ike, now, &ev->fl, NULL);
 	bool folded = old->folded;
 	uint32_t old_id = old->uniqueid;
-	struct model_ike *nw = ike_apply(m, &ev->d.ike_new, ev->d.blk, now, &ev->fl, NULL);
+	struct model_ike *nw = ike_apply(m, &ev->d.ike_new, now, &ev->fl, NULL);
 	old = idmap_get(&m->ike_map, old_id);
 	old->priv.ev_at = nw->priv.ev_at = now;
 	/* IKEv2 rekeying moves the CHILD SAs to the new IKE SA. */
@@ -207,8 +206,7 @@ static int child_updown_step(struct model *m, struct sa_event *ev, int64_t now)
 			continue;
 		struct ev_args a = child_entry(ev, t, t->uniqueid);
 		if (ev->d.up) {
-			child_apply(m, ev->ike, t, ev->d.blk, 0, ev->prev, now, &ev->fl)
-			        ->priv.ev_at = now;
+			child_apply(m, ev->ike, t, 0, ev->prev, now, &ev->fl)->priv.ev_at = now;
 		} else {
 			/* The IKE SA may be gone already (DPD: ike-updown "down"
 			 * comes first) or hold it no more (a missed ike-rekey):
@@ -242,15 +240,13 @@ static int child_rekey_step(struct model *m, struct sa_event *ev, int64_t now)
 		if (!t->uniqueid)
 			continue;
 		if (ev->d.roles[i] == ROLE_OLD) {
-			child_apply(m, ev->ike, t, ev->d.blk, 0, ev->prev, now, &ev->fl)
-			        ->priv.ev_at = now;
+			child_apply(m, ev->ike, t, 0, ev->prev, now, &ev->fl)->priv.ev_at = now;
 			old_id = t->uniqueid;
 			continue;
 		}
 		if (ev->d.roles[i] != ROLE_NEW || !old_id || old_id == t->uniqueid)
 			continue;
-		struct model_child *c =
-		        child_apply(m, ev->ike, t, ev->d.blk, old_id, ev->prev, now, &ev->fl);
+		struct model_child *c = child_apply(m, ev->ike, t, old_id, ev->prev, now, &ev->fl);
 		c->priv.ev_at = now;
 		c->rekeyed_from = old_id;
 		struct model_child *o = child_in(ev->ike, old_id, NULL);
