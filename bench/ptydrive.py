@@ -17,6 +17,9 @@ Modes (each prints "figure: NAME VALUE UNIT" lines; NAME gets --tag):
            the end of the first burst of output that contains the key (the
            redraw with the filtered tree, the title "filter: ..." and the
            echo); Esc clears the filter; --reps repetitions.
+  rss      memory, then keep the program running for --seconds (reading all it
+           writes) and read VmRSS every 10 s: the figures are the last and
+           the highest sample and VmHWM at the end (memory under churn).
   steady   wait until the screen shows "IKE," (or --ready) and let it settle, then
            measure over --seconds: the program's CPU (utime+stime from
            /proc/PID/stat), bytes written to the terminal, and with
@@ -199,7 +202,7 @@ def load(t, args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["memory", "filter", "steady"])
+    ap.add_argument("mode", choices=["memory", "filter", "steady", "rss"])
     ap.add_argument("--tag", default="")
     ap.add_argument("--cols", type=int, default=120)
     ap.add_argument("--rows", type=int, default=40)
@@ -270,6 +273,16 @@ def main():
             print(f"figure: filter_latency_max{tag} {max(samples):.1f} ms")
             print(f"figure: filter_cpu{tag} {median(cpus):.1f} ms")
             print(f"figure: filter_runq_wait{tag} {median(waits):.1f} ms")
+        if args.mode == "rss":
+            end, peak, last = time.monotonic() + args.seconds, 0.0, 0.0
+            while time.monotonic() < end:
+                t.read_for(min(10.0, max(0.0, end - time.monotonic())))
+                last = status_kb(t.pid, "VmRSS") / 1024
+                peak = max(peak, last)
+                print(f"# {args.seconds - (end - time.monotonic()):.0f} s: VmRSS {last:.1f} MB")
+            print(f"figure: monitor_rss_after{tag} {last:.1f} MB")
+            print(f"figure: monitor_rss_peak{tag} {peak:.1f} MB")
+            print(f"figure: monitor_hwm_after{tag} {status_kb(t.pid, 'VmHWM') / 1024:.1f} MB")
         if args.mode == "steady":
             c0, o0, b0 = cpu_ticks(t.pid), 0, t.total
             if args.also_pid:
