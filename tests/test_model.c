@@ -358,6 +358,34 @@ static void test_list_sa_fields(void **state)
 		keys += e.type == VICI_KEY_VALUE;
 	assert_int_equal(r, 0);
 	assert_int_equal(keys, 19);
+	/* a refresh that only moves counters keeps the SA's own copy of its
+	 * strings (nothing copied, nothing allocated); new strings get a new
+	 * copy */
+	const char *name_at = ike->name.s, *net_at = net->name.s;
+	c[0].bytes_in += 500;
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50500) >= 0);
+	ike = model_ike_find(m, 7);
+	net = model_child_find(m, 11, NULL);
+	assert_int_equal(net->bytes_in, 1500);
+	assert_ptr_not_equal(ike->name.s, name_at); /* raw kept: a new copy */
+	model_set_raw_ike(m, 0);
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50600) >= 0);
+	ike = model_ike_find(m, 7);
+	net = model_child_find(m, 11, NULL);
+	name_at = ike->name.s, net_at = net->name.s;
+	c[0].bytes_in += 500;
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50700) >= 0);
+	ike = model_ike_find(m, 7);
+	net = model_child_find(m, 11, NULL);
+	assert_ptr_equal(ike->name.s, name_at);
+	assert_ptr_equal(net->name.s, net_at);
+	assert_int_equal(net->bytes_in, 2000);
+	s.remote = "2001:db8::8";
+	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50800) >= 0);
+	ike = model_ike_find(m, 7);
+	assert_str(ike->remote_host, "2001:db8::8");
+	assert_str(ike->name, "gw");
+	s.remote = "2001:db8::7";
 	/* and dropped again once another SA is shown */
 	model_set_raw_ike(m, 8);
 	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 51000) >= 0);

@@ -241,13 +241,12 @@ static bool child_ident_differs(const struct model_child *a, const struct model_
 }
 
 /* Updates (or creates) the IKE SA described by f. Children are not touched. */
-struct model_ike *ike_apply(struct model *m, const struct model_ike *f, int64_t now, unsigned *fl,
+struct model_ike *ike_apply(struct model *m, struct model_ike *f, int64_t now, unsigned *fl,
                             int64_t *prev_at)
 {
 	struct model_ike *ike = idmap_get(&m->ike_map, f->uniqueid);
 	/* The strings become the model's own (old ones kept if unchanged). */
-	struct model_ike g = *f;
-	struct model_blk *own = sa_own_ike(m, &g, ike, f->uniqueid == m->raw_ike);
+	struct model_blk *own = sa_own_ike(m, f, ike, f->uniqueid == m->raw_ike);
 	if (prev_at)
 		*prev_at = ike ? ike->updated_at : MODEL_TIME_NONE;
 	if (!ike) {
@@ -262,9 +261,9 @@ struct model_ike *ike_apply(struct model *m, const struct model_ike *f, int64_t 
 	} else if (!m->ident_changed && ike_ident_differs(ike, f)) {
 		m->ident_changed = true;
 	}
-	memcpy((char *)ike + IKE_REGION_START, (const char *)&g + IKE_REGION_START,
+	memcpy((char *)ike + IKE_REGION_START, (const char *)f + IKE_REGION_START,
 	       IKE_REGION_END - IKE_REGION_START);
-	ike->raw = g.raw;
+	ike->raw = f->raw;
 	ike->updated_at = now;
 	if (own) {
 		blk_unref(&m->pool, ike->priv.blk);
@@ -322,15 +321,13 @@ static void child_sample(const struct model *m, struct model_child *c, bool is_n
 	child_rebase(c, now);
 }
 
-struct model_child *child_apply(struct model *m, struct model_ike *ike, const struct model_child *t,
+struct model_child *child_apply(struct model *m, struct model_ike *ike, struct model_child *t,
                                 uint32_t pred_uid, int64_t prev_ike_at, int64_t now, unsigned *fl)
 {
 	size_t idx;
 	struct model_child *c = child_in(ike, t->uniqueid, &idx);
 	bool is_new = !c;
-	struct model_child u = *t;
-	struct model_blk *own = sa_own_child(m, &u, c, ike->uniqueid == m->raw_ike);
-	t = &u;
+	struct model_blk *own = sa_own_child(m, t, c, ike->uniqueid == m->raw_ike);
 	if (is_new) {
 		struct model_ike *other = idmap_get(&m->child_map, t->uniqueid);
 		size_t oi;
@@ -534,7 +531,7 @@ int model_ingest_list_sa(struct model *m, const void *msg, size_t len, int64_t n
 	ike->listed_at = now;
 	ike_mark_seen_children(ike);
 	for (size_t i = 0; i < d.n_children; i++) {
-		const struct model_child *t = &d.children[i];
+		struct model_child *t = &d.children[i];
 		if (!t->uniqueid || removed_during_sweep(m, true, t->uniqueid))
 			continue;
 		struct model_child *c = child_in(ike, t->uniqueid, NULL);

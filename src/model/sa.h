@@ -17,21 +17,23 @@ struct sweep;
 
 /* ---- one SA ------------------------------------------------------------- */
 
-/* Updates (or creates) the IKE SA described by f (its strings copied, see
- * sa_own_ike()); its CHILD SAs are not touched. *prev_at (if not NULL) gets
+/* Updates (or creates) the IKE SA described by the decoded f (whose strings
+ * are made the model's own in place, see sa_own_ike()); its CHILD SAs are
+ * not touched. *prev_at (if not NULL) gets
  * the SA's previous update time. Adds change flags to *fl. */
-struct model_ike *ike_apply(struct model *m, const struct model_ike *f, int64_t now, unsigned *fl,
+struct model_ike *ike_apply(struct model *m, struct model_ike *f, int64_t now, unsigned *fl,
                             int64_t *prev_at);
 /* Removes an IKE SA (with its CHILD SAs) and leaves a tombstone for it. */
 void ike_remove(struct model *m, struct model_ike *ike, int64_t now);
 /* Recomputes the IKE SA's sums over its CHILD SAs. */
 void ike_totals(struct model_ike *ike);
 
-/* Updates (or adds) the CHILD SA t of ike (its strings copied) and takes a
+/* Updates (or adds) the CHILD SA t of ike (t's strings made the model's own
+ * in place) and takes a
  * rate sample. pred_uid names a known predecessor (0: look for a sibling of
  * the same name); prev_ike_at is the IKE SA's previous update time. Adds
  * change flags to *fl. */
-struct model_child *child_apply(struct model *m, struct model_ike *ike, const struct model_child *t,
+struct model_child *child_apply(struct model *m, struct model_ike *ike, struct model_child *t,
                                 uint32_t pred_uid, int64_t prev_ike_at, int64_t now, unsigned *fl);
 /* The CHILD SA uid of ike (its index in *idx if not NULL), or NULL. */
 struct model_child *child_in(struct model_ike *ike, uint32_t uid, size_t *idx);

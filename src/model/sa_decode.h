@@ -34,7 +34,7 @@ struct sa_msg {
 	uint16_t local_port, remote_port;
 	/* the CHILD SAs in message order, with their roles (scratch space of the
 	 * model, valid until the next decode) */
-	const struct model_child *children;
+	struct model_child *children;
 	const int *roles;
 	size_t n_children;
 };

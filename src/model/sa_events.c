@@ -201,7 +201,7 @@ static struct ev_args child_entry(const struct sa_event *ev, const struct model_
 static int child_updown_step(struct model *m, struct sa_event *ev, int64_t now)
 {
 	for (size_t i = 0; i < ev->d.n_children; i++) {
-		const struct model_child *t = &ev->d.children[i];
+		struct model_child *t = &ev->d.children[i];
 		if (!t->uniqueid)
 			continue;
 		struct ev_args a = child_entry(ev, t, t->uniqueid);
@@ -236,7 +236,7 @@ static int child_rekey_step(struct model *m, struct sa_event *ev, int64_t now)
 {
 	uint32_t old_id = 0;
 	for (size_t i = 0; i < ev->d.n_children; i++) {
-		const struct model_child *t = &ev->d.children[i];
+		struct model_child *t = &ev->d.children[i];
 		if (!t->uniqueid)
 			continue;
 		if (ev->d.roles[i] == ROLE_OLD) {
