@@ -11,7 +11,6 @@
  * Figures: feed_load (the policy's own estimate, ms/s), feed_charon (charon
  * CPU over the run, ms/s, when a pid is given), feed_sweep_period (ms).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include "app/feed.h"
+#include "tools/proc-cpu.h"
 #include "vici/vici.h"
 
 struct run {
@@ -26,31 +26,6 @@ struct run {
 	size_t rows;
 	size_t requests;
 };
-
-static double cpu_ms(int pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	double sum = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char p[300];
-		unsigned long long ns;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "/proc/%d/task/%s/schedstat", pid, e->d_name);
-		FILE *f = fopen(p, "r");
-		if (f && fscanf(f, "%llu", &ns) == 1)
-			sum += (double)ns / 1e6;
-		if (f)
-			fclose(f);
-	}
-	closedir(d);
-	return sum;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -101,7 +76,7 @@ int main(int argc, char **argv)
 	};
 	struct feed *f = feed_new(&c);
 	int64_t start = vici_now_ms(), end = start + (int64_t)(secs * 1000);
-	double c0 = pid ? cpu_ms(pid) : 0;
+	double c0 = pid ? proc_cpu_ms(pid) : 0;
 	for (int64_t now = start; now < end; now = vici_now_ms()) {
 		struct pollfd fds[4];
 		void *tags[4];
@@ -139,7 +114,7 @@ int main(int argc, char **argv)
 	printf("figure: feed_load %.2f ms/s\n", p->load);
 	printf("figure: feed_sweep_period %lld ms\n", (long long)p->sweep);
 	if (pid)
-		printf("figure: feed_charon %.2f ms/s\n", (cpu_ms(pid) - c0) / wall);
+		printf("figure: feed_charon %.2f ms/s\n", (proc_cpu_ms(pid) - c0) / wall);
 	feed_free(f);
 	model_free(r.m);
 	return 0;

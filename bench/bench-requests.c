@@ -9,15 +9,13 @@
  * idle, as a monitor's occasional request does (its threads wake up).
  *
  * charon's CPU is the sum over its threads of the time on a CPU
- * (/proc/PID/task/ * /schedstat, nanoseconds; its thread pool lives as long
- * as the daemon), minus what it used while idle over as long a window
- * measured just before (the lab's charon is not quite silent). Prints
+ * (tools/proc-cpu.h), minus what it used while idle over as long a window
+ * measured right after (the lab's charon is not quite silent). Prints
  *   figure: charon_rq_NAME MS ms        (charon CPU per request)
  *   figure: rtt_NAME MS ms              (median round trip, first byte
  *                                        sent to the final reply)
  *   figure: reply_bytes_NAME BYTES bytes (streamed events + reply, one request)
  */
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/proc-cpu.h"
 #include "vici/vici.h"
 
 struct bench {
@@ -40,32 +39,6 @@ static double clock_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Nanoseconds every thread of pid spent on a CPU. */
-static double cpu_ns(int pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	double sum = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char p[300];
-		snprintf(p, sizeof(p), "/proc/%d/task/%s/schedstat", pid, e->d_name);
-		FILE *f = fopen(p, "r");
-		unsigned long long ns;
-		if (f && fscanf(f, "%llu", &ns) == 1)
-			sum += (double)ns;
-		if (f)
-			fclose(f);
-	}
-	closedir(d);
-	return sum;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -140,7 +113,7 @@ int main(int argc, char **argv)
 	}
 	int pid = atoi(argv[2]), k = atoi(argv[4]);
 	const char *name = argv[3], *cmd = argv[5];
-	if (pid <= 0 || k < 1 || k > 100000 || cpu_ns(pid) < 0) {
+	if (pid <= 0 || k < 1 || k > 100000 || proc_cpu_ms(pid) < 0) {
 		fprintf(stderr, "bench-requests: bad pid or K\n");
 		return 2;
 	}
@@ -156,7 +129,7 @@ int main(int argc, char **argv)
 	double *rtt = calloc((size_t)k, sizeof(*rtt));
 	if (!rtt)
 		return 1;
-	double c0 = cpu_ns(pid), w0 = clock_ms();
+	double c0 = proc_cpu_ms(pid), w0 = clock_ms();
 	double slept = 0;
 	for (int i = 0; i < k; i++) {
 		if (gap > 0) {
@@ -169,19 +142,19 @@ int main(int argc, char **argv)
 			return 1;
 		rtt[i] = clock_ms() - t;
 	}
-	double busy = cpu_ns(pid) - c0, wall = clock_ms() - w0;
+	double busy = proc_cpu_ms(pid) - c0, wall = clock_ms() - w0;
 	/* charon's idle rate over a window as long */
-	double i0 = cpu_ns(pid);
+	double i0 = proc_cpu_ms(pid);
 	double nap = wall < 5000 ? wall : 5000;
 	struct timespec ts = {(time_t)(nap / 1000),
 	                      (long)((nap - (double)(time_t)(nap / 1000) * 1000) * 1e6)};
 	nanosleep(&ts, NULL);
-	double idle_rate = (cpu_ns(pid) - i0) / (wall < 5000 ? wall : 5000);
-	double per = (busy - idle_rate * wall) / k / 1e6;
+	double idle_rate = (proc_cpu_ms(pid) - i0) / (wall < 5000 ? wall : 5000);
+	double per = (busy - idle_rate * wall) / k;
 	(void)slept;
 	qsort(rtt, (size_t)k, sizeof(*rtt), cmp_double);
-	printf("# %d x %s: charon %.1f ms busy over %.0f ms (idle rate %.3f ms/s)\n", k, cmd,
-	       busy / 1e6, wall, idle_rate * 1000 / 1e6);
+	printf("# %d x %s: charon %.1f ms busy over %.0f ms (idle rate %.3f ms/s)\n", k, cmd, busy,
+	       wall, idle_rate * 1000);
 	printf("figure: charon_rq_%s %.3f ms\n", name, per < 0 ? 0 : per);
 	printf("figure: rtt_%s %.3f ms\n", name, rtt[k / 2]);
 	printf("figure: reply_bytes_%s %zu bytes\n", name, b.bytes);
