@@ -7,7 +7,8 @@
  * poisoned) and checks what the interface promises: lookups find what the
  * tables list, CHILD SAs are in order, totals are the sums, counts agree,
  * raw blocks are valid message bodies, rings hold consecutive entries, view
- * rows point at live SAs and a view with rows has a selection.
+ * rows point at live SAs and a view with rows has a selection or knows
+ * where its gone one was.
  *
  * Input: one byte of configuration (ring sizes, sweep miss limit, rate
  * interval), then steps. A step is an opcode byte; what follows depends on
@@ -377,8 +378,12 @@ static void walk_view(const struct model *m, const struct view *vw)
 	model_view_refresh(v);
 	size_t n = model_view_count(v);
 	check(model_view_row(v, n) == NULL, "row past the end");
-	size_t sel = model_view_selected(v);
-	check(n ? sel < n : sel == MODEL_VIEW_NONE, "selection outside the rows");
+	size_t sel = model_view_selected(v), where = n + 1;
+	/* With rows, a row is selected, or the selected SA is gone and the
+	 * view knows where it was. */
+	bool gone = model_view_gone(v, &where, NULL);
+	check(sel == MODEL_VIEW_NONE ? !n || (gone && where <= n) : sel < n && !gone,
+	      "selection outside the rows");
 	const struct model_ike *cur = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct model_row *r = model_view_row(v, i);
@@ -395,7 +400,7 @@ static void walk_view(const struct model *m, const struct view *vw)
 		      "CHILD row outside its IKE SA");
 		touch_str(r->child->name);
 	}
-	if (n) {
+	if (sel != MODEL_VIEW_NONE) {
 		struct model_sel s = model_view_selection(v);
 		const struct model_row *r = model_view_row(v, sel);
 		check(s.ike_id == r->ike->uniqueid &&
@@ -488,6 +493,8 @@ static void view_op(struct model *m, struct view *vw, uint8_t op, uint8_t arg)
 		break;
 	default:
 		model_view_set_window(v, arg & 15, arg >> 4);
+		/* the SA a detail view shows: its raw elements are kept */
+		model_set_raw_ike(m, arg % 16);
 		break;
 	}
 }
