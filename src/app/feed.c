@@ -131,6 +131,7 @@ static void mon_up(void *ctx, bool reconnected)
 	f->force[REFRESH_VERSION] = f->force[REFRESH_STATS] = f->force[REFRESH_SWEEP] = true;
 	f->force[REFRESH_CONNS] = f->force[REFRESH_POLS] = true;
 	f->ready = true;
+	f->hold = 0;
 	changed(f);
 }
 
