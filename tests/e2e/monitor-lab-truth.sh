@@ -7,7 +7,8 @@
 #     tmux capture-pane) are compared with `swanctl --list-sas`; no
 #     difference may last (an SA may change between the snapshots, so a
 #     difference counts when it is there two samples in a row), and the
-#     monitor never says "charon restarted" or "reconnected".
+#     monitor never says "charon restarted" or "reconnected"; no row's
+#     counters on screen are older than 10 s (the DATA column).
 #  2. The detail view of a CHILD SA kept open across a CHILD rekey
 #     (swanctl --rekey --child on the gateway) shows the successor, the one
 #     swanctl lists, not "gone".
@@ -47,6 +48,20 @@ charon_sas() {
 screen_sas() {
 	screen | sed -nE 's/^(▾|▸|\+|-) .* #([0-9]+) [^ ]+ ([A-Z_?]+) .*/#\2 \3/p; s/^  (├─|└─|\|-|`-).* c([0-9]+) [^ ]+ ([A-Z_?]+) .*/c\2 \3/p' |
 		sort -u
+}
+# the oldest counters on screen (the DATA column, empty while fresh), in s
+data_age_max() {
+	screen | python3 -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+head = next((l for l in lines if l.startswith("NAME ") and " DATA" in l), None)
+end = head.index(" DATA") + 5 if head else -1
+worst = 0
+for l in lines if head else []:
+    m = re.search(r"(?:(\d+)m)?(\d+)s$", l[:end].rstrip()) if len(l) >= end else None
+    if m and re.match(r"^(▾|▸|\+|-|  ├─|  └─|  \||  `)", l):
+        worst = max(worst, int(m.group(1) or 0) * 60 + int(m.group(2)))
+print(worst)'
 }
 # one sample: what the screen shows that neither snapshot around it has, and
 # what both snapshots have that the screen lacks
@@ -94,7 +109,7 @@ converge 20 || fail "the screen never matched swanctl --list-sas"
 echo "ok: the screen matches charon"
 
 # --- 1. sixty seconds, every second ---
-prev="" mismatches=0 samples=0
+prev="" mismatches=0 samples=0 oldest=0
 for ((i = 0; i < 60; i++)); do
 	d=$(sample_diff)
 	samples=$((samples + 1))
@@ -107,12 +122,15 @@ for ((i = 0; i < 60; i++)); do
 	fi
 	prev=$d
 	screen | grep -Eq 'monitor . up +listener . up' || fail "a link was down at sample $i"
+	age=$(data_age_max)
+	[ "$age" -le 10 ] || fail "counters ${age} s old on screen at sample $i (at most 10 s)"
+	[ "$age" -gt "$oldest" ] && oldest=$age
 	sleep 1
 done
 [ "$mismatches" = 0 ] || fail "$mismatches of $samples samples differed from charon for 2 s or more"
 [ "$(events_count 'charon restarted')" = 0 ] || fail "a false 'charon restarted' notice"
 [ "$(events_count 'reconnected to charon')" = 0 ] || fail "a reconnect on a stable lab"
-echo "ok: $samples samples over 60 s, no lasting difference, no false restart"
+echo "ok: $samples samples over 60 s, no lasting difference, no false restart, counters at most ${oldest} s old"
 
 # --- 2. the detail view of a CHILD SA across its rekey ---
 child_id() { # NAME -> the id of its INSTALLED CHILD SA per swanctl
