@@ -21,96 +21,14 @@
  * attempt replaces the code (a timeout during rekeying ends up as
  * rekey-failed). A verdict of the same code from a new attempt adds one.
  */
-#include "model/diag_priv.h"
+#include "model/diag_records.h"
+#include "model/diag_rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vici/xmalloc.h"
-
-#define RING 16
-
-struct attempt {
-	uint32_t ike_id;
-	char *name, *peer, *peer_id, *local_id;
-	char *theirs, *ours; /* proposals of the negotiation in progress */
-	char *child;         /* the CHILD exchange we initiated, or NULL */
-	uint32_t child_id;
-	unsigned try_no, child_seq;
-	bool established, rekeyed, dpd, del_child_pending;
-	uint32_t closed[4]; /* CHILD SAs the peer deleted, awaiting their down event */
-	char *closed_name[4];
-	uint32_t downs[4]; /* CHILD SAs reported down, awaiting the peer's delete */
-	int64_t last_seen, connecting_since;
-	struct diag_line ring[RING]; /* evidence, oldest first */
-	size_t n_ring;
-};
-
-static void att_free(struct attempt *a)
-{
-	free(a->name);
-	free(a->peer);
-	free(a->peer_id);
-	free(a->local_id);
-	free(a->theirs);
-	free(a->ours);
-	free(a->child);
-	for (int i = 0; i < 4; i++)
-		free(a->closed_name[i]);
-	for (size_t i = 0; i < a->n_ring; i++)
-		diag_line_free(&a->ring[i]);
-	free(a);
-}
-
-void diag_atts_free(struct diag *d)
-{
-	for (size_t i = 0; i < d->n_atts; i++)
-		att_free(d->atts[i]);
-	free(d->atts);
-	idmap_free(&d->att_map);
-}
-
-/* ---- attempts ------------------------------------------------------------ */
-
-static struct attempt *att_get(struct diag *d, uint32_t ike_id, int64_t now, bool create)
-{
-	struct attempt *a = idmap_get(&d->att_map, ike_id);
-	if (a || !create) {
-		if (a)
-			a->last_seen = now;
-		return a;
-	}
-	if (d->n_atts == d->cfg.max_attempts) {
-		size_t old = 0;
-		for (size_t i = 1; i < d->n_atts; i++)
-			if (d->atts[i]->last_seen < d->atts[old]->last_seen)
-				old = i;
-		idmap_del(&d->att_map, d->atts[old]->ike_id);
-		att_free(d->atts[old]);
-		d->atts[old] = d->atts[--d->n_atts];
-	}
-	a = xcalloc(1, sizeof(*a));
-	a->ike_id = ike_id;
-	a->last_seen = now;
-	a->connecting_since = MODEL_TIME_NONE;
-	d->atts[d->n_atts++] = a;
-	idmap_put(&d->att_map, ike_id, a);
-	return a;
-}
-
-int64_t diag_connecting_since(struct diag *d, uint32_t ike_id, int64_t now)
-{
-	struct attempt *a = att_get(d, ike_id, now, true);
-	if (a->connecting_since == MODEL_TIME_NONE)
-		a->connecting_since = now;
-	return a->connecting_since;
-}
-
-static bool unnamed(struct model_str s)
-{
-	return !s.len || model_str_eq(s, "(unnamed)");
-}
 
 /* Adds an evidence line; the same text again is not repeated, and of the
  * "configured proposals" lines (one per config a responder tries) only the
@@ -128,10 +46,10 @@ static void att_add_line(struct attempt *a, const struct diag_line *l, bool repl
 			break;
 		}
 	}
-	if (a->n_ring == RING) {
+	if (a->n_ring == DIAG_ATT_RING) {
 		/* the first line says how the attempt began: keep it */
 		diag_line_free(&a->ring[1]);
-		memmove(&a->ring[1], &a->ring[2], (RING - 2) * sizeof(a->ring[0]));
+		memmove(&a->ring[1], &a->ring[2], (DIAG_ATT_RING - 2) * sizeof(a->ring[0]));
 		a->n_ring--;
 	}
 	diag_line_copy(&a->ring[a->n_ring++], l);
@@ -526,8 +444,8 @@ static void feed_line(struct diag *d, int64_t now, struct model_str group, int l
 		return;
 	if (seen_elsewhere(d, ike_id, msg, src, now))
 		return;
-	struct attempt *a = att_get(d, ike_id, now, true);
-	if (!unnamed(ike_name) && (!a->name || !model_str_eq(ike_name, a->name))) {
+	struct attempt *a = diag_att_get(d, ike_id, now, true);
+	if (!diag_unnamed(ike_name) && (!a->name || !model_str_eq(ike_name, a->name))) {
 		free(a->name);
 		a->name = diag_dupstr(ike_name);
 	}
@@ -616,26 +534,14 @@ static void was_up(struct diag *d, struct attempt *a, int64_t now)
 	set_verdict(d, a, &t, now);
 }
 
-void diag_learn_sa(struct diag *d, uint32_t ike_id, struct model_str name, struct model_str remote,
-                   int64_t now)
-{
-	struct attempt *a = att_get(d, ike_id, now, false);
-	if (!a)
-		return;
-	if (!a->name && !unnamed(name))
-		a->name = diag_dupstr(name);
-	if (!a->peer && remote.len)
-		a->peer = diag_dupstr(remote);
-}
-
 void diag_feed_event(struct diag *d, const struct model_event *ev)
 {
 	int64_t now = ev->time;
-	char *name = unnamed(ev->ike_name) ? NULL : diag_dupstr(ev->ike_name);
+	char *name = diag_unnamed(ev->ike_name) ? NULL : diag_dupstr(ev->ike_name);
 	char *peer = diag_dupstr(ev->remote_host);
 	struct attempt *a = NULL;
 	if (ev->ike_id && ev->kind != MODEL_EV_CONTROL_LOG) {
-		a = att_get(d, ev->ike_id, now, true);
+		a = diag_att_get(d, ev->ike_id, now, true);
 		if (name && !a->name)
 			a->name = xstrdup(name);
 		if (*peer && !a->peer)
@@ -699,7 +605,7 @@ void diag_feed_event(struct diag *d, const struct model_event *ev)
 	case MODEL_EV_IKE_REKEY:
 		a->rekeyed = true;
 		if (ev->new_id) {
-			struct attempt *n = att_get(d, ev->new_id, now, true);
+			struct attempt *n = diag_att_get(d, ev->new_id, now, true);
 			n->established = true;
 			if (name && !n->name)
 				n->name = xstrdup(name);

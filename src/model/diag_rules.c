@@ -16,7 +16,7 @@
  * The table is searched in order, first match wins: specific patterns
  * before general ones.
  */
-#include "model/diag_priv.h"
+#include "model/diag_rules.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -21,7 +21,8 @@
  * A CONNECTING SA younger than connecting_grace_ms is on its way and says
  * nothing yet.
  */
-#include "model/diag_priv.h"
+#include "model/diag_records.h"
+#include "model/diag_rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,140 +30,9 @@
 
 #include "vici/xmalloc.h"
 
-/* ---- the connection snapshot --------------------------------------------- */
+/* ---- retry commands and table verdicts ------------------------------------ */
 
-static bool conn_eq(const void *ctx, size_t index, const void *p, size_t len)
-{
-	const struct diag *d = ctx;
-	const char *n = d->conns[index].name;
-	return strlen(n) == len && !memcmp(n, p, len);
-}
-
-const struct cconn *diag_conn(const struct diag *d, const char *name)
-{
-	size_t i = strmap_get(&d->conn_map, name, strlen(name), conn_eq, d);
-	return i == SIZE_MAX ? NULL : &d->conns[i];
-}
-
-void diag_conns_free(struct diag *d)
-{
-	for (size_t i = 0; i < d->n_conns; i++) {
-		struct cconn *c = &d->conns[i];
-		for (size_t j = 0; j < c->n_children; j++) {
-			struct cchild *cc = &c->children[j];
-			free(cc->name);
-			free(cc->local_ts);
-			free(cc->remote_ts);
-			free(cc->start_action);
-			free(cc->dpd_action);
-			free(cc->close_action);
-		}
-		free(c->children);
-		free(c->name);
-	}
-	free(d->conns);
-	d->conns = NULL;
-	d->n_conns = 0;
-	strmap_free(&d->conn_map);
-}
-
-static char *list_dup(const struct model_list *l)
-{
-	size_t n = model_list_join(l, ",", NULL, 0);
-	char *s = xmalloc(n + 1);
-	model_list_join(l, ",", s, n + 1);
-	return s;
-}
-
-void diag_conns_load(struct diag *d, const struct model *m)
-{
-	diag_conns_free(d);
-	d->n_conns = model_conn_count(m);
-	d->conns = xcalloc(d->n_conns ? d->n_conns : 1, sizeof(*d->conns));
-	for (size_t i = 0; i < d->n_conns; i++) {
-		const struct model_conn *mc = model_conn_at(m, i);
-		struct cconn *c = &d->conns[i];
-		c->name = diag_dupstr(mc->name);
-		c->n_children = mc->n_children;
-		c->children = xcalloc(c->n_children ? c->n_children : 1, sizeof(*c->children));
-		for (size_t j = 0; j < mc->n_children; j++) {
-			const struct model_conn_child *mcc = &mc->children[j];
-			struct cchild *cc = &c->children[j];
-			cc->name = diag_dupstr(mcc->name);
-			cc->local_ts = list_dup(&mcc->local_ts);
-			cc->remote_ts = list_dup(&mcc->remote_ts);
-			cc->start_action = diag_dupstr(mcc->start_action);
-			cc->dpd_action = diag_dupstr(mcc->dpd_action);
-			cc->close_action = diag_dupstr(mcc->close_action);
-		}
-		strmap_put(&d->conn_map, c->name, strlen(c->name), i);
-	}
-}
-
-/* ---- retry commands -------------------------------------------------------- */
-
-/* Appends a name for a shell: as it is when it is plain, else in single
- * quotes. */
-static void put_arg(char *buf, size_t size, const char *s)
-{
-	size_t at = strlen(buf);
-	bool plain = *s != '\0';
-	for (const char *p = s; *p && plain; p++)
-		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		        (*p >= '0' && *p <= '9') || strchr("._-+=:,/@%", *p);
-	if (plain) {
-		snprintf(buf + at, size - at, "%s", s);
-		return;
-	}
-	if (at + 1 < size)
-		buf[at++] = '\'';
-	for (const char *p = s; *p && at + 5 < size; p++) {
-		if (*p == '\'') {
-			memcpy(buf + at, "'\\''", 4);
-			at += 4;
-		} else {
-			buf[at++] = *p;
-		}
-	}
-	if (at + 1 < size)
-		buf[at++] = '\'';
-	buf[at < size ? at : size - 1] = '\0';
-}
-
-static bool child_unique(const struct diag *d, const char *child)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < d->n_conns; i++)
-		for (size_t j = 0; j < d->conns[i].n_children; j++)
-			n += !strcmp(d->conns[i].children[j].name, child);
-	return n == 1;
-}
-
-char *diag_retry_cmd(const struct diag *d, const struct subj *sj, enum diag_code code)
-{
-	char buf[1200] = "";
-	if (sj->kind == S_PEER)
-		return xstrdup(""); /* the peer has to try again: nothing to start here */
-	const struct cconn *c = diag_conn(d, sj->conn);
-	const char *child = *sj->child ? sj->child : NULL;
-	if (!child && c && c->n_children)
-		child = c->children[0].name;
-	if (child) {
-		bool trap = code == DIAG_SHOULD_BE_UP && sj->layer == DIAG_LAYER_CHILD;
-		snprintf(buf, sizeof(buf), "swanctl --%s --child ", trap ? "install" : "initiate");
-		put_arg(buf, sizeof(buf), child);
-		if (!c || !child_unique(d, child)) {
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " --ike ");
-			put_arg(buf, sizeof(buf), sj->conn);
-		}
-	} else {
-		snprintf(buf, sizeof(buf), "swanctl --initiate --ike ");
-		put_arg(buf, sizeof(buf), sj->conn);
-	}
-	return xstrdup(buf);
-}
-
-void diag_refresh_retry(struct diag *d)
+static void refresh_retry(struct diag *d)
 {
 	for (size_t i = 0; i < d->n_subjs; i++) {
 		struct subj *sj = d->subjs[i];
@@ -181,6 +51,38 @@ void diag_refresh_retry(struct diag *d)
 			d->dirty = true;
 		}
 	}
+}
+
+static void set_live(struct diag *d, struct subj *sj, enum diag_code code, enum diag_side side,
+                     uint32_t ike_id, const char *peer, const char *detail, int64_t now)
+{
+	struct vslot *s = &sj->live;
+	if (s->set && s->v.code == code && s->v.ike_id == ike_id && s->v.side == side &&
+	    s->detail && !strcmp(s->detail, detail) && !strcmp(s->peer ? s->peer : "", peer))
+		return;
+	bool keep = s->set && s->v.code == code && s->v.ike_id == ike_id;
+	int64_t first = keep ? s->v.first_at : now;
+	diag_vslot_free(s);
+	s->set = true;
+	s->v.code = code;
+	s->v.side = side;
+	s->v.current = true;
+	s->v.from_state = true;
+	s->v.first_at = first;
+	s->v.last_at = now;
+	s->v.cleared_at = MODEL_TIME_NONE;
+	s->v.count = 1;
+	s->v.ike_id = ike_id;
+	struct diag_vars vars = {.conn = sj->conn, .child = sj->child};
+	char next[1024];
+	s->detail = xstrdup(detail);
+	s->peer = *peer ? xstrdup(peer) : NULL;
+	vars.peer = peer;
+	s->next = xstrdup(
+	        diag_expand(next, sizeof(next), diag_default_next(code, side, sj->layer), &vars));
+	s->retry = diag_retry_cmd(d, sj, code);
+	diag_vslot_view(sj, s);
+	d->dirty = true;
 }
 
 /* ---- the SA table ------------------------------------------------------------ */
@@ -338,7 +240,7 @@ static void live_or_drop(struct diag *d, enum diag_layer layer, const char *conn
 	if (code == DIAG_NONE)
 		diag_vslot_drop(d, &sj->live);
 	else
-		diag_set_live(d, sj, code, side, ike_id, peer ? peer : "", detail, now);
+		set_live(d, sj, code, side, ike_id, peer ? peer : "", detail, now);
 }
 
 static void judge_ike(struct diag *d, const struct cconn *c, const struct cstate *st, int64_t now)
@@ -443,7 +345,7 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 	bool pols = tables & (1u << MODEL_TABLE_POLS);
 	if (tables & (1u << MODEL_TABLE_CONNS)) {
 		diag_conns_load(d, m);
-		diag_refresh_retry(d);
+		refresh_retry(d);
 	}
 	if (!sas) {
 		diag_finish(d);
@@ -455,10 +357,11 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 	for (size_t i = 0; i < model_ike_count(m); i++) {
 		const struct model_ike *ike = model_ike_at(m, i);
 		/* stale: the last listing did not have it; nothing to go by */
-		if (ike->stale || !ike->name.len || model_str_eq(ike->name, "(unnamed)"))
+		if (ike->stale || diag_unnamed(ike->name))
 			continue;
 		char *name = diag_dupstr(ike->name);
-		size_t k = strmap_get(&d->conn_map, name, strlen(name), conn_eq, d);
+		const struct cconn *cc = diag_conn(d, name);
+		size_t k = cc ? (size_t)(cc - d->conns) : SIZE_MAX;
 		diag_learn_sa(d, ike->uniqueid, ike->name, ike->remote_host, now);
 		if (ike_up(ike->state)) {
 			sa_up(d, ike, name, now);
