@@ -493,7 +493,9 @@ static void test_targeted_refresh(void **state)
 	struct ike_spec s[3] = {IKE("a", 1), IKE("b", 2), IKE("c", 3)};
 	struct child_spec c[3][2] = {{CHILD("n", 11)}, {CHILD("n", 21)}, {CHILD("n", 31)}};
 	size_t nc[3] = {1, 1, 1};
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_SAS), 0);
 	sweep(m, s, 3, c, nc, 1000);
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_SAS), 1);
 
 	/* refresh b only: b updated, a and c untouched */
 	s[1].state = "REKEYING";
@@ -505,6 +507,8 @@ static void test_targeted_refresh(void **state)
 	assert_int_equal(model_ike_find(m, 2)->state, MODEL_IKE_REKEYING);
 	assert_int_equal(model_child_find(m, 21, NULL)->bytes_in, 777);
 	assert_int_equal(model_ike_find(m, 1)->updated_at, 1000);
+	/* a targeted refresh is no listing of the table */
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_SAS), 1);
 
 	assert_int_equal(model_ike_find(m, 2)->listed_at, 2000);
 	assert_int_equal(model_ike_find(m, 1)->listed_at, 1000);
@@ -522,6 +526,11 @@ static void test_targeted_refresh(void **state)
 	model_sweep_abort(m, MODEL_TABLE_SAS);
 	assert_int_equal(model_sweep_end(m, MODEL_TABLE_SAS, 4000), 0);
 	assert_int_equal(model_ike_count(m), 2);
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_SAS), 1);
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_CONNS), 0);
+	/* cleared: the table holds no listing any more */
+	model_clear(m, MODEL_TABLE_SAS);
+	assert_int_equal(model_table_loads(m, MODEL_TABLE_SAS), 0);
 	model_free(m);
 
 	/* With a miss limit of 2, one targeted miss (noblock skipped an IKE SA
@@ -1159,8 +1168,10 @@ static void test_conns(void **state)
 	assert_int_equal(st.ikes, 1);
 	assert_int_equal(st.ikes_up, 1);
 	assert_int_equal(st.children_up, 1);
+	assert_int_equal(st.configs_up, 1); /* "net" is up */
 	model_conn_status_get(m, model_conn_find(m, "road", 4), &st);
 	assert_int_equal(st.ikes, 0);
+	assert_int_equal(st.configs_up, 0);
 	struct model_counts cnt;
 	model_counts_get(m, &cnt);
 	assert_int_equal(cnt.conns, 2);
@@ -1182,6 +1193,7 @@ static void test_conns(void **state)
 	model_conn_status_get(m, c, &st);
 	assert_int_equal(st.ikes_up, 1);
 	assert_int_equal(st.children_up, 0);
+	assert_int_equal(st.configs_up, 0); /* the IKE SA is up, its CHILD config not */
 	model_counts_get(m, &cnt);
 	assert_int_equal(cnt.child_states[MODEL_CHILD_INSTALLED], 0);
 	ch.state = NULL;
@@ -1194,6 +1206,7 @@ static void test_conns(void **state)
 	model_conn_status_get(m, model_conn_find(m, "road", 4), &st);
 	assert_int_equal(st.ikes, 1);
 	assert_int_equal(st.children_up, 1);
+	assert_int_equal(st.configs_up, 0); /* "road" has no CHILD config "net" */
 	s.name = "gw";
 	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1600) >= 0);
 

@@ -384,7 +384,7 @@ static void test_conn_rows(void **state)
 	unsigned w[CC_COUNT];
 	columns_fit(conn_columns, CC_COUNT, 160, w);
 	struct rows_style st = {true, NOW, 0};
-	struct model_conn_status cs = {0, 0, 0};
+	struct model_conn_status cs = {0, 0, 0, 0};
 	struct row r;
 	row_init(&r, 0);
 	rows_conn(&r, c, &cs, false, w, &st);

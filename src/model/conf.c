@@ -547,7 +547,29 @@ struct conn_cache {
 	struct model_conn_status *st; /* n_conns */
 	size_t n;
 	struct model_counts counts; /* SA fields only */
+	/* per connection, its CHILD configs from cfg_off[conn]: has one a
+	 * CHILD SA installed under an up IKE SA? */
+	bool *cfg_up;
+	size_t *cfg_off;
 };
+
+/* Marks the CHILD configs of connection c that an up IKE SA has installed. */
+static void configs_mark(const struct model *m, struct conn_cache *cc, size_t c,
+                         const struct model_ike *ike)
+{
+	if (ike->state != MODEL_IKE_ESTABLISHED && ike->state != MODEL_IKE_REKEYING)
+		return;
+	const struct model_conn *conn = m->conns[c];
+	for (size_t j = 0; j < ike->n_children; j++) {
+		const struct model_child *ch = &ike->children[j];
+		if (ch->state != MODEL_CHILD_INSTALLED)
+			continue;
+		for (size_t k = 0; k < conn->n_children; k++)
+			if (conn->children[k].name.len == ch->name.len &&
+			    !memcmp(conn->children[k].name.s, ch->name.s, ch->name.len))
+				cc->cfg_up[cc->cfg_off[c] + k] = true;
+	}
+}
 
 static const struct conn_cache *cache_update(const struct model *m)
 {
@@ -557,6 +579,12 @@ static const struct conn_cache *cache_update(const struct model *m)
 	cc->st = xreallocarray(cc->st, m->n_conns ? m->n_conns : 1, sizeof(*cc->st));
 	memset(cc->st, 0, (m->n_conns ? m->n_conns : 1) * sizeof(*cc->st));
 	cc->n = m->n_conns;
+	cc->cfg_off = xreallocarray(cc->cfg_off, m->n_conns + 1, sizeof(*cc->cfg_off));
+	cc->cfg_off[0] = 0;
+	for (size_t c = 0; c < m->n_conns; c++)
+		cc->cfg_off[c + 1] = cc->cfg_off[c] + m->conns[c]->n_children;
+	free(cc->cfg_up);
+	cc->cfg_up = xcalloc(cc->cfg_off[m->n_conns] + 1, sizeof(*cc->cfg_up));
 	struct model_counts *k = &cc->counts;
 	memset(k, 0, sizeof(*k));
 	k->ikes = m->n_ikes;
@@ -588,7 +616,11 @@ static const struct conn_cache *cache_update(const struct model *m)
 		if (ike->state == MODEL_IKE_ESTABLISHED)
 			st->ikes_up++;
 		st->children_up += children_up;
+		configs_mark(m, cc, c, ike);
 	}
+	for (size_t c = 0; c < m->n_conns; c++)
+		for (size_t j = cc->cfg_off[c]; j < cc->cfg_off[c + 1]; j++)
+			cc->st[c].configs_up += cc->cfg_up[j];
 	cc->view_gen = m->view_gen;
 	cc->conn_gen = m->conn_gen;
 	cc->valid = true;
@@ -640,5 +672,7 @@ void conf_free_all(struct model *m)
 	blk_unref(&m->pool, m->version_blk);
 	blk_unref(&m->pool, m->stats_blk);
 	free(m->cache->st);
+	free(m->cache->cfg_up);
+	free(m->cache->cfg_off);
 	free(m->cache);
 }

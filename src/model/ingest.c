@@ -111,13 +111,23 @@ int model_sweep_end(struct model *m, enum model_table t, int64_t now)
 		return 0;
 	struct sweep *s = &m->sweeps[t];
 	s->open = false;
+	/* a targeted refresh has gen 0 (see model_sweep_begin()) */
+	if (t != MODEL_TABLE_SAS || s->gen)
+		s->loads++;
 	if (t == MODEL_TABLE_SAS)
 		return sa_sweep_end(m, s);
 	return conf_sweep_end(m, t, s->gen);
 }
 
+uint64_t model_table_loads(const struct model *m, enum model_table t)
+{
+	return (unsigned)t <= MODEL_TABLE_POLS ? m->sweeps[t].loads : 0;
+}
+
 int model_clear(struct model *m, enum model_table t)
 {
+	if ((unsigned)t <= MODEL_TABLE_POLS)
+		m->sweeps[t].loads = 0;
 	if (t == MODEL_TABLE_SAS)
 		return sa_clear(m);
 	return conf_clear(m, t);

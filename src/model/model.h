@@ -298,6 +298,9 @@ struct model_conn_status {
 	size_t ikes;        /* IKE SAs of that name, any state */
 	size_t ikes_up;     /* ... in state ESTABLISHED */
 	size_t children_up; /* their CHILD SAs in state INSTALLED */
+	size_t configs_up;  /* its CHILD configs with a CHILD SA INSTALLED under an
+	                       ESTABLISHED or REKEYING IKE SA (fewer than the
+	                       connection has: a configured CHILD SA is missing) */
 };
 
 /* ---- daemon ------------------------------------------------------------- */
@@ -448,6 +451,11 @@ void model_sweep_begin(struct model *m, enum model_table t, uint32_t ike_id, int
 int model_sweep_end(struct model *m, enum model_table t, int64_t now);
 /* Abandons an open refresh (request failed or timed out): removes nothing. */
 void model_sweep_abort(struct model *m, enum model_table t);
+/* How many complete listings of a table were ingested (model_sweep_end()
+ * of a full sweep; targeted refreshes do not count); 0 after
+ * model_clear(): the table then holds no listing. A table never loaded
+ * proves nothing about what charon has. */
+uint64_t model_table_loads(const struct model *m, enum model_table t);
 
 /* Dispatches an event message by name: list-sa, list-conn, list-policy,
  * ike-updown, ike-rekey, ike-update, child-updown, child-rekey, log,

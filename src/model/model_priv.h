@@ -52,6 +52,7 @@ struct sweep {
 	unsigned gen;
 	int64_t began;
 	uint64_t tombs_at_begin;
+	uint64_t loads; /* complete listings ended (model_table_loads()) */
 };
 
 struct model {
