@@ -347,7 +347,7 @@ static void test_follow_restart(void **state)
 
 struct runs {
 	int finished, ok, logs;
-	char outcome[256], label[256];
+	char outcome[256], label[256], ike[64], child[64];
 };
 
 static void on_log(void *ctx, const void *msg, size_t len, int64_t received)
@@ -363,6 +363,8 @@ static void on_finish(void *ctx, const struct run_result *r)
 	rs->ok += r->ok;
 	snprintf(rs->outcome, sizeof(rs->outcome), "%s", r->outcome);
 	snprintf(rs->label, sizeof(rs->label), "%s", r->label);
+	snprintf(rs->ike, sizeof(rs->ike), "%s", r->ike);
+	snprintf(rs->child, sizeof(rs->child), "%s", r->child);
 }
 
 /* Drives the runner until want requests finished (or 5 s). */
@@ -415,7 +417,8 @@ static void test_runner(void **state)
 	struct plan p;
 	struct request rq = request_of(VERB_TERMINATE, &t, &p, m);
 	char err[256];
-	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, vici_now_ms(), err, sizeof(err)), 0);
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, &t, vici_now_ms(), err, sizeof(err)),
+	                 0);
 	const char *label;
 	enum verb v;
 	assert_int_equal(runner_running(r, &v, &label, NULL), 1);
@@ -426,6 +429,9 @@ static void test_runner(void **state)
 	assert_int_equal(rs.ok, 1);
 	assert_int_equal(rs.logs, 2);
 	assert_string_equal(rs.outcome, "done");
+	/* terminate by ike-id: the names are the target's */
+	assert_string_equal(rs.ike, "site1");
+	assert_string_equal(rs.child, "");
 	assert_int_equal(runner_running(r, NULL, NULL, NULL), 0);
 	plan_free(&p);
 	runner_free(r);
@@ -457,11 +463,52 @@ static void test_runner_failure(void **state)
 	struct plan p;
 	struct request rq = request_of(VERB_REKEY, &t, &p, m);
 	char err[256];
-	assert_int_equal(runner_start(r, VERB_REKEY, &rq, vici_now_ms(), err, sizeof(err)), 0);
+	assert_int_equal(runner_start(r, VERB_REKEY, &rq, &t, vici_now_ms(), err, sizeof(err)), 0);
 	drive(r, &rs, 1);
 	assert_int_equal(rs.finished, 1);
 	assert_int_equal(rs.ok, 0);
 	assert_string_equal(rs.outcome, "no matching IKE_SA found");
+	/* a typed name: what the request resolved it to */
+	assert_string_equal(rs.ike, "site1");
+	plan_free(&p);
+	runner_free(r);
+	fakevici_free(f);
+	free(no);
+	model_free(m);
+}
+
+/* A failed initiate of a connection's child reports the names the request
+ * carried (site1's voip child is not up, so that is what initiate starts). */
+static void test_runner_names(void **state)
+{
+	(void)state;
+	struct model *m = fixture();
+	struct fakevici *f = fakevici_new();
+	uint8_t *no;
+	size_t nol;
+	struct vici_builder b;
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, "success", "no");
+	vici_builder_add_str(&b, "errmsg", "establishing CHILD_SA 'site1-voip' failed");
+	assert_int_equal(vici_builder_finish(&b, &no, &nol), 0);
+	struct fakevici_canned canned[] = {{"initiate", "control-log", 0, NULL, 0, no, nol}};
+	fakevici_serve(f, canned, 1, NULL);
+	fakevici_start(f);
+	struct runs rs = {0};
+	struct runner_config c = {fakevici_uri(f), false, on_log, on_finish, &rs};
+	struct runner *r = runner_new(&c);
+	struct target t;
+	target_conn(&t, model_conn_find(m, "site1", 5), NULL);
+	struct plan p;
+	verb_plan(m, VERB_INITIATE, &t, false, &p);
+	assert_int_equal(p.n, 1);
+	char err[256];
+	assert_int_equal(runner_start(r, VERB_INITIATE, &p.req[0], NULL, 0, err, sizeof(err)), 0);
+	drive(r, &rs, 1);
+	assert_int_equal(rs.finished, 1);
+	assert_int_equal(rs.ok, 0);
+	assert_string_equal(rs.ike, "site1");
+	assert_string_equal(rs.child, "site1-voip");
 	plan_free(&p);
 	runner_free(r);
 	fakevici_free(f);
@@ -482,7 +529,7 @@ static void test_runner_refusals(void **state)
 	/* read-only: nothing is sent */
 	struct runner_config ro = {"unix:///nonexistent/charon.vici", true, on_log, on_finish, &rs};
 	struct runner *r = runner_new(&ro);
-	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), -EPERM);
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, &t, 0, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "read-only mode: terminate IKE SA site1 #3 refused"));
 	assert_int_equal(runner_running(r, NULL, NULL, NULL), 0);
 	runner_free(r);
@@ -493,8 +540,8 @@ static void test_runner_refusals(void **state)
 	struct runner_config c = {fakevici_uri(f), false, on_log, on_finish, &rs};
 	r = runner_new(&c);
 	for (int i = 0; i < RUNNER_MAX_RUNNING; i++)
-		assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), 0);
-	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, 0, err, sizeof(err)), -EBUSY);
+		assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, &t, 0, err, sizeof(err)), 0);
+	assert_int_equal(runner_start(r, VERB_TERMINATE, &rq, &t, 0, err, sizeof(err)), -EBUSY);
 	assert_non_null(strstr(err, "actions are running"));
 	assert_int_equal(runner_running(r, NULL, NULL, NULL), RUNNER_MAX_RUNNING);
 	assert_int_equal(rs.finished, 0);
@@ -514,6 +561,7 @@ int main(void)
 	        cmocka_unit_test(test_hostile_names),   cmocka_unit_test(test_follow),
 	        cmocka_unit_test(test_runner),          cmocka_unit_test(test_runner_failure),
 	        cmocka_unit_test(test_runner_refusals), cmocka_unit_test(test_follow_restart),
+	        cmocka_unit_test(test_runner_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

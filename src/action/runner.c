@@ -19,6 +19,7 @@ struct run {
 	struct runner *owner;
 	enum verb verb;
 	char *label, *swanctl;
+	char *ike, *child; /* the names the result reports */
 	struct vici_session *sess;
 	struct vici_request *req;
 	int64_t started;
@@ -60,6 +61,8 @@ static void finish(struct run *a, bool ok, const char *outcome)
 	struct run_result res = {
 	        .verb = a->verb,
 	        .label = a->label,
+	        .ike = a->ike,
+	        .child = a->child,
 	        .swanctl = a->swanctl,
 	        .ok = ok,
 	        .outcome = outcome,
@@ -102,8 +105,22 @@ static void on_reply(void *ctx, int err, const struct vici_msg *m)
 	finish(a, false, why);
 }
 
-int runner_start(struct runner *r, enum verb v, const struct request *rq, int64_t now, char *err,
-                 size_t errsize)
+/* The name key of the request body, else the target's (SAs and connections
+ * carry their names; a typed name is what the body resolved it to). */
+static char *name_of(const struct request *rq, const char *key, const struct target *t,
+                     const struct target_name *n)
+{
+	const uint8_t *v;
+	size_t vl;
+	if (vici_message_find(rq->msg, rq->len, key, &v, &vl) == 0)
+		return xstrndup((const char *)v, vl);
+	bool named = t && (t->kind == TARGET_IKE_SA || t->kind == TARGET_CHILD_SA ||
+	                   t->kind == TARGET_CONN || t->kind == TARGET_CHILD_CONF);
+	return xstrndup(named ? n->s : "", named ? n->len : 0);
+}
+
+int runner_start(struct runner *r, enum verb v, const struct request *rq, const struct target *t,
+                 int64_t now, char *err, size_t errsize)
 {
 	const struct verb_def *d = verb_get(v);
 	if (!d) {
@@ -125,6 +142,8 @@ int runner_start(struct runner *r, enum verb v, const struct request *rq, int64_
 	a->verb = v;
 	a->label = xstrdup(rq->label);
 	a->swanctl = xstrdup(rq->swanctl);
+	a->ike = name_of(rq, "ike", t, t ? &t->ike : NULL);
+	a->child = name_of(rq, "child", t, t ? &t->child : NULL);
 	a->started = now;
 	struct vici_session_config c = {0};
 	c.uri = r->cfg.uri;
@@ -217,6 +236,8 @@ void runner_reap(struct runner *r)
 		vici_session_free(a->sess);
 		free(a->label);
 		free(a->swanctl);
+		free(a->ike);
+		free(a->child);
 		free(a);
 	}
 }

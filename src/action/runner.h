@@ -32,11 +32,14 @@
 struct run_result {
 	enum verb verb;
 	const char *label;   /* the request's label */
+	const char *ike;     /* the connection (IKE SA) name it was about, "" if not
+	                      * known; raw bytes */
+	const char *child;   /* the CHILD config or CHILD SA name, "" if none */
 	const char *swanctl; /* its swanctl equivalent */
 	bool ok;
-	const char *outcome; /* ok: "done", or "queued" for verbs charon only
-	                      * queues; else why it failed (charon's errmsg,
-	                      * raw bytes: sanitise before showing) */
+	const char *outcome;       /* ok: "done", or "queued" for verbs charon only
+	                            * queues; else why it failed (charon's errmsg,
+	                            * raw bytes: sanitise before showing) */
 	int64_t started, finished; /* monotonic ms */
 };
 
@@ -55,12 +58,14 @@ struct runner *runner_new(const struct runner_config *cfg);
 /* Cancels what runs (no on_finish) and frees everything. */
 void runner_free(struct runner *r);
 
-/* Starts request rq (copied) of verb v. Returns 0, or -EPERM (read-only),
+/* Starts request rq (copied) of verb v on target t (may be NULL), whose
+ * names the result reports: the "ike" and "child" the request names, else
+ * those of an SA or connection target. Returns 0, or -EPERM (read-only),
  * -EBUSY (RUNNER_MAX_RUNNING run already) with a one-line reason in err.
  * A request that fails at once (no connection) is reported through
  * on_finish, from inside this call, and still returns 0. */
-int runner_start(struct runner *r, enum verb v, const struct request *rq, int64_t now, char *err,
-                 size_t errsize);
+int runner_start(struct runner *r, enum verb v, const struct request *rq, const struct target *t,
+                 int64_t now, char *err, size_t errsize);
 
 /* What runs: the number of requests, and the oldest one's verb, label and
  * start time (any pointer may be NULL; *label is borrowed until the next

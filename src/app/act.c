@@ -61,8 +61,9 @@ void app_act_stop(struct app *app)
 	app->runner = NULL;
 }
 
-/* Starts every request of a plan; says why when there is nothing to run. */
-static void run_plan(struct app *app, const struct plan *p)
+/* Starts every request of a plan for target t; says why when there is
+ * nothing to run. */
+static void run_plan(struct app *app, const struct plan *p, const struct target *t)
 {
 	if (p->n == 0) {
 		app_status(app, p->error ? THEME_WARNING : THEME_INFO, 5, "%s", p->note);
@@ -70,7 +71,8 @@ static void run_plan(struct app *app, const struct plan *p)
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		char err[512];
-		int rc = runner_start(app->runner, p->verb, &p->req[i], app->now, err, sizeof(err));
+		int rc = runner_start(app->runner, p->verb, &p->req[i], t, app->now, err,
+		                      sizeof(err));
 		if (rc < 0) {
 			app_status(app, THEME_WARNING, 5, "%s", err);
 			break;
@@ -115,7 +117,7 @@ void app_act(struct app *app, const struct intent *in)
 		question(app, &p);
 		app->input = INPUT_CONFIRM;
 	} else {
-		run_plan(app, &p);
+		run_plan(app, &p, &in->target);
 	}
 	plan_free(&p);
 	app->redraw_all = true;
@@ -131,7 +133,7 @@ void app_confirm_accept(struct app *app)
 	}
 	struct plan p;
 	verb_plan(app->model, c->verb, &c->target, c->force, &p);
-	run_plan(app, &p);
+	run_plan(app, &p, &c->target);
 	plan_free(&p);
 }
 
