@@ -28,6 +28,7 @@
 #include "main/cli.h"
 #include "util/json.h"
 #include "ui/rows.h"
+#include "ui/verdict.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
@@ -429,77 +430,22 @@ static void put_padded(FILE *out, const char *s, size_t width, unsigned fl)
 	fputs(buf, out);
 }
 
-static const char *side_words(enum diag_side s)
-{
-	return s == DIAG_SIDE_LOCAL ? ", refused here" : s == DIAG_SIDE_PEER ? ", by the peer" : "";
-}
-
 static void render_details(FILE *out, const struct why_row *r, int64_t now, unsigned fl)
 {
 	const struct diag_verdict *v = r->v ? r->v : r->last;
-	char a1[16], a2[16];
+	char summary[256];
 	fputc('\n', out);
 	if (r->conn)
 		put(out, r->conn, strlen(r->conn), fl);
 	else
 		put(out, v->peer, strlen(v->peer), fl), fputs(" (no connection matched)", out);
-	age(a1, sizeof(a1), v->first_at, now);
-	age(a2, sizeof(a2), v->last_at, now);
-	fprintf(out, ": %s%s (%s%s), %u time%s since %s ago, last %s ago\n",
-	        r->v ? "" : "last failure ", diag_code_name(v->code), diag_layer_name(v->layer),
-	        side_words(v->side), v->count, v->count == 1 ? "" : "s", a1, a2);
-	if (*v->child) {
-		fputs("  child: ", out);
-		put(out, v->child, strlen(v->child), fl);
-		fputc('\n', out);
-	}
-	fputs("  ", out);
-	put(out, v->detail, strlen(v->detail), fl);
-	fputc('\n', out);
-	if (*v->peer || *v->peer_id) {
-		fputs("  peer: ", out);
-		put(out, v->peer, strlen(v->peer), fl);
-		if (*v->peer_id) {
-			fputs(*v->peer ? " (" : "(", out);
-			put(out, v->peer_id, strlen(v->peer_id), fl);
-			fputc(')', out);
-		}
-		fputc('\n', out);
-	}
-	const char *what = v->code == DIAG_TS_UNACCEPTABLE ? "selectors" : "proposals";
-	if (!*v->ours && v->code == DIAG_NO_PROPOSAL)
-		fprintf(out, "  our proposals: not in charon's log (%s of the connection)\n",
-		        v->layer == DIAG_LAYER_CHILD ? "esp_proposals" : "proposals");
-	if (*v->ours)
-		fprintf(out, "  our %s: ", what), put(out, v->ours, strlen(v->ours), fl),
-		        fputc('\n', out);
-	if (*v->theirs)
-		fprintf(out, "  their %s: ", what), put(out, v->theirs, strlen(v->theirs), fl),
-		        fputc('\n', out);
-	if (v->n_lines)
-		fputs("  charon said:\n", out);
-	for (size_t i = 0; i < v->n_lines; i++) {
-		const struct diag_line *l = &v->lines[i];
-		age(a1, sizeof(a1), l->time, now);
-		fprintf(out, "    %5s ", a1);
-		put_padded(out, l->group, 3, fl);
-		fputc(' ', out);
-		put(out, l->msg, l->len, fl);
-		fputc('\n', out);
-	}
-	if (!r->v && r->last) {
-		age(a1, sizeof(a1), r->last->cleared_at, now);
-		fprintf(out, "  (not current: it came up %s ago)\n", a1);
-		return;
-	}
-	fputs("  next: ", out);
-	put(out, v->next, strlen(v->next), fl);
-	fputc('\n', out);
-	if (*v->retry) {
-		fputs("  retry: ", out);
-		put(out, v->retry, strlen(v->retry), fl);
-		fputc('\n', out);
-	}
+	verdict_summary(summary, sizeof(summary), v, now);
+	fprintf(out, ": %s\n", summary);
+	struct lines l = {0};
+	verdict_lines(&l, v, now, fl);
+	for (size_t i = 0; i < l.n; i++)
+		fprintf(out, "%s\n", l.v[i]);
+	lines_free(&l);
 }
 
 static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t now, unsigned fl)
