@@ -35,7 +35,7 @@
 static struct app *setup(bool readonly)
 {
 	struct app_config cfg = {"unix:///nonexistent.swantop/charon.vici", 1000, "default",
-	                         readonly, 0};
+	                         readonly, 0, NULL};
 	struct app *app = app_create(&cfg);
 	app->rows = 40;
 	app->cols = 120;

@@ -47,7 +47,7 @@ static void fx_init(struct fx *f, const struct pane_ops *ops, bool with_sas)
 		msg_sweep_sas(f->m, &ike, ch, nch, 1, 1000);
 	}
 	f->v = model_view_new(f->m);
-	struct pane_init in = {f->m, f->v};
+	struct pane_init in = {f->m, f->v, NULL};
 	pane_init(&f->p, ops, &in);
 	pane_resize(&f->p, (struct rect){0, 0, 20, 100});
 	f->c.model = f->m;

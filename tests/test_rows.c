@@ -192,7 +192,7 @@ static void test_ike_row(void **state)
 	struct rows_style st = {true, NOW, 0};
 	struct row r;
 	row_init(&r, 0);
-	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), NULL, w, &st);
 	const char *t = row_text(&r);
 	assert_non_null(strstr(t, "gw"));
 	assert_non_null(strstr(t, "#7"));
@@ -214,7 +214,7 @@ static void test_ike_row(void **state)
 	/* Countdowns move with time, without new data. */
 	st.now = NOW + 61000;
 	row_init(&r, 0);
-	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), NULL, w, &st);
 	assert_non_null(strstr(row_text(&r), "48m59s"));
 	assert_non_null(strstr(row_text(&r), "3m06s"));
 	model_view_free(v);
@@ -231,7 +231,7 @@ static void test_child_row(void **state)
 	struct rows_style st = {true, NOW, 0};
 	struct row r;
 	row_init(&r, 0);
-	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), w, &st);
+	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), NULL, w, &st);
 	const char *t = row_text(&r);
 	assert_non_null(strstr(t, "net"));
 	assert_non_null(strstr(t, "c3"));
@@ -247,7 +247,7 @@ static void test_child_row(void **state)
 	/* ASCII locale: only ASCII bytes, tree and glyphs included. */
 	row_init(&r, SANITIZE_ASCII);
 	st.utf8 = false;
-	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), w, &st);
+	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), NULL, w, &st);
 	for (const char *p = row_text(&r); *p; p++)
 		assert_true((unsigned char)*p < 0x80);
 	assert_non_null(strstr(row_text(&r), "`-net"));
@@ -267,7 +267,7 @@ static void test_hostile_names(void **state)
 	struct rows_style st = {true, NOW, 0};
 	struct row r;
 	row_init(&r, 0);
-	rows_sa(&r, row_of(v, MODEL_ROW_IKE), w, &st);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), NULL, w, &st);
 	const char *t = row_text(&r);
 	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
 		assert_true(*p >= 0x20 && *p != 0x7f);
@@ -385,30 +385,157 @@ static void test_conn_rows(void **state)
 	columns_fit(conn_columns, CC_COUNT, 160, w);
 	struct rows_style st = {true, NOW, 0};
 	struct model_conn_status cs = {0, 0, 0, 0};
+	struct rows_conn_info ci = {0};
 	struct row r;
 	row_init(&r, 0);
-	rows_conn(&r, c, &cs, false, w, &st);
+	rows_conn(&r, c, &cs, &ci, w, &st);
 	const char *t = row_text(&r);
 	assert_non_null(strstr(t, "site1"));
 	assert_non_null(strstr(t, "down"));
 	assert_non_null(strstr(t, "L1:psk R1:pubkey"));
 	assert_non_null(strstr(t, "1 child,"));
 	row_init(&r, 0);
-	rows_conn(&r, c, &cs, true, w, &st);
+	ci.trapped = true;
+	rows_conn(&r, c, &cs, &ci, w, &st);
 	assert_non_null(strstr(row_text(&r), "trap"));
 	cs.ikes = cs.ikes_up = 1;
 	cs.children_up = 1;
+	cs.configs_up = 1;
 	row_init(&r, 0);
-	rows_conn(&r, c, &cs, true, w, &st);
-	assert_non_null(strstr(row_text(&r), "up 1/1"));
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_non_null(strstr(row_text(&r), "up 1\u00b71"));
 	row_init(&r, 0);
-	rows_conn_child(&r, &c->children[0], true, w, &st);
+	rows_conn_child(&r, &c->children[0], true, NULL, w, &st);
 	t = row_text(&r);
 	assert_non_null(strstr(t, "lan"));
 	assert_non_null(strstr(t, "TUNNEL"));
 	assert_non_null(strstr(t, "10.2.1.0/24"));
 	assert_non_null(strstr(t, "close=trap"));
 	assert_null(strstr(t, "start=")); /* not sent, not invented */
+	model_free(m);
+}
+
+/* The role of the span whose text contains s (-1 if none). */
+static int role_of(struct row *r, const char *s)
+{
+	const char *t = row_text(r);
+	for (size_t i = 0; i < r->n; i++) {
+		char span[512];
+		snprintf(span, sizeof(span), "%.*s", (int)r->span[i].len, t + r->span[i].off);
+		if (strstr(span, s))
+			return r->span[i].role;
+	}
+	return -1;
+}
+
+/* STATUS tells IKE from CHILD counts and never shows a connection missing a
+ * CHILD SA in the colour of up; WHY and FLAPS say why and how often. */
+static void test_conn_status_why_flaps(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, "a");
+	vici_builder_section_start(&b, "children");
+	vici_builder_section_start(&b, "a-lan");
+	vici_builder_section_end(&b);
+	vici_builder_section_start(&b, "a-voip");
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	vici_builder_section_end(&b);
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_list_conn(m, msg, len, NOW) >= 0);
+	free(msg);
+	const struct model_conn *c = model_conn_at(m, 0);
+	assert_int_equal(c->n_children, 2);
+	unsigned w[CC_COUNT];
+	columns_fit(conn_columns, CC_COUNT, 160, w);
+	struct rows_style st = {true, NOW, 0}, ascii = {false, NOW, 0};
+	struct model_conn_status cs = {.ikes = 1, .ikes_up = 1, .children_up = 2, .configs_up = 2};
+	struct rows_conn_info ci = {0};
+	struct row r;
+
+	/* all up: "up IKE·CHILD" in the up role, WHY a dot */
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_non_null(strstr(row_text(&r), "\u25b2 up 1\u00b72"));
+	assert_int_equal(role_of(&r, "up 1"), THEME_STATE_UP);
+	assert_int_equal(role_of(&r, "\u00b7 "), THEME_DIM);
+	row_init(&r, SANITIZE_ASCII);
+	rows_conn(&r, c, &cs, &ci, w, &ascii);
+	assert_non_null(strstr(row_text(&r), "U up 1:2"));
+
+	/* the IKE SA up, one CHILD config missing: partial, a warning, with
+	 * the verdict in WHY in its severity */
+	cs.children_up = 1;
+	cs.configs_up = 1;
+	ci.missing = 1;
+	struct diag_verdict v = {
+	        .code = DIAG_NO_PROPOSAL, .layer = DIAG_LAYER_CHILD, .current = true};
+	ci.why = &v;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	const char *t = row_text(&r);
+	assert_non_null(strstr(t, "! partial 1\u00b71"));
+	assert_null(strstr(t, " up 1"));
+	assert_int_equal(role_of(&r, "partial"), THEME_WARNING);
+	assert_non_null(strstr(t, "no-proposal"));
+	assert_int_equal(role_of(&r, "no-proposal"), THEME_ERROR);
+	/* the same from the tables alone */
+	v.code = DIAG_CHILD_MISSING;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_int_equal(role_of(&r, "child-missing"), THEME_WARNING);
+
+	/* down with a verdict; a peer that is gone is drawn as down */
+	memset(&cs, 0, sizeof(cs));
+	ci.missing = 0;
+	v.code = DIAG_PEER_UNREACHABLE;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_non_null(strstr(row_text(&r), "peer-unreachable"));
+	assert_int_equal(role_of(&r, "peer-unreachable"), THEME_STATE_DOWN);
+	/* down, never used: nothing in WHY */
+	ci.why = NULL;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_null(strstr(row_text(&r), "\u00b7"));
+
+	/* FLAPS only with a store: hidden columns take no room */
+	struct column cols[CC_COUNT];
+	memcpy(cols, conn_columns, sizeof(cols));
+	cols[CC_FLAPS].max = 0;
+	unsigned w2[CC_COUNT];
+	columns_fit(cols, CC_COUNT, 160, w2);
+	assert_int_equal(w2[CC_FLAPS], 0);
+	assert_true(w[CC_FLAPS] > 0);
+	row_init(&r, 0);
+	rows_header(&r, cols, CC_COUNT, w2);
+	assert_null(strstr(row_text(&r), "FLAPS"));
+	assert_non_null(strstr(row_text(&r), "WHY"));
+	ci.flaps = true;
+	ci.ike_down = 3;
+	ci.child_down = 5;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_non_null(strstr(row_text(&r), "3\u00b75"));
+	assert_int_equal(role_of(&r, "3\u00b75"), THEME_WARNING);
+	ci.ike_down = ci.child_down = 0;
+	row_init(&r, 0);
+	rows_conn(&r, c, &cs, &ci, w, &st);
+	assert_int_equal(role_of(&r, "0"), THEME_DIM);
+
+	/* a CHILD config row shows its own verdict */
+	v.code = DIAG_TS_UNACCEPTABLE;
+	row_init(&r, 0);
+	rows_conn_child(&r, &c->children[1], true, &v, w, &st);
+	assert_non_null(strstr(row_text(&r), "ts-unacceptable"));
+	/* at 80 columns the connection, its status, the remote end and WHY stay */
+	columns_fit(conn_columns, CC_COUNT, 80, w);
+	assert_true(w[CC_NAME] && w[CC_UP] && w[CC_WHY] && w[CC_REMOTE]);
 	model_free(m);
 }
 
@@ -736,14 +863,15 @@ static void test_data_age(void **state)
 	for (int kind = MODEL_ROW_IKE; kind <= MODEL_ROW_CHILD; kind++) {
 		struct row aged, plain, fresh;
 		row_init(&aged, 0);
-		rows_sa_aged(&aged, row_of(v, (enum model_row_kind)kind), w, &st, 1500);
+		struct rows_sa_info i1500 = {.fresh_ms = 1500}, i10000 = {.fresh_ms = 10000};
+		rows_sa(&aged, row_of(v, (enum model_row_kind)kind), &i1500, w, &st);
 		assert_non_null(strstr(row_text(&aged), "    8s "));
 		assert_int_equal(aged.cols, sum_widths(w, SAC_COUNT));
 		row_init(&plain, 0);
-		rows_sa(&plain, row_of(v, (enum model_row_kind)kind), w, &st);
+		rows_sa(&plain, row_of(v, (enum model_row_kind)kind), NULL, w, &st);
 		assert_null(strstr(row_text(&plain), "    8s "));
 		row_init(&fresh, 0);
-		rows_sa_aged(&fresh, row_of(v, (enum model_row_kind)kind), w, &st, 10000);
+		rows_sa(&fresh, row_of(v, (enum model_row_kind)kind), &i10000, w, &st);
 		assert_string_equal(row_text(&fresh), row_text(&plain));
 	}
 	/* narrow terminals drop it with the rates it qualifies */
@@ -783,11 +911,11 @@ int main(void)
 	        cmocka_unit_test(test_columns_fit),   cmocka_unit_test(test_fmt),
 	        cmocka_unit_test(test_ike_row),       cmocka_unit_test(test_child_row),
 	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
-	        cmocka_unit_test(test_conn_rows),     cmocka_unit_test(test_keys),
-	        cmocka_unit_test(test_keys_decoded),  cmocka_unit_test(test_help),
-	        cmocka_unit_test(test_layout),        cmocka_unit_test(test_listview),
-	        cmocka_unit_test(test_args),          cmocka_unit_test(test_data_age),
-	        cmocka_unit_test(test_args_budget),
+	        cmocka_unit_test(test_conn_rows), cmocka_unit_test(test_keys),
+	        cmocka_unit_test(test_keys_decoded), cmocka_unit_test(test_help),
+	        cmocka_unit_test(test_layout), cmocka_unit_test(test_listview),
+	        cmocka_unit_test(test_args), cmocka_unit_test(test_data_age),
+	        cmocka_unit_test(test_args_budget), cmocka_unit_test(test_conn_status_why_flaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/insight.h"
 #include "util/sanitize.h"
 #include "vici/vici.h"
 
@@ -28,6 +29,7 @@ static void on_finish(void *ctx, const struct run_result *r)
 {
 	struct app *app = ctx;
 	double secs = (double)(r->finished - r->started) / 1000.0;
+	insight_action(app->insight, r->finished, r);
 	if (r->ok) {
 		model_event_addf(app->model, MODEL_EV_ACTION_OK, r->finished, "%s: %s (%.1f s)",
 		                 r->label, r->outcome, secs);

@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "app/feed.h"
+#include "app/insight.h"
 #include "ui/cmdline.h"
 #include "ui/lineedit.h"
 #include "ui/overlay.h"
@@ -46,6 +47,8 @@ void app_pane_ctx(const struct app *app, const struct pane *p, struct pane_ctx *
 	c->counters_ms = app->cfg.interval_ms;
 	c->now = app->now;
 	c->wall_offset = app->wall_offset;
+	c->diag = insight_diag(app->insight);
+	c->hist = insight_hist(app->insight);
 }
 
 enum layout_slot app_slot_of(enum pane_id id)
@@ -138,7 +141,8 @@ struct app *app_create(const struct app_config *cfg)
 	app->sa_view = model_view_new(app->model);
 	app->zoom = -1;
 	app->main_pane = app->focus = PANE_SAS;
-	struct pane_init in = {app->model, app->sa_view};
+	app->insight = insight_new(cfg->db, vici_now_ms());
+	struct pane_init in = {app->model, app->sa_view, insight_hist(app->insight)};
 	static const struct pane_ops *const kinds[PANE_COUNT] = {
 	        [PANE_SAS] = &pane_sas_ops,   [PANE_CONNS] = &pane_conns_ops,
 	        [PANE_POLS] = &pane_pols_ops, [PANE_EVENTS] = &pane_events_ops,
@@ -160,6 +164,7 @@ void app_destroy(struct app *app)
 	if (app->history)
 		cmdline_history_close(app->history);
 	model_view_free(app->sa_view);
+	insight_free(app->insight);
 	model_free(app->model);
 	free(app);
 }

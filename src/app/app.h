@@ -18,6 +18,7 @@
  *   feed.c      the monitor and listener sessions, the refresh policy,
  *               restart detection: a part of its own (feed.h)
  *   sessions.c  the feed wired to the app (what is on screen, the header)
+ *   insight.c   the diagnosis engine and the history store
  *   act.c       intents to plans, confirmation, the runner's results
  *   command.c   the command line: running commands, completion
  *   input.c     keys and pastes: input modes, global keys, pane keys to
@@ -49,6 +50,7 @@ struct lineedit;
 struct cmdline_history;
 struct termkeys;
 struct key_event;
+struct insight;
 
 /* The panes; PANE_SAS..PANE_POLS share the main slot. */
 enum pane_id { PANE_SAS, PANE_CONNS, PANE_POLS, PANE_EVENTS, PANE_LOG, PANE_COUNT };
@@ -65,6 +67,7 @@ struct app_config {
 	const char *theme;
 	bool readonly;
 	double budget; /* ms of charon CPU per second for polling (app/feed.h) */
+	const char *db; /* the history store, or NULL: no history */
 };
 
 /* A destructive verb waiting for "y". The target is followed across rekeys
@@ -106,6 +109,7 @@ struct app {
 	/* VICI */
 	struct feed *feed; /* the monitor and listener sessions (sessions.c) */
 	struct runner *runner;
+	struct insight *insight; /* verdicts and history (insight.h) */
 
 	struct termkeys *tk; /* the terminal's key decoder (loop.c) */
 	bool quit;

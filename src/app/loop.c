@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/insight.h"
 #include "app/monitor.h"
 #include "app/terminal.h"
 #include "ui/cmdline.h"
@@ -181,6 +182,7 @@ static int poll_timeout(struct app *app)
 		next = vici_deadline_min(next, app->last_draw + FRAME_MS);
 	if (termkeys_deadline(app->tk) != TERMKEYS_NO_DEADLINE)
 		next = vici_deadline_min(next, termkeys_deadline(app->tk));
+	next = vici_deadline_min(next, insight_deadline(app->insight));
 	int64_t t = next - vici_now_ms();
 	return t < 0 ? 0 : t > 1000 ? 1000 : (int)t;
 }
@@ -191,8 +193,15 @@ static void turn_start(struct app *app, int64_t *last_second)
 	app->wall_offset = wall_offset_now(app->now);
 	/* Data-driven redraws are capped at FRAME_MS apart (a log flood would
 	 * otherwise redraw per line); keys redraw at once. */
-	if (model_take_changes(app->model))
+	unsigned changes = model_take_changes(app->model);
+	if (insight_turn(app->insight, app->model, changes, app->now,
+	                 app->now + app->wall_offset) ||
+	    changes)
 		app->data_dirty = true;
+	int role;
+	const char *said = insight_message(app->insight, &role);
+	if (said)
+		app_status(app, role, 10, "%s", said);
 	if (app->data_dirty && app->now - app->last_draw >= FRAME_MS) {
 		app->data_dirty = false;
 		app->redraw_all = true;
@@ -274,8 +283,9 @@ int monitor_main(int argc, char **argv)
 		                "'swantop call' or 'swantop listen')\n");
 		return MONITOR_EXIT_FAIL;
 	}
+	char db[4096];
 	struct app_config cfg = {o.uri, o.interval_ms, o.theme ? o.theme : "default", o.readonly,
-	                         o.budget};
+	                         o.budget, o.db ? o.db : insight_default_db(db, sizeof(db))};
 	struct app *app = app_create(&cfg);
 	app->theme = theme;
 	char *herr = NULL;

@@ -1,6 +1,6 @@
 /*
  * The interactive monitor: `swantop [--uri URI] [--interval SECONDS]
- * [--budget MS] [--theme NAME] [--readonly]`. monitor_main() owns the terminal (curses)
+ * [--budget MS] [--theme NAME] [--readonly] [--db PATH]`. monitor_main() owns the terminal (curses)
  * and the single poll() loop over the terminal, the VICI connections, a
  * signal self-pipe and the nearest timer; see app/app.h for the state and
  * ui/pane.h for the panes.
@@ -23,6 +23,7 @@ struct monitor_options {
 	const char *theme; /* NULL: "default" */
 	double budget;     /* ms of charon CPU per second for polling; default 5 */
 	bool readonly;
+	const char *db; /* the history store; NULL: the default one if it exists */
 	bool help;
 };
 

@@ -16,7 +16,7 @@
 
 const char monitor_usage_text[] =
         "usage: swantop [--uri URI] [--interval SECONDS] [--budget MS] [--theme NAME]\n"
-        "               [--readonly]\n"
+        "               [--readonly] [--db PATH]\n"
         "       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n"
         "\n"
         "  --uri URI           charon's VICI socket (default unix:///var/run/charon.vici)\n"
@@ -25,6 +25,8 @@ const char monitor_usage_text[] =
         "                      (default 5, i.e. 0.5% of one core)\n"
         "  --theme NAME        colour theme (default, mono, or a themes/NAME.theme file)\n"
         "  --readonly          refuse every action (initiate, terminate, rekey, ...)\n"
+        "  --db PATH           the history store (read-only; default: the recorder's\n"
+        "                      store, when there is one)\n"
         "\n"
         "Keys: ? for help, q to quit.\n";
 
@@ -37,6 +39,7 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 	        {"theme", required_argument, NULL, 't'},
 	        {"readonly", no_argument, NULL, 'r'},
 	        {"read-only", no_argument, NULL, 'r'},
+	        {"db", required_argument, NULL, 'd'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -90,6 +93,13 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 			break;
 		case 'r':
 			o->readonly = true;
+			break;
+		case 'd':
+			if (!*optarg) {
+				snprintf(err, errsize, "--db: the path is empty");
+				return -EINVAL;
+			}
+			o->db = optarg;
 			break;
 		case 'h':
 			o->help = true;

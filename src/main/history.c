@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "model/store.h"
+#include "ui/rows.h"
 #include "util/sanitize.h"
 #include "vici/xmalloc.h"
 
@@ -39,47 +40,18 @@ struct history_out {
  * local time. */
 static void format_time(int64_t ms, bool iso, char *buf, size_t size)
 {
+	if (!iso) {
+		fmt_wall(buf, size, ms, true);
+		return;
+	}
 	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
 	localtime_r(&t, &tm);
-	if (!iso) {
-		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-		return;
-	}
 	char date[32], zone[8];
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof(zone), "%z", &tm);
 	snprintf(buf, size, "%s.%03d%.3s:%.2s", date, (int)(ms - (int64_t)t * 1000), zone,
 	         zone + 3);
-}
-
-/* The SA column: "IKE #12", "net #34", "net #34>#35" after a rekey. */
-static void sa_label(const struct store_event *ev, char *buf, size_t size)
-{
-	char name[64] = "";
-	uint32_t id = ev->child_id ? ev->child_id : ev->ike_id;
-	if (ev->child.len || ev->child_id)
-		sanitize_fit(name, sizeof(name), ev->child.s, ev->child.len, 12, 0);
-	else if (ev->ike_id)
-		snprintf(name, sizeof(name), "IKE");
-	if (!id && !*name) {
-		buf[0] = '\0';
-		return;
-	}
-	int n = snprintf(buf, size, "%s%s", name, *name ? " " : "");
-	if (id && n >= 0 && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, "#%u", id);
-	if (ev->new_id && n >= 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, ">#%u", ev->new_id);
-}
-
-static void put_detail(struct json_buf *d, const char *label, struct model_str v, unsigned flags)
-{
-	if (!v.len)
-		return;
-	char *safe = sanitize_dup(v.s, v.len, flags);
-	json_buf_printf(d, "%s%s%s", d->len ? "  " : "", label, safe);
-	free(safe);
 }
 
 static int print_text(void *ctx, const struct store_event *ev)
@@ -89,31 +61,19 @@ static int print_text(void *ctx, const struct store_event *ev)
 	char code[SANITIZE_FIT_BUFSIZE(16)], kind[SANITIZE_FIT_BUFSIZE(14)];
 	format_time(ev->time, false, when, sizeof(when));
 	sanitize_fit(conn, sizeof(conn), ev->conn.s, ev->conn.len, 16, o->flags | SANITIZE_PAD);
-	sa_label(ev, sa, sizeof(sa));
+	rows_store_sa(sa, sizeof(sa), ev);
 	sanitize_fit(sa_fit, sizeof(sa_fit), sa, strlen(sa), 18, o->flags | SANITIZE_PAD);
 	sanitize_fit(kind, sizeof(kind), ev->kind_word.s, ev->kind_word.len, 14,
 	             o->flags | SANITIZE_PAD);
 	sanitize_fit(code, sizeof(code), ev->code.s, ev->code.len, 16, o->flags | SANITIZE_PAD);
-	struct json_buf d;
-	json_buf_init(&d);
-	put_detail(&d, "", ev->state, o->flags);
-	put_detail(&d, "remote ", ev->remote, o->flags);
-	if (ev->kind == STORE_EV_GAP && ev->end > ev->time) {
-		char until[32];
-		format_time(ev->end, false, until, sizeof(until));
-		json_buf_printf(&d, "%snot recording until %s (%llds)", d.len ? "  " : "", until,
-		                (long long)((ev->end - ev->time) / 1000));
-	}
-	put_detail(&d, "", ev->detail, o->flags);
-	put_detail(&d, "side ", ev->side, o->flags);
-	put_detail(&d, "evidence: ", ev->evidence, o->flags);
+	char *details = rows_store_details(ev, o->flags);
 	if (!o->heading && printf("%-19s  %-16s %-18s %-14s %-16s %s\n", "TIME", "CONNECTION", "SA",
 	                          "EVENT", "VERDICT", "DETAILS") < 0)
 		o->write_error = true;
 	o->heading = true;
-	if (printf("%s  %s %s %s %s %s\n", when, conn, sa_fit, kind, code, d.len ? d.p : "") < 0)
+	if (printf("%s  %s %s %s %s %s\n", when, conn, sa_fit, kind, code, details) < 0)
 		o->write_error = true;
-	json_buf_free(&d);
+	free(details);
 	return o->write_error;
 }
 

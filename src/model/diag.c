@@ -31,6 +31,14 @@ const char *diag_code_name(enum diag_code c)
 	return (unsigned)c < DIAG_CODE_COUNT ? code_names[c] : "?";
 }
 
+enum diag_code diag_code_parse(const char *word, size_t len)
+{
+	for (int c = DIAG_NONE + 1; c < DIAG_CODE_COUNT; c++)
+		if (strlen(code_names[c]) == len && !memcmp(code_names[c], word, len))
+			return (enum diag_code)c;
+	return DIAG_NONE;
+}
+
 const char *diag_side_name(enum diag_side s)
 {
 	return s == DIAG_SIDE_LOCAL ? "local" : s == DIAG_SIDE_PEER ? "peer" : "unknown";

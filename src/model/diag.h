@@ -91,6 +91,9 @@ enum diag_layer {
 
 /* The stable words above. Static strings; "" for DIAG_NONE, "?" if out of range. */
 const char *diag_code_name(enum diag_code c);
+/* The code of a word (as stored in a history record); DIAG_NONE if it is
+ * none of them. */
+enum diag_code diag_code_parse(const char *word, size_t len);
 const char *diag_side_name(enum diag_side s);
 const char *diag_layer_name(enum diag_layer l);
 

@@ -26,6 +26,8 @@
 struct pane;
 struct column;
 struct row;
+struct diag;
+struct hist;
 
 /* What a handler did; the loop acts on the union of flags of one turn. */
 enum {
@@ -44,13 +46,15 @@ struct rect {
 /* What a pane may know of the world while it draws or handles a key. */
 struct pane_ctx {
 	const struct model *model;
-	bool utf8;      /* the locale shows UTF-8 glyphs */
-	bool focused;   /* this pane has the focus */
-	bool connected; /* the monitor's connection to charon is up */
-	bool have_data; /* charon answered a list-sas at least once */
-	int64_t now;         /* monotonic ms */
-	int64_t wall_offset; /* realtime ms minus monotonic ms */
-	int64_t counters_ms; /* counters older than this show their age (0: never) */
+	bool utf8;               /* the locale shows UTF-8 glyphs */
+	bool focused;            /* this pane has the focus */
+	bool connected;          /* the monitor's connection to charon is up */
+	bool have_data;          /* charon answered a list-sas at least once */
+	int64_t now;             /* monotonic ms */
+	int64_t wall_offset;     /* realtime ms minus monotonic ms */
+	int64_t counters_ms;     /* counters older than this show their age (0: never) */
+	const struct diag *diag; /* why what is down is down (model/diag.h), or NULL */
+	const struct hist *hist; /* what the history store says (ui/hist.h), or NULL */
 };
 
 /* A key, resolved through the key table. */
@@ -86,8 +90,9 @@ struct detail_subject {
 
 /* What a pane is made with. */
 struct pane_init {
-	struct model *model;    /* outlives the pane */
+	struct model *model;     /* outlives the pane */
 	struct model_view *view; /* the SA pane's view (owned by the caller) */
+	struct hist *hist;       /* where panes ask for history (owned by the caller), or NULL */
 };
 
 struct pane_ops {
@@ -161,12 +166,12 @@ size_t pane_body_rows(const struct pane *p, bool heading);
  * heading (when columns is not NULL), one row per visible item from
  * row_fn, and a dim message when there are none. */
 struct pane_list {
-	const char *title;  /* "1 SAs" */
-	const char *right;  /* right side of the title line (already safe) */
+	const char *title;            /* "1 SAs" */
+	const char *right;            /* right side of the title line (already safe) */
 	const struct column *columns; /* NULL: no heading (rows get the width) */
 	size_t ncolumns;
-	size_t count;    /* items */
-	size_t selected; /* index of the selection, or (size_t)-1 for none shown */
+	size_t count;      /* items */
+	size_t selected;   /* index of the selection, or (size_t)-1 for none shown */
 	const char *empty; /* shown when count is 0 */
 	/* Formats item i into r for column widths w (width[0] = the pane width
 	 * when there are no columns). */

@@ -1,6 +1,7 @@
 /*
- * The connections pane (every loaded connection with its child configs and
- * whether an SA is up for it) and the policies pane (trap, drop and pass
+ * The connections pane (every loaded connection with its child configs,
+ * whether an SA is up for it, why it is not, and with a history store how
+ * often it went down) and the policies pane (trap, drop and pass
  * policies). Both are flat lists rebuilt from the model on each draw; the
  * selection is kept by index, which is stable because charon lists
  * connections and policies in a fixed order.
@@ -9,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/diag.h"
 #include "model/model.h"
+#include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
@@ -72,20 +75,66 @@ static bool conn_selected(struct pane *p, const struct model *m, const struct mo
 	return ok;
 }
 
-static bool conn_trapped(const struct model *m, const struct model_conn *c)
+static bool name_is(struct model_str a, struct model_str b)
+{
+	return a.len == b.len && !memcmp(a.s, b.s, a.len);
+}
+
+/* A trap policy of the connection (child NULL: any of its children). */
+static bool trapped(const struct model *m, const struct model_conn *c,
+                    const struct model_conn_child *child)
 {
 	for (size_t i = 0; i < model_pol_count(m); i++) {
 		const struct model_pol *pl = model_pol_at(m, i);
-		if (pl->type == MODEL_POL_TRAP && pl->ike.len == c->name.len &&
-		    !memcmp(pl->ike.s, c->name.s, c->name.len))
+		if (pl->type == MODEL_POL_TRAP && name_is(pl->ike, c->name) &&
+		    (!child || name_is(pl->child, child->name)))
 			return true;
 	}
 	return false;
 }
 
+/* A CHILD SA of the config installed under an up IKE SA of the connection. */
+static bool config_up(const struct model *m, const struct model_conn *c,
+                      const struct model_conn_child *ch)
+{
+	for (size_t i = 0; i < model_ike_count(m); i++) {
+		const struct model_ike *ike = model_ike_at(m, i);
+		if ((ike->state != MODEL_IKE_ESTABLISHED && ike->state != MODEL_IKE_REKEYING) ||
+		    !name_is(ike->name, c->name))
+			continue;
+		for (size_t j = 0; j < ike->n_children; j++)
+			if (ike->children[j].state == MODEL_CHILD_INSTALLED &&
+			    name_is(ike->children[j].name, ch->name))
+				return true;
+	}
+	return false;
+}
+
+/* CHILD configs neither up nor trapped while the connection's IKE SA is up
+ * (the walk over the SAs only for the rare connection that lacks one). */
+static size_t configs_missing(const struct model *m, const struct model_conn *c,
+                              const struct model_conn_status *cs)
+{
+	size_t missing = 0;
+	if (!cs->ikes_up || cs->configs_up >= c->n_children)
+		return 0;
+	for (size_t j = 0; j < c->n_children; j++)
+		missing += !trapped(m, c, &c->children[j]) && !config_up(m, c, &c->children[j]);
+	return missing;
+}
+
+/* A name as the engine keys it (a C string; charon's names hold no NUL). */
+static const char *cname(char *buf, size_t size, struct model_str s)
+{
+	snprintf(buf, size, "%.*s", (int)s.len, s.s);
+	return buf;
+}
+
 struct conn_draw {
 	const struct model *m;
 	const struct conn_row *rows;
+	const struct diag *diag;
+	const struct hist *hist;
 	struct rows_style st;
 };
 
@@ -94,12 +143,30 @@ static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 	struct conn_draw *d = arg;
 	const struct model_conn *c = model_conn_at(d->m, d->rows[i].conn);
 	long ch = d->rows[i].child;
+	char name[TARGET_NAME_MAX + 1], child[TARGET_NAME_MAX + 1];
+	cname(name, sizeof(name), c->name);
 	if (ch < 0) {
 		struct model_conn_status cs;
 		model_conn_status_get(d->m, c, &cs);
-		rows_conn(r, c, &cs, conn_trapped(d->m, c), w, &d->st);
+		struct rows_conn_info ci = {
+		        .trapped = trapped(d->m, c, NULL),
+		        .missing = configs_missing(d->m, c, &cs),
+		        .why = d->diag ? diag_conn_verdict(d->diag, name) : NULL,
+		        .flaps = d->hist && d->hist->enabled,
+		};
+		const struct hist_flap *fl = ci.flaps ? hist_flaps_find(d->hist, c->name) : NULL;
+		if (fl) {
+			ci.ike_down = fl->ike_down;
+			ci.child_down = fl->child_down;
+		}
+		rows_conn(r, c, &cs, &ci, w, &d->st);
 	} else {
-		rows_conn_child(r, &c->children[ch], (size_t)ch + 1 == c->n_children, w, &d->st);
+		const struct model_conn_child *cc = &c->children[ch];
+		const struct diag_verdict *why =
+		        d->diag ? diag_child_verdict(d->diag, name,
+		                                     cname(child, sizeof(child), cc->name))
+		                : NULL;
+		rows_conn_child(r, cc, (size_t)ch + 1 == c->n_children, why, w, &d->st);
 	}
 }
 
@@ -112,11 +179,16 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 	         p->filter[0] ? "  filter: " : "", p->filter);
 	size_t n;
 	struct conn_row *rows = conn_rows(c->model, p->filter, &n);
-	struct conn_draw d = {c->model, rows, {c->utf8, c->now, c->wall_offset}};
+	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}};
+	/* FLAPS needs a history store */
+	struct column cols[CC_COUNT];
+	memcpy(cols, conn_columns, sizeof(cols));
+	if (!c->hist || !c->hist->enabled)
+		cols[CC_FLAPS].max = 0;
 	struct pane_list l = {
 	        .title = "2 connections",
 	        .right = right,
-	        .columns = conn_columns,
+	        .columns = cols,
 	        .ncolumns = CC_COUNT,
 	        .count = n,
 	        .selected = p->lv.sel,

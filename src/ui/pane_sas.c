@@ -3,12 +3,19 @@
  * the selection on the same SA while rows move, appear and vanish). The
  * view belongs to the application, which also reads the window of rows the
  * pane shows (model_view_set_window) to refresh what is on screen.
+ *
+ * A row the diagnosis engine has a verdict on (a CONNECTING IKE SA that
+ * gets no answer, an IKE SA missing a configured CHILD SA) shows it in the
+ * WHY column, which is there only while some SA has one; with a history
+ * store, CHILD SAs show the last hour's traffic.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "model/diag.h"
 #include "model/model.h"
 #include "ui/draw.h"
+#include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
@@ -25,6 +32,8 @@ static const char *const sort_names[MODEL_SORT_COUNT] = {
 
 struct sa_rows {
 	struct model_view *v;
+	const struct diag *diag;
+	const struct hist *hist;
 	struct rows_style st;
 	int64_t fresh_ms;
 };
@@ -32,7 +41,33 @@ struct sa_rows {
 static void sa_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
 	struct sa_rows *sr = arg;
-	rows_sa_aged(r, model_view_row(sr->v, i), w, &sr->st, sr->fresh_ms);
+	const struct model_row *mr = model_view_row(sr->v, i);
+	struct rows_sa_info info = {.fresh_ms = sr->fresh_ms};
+	float spark[HIST_RATE_BUCKETS];
+	if (sr->diag)
+		info.why = diag_sa_verdict(sr->diag, mr->ike->uniqueid,
+		                           mr->child ? mr->child->uniqueid : 0);
+	const struct hist_rate *rate =
+	        mr->child && sr->hist ? hist_rates_find(sr->hist, mr->ike->name, mr->child->name)
+	                              : NULL;
+	if (rate) {
+		hist_rate_total(rate, spark);
+		info.spark = spark;
+		info.spark_has = rate->has;
+		info.n_spark = HIST_RATE_BUCKETS;
+	}
+	rows_sa(r, mr, &info, w, &sr->st);
+}
+
+/* Does the engine have a verdict on an SA the model holds? */
+static bool any_sa_verdict(const struct diag *d, const struct model *m)
+{
+	for (size_t i = 0; d && i < diag_count(d); i++) {
+		const struct diag_verdict *v = diag_at(d, i);
+		if (v->current && v->ike_id && model_ike_find(m, v->ike_id))
+			return true;
+	}
+	return false;
 }
 
 static void sas_init(struct pane *p, const struct pane_init *in)
@@ -63,13 +98,20 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	            : gone && where < n    ? where
 	            : gone && n            ? n - 1
 	                                   : 0;
-	struct sa_rows sr = {v, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
+	struct sa_rows sr = {v, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
+	/* WHY while something has a verdict; LAST HOUR with a history store */
+	struct column cols[SAC_COUNT];
+	memcpy(cols, sa_columns, sizeof(cols));
+	if (!any_sa_verdict(c->diag, c->model))
+		cols[SAC_WHY].max = 0;
+	if (!c->hist || !c->hist->n_rates)
+		cols[SAC_HOUR].max = 0;
 	struct pane_list l = {
 	        .title = !gone    ? "1 SAs"
 	                 : hidden ? "1 SAs (selected SA filtered out)"
 	                          : "1 SAs (selected SA gone)",
 	        .right = right,
-	        .columns = sa_columns,
+	        .columns = cols,
 	        .ncolumns = SAC_COUNT,
 	        .count = n,
 	        .selected = sel,

@@ -93,7 +93,7 @@ size_t columns_fit(const struct column *c, size_t n, size_t width, unsigned *w)
 	for (unsigned prio = 0; prio < 256; prio++) {
 		bool any = false;
 		for (size_t i = 0; i < n; i++) {
-			if (c[i].prio != prio)
+			if (c[i].prio != prio || !c[i].max)
 				continue;
 			any = true;
 			size_t need = c[i].min + (shown ? 1 : 0);
@@ -257,11 +257,13 @@ const struct column sa_columns[SAC_COUNT] = {
         [SAC_NAME] = {"NAME", 12, 24, 0, ROW_LEFT},
         [SAC_ID] = {"ID", 5, 6, 0, ROW_RIGHT},
         [SAC_STATE] = {"STATE", 13, 13, 0, ROW_LEFT},
+        [SAC_WHY] = {"WHY", 16, 16, 1, ROW_LEFT},
         [SAC_MODE] = {"MODE", 8, 14, 4, ROW_LEFT},
         [SAC_LOCAL] = {"LOCAL", 13, 28, 3, ROW_LEFT},
         [SAC_REMOTE] = {"REMOTE", 13, 28, 0, ROW_LEFT},
         [SAC_RATE_IN] = {"RATE-IN", 8, 8, 1, ROW_RIGHT},
         [SAC_RATE_OUT] = {"RATE-OUT", 8, 8, 1, ROW_RIGHT},
+        [SAC_HOUR] = {"LAST HOUR", 12, 30, 4, ROW_LEFT},
         [SAC_BYTES_IN] = {"IN", 6, 6, 3, ROW_RIGHT},
         [SAC_BYTES_OUT] = {"OUT", 6, 6, 3, ROW_RIGHT},
         [SAC_PKTS_IN] = {"PKT-IN", 6, 6, 6, ROW_RIGHT},
@@ -473,29 +475,59 @@ static void child_cells(struct cell *c, const struct model_row *mr, const struct
 	c[SAC_ALGS] = cell_txt(THEME_DIM, tmp[16]);
 }
 
-void rows_sa_aged(struct row *r, const struct model_row *mr, const unsigned *w,
-                  const struct rows_style *st, int64_t fresh_ms)
+int rows_verdict_role(enum diag_code c)
+{
+	switch (c) {
+	case DIAG_NO_PROPOSAL:
+	case DIAG_TS_UNACCEPTABLE:
+	case DIAG_AUTH_FAILED:
+	case DIAG_INSTALL_FAILED:
+	case DIAG_REFUSED:
+		return THEME_ERROR;
+	case DIAG_PEER_UNREACHABLE:
+	case DIAG_DPD_DEAD:
+	case DIAG_PEER_DELETED:
+		return THEME_STATE_DOWN;
+	default:
+		return THEME_WARNING;
+	}
+}
+
+static struct cell cell_why(const struct diag_verdict *v)
+{
+	return cell_txt(rows_verdict_role(v->code), diag_code_name(v->code));
+}
+
+void rows_sa(struct row *r, const struct model_row *mr, const struct rows_sa_info *info,
+             const unsigned *w, const struct rows_style *st)
 {
 	struct cell c[SAC_COUNT];
-	char tmp[18][128];
+	char tmp[18][128], spark[SAC_SPARK_MAX * 3 + 1];
 	memset(c, 0, sizeof(c));
 	if (mr->kind == MODEL_ROW_IKE)
-		ike_cells(c, mr, st, fresh_ms, tmp);
+		ike_cells(c, mr, st, info ? info->fresh_ms : 0, tmp);
 	else
-		child_cells(c, mr, st, fresh_ms, tmp);
+		child_cells(c, mr, st, info ? info->fresh_ms : 0, tmp);
+	if (info && info->why)
+		c[SAC_WHY] = cell_why(info->why);
+	if (info && info->spark && w[SAC_HOUR]) {
+		size_t width = w[SAC_HOUR] < SAC_SPARK_MAX ? w[SAC_HOUR] : SAC_SPARK_MAX;
+		fmt_spark(spark, sizeof(spark), info->spark, info->spark_has, info->n_spark, width,
+		          st->utf8);
+		c[SAC_HOUR] = cell_txt(THEME_INFO, spark);
+	}
 	put_cells(r, c, sa_columns, SAC_COUNT, w);
 }
 
-void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
-             const struct rows_style *st)
-{
-	rows_sa_aged(r, mr, w, st, 0);
-}
-
 const struct column conn_columns[CC_COUNT] = {
-        [CC_NAME] = {"NAME", 14, 28, 0, ROW_LEFT},     [CC_UP] = {"STATUS", 10, 14, 0, ROW_LEFT},
-        [CC_VERSION] = {"IKE", 7, 7, 2, ROW_LEFT},     [CC_LOCAL] = {"LOCAL", 12, 22, 1, ROW_LEFT},
-        [CC_REMOTE] = {"REMOTE", 12, 22, 0, ROW_LEFT}, [CC_AUTH] = {"AUTH", 12, 24, 3, ROW_LEFT},
+        [CC_NAME] = {"NAME", 14, 28, 0, ROW_LEFT},
+        [CC_UP] = {"STATUS", 11, 14, 0, ROW_LEFT},
+        [CC_WHY] = {"WHY", 16, 16, 0, ROW_LEFT},
+        [CC_VERSION] = {"IKE", 7, 7, 2, ROW_LEFT},
+        [CC_LOCAL] = {"LOCAL", 12, 22, 1, ROW_LEFT},
+        [CC_REMOTE] = {"REMOTE", 12, 22, 0, ROW_LEFT},
+        [CC_AUTH] = {"AUTH", 12, 24, 3, ROW_LEFT},
+        [CC_FLAPS] = {"FLAPS", 5, 7, 1, ROW_RIGHT},
         [CC_DETAIL] = {"DETAIL", 10, 60, 1, ROW_LEFT},
 };
 
@@ -529,28 +561,57 @@ static void fmt_auths(char *buf, size_t size, const struct model_conn *c)
 	}
 }
 
+/* "1·2": IKE SAs and CHILD SAs (or down events); "1:2" in ASCII, where a
+ * dot would read as a decimal point. */
+static void fmt_pair(char *buf, size_t size, size_t a, size_t b, bool utf8)
+{
+	snprintf(buf, size, "%zu%s%zu", a, utf8 ? "\u00b7" : ":", b);
+}
+
+static void conn_status_cell(struct cell *cell, char *up, size_t size,
+                             const struct model_conn_status *cs, const struct rows_conn_info *ci,
+                             const struct rows_style *st)
+{
+	char n[48];
+	int role;
+	fmt_pair(n, sizeof(n), cs->ikes_up, cs->children_up, st->utf8);
+	if (cs->ikes_up && ci->missing) {
+		role = THEME_WARNING;
+		snprintf(up, size, "%s partial %s", theme_glyph(NULL, THEME_WARNING, st->utf8), n);
+	} else if (cs->ikes_up) {
+		role = THEME_STATE_UP;
+		snprintf(up, size, "%s up %s", theme_glyph(NULL, THEME_STATE_UP, st->utf8), n);
+	} else if (cs->ikes) {
+		role = THEME_CONNECTING;
+		snprintf(up, size, "%s connecting", theme_glyph(NULL, THEME_CONNECTING, st->utf8));
+	} else if (ci->trapped) {
+		role = THEME_INFO;
+		snprintf(up, size, "%s trap", theme_glyph(NULL, THEME_INFO, st->utf8));
+	} else {
+		role = THEME_DIM;
+		snprintf(up, size, "%s down", theme_glyph(NULL, THEME_STATE_DOWN, st->utf8));
+	}
+	*cell = cell_txt(role, up);
+}
+
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-               bool trapped, const unsigned *w, const struct rows_style *st)
+               const struct rows_conn_info *ci, const unsigned *w, const struct rows_style *st)
 {
 	struct cell cells[CC_COUNT];
-	char up[64], local[128], remote[128], auth[256], detail[256];
+	char up[64], local[128], remote[128], auth[256], detail[256], flaps[32];
 	memset(cells, 0, sizeof(cells));
 	cells[CC_NAME] = cell_str(THEME_DEFAULT, c->name);
-	int role = cs->ikes_up ? THEME_STATE_UP
-	           : cs->ikes  ? THEME_CONNECTING
-	           : trapped   ? THEME_INFO
-	                       : THEME_DIM;
-	if (cs->ikes_up)
-		snprintf(up, sizeof(up), "%s up %zu/%zu",
-		         theme_glyph(NULL, THEME_STATE_UP, st->utf8), cs->ikes_up, cs->children_up);
-	else if (cs->ikes)
-		snprintf(up, sizeof(up), "%s connecting",
-		         theme_glyph(NULL, THEME_CONNECTING, st->utf8));
-	else if (trapped)
-		snprintf(up, sizeof(up), "%s trap", theme_glyph(NULL, THEME_INFO, st->utf8));
-	else
-		snprintf(up, sizeof(up), "%s down", theme_glyph(NULL, THEME_STATE_DOWN, st->utf8));
-	cells[CC_UP] = cell_txt(role, up);
+	conn_status_cell(&cells[CC_UP], up, sizeof(up), cs, ci, st);
+	if (ci->why)
+		cells[CC_WHY] = cell_why(ci->why);
+	else if (cs->ikes_up && !ci->missing)
+		cells[CC_WHY] = cell_txt(THEME_DIM, st->utf8 ? "\u00b7" : ".");
+	if (ci->flaps && (ci->ike_down || ci->child_down)) {
+		fmt_pair(flaps, sizeof(flaps), ci->ike_down, ci->child_down, st->utf8);
+		cells[CC_FLAPS] = cell_txt(ci->ike_down ? THEME_WARNING : THEME_DEFAULT, flaps);
+	} else if (ci->flaps) {
+		cells[CC_FLAPS] = cell_txt(THEME_DIM, "0");
+	}
 	cells[CC_VERSION] = cell_str(THEME_DIM, c->version);
 	model_list_join(&c->local_addrs, ",", local, sizeof(local));
 	model_list_join(&c->remote_addrs, ",", remote, sizeof(remote));
@@ -565,8 +626,8 @@ void rows_conn(struct row *r, const struct model_conn *c, const struct model_con
 	put_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
-void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last, const unsigned *w,
-                     const struct rows_style *st)
+void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
+                     const struct diag_verdict *why, const unsigned *w, const struct rows_style *st)
 {
 	struct cell cells[CC_COUNT];
 	char name[128], local[128], remote[128], detail[256];
@@ -575,6 +636,8 @@ void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last
 	        st->utf8 ? (last ? "\u2514\u2500" : "\u251c\u2500") : (last ? "`-" : "|-");
 	snprintf(name, sizeof(name), "  %s%.*s", branch, (int)ch->name.len, ch->name.s);
 	cells[CC_NAME] = cell_txt(THEME_DEFAULT, name);
+	if (why)
+		cells[CC_WHY] = cell_why(why);
 	cells[CC_VERSION] = cell_str(THEME_DIM, ch->mode);
 	model_list_join(&ch->local_ts, ",", local, sizeof(local));
 	model_list_join(&ch->remote_ts, ",", remote, sizeof(remote));

@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/diag.h"
 #include "model/model.h"
+#include "model/store.h"
 
 #define ROW_MAX_SPANS 40
 #define ROW_BUFSIZE 4096
@@ -60,7 +62,8 @@ const char *row_text(struct row *r);
 struct column {
 	const char *title;
 	uint8_t min;  /* narrowest useful width */
-	uint8_t max;  /* widest it grows to (== min: fixed) */
+	uint8_t max;  /* widest it grows to (== min: fixed); 0: hidden (a pane's
+	                 copy of a table hides what has nothing to show) */
 	uint8_t prio; /* 0 always shown; higher numbers are dropped first */
 	enum row_align align;
 };
@@ -109,11 +112,13 @@ enum sa_column {
 	SAC_NAME,
 	SAC_ID,
 	SAC_STATE,
+	SAC_WHY, /* the verdict on a CONNECTING IKE SA, or one missing a CHILD SA */
 	SAC_MODE,
 	SAC_LOCAL,
 	SAC_REMOTE,
 	SAC_RATE_IN,
 	SAC_RATE_OUT,
+	SAC_HOUR, /* CHILD SAs: the last hour's traffic as a sparkline (history) */
 	SAC_BYTES_IN,
 	SAC_BYTES_OUT,
 	SAC_PKTS_IN,
@@ -131,21 +136,62 @@ extern const struct column sa_columns[SAC_COUNT];
 
 /* The heading row of a table for the widths w (0 = column dropped). */
 void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w);
-/* One row of the SA tree (an IKE SA or one of its CHILD SAs). */
-void rows_sa(struct row *r, const struct model_row *mr, const unsigned *w,
-             const struct rows_style *st);
-/* The same, with the age of counters older than fresh_ms in the DATA
- * column (the IKE row's: its last list-sa; a CHILD row's: its last update). */
-void rows_sa_aged(struct row *r, const struct model_row *mr, const unsigned *w,
-                  const struct rows_style *st, int64_t fresh_ms);
+
+/* The widest sparkline a row draws. */
+#define SAC_SPARK_MAX 60
+
+/* What the SA tree shows of a row beyond the model (any may be NULL). */
+struct rows_sa_info {
+	const struct diag_verdict *why; /* the current verdict about this SA */
+	const float *spark;             /* bytes/s per minute of the last hour, oldest first */
+	const bool *spark_has;          /* where anything was recorded */
+	size_t n_spark;
+	int64_t fresh_ms; /* counters older than this show their age in DATA
+	                   * (the IKE row's: its last list-sa; a CHILD row's: its
+	                   * last update); 0: never */
+};
+/* One row of the SA tree (an IKE SA or one of its CHILD SAs); info may be
+ * NULL. */
+void rows_sa(struct row *r, const struct model_row *mr, const struct rows_sa_info *info,
+             const unsigned *w, const struct rows_style *st);
+
+/* The role of a verdict by severity: error for what needs a change of
+ * configuration or credentials (no-proposal, ts-unacceptable, auth-failed,
+ * install-failed, refused), down for a peer that is gone (peer-unreachable,
+ * dpd-dead, peer-deleted), warning for the rest. */
+int rows_verdict_role(enum diag_code c);
 
 /* Connections: a connection row, then one row per child config. */
-enum conn_column { CC_NAME, CC_UP, CC_VERSION, CC_LOCAL, CC_REMOTE, CC_AUTH, CC_DETAIL, CC_COUNT };
+enum conn_column {
+	CC_NAME,
+	CC_UP,
+	CC_WHY,
+	CC_VERSION,
+	CC_LOCAL,
+	CC_REMOTE,
+	CC_AUTH,
+	CC_FLAPS,
+	CC_DETAIL,
+	CC_COUNT
+};
 extern const struct column conn_columns[CC_COUNT];
-/* trapped: a trap policy of the connection is installed. */
+/* What the connections pane knows of a connection beyond its status. */
+struct rows_conn_info {
+	bool trapped;                   /* a trap policy of the connection is installed */
+	size_t missing;                 /* CHILD configs neither up nor trapped (while IKE is up) */
+	const struct diag_verdict *why; /* its current verdict, or NULL */
+	bool flaps;                     /* the history store counted its down events */
+	unsigned ike_down, child_down;  /* ... in the last 24 hours */
+};
+/* STATUS reads "up 1·2" (IKE SAs up · CHILD SAs installed; "1:2" in
+ * ASCII), "partial 1·0" when a configured CHILD SA is missing (never in the
+ * colour of up), "connecting", "trap" or "down"; WHY the verdict's code in
+ * its severity, "·" when up; FLAPS "IKE·CHILD" down events. */
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
-               bool trapped, const unsigned *w, const struct rows_style *st);
-void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last, const unsigned *w,
+               const struct rows_conn_info *ci, const unsigned *w, const struct rows_style *st);
+/* A child config row; why: its current verdict, or NULL. */
+void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
+                     const struct diag_verdict *why, const unsigned *w,
                      const struct rows_style *st);
 
 /* Policies. */
@@ -170,5 +216,38 @@ void rows_log(struct row *r, const struct model_log_line *l, size_t width,
               const struct rows_style *st);
 /* "HH:MM:SS" local time of a monotonic time. */
 void fmt_clock(char *buf, size_t size, int64_t mono_ms, int64_t wall_offset);
+
+/* --- history rows (rows_hist.c) --- */
+
+/* A wall-clock time (ms since the epoch) in local time: "2026-12-04
+ * 03:00:12" with date, else "03:00:12". */
+void fmt_wall(char *buf, size_t size, int64_t wall_ms, bool date);
+/* A sparkline of n values (oldest first) in exactly width cells: each cell
+ * the sum of the values it covers, scaled to the largest; ▁..█ in UTF-8,
+ * "_.:-=+*#" in ASCII; a space where nothing was recorded (has[i] false).
+ * buf needs width * 3 + 1 bytes. */
+void fmt_spark(char *buf, size_t size, const float *v, const bool *has, size_t n, size_t width,
+               bool utf8);
+
+/* The SA of a store record: "IKE #12", "net #34", "net #34>#35" for a rekey
+ * (sanitised). */
+void rows_store_sa(char *buf, size_t size, const struct store_event *ev);
+/* Everything else a record says, sanitised: state, remote, a gap's end,
+ * detail, side, evidence (malloc'd). */
+char *rows_store_details(const struct store_event *ev, unsigned flags);
+/* The role a record's kind is drawn in (as the live events'). */
+int rows_store_role(enum store_kind k);
+
+/* A connection's timeline: time, SA, event, verdict, details. */
+enum hist_column { HC_TIME, HC_SA, HC_EVENT, HC_VERDICT, HC_DETAIL, HC_COUNT };
+extern const struct column hist_columns[HC_COUNT];
+/* One record; verdict: the code to show ("" for none: a verdict record
+ * shows its own code). */
+void rows_hist(struct row *r, const struct store_event *ev, const char *verdict, const unsigned *w,
+               const struct rows_style *st);
+/* One record in the events pane, marked as history: its date and time,
+ * drawn dim; width is the pane width. */
+void rows_hist_event(struct row *r, const struct store_event *ev, size_t width,
+                     const struct rows_style *st);
 
 #endif
