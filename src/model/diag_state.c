@@ -330,6 +330,11 @@ static void judge_children(struct diag *d, const struct traps *traps, bool pols,
 			all_up = false;
 		if (sj && !st->child_up[j])
 			sj->up = false;
+		/* a trap policy gone is the policies' to say: a listing without
+		 * them leaves that verdict alone (an SA installed ends it) */
+		if (!pols && code == DIAG_NONE && sj && sj->live.set &&
+		    sj->live.v.code == DIAG_SHOULD_BE_UP && !st->child_up[j])
+			continue;
 		live_or_drop(d, DIAG_LAYER_CHILD, c->name, cc->name, code, DIAG_SIDE_UNKNOWN,
 		             code == DIAG_CHILD_MISSING ? st->up_id : 0, NULL, detail, now);
 	}
