@@ -81,6 +81,8 @@ void app_relayout(struct app *app)
 
 void app_focus_pane(struct app *app, enum pane_id id)
 {
+	if (app->overlay != OVERLAY_NONE)
+		overlay_closed(&app->overlay_pane);
 	app->overlay = OVERLAY_NONE;
 	if (id <= PANE_POLS)
 		app->main_pane = id;
@@ -97,7 +99,8 @@ void app_focus_pane(struct app *app, enum pane_id id)
 
 void app_help_open(struct app *app)
 {
-	overlay_help_open(&app->overlay_pane, &app->theme, app->utf8, app->cfg.readonly);
+	overlay_help_open(&app->overlay_pane, &app->theme, app->utf8, app->cfg.readonly,
+	                  insight_hist(app->insight));
 	app->overlay = OVERLAY_HELP;
 }
 

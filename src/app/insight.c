@@ -261,16 +261,19 @@ bool insight_turn(struct insight *in, const struct model *m, unsigned changes, i
 		diag_feed_model(in->diag, m);
 	if (changes & (MODEL_CHANGED_SA_SET | MODEL_CHANGED_CONNS | MODEL_CHANGED_POLS))
 		in->pending = true;
+	/* A listing is judged at once (a few per interval; what it shows may
+	 * not last until the next one), changes from events at most once a
+	 * second (they come in floods). */
 	unsigned tables = 0;
+	bool listed = false;
 	for (unsigned t = MODEL_TABLE_SAS; t <= MODEL_TABLE_POLS; t++) {
 		uint64_t l = model_table_loads(m, (enum model_table)t);
-		if (l != in->loads[t])
-			in->pending = true;
+		listed = listed || l != in->loads[t];
 		in->loads[t] = l;
 		if (l)
 			tables |= 1u << t;
 	}
-	if ((in->pending && now >= in->next_judge) || now >= in->next_periodic) {
+	if (listed || (in->pending && now >= in->next_judge) || now >= in->next_periodic) {
 		diag_update(in->diag, m, tables, now);
 		in->pending = false;
 		in->next_judge = now + JUDGE_MIN_MS;

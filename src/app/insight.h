@@ -7,8 +7,8 @@
  * flags it took from the model: new log lines and SA events go to the
  * engine at once (diag_feed_model()); the tables are judged
  * (diag_update(), with the tables the model holds a complete listing of)
- * after a listing ends or the SA set, the connections or the policies
- * changed, at most once a second, and every few seconds besides, so that
+ * when a listing ends, after the SA set, the connections or the policies
+ * changed at most once a second, and every few seconds besides, so that
  * an SA CONNECTING for longer than the engine's grace becomes a verdict
  * while nothing else changes. Counter-only refreshes cost nothing here.
  * act.c hands over each action's outcome (insight_action()).

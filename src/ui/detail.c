@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "action/action.h"
+#include "model/diag.h"
+#include "ui/hist.h"
+#include "ui/rows.h"
+#include "ui/verdict.h"
 #include "util/sanitize.h"
 #include "vici/wire.h"
 
@@ -58,9 +62,53 @@ static void add_kv(struct lines *o, const char *k, struct model_str v, bool asci
 	free(s);
 }
 
-static bool sa_build(const struct model *m, struct detail_subject *s, bool ascii, char *title,
+/* "why: <summary>" and the verdict's lines; nothing for NULL. */
+static void add_verdict(struct lines *o, const struct diag_verdict *v, const struct detail_src *src)
+{
+	if (!v)
+		return;
+	char summary[256];
+	verdict_summary(summary, sizeof(summary), v, src->now);
+	lines_addf(o, "why: %s", summary);
+	verdict_lines(o, v, src->now, src->ascii ? SANITIZE_ASCII : 0);
+}
+
+/* A name as the engine keys it. */
+static const char *cname(char *buf, size_t size, struct model_str s)
+{
+	snprintf(buf, size, "%.*s", (int)s.len, s.s);
+	return buf;
+}
+
+/* The last hour's traffic of a CHILD (connection and CHILD name), in and
+ * out, as sparklines of a minute per cell. */
+static void add_traffic(struct lines *o, const struct detail_src *src, struct model_str conn,
+                        struct model_str child)
+{
+	const struct hist_rate *r = src->hist ? hist_rates_find(src->hist, conn, child) : NULL;
+	if (!r)
+		return;
+	char spark[HIST_RATE_BUCKETS * 3 + 1], peak[32];
+	double top = 0;
+	for (size_t i = 0; i < HIST_RATE_BUCKETS; i++) {
+		top = r->in[i] > top ? r->in[i] : top;
+		top = r->out[i] > top ? r->out[i] : top;
+	}
+	fmt_rate(peak, sizeof(peak), top);
+	lines_addf(o, "traffic, last hour (a minute per cell, oldest first; peak %s):", peak);
+	fmt_spark(spark, sizeof(spark), r->in, r->has, HIST_RATE_BUCKETS, HIST_RATE_BUCKETS,
+	          !src->ascii);
+	lines_addf(o, "  in  %s", spark);
+	fmt_spark(spark, sizeof(spark), r->out, r->has, HIST_RATE_BUCKETS, HIST_RATE_BUCKETS,
+	          !src->ascii);
+	lines_addf(o, "  out %s", spark);
+}
+
+static bool sa_build(const struct detail_src *src, struct detail_subject *s, char *title,
                      size_t tsize, struct lines *o)
 {
+	const struct model *m = src->model;
+	bool ascii = src->ascii;
 	struct target t = s->target;
 	if (target_follow(m, &t) < 0)
 		return false;
@@ -79,6 +127,8 @@ static bool sa_build(const struct model *m, struct detail_subject *s, bool ascii
 		char *name = sanitize_dup(ike->name.s, ike->name.len, fl);
 		snprintf(title, tsize, "IKE SA %s #%u", name, ike->uniqueid);
 		free(name);
+		if (src->diag)
+			add_verdict(o, diag_sa_verdict(src->diag, ike->uniqueid, 0), src);
 		lines_add(o, title);
 		walk_raw(o, ike->raw.msg, ike->raw.len, 1, ascii);
 		for (size_t i = 0; i < ike->n_children; i++) {
@@ -94,25 +144,85 @@ static bool sa_build(const struct model *m, struct detail_subject *s, bool ascii
 		snprintf(title, tsize, "CHILD SA %s c%u (IKE SA #%u)", name, ch->uniqueid,
 		         ike->uniqueid);
 		free(name);
+		if (src->diag)
+			add_verdict(o, diag_sa_verdict(src->diag, ike->uniqueid, ch->uniqueid),
+			            src);
+		add_traffic(o, src, ike->name, ch->name);
 		lines_add(o, title);
 		walk_raw(o, ch->raw.msg, ch->raw.len, 1, ascii);
 	}
 	return true;
 }
 
-static bool conn_build(const struct model *m, const struct detail_subject *s, bool ascii,
-                       char *title, size_t tsize, struct lines *o)
+/* The down events of the last day, as the FLAPS column counts them. */
+static void add_flaps(struct lines *o, const struct detail_src *src, struct model_str conn)
 {
-	const struct model_conn *c = model_conn_find(m, s->target.ike.s, s->target.ike.len);
+	if (!src->hist || !src->hist->enabled)
+		return;
+	const struct hist_flap *fl = hist_flaps_find(src->hist, conn);
+	lines_addf(o,
+	           "history: %u IKE and %u CHILD down events in the last 24 hours (Tab: "
+	           "timeline)",
+	           fl ? fl->ike_down : 0, fl ? fl->child_down : 0);
+}
+
+static bool conn_build(const struct detail_src *src, const struct detail_subject *s, char *title,
+                       size_t tsize, struct lines *o)
+{
+	const struct model_conn *c =
+	        model_conn_find(src->model, s->target.ike.s, s->target.ike.len);
 	if (!c)
 		return false;
-	char *name = sanitize_dup(c->name.s, c->name.len, ascii ? SANITIZE_ASCII : 0);
+	char *name = sanitize_dup(c->name.s, c->name.len, src->ascii ? SANITIZE_ASCII : 0);
 	snprintf(title, tsize, "connection %s", name);
 	free(name);
 	lines_clear(o);
+	if (src->diag) {
+		char conn[TARGET_NAME_MAX + 1], child[TARGET_NAME_MAX + 1];
+		cname(conn, sizeof(conn), c->name);
+		const struct diag_verdict *v =
+		        s->target.kind == TARGET_CHILD_CONF
+		                ? diag_child_verdict(src->diag, conn,
+		                                     cname(child, sizeof(child),
+		                                           (struct model_str){s->target.child.s,
+		                                                              s->target.child.len}))
+		                : NULL;
+		add_verdict(o, v ? v : diag_conn_last(src->diag, conn), src);
+	}
+	add_flaps(o, src, c->name);
 	lines_add(o, "connection (as listed by list-conns)");
-	walk_raw(o, c->raw.msg, c->raw.len, 1, ascii);
+	walk_raw(o, c->raw.msg, c->raw.len, 1, src->ascii);
 	return true;
+}
+
+/* A record of the history store the events pane scrolled back to. */
+static bool history_build(const struct detail_src *src, const struct detail_subject *s, char *title,
+                          size_t tsize, struct lines *o)
+{
+	const struct hist_list *l = src->hist ? &src->hist->back.recs : NULL;
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct store_event *ev = &l->v[i].ev;
+		if (ev->id != (int64_t)s->seq)
+			continue;
+		char when[32];
+		fmt_wall(when, sizeof(when), ev->time, true);
+		snprintf(title, tsize, "history record");
+		lines_clear(o);
+		lines_addf(o, "history record #%lld: %s, %s (from the history store)",
+		           (long long)ev->id, store_kind_name(ev->kind), when);
+		add_kv(o, "conn", ev->conn, src->ascii);
+		add_kv(o, "child", ev->child, src->ascii);
+		lines_addf(o, "  ike-id = %u, child-id = %u, new-id = %u", ev->ike_id, ev->child_id,
+		           ev->new_id);
+		add_kv(o, "state", ev->state, src->ascii);
+		add_kv(o, "remote", ev->remote, src->ascii);
+		add_kv(o, "detail", ev->detail, src->ascii);
+		add_kv(o, "verdict", ev->code, src->ascii);
+		add_kv(o, "side", ev->side, src->ascii);
+		add_kv(o, "evidence", ev->evidence, src->ascii);
+		return true;
+	}
+	return false;
 }
 
 static bool pol_build(const struct model *m, const struct detail_subject *s, bool ascii,
@@ -196,20 +306,23 @@ static bool log_build(const struct model *m, const struct detail_subject *s, boo
 	return true;
 }
 
-bool detail_build(const struct model *m, struct detail_subject *s, bool ascii, char *title,
+bool detail_build(const struct detail_src *src, struct detail_subject *s, char *title,
                   size_t titlesize, struct lines *out)
 {
+	const struct model *m = src->model;
 	switch (s->kind) {
 	case DETAIL_SA:
-		return sa_build(m, s, ascii, title, titlesize, out);
+		return sa_build(src, s, title, titlesize, out);
 	case DETAIL_CONN:
-		return conn_build(m, s, ascii, title, titlesize, out);
+		return conn_build(src, s, title, titlesize, out);
 	case DETAIL_POLICY:
-		return pol_build(m, s, ascii, title, titlesize, out);
+		return pol_build(m, s, src->ascii, title, titlesize, out);
 	case DETAIL_EVENT:
-		return event_build(m, s, ascii, title, titlesize, out);
+		return event_build(m, s, src->ascii, title, titlesize, out);
 	case DETAIL_LOG:
-		return log_build(m, s, ascii, title, titlesize, out);
+		return log_build(m, s, src->ascii, title, titlesize, out);
+	case DETAIL_HISTORY:
+		return history_build(src, s, title, titlesize, out);
 	default:
 		return false;
 	}

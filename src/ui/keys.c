@@ -67,6 +67,8 @@ const struct key_binding key_table[] = {
          "command line (Tab completes; try :help)"},
         {TK_ID_CTRL('l'), KA_REFRESH, VERB_NONE, KC_ALL, NULL,
          "redraw the screen and refresh everything now"},
+        {KEY(TK_TAB), KA_TIMELINE, VERB_NONE, KC_DETAIL, "timeline",
+         "detail of a connection or SA: its timeline from the history store, and back"},
         {TK_ID_CTRL('z'), KA_SUSPEND, VERB_NONE, KC_ALL, NULL,
          "suspend to the shell (its fg brings the monitor back)"},
         {KEY(TK_ESCAPE), KA_BACK, VERB_NONE, KC_ALL, NULL, "close the overlay / clear the filter"},

@@ -69,6 +69,7 @@ enum key_action {
 	KA_SORT,
 	KA_SORT_REVERSE,
 	KA_SUSPEND, /* give the terminal back to the shell until fg */
+	KA_TIMELINE, /* detail view: its connection's timeline and back */
 	KA_COUNT
 };
 

@@ -18,12 +18,19 @@
 extern const struct pane_ops pane_text_ops;
 #define PANE_CLOSE (1u << 4)
 
-/* Fills o with the help text (readonly: say that actions are refused). */
-void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly);
+struct hist;
+
+/* Fills o with the help text (readonly: say that actions are refused; h:
+ * which history store is open, may be NULL). */
+void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly,
+                       const struct hist *h);
 /* Shows the detail view of s in o (built on every draw). */
 void overlay_detail_open(struct pane *o, const struct detail_subject *s);
 /* If o shows an SA: true and the id of its IKE SA now (so that it gets
  * refreshed like a visible row). */
 bool overlay_detail_ike(const struct pane *o, uint32_t *ike_id);
+/* The application closed the overlay without a key of its own (another
+ * pane was chosen): o stops asking for a timeline. */
+void overlay_closed(struct pane *o);
 
 #endif

@@ -75,11 +75,12 @@ struct intent {
 /* What the detail view shows: the item selected in a pane. */
 enum detail_kind {
 	DETAIL_NONE,
-	DETAIL_SA,     /* target: TARGET_IKE_SA or TARGET_CHILD_SA */
-	DETAIL_CONN,   /* target: TARGET_CONN or TARGET_CHILD_CONF */
-	DETAIL_POLICY, /* target.ike: the policy's key */
-	DETAIL_EVENT,  /* seq */
-	DETAIL_LOG,    /* seq */
+	DETAIL_SA,      /* target: TARGET_IKE_SA or TARGET_CHILD_SA */
+	DETAIL_CONN,    /* target: TARGET_CONN or TARGET_CHILD_CONF */
+	DETAIL_POLICY,  /* target.ike: the policy's key */
+	DETAIL_EVENT,   /* seq */
+	DETAIL_LOG,     /* seq */
+	DETAIL_HISTORY, /* seq: the id of a record of the history store (ui/hist.h) */
 };
 
 struct detail_subject {

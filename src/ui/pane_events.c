@@ -4,18 +4,35 @@
  * group/level filters). Both show a ring buffer of the model, oldest first,
  * and either follow its tail or stay on the selected entry, identified by
  * its sequence number so that it stays put while the ring moves on.
+ *
+ * With a history store the event pane scrolls back beyond its ring: Up or
+ * PgUp on the oldest entry asks for a page of older records
+ * (hist_want_back()), which the application reads from the store; they
+ * are shown above the ring, dated and dim, and the selection moves onto
+ * them once they are there. A record is identified by its id in the store.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/model.h"
+#include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
 #include "vici/xmalloc.h"
+
+/* Records asked for per step back. */
+#define BACK_PAGE 100
+
 struct ring_state {
 	uint64_t sel_seq;
+	/* the event pane's scroll-back */
+	struct hist *hist;
+	bool sel_hist;              /* the selection is on a record of the store */
+	int64_t sel_id;             /* ... this one */
+	size_t moving;              /* rows to move up once the asked-for page is there */
+	size_t asked_from;          /* records there were when it was asked for */
 	struct model_log_filter lf; /* log pane only */
 	int level_step;             /* 0: all levels, 1: <= 1, 2: 0 only */
 	unsigned group_step;        /* 0: all groups, else index + 1 */
@@ -51,6 +68,32 @@ static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 	return k;
 }
 
+/* ---- the scroll-back ------------------------------------------------------- */
+
+static bool hist_matches(const struct store_event *ev, const char *f)
+{
+	size_t fl = strlen(f);
+	return !fl || model_str_icontains(ev->detail, f, fl) ||
+	       model_str_icontains(ev->conn, f, fl) || model_str_icontains(ev->child, f, fl) ||
+	       model_str_icontains(ev->remote, f, fl) ||
+	       model_str_icontains(ev->kind_word, f, fl) || model_str_icontains(ev->code, f, fl);
+}
+
+/* The records shown above the ring, oldest first (allocated), *n of them:
+ * none unless the pane asked. */
+static const struct store_event **back_index(const struct pane *p, const struct hist *h, size_t *n)
+{
+	const struct ring_state *rs = p->priv;
+	const struct hist_list *l = h && rs->hist && h->back.want_n ? &h->back.recs : NULL;
+	size_t total = l ? l->n : 0, k = 0;
+	const struct store_event **v = xcalloc(total ? total : 1, sizeof(*v));
+	for (size_t i = total; i-- > 0;)
+		if (hist_matches(&l->v[i].ev, p->filter))
+			v[k++] = &l->v[i].ev;
+	*n = k;
+	return v;
+}
+
 static size_t log_index(const struct model *m, struct pane *p, size_t **out)
 {
 	struct ring_state *rs = p->priv;
@@ -72,26 +115,110 @@ static uint64_t seq_at(const struct model *m, struct pane *p, size_t i)
 	return rs->is_log ? model_log_at(m, i)->seq : model_event_at(m, i)->seq;
 }
 
-/* Puts lv.sel back on the entry with the remembered sequence number. */
-static void restore_sel(const struct model *m, struct pane *p, const size_t *idx, size_t n)
+/* What the pane shows: records of the store (oldest first), then the
+ * ring's entries (their indexes). Row r is back[r] below nb, else the
+ * ring's idx[r - nb]. */
+struct shown {
+	size_t *idx, n;
+	const struct store_event **back;
+	size_t nb;
+};
+
+static void shown_get(const struct model *m, const struct hist *h, struct pane *p, struct shown *sh)
 {
 	struct ring_state *rs = p->priv;
-	if (p->lv.follow || n == 0)
+	sh->n = rs->is_log ? log_index(m, p, &sh->idx) : event_index(m, p, &sh->idx);
+	sh->back = back_index(p, rs->is_log ? NULL : h, &sh->nb);
+}
+
+static void shown_free(struct shown *sh)
+{
+	free(sh->idx);
+	free(sh->back);
+}
+
+/* Puts lv.sel back on the remembered entry or record. */
+static void restore_sel(const struct model *m, struct pane *p, const struct shown *sh)
+{
+	struct ring_state *rs = p->priv;
+	size_t total = sh->nb + sh->n;
+	if (p->lv.follow || total == 0)
 		return;
-	size_t lo = 0, hi = n;
+	if (rs->sel_hist) {
+		for (size_t i = 0; i < sh->nb; i++)
+			if (sh->back[i]->id == rs->sel_id) {
+				p->lv.sel = i;
+				return;
+			}
+		p->lv.sel = 0; /* the records went (cleared): the oldest row */
+		return;
+	}
+	size_t lo = 0, hi = sh->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (seq_at(m, p, idx[mid]) < rs->sel_seq)
+		if (seq_at(m, p, sh->idx[mid]) < rs->sel_seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	p->lv.sel = lo < n ? lo : n - 1;
+	p->lv.sel = sh->nb + (lo < sh->n ? lo : sh->n ? sh->n - 1 : 0);
+	if (p->lv.sel >= total)
+		p->lv.sel = total - 1;
+}
+
+/* Remembers what lv.sel is on. */
+static void remember_sel(const struct model *m, struct pane *p, const struct shown *sh)
+{
+	struct ring_state *rs = p->priv;
+	rs->sel_hist = p->lv.sel < sh->nb;
+	if (rs->sel_hist)
+		rs->sel_id = sh->back[p->lv.sel]->id;
+	else if (p->lv.sel - sh->nb < sh->n)
+		rs->sel_seq = seq_at(m, p, sh->idx[p->lv.sel - sh->nb]);
+}
+
+/* Up or PgUp on the oldest row: asks for a page of older records, to move
+ * onto once it is there. */
+static void ask_back(const struct model *m, struct pane *p, const struct pane_ctx *c,
+                     const struct shown *sh, size_t move)
+{
+	struct ring_state *rs = p->priv;
+	const struct hist *h = c->hist;
+	if (rs->is_log || !rs->hist || !h || !h->enabled || (h->back.want_n && h->back.complete))
+		return;
+	/* the first page ends where the ring begins */
+	int64_t anchor = model_events_count(m) ? model_event_at(m, 0)->time + c->wall_offset
+	                                       : c->now + c->wall_offset;
+	rs->moving = move;
+	rs->asked_from = h->back.recs.n;
+	hist_want_back(rs->hist, anchor,
+	               (h->back.want_n > h->back.recs.n ? h->back.recs.n : h->back.want_n) +
+	                       BACK_PAGE);
+	(void)sh;
+}
+
+/* The page asked for came (or there is none): move onto it. */
+static void arrived(struct pane *p, const struct pane_ctx *c)
+{
+	struct ring_state *rs = p->priv;
+	const struct hist *h = c->hist;
+	if (!rs->moving || !h)
+		return;
+	if (h->back.recs.n > rs->asked_from) {
+		size_t added = h->back.recs.n - rs->asked_from;
+		size_t mv = rs->moving < added ? rs->moving : added;
+		/* the selection is on the row that was oldest, now below the
+		 * new records */
+		p->lv.sel = p->lv.sel >= mv ? p->lv.sel - mv : 0;
+		rs->moving = 0;
+	} else if (h->back.complete || !h->enabled) {
+		rs->moving = 0;
+	}
 }
 
 struct ring_draw {
 	const struct model *m;
-	const size_t *idx;
+	const struct shown *sh;
 	bool is_log;
 	struct rows_style st;
 };
@@ -99,25 +226,21 @@ struct ring_draw {
 static void ring_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
 	struct ring_draw *d = arg;
-	if (d->is_log)
-		rows_log(r, model_log_at(d->m, d->idx[i]), w[0], &d->st);
+	if (i < d->sh->nb)
+		rows_hist_event(r, d->sh->back[i], w[0], &d->st);
+	else if (d->is_log)
+		rows_log(r, model_log_at(d->m, d->sh->idx[i - d->sh->nb]), w[0], &d->st);
 	else
-		rows_event(r, model_event_at(d->m, d->idx[i]), w[0], &d->st);
-}
-
-/* The entries shown: their indexes in the ring (allocated), *n of them. */
-static size_t shown_index(const struct model *m, struct pane *p, bool is_log, size_t **idx)
-{
-	return is_log ? log_index(m, p, idx) : event_index(m, p, idx);
+		rows_event(r, model_event_at(d->m, d->sh->idx[i - d->sh->nb]), w[0], &d->st);
 }
 
 static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 {
 	const struct model *m = c->model;
 	struct ring_state *rs = p->priv;
-	size_t *idx;
-	size_t n = shown_index(m, p, is_log, &idx);
-	char right[256], lvl[32] = "", grp[32] = "";
+	struct shown sh;
+	shown_get(m, c->hist, p, &sh);
+	char right[256], lvl[32] = "", grp[32] = "", back[48] = "";
 	uint64_t dropped = is_log ? model_log_dropped(m) : model_events_dropped(m);
 	if (is_log) {
 		if (rs->level_step)
@@ -126,25 +249,30 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 			snprintf(grp, sizeof(grp), " group=%s",
 			         model_log_group_name(rs->group_step - 1));
 	}
-	snprintf(right, sizeof(right), "%zu%s%s%s%s%s  %s%s%.0llu%s", n,
-	         is_log ? " lines" : " events", lvl, grp, p->filter[0] ? " filter: " : "",
+	if (sh.nb || (rs->moving && !is_log))
+		snprintf(back, sizeof(back), " + %zu from history%s", sh.nb,
+		         rs->moving ? " (reading)" : "");
+	snprintf(right, sizeof(right), "%zu%s%s%s%s%s%s  %s%s%.0llu%s", sh.n,
+	         is_log ? " lines" : " events", back, lvl, grp, p->filter[0] ? " filter: " : "",
 	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
 	         (unsigned long long)dropped, "");
-	restore_sel(m, p, idx, n);
-	listview_clamp(&p->lv, n, pane_body_rows(p, false));
-	struct ring_draw d = {m, idx, is_log, {c->utf8, c->now, c->wall_offset}};
+	size_t total = sh.nb + sh.n;
+	restore_sel(m, p, &sh);
+	arrived(p, c);
+	listview_clamp(&p->lv, total, pane_body_rows(p, false));
+	struct ring_draw d = {m, &sh, is_log, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
 	        .title = is_log ? "5 log" : "4 events",
 	        .right = right,
-	        .count = n,
+	        .count = total,
 	        .selected = c->focused && !p->lv.follow ? p->lv.sel : (size_t)-1,
 	        .row_fn = ring_row,
 	        .arg = &d,
 	};
 	pane_list_draw(p, c, &l);
-	if (n && p->lv.sel < n)
-		rs->sel_seq = seq_at(m, p, idx[p->lv.sel]);
-	free(idx);
+	if (total && p->lv.sel < total)
+		remember_sel(m, p, &sh);
+	shown_free(&sh);
 }
 
 static void events_draw(struct pane *p, const struct pane_ctx *c)
@@ -170,35 +298,45 @@ static void next_group(const struct model *m, struct ring_state *rs)
 	rs->lf.groups = rs->group_step ? 1u << (rs->group_step - 1) : 0;
 }
 
-static unsigned ring_key(struct pane *p, const struct model *m, int action, bool is_log)
+static unsigned ring_key(struct pane *p, const struct pane_ctx *c, int action, bool is_log)
 {
+	const struct model *m = c->model;
 	struct ring_state *rs = p->priv;
-	size_t *idx;
-	size_t n = shown_index(m, p, is_log, &idx);
-	restore_sel(m, p, idx, n);
-	p->lv.count = n;
-	unsigned f = listview_nav(&p->lv, action, pane_body_rows(p, false));
+	struct shown sh;
+	shown_get(m, c->hist, p, &sh);
+	size_t total = sh.nb + sh.n, vis = pane_body_rows(p, false);
+	restore_sel(m, p, &sh);
+	p->lv.count = total;
+	bool at_top = total && p->lv.sel == 0 && !p->lv.follow;
+	unsigned f = listview_nav(&p->lv, action, vis);
 	if (f) {
 		/* Moving to the last row resumes following, like a pager's F. */
-		if (action == KA_END || (action == KA_DOWN && n && p->lv.sel + 1 == n))
+		if (action == KA_END || (action == KA_DOWN && total && p->lv.sel + 1 == total))
 			p->lv.follow = true;
-		if (n && p->lv.sel < n)
-			rs->sel_seq = seq_at(m, p, idx[p->lv.sel]);
-		free(idx);
+		/* past the oldest row: older records from the history store */
+		if ((action == KA_UP || action == KA_PGUP) && at_top)
+			ask_back(m, p, c, &sh, action == KA_UP ? 1 : vis > 1 ? vis - 1 : 1);
+		if (total && p->lv.sel < total)
+			remember_sel(m, p, &sh);
+		shown_free(&sh);
 		return f;
 	}
-	free(idx);
+	shown_free(&sh);
 	switch (action) {
 	case KA_FOLLOW:
 		p->lv.follow = !p->lv.follow;
 		return PANE_REDRAW;
 	case KA_CLEAR: {
 		/* Hides what is there now; the model's ring is left alone. */
-		size_t total = is_log ? model_log_count(m) : model_events_count(m);
-		if (total) {
-			rs->clear_seq = seq_at(m, p, total - 1);
+		size_t n = is_log ? model_log_count(m) : model_events_count(m);
+		if (n) {
+			rs->clear_seq = seq_at(m, p, n - 1);
 			rs->cleared = true;
 		}
+		if (rs->hist && !is_log)
+			hist_want_back(rs->hist, 0, 0);
+		rs->moving = 0;
+		rs->sel_hist = false;
 		p->lv.follow = true;
 		return PANE_REDRAW;
 	}
@@ -223,19 +361,20 @@ static unsigned events_key(struct pane *p, const struct pane_ctx *c, const struc
                            struct intent *out)
 {
 	(void)out;
-	return ring_key(p, c->model, k->action, false);
+	return ring_key(p, c, k->action, false);
 }
 
 static unsigned log_key(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
                         struct intent *out)
 {
 	(void)out;
-	return ring_key(p, c->model, k->action, true);
+	return ring_key(p, c, k->action, true);
 }
 
-static void ring_pane_init(struct pane *p, bool is_log)
+static void ring_pane_init(struct pane *p, const struct pane_init *in, bool is_log)
 {
 	struct ring_state *rs = xcalloc(1, sizeof(*rs));
+	rs->hist = is_log ? NULL : in->hist;
 	model_log_filter_init(&rs->lf);
 	rs->is_log = is_log;
 	p->priv = rs;
@@ -244,14 +383,12 @@ static void ring_pane_init(struct pane *p, bool is_log)
 
 static void events_init(struct pane *p, const struct pane_init *in)
 {
-	(void)in;
-	ring_pane_init(p, false);
+	ring_pane_init(p, in, false);
 }
 
 static void log_init(struct pane *p, const struct pane_init *in)
 {
-	(void)in;
-	ring_pane_init(p, true);
+	ring_pane_init(p, in, true);
 }
 
 static void ring_destroy(struct pane *p)
@@ -261,19 +398,22 @@ static void ring_destroy(struct pane *p)
 }
 
 /* The selected entry's sequence number (the detail view finds it again in
- * the ring, or says it fell off). */
+ * the ring, or says it fell off), or the id of a record of the store. */
 static bool ring_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out,
                         bool is_log)
 {
-	size_t *idx;
-	size_t n = shown_index(c->model, p, is_log, &idx);
-	restore_sel(c->model, p, idx, n);
-	bool ok = p->lv.sel < n;
-	if (ok) {
+	struct shown sh;
+	shown_get(c->model, c->hist, p, &sh);
+	restore_sel(c->model, p, &sh);
+	bool ok = p->lv.sel < sh.nb + sh.n;
+	if (ok && p->lv.sel < sh.nb) {
+		out->kind = DETAIL_HISTORY;
+		out->seq = (uint64_t)sh.back[p->lv.sel]->id;
+	} else if (ok) {
 		out->kind = is_log ? DETAIL_LOG : DETAIL_EVENT;
-		out->seq = seq_at(c->model, p, idx[p->lv.sel]);
+		out->seq = seq_at(c->model, p, sh.idx[p->lv.sel - sh.nb]);
 	}
-	free(idx);
+	shown_free(&sh);
 	return ok;
 }
 
