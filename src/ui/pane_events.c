@@ -249,6 +249,9 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 			snprintf(grp, sizeof(grp), " group=%s",
 			         model_log_group_name(rs->group_step - 1));
 	}
+	size_t total = sh.nb + sh.n;
+	restore_sel(m, p, &sh);
+	arrived(p, c);
 	if (sh.nb || (rs->moving && !is_log))
 		snprintf(back, sizeof(back), " + %zu from history%s", sh.nb,
 		         rs->moving ? " (reading)" : "");
@@ -256,9 +259,6 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	         is_log ? " lines" : " events", back, lvl, grp, p->filter[0] ? " filter: " : "",
 	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
 	         (unsigned long long)dropped, "");
-	size_t total = sh.nb + sh.n;
-	restore_sel(m, p, &sh);
-	arrived(p, c);
 	listview_clamp(&p->lv, total, pane_body_rows(p, false));
 	struct ring_draw d = {m, &sh, is_log, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
