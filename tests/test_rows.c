@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -539,6 +540,148 @@ static void test_conn_status_why_flaps(void **state)
 	model_free(m);
 }
 
+/* Sparklines: scaled to the largest, a space where nothing was recorded,
+ * exactly as wide as asked, ASCII where there is no UTF-8. */
+static void test_spark(void **state)
+{
+	(void)state;
+	float v[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+	bool has[8] = {true, true, true, false, true, true, true, true};
+	char buf[SAC_SPARK_MAX * 3 + 1];
+	fmt_spark(buf, sizeof(buf), v, has, 8, 8, true);
+	assert_string_equal(buf, "\u2581\u2582\u2583 \u2585\u2586\u2587\u2588");
+	fmt_spark(buf, sizeof(buf), v, has, 8, 8, false);
+	assert_string_equal(buf, "_.: =+*#");
+	/* 8 values into 4 cells: sums of two (1 5 9 13 of 13, in eighths) */
+	fmt_spark(buf, sizeof(buf), v, NULL, 8, 4, false);
+	assert_string_equal(buf, ".-+#");
+	/* all zero: the lowest block, not nothing */
+	float z[3] = {0, 0, 0};
+	fmt_spark(buf, sizeof(buf), z, NULL, 3, 3, false);
+	assert_string_equal(buf, "___");
+	/* more cells than values */
+	fmt_spark(buf, sizeof(buf), v, NULL, 2, 4, false);
+	assert_int_equal(strlen(buf), 4);
+	/* a buffer too small is cut, never overrun */
+	char small[5];
+	fmt_spark(small, sizeof(small), v, NULL, 8, 8, true);
+	assert_true(strlen(small) < sizeof(small));
+}
+
+/* History rows: the timeline's columns and the events pane's dated rows,
+ * every string from the store sanitised. */
+static void test_history_rows(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	const int64_t t = 1796385600000LL; /* 2026-12-04 12:00:00 UTC */
+	char when[32];
+	fmt_wall(when, sizeof(when), t, true);
+	assert_string_equal(when, "2026-12-04 12:00:00");
+	fmt_wall(when, sizeof(when), t + 61000, false);
+	assert_string_equal(when, "12:01:01");
+	struct store_event ev = {
+	        .time = t,
+	        .kind = STORE_EV_IKE_DOWN,
+	        .kind_word = {"ike-down", 8},
+	        .conn = {"gw\x1b[31m", 8},
+	        .ike_id = 12,
+	        .state = {"ESTABLISHED", 11},
+	        .remote = {"192.0.2.2", 9},
+	};
+	char sa[64];
+	rows_store_sa(sa, sizeof(sa), &ev);
+	assert_string_equal(sa, "IKE #12");
+	unsigned w[HC_COUNT];
+	columns_fit(hist_columns, HC_COUNT, 250, w);
+	struct rows_style st = {true, NOW, 0};
+	struct row r;
+	row_init(&r, 0);
+	rows_hist(&r, &ev, "dpd-dead", w, &st);
+	const char *txt = row_text(&r);
+	assert_non_null(strstr(txt, "2026-12-04 12:00:00 IKE #12"));
+	assert_non_null(strstr(txt, "\u25bc ike-down"));
+	assert_non_null(strstr(txt, "dpd-dead"));
+	assert_non_null(strstr(txt, "ESTABLISHED  remote 192.0.2.2"));
+	assert_int_equal(role_of(&r, "dpd-dead"), THEME_STATE_DOWN);
+	/* a verdict record shows its own code; hostile evidence escaped */
+	ev.kind = STORE_EV_VERDICT;
+	ev.kind_word = (struct model_str){"verdict", 7};
+	ev.code = (struct model_str){"auth-failed", 11};
+	const char *evid = "MAC \x1b]0;x\x07 mismatched";
+	ev.evidence = (struct model_str){evid, (uint32_t)strlen(evid)};
+	ev.child = (struct model_str){"net", 3};
+	ev.child_id = 34;
+	ev.new_id = 35;
+	rows_store_sa(sa, sizeof(sa), &ev);
+	assert_string_equal(sa, "net #34>#35");
+	row_init(&r, 0);
+	rows_hist(&r, &ev, "", w, &st);
+	txt = row_text(&r);
+	assert_non_null(strstr(txt, "auth-failed"));
+	assert_int_equal(role_of(&r, "auth-failed"), THEME_ERROR);
+	assert_non_null(strstr(txt, "evidence: MAC \\x1b]0;x\\x07 mismatched"));
+	assert_null(strchr(txt, '\x1b'));
+	/* the events pane: dated, the connection's name escaped */
+	row_init(&r, 0);
+	rows_hist_event(&r, &ev, 150, &st);
+	txt = row_text(&r);
+	assert_true(!strncmp(txt, "12-04 12:00:00 ", 15));
+	assert_int_equal(role_of(&r, "12-04"), THEME_STALE);
+	assert_non_null(strstr(txt, "gw\\x1b[31m[12]/net"));
+	assert_null(strchr(txt, '\x1b'));
+	/* a gap says until when */
+	struct store_event gap = {.time = t, .end = t + 90000, .kind = STORE_EV_GAP};
+	char *d = rows_store_details(&gap, 0);
+	assert_string_equal(d, "not recording until 2026-12-04 12:01:30 (90s)");
+	free(d);
+}
+
+/* The SA tree's WHY and LAST HOUR cells. */
+static void test_sa_insight_cells(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	struct vici_builder b;
+	uint8_t *msg;
+	size_t len;
+	build_sa(&b, "gw", 2, "CONNECTING");
+	assert_int_equal(vici_builder_finish(&b, &msg, &len), 0);
+	assert_true(model_ingest_list_sa(m, msg, len, NOW) >= 0);
+	free(msg);
+	struct model_view *v = model_view_new(m);
+	model_view_refresh(v);
+	unsigned w[SAC_COUNT];
+	columns_fit(sa_columns, SAC_COUNT, 200, w);
+	assert_true(w[SAC_WHY] && w[SAC_HOUR]);
+	struct rows_style st = {true, NOW, 0};
+	struct diag_verdict verdict = {.code = DIAG_HALF_OPEN, .current = true};
+	float spark[60];
+	bool has[60];
+	for (int i = 0; i < 60; i++)
+		spark[i] = (float)i, has[i] = true;
+	struct rows_sa_info info = {&verdict, spark, has, 60};
+	struct row r;
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_IKE), &info, w, &st);
+	assert_non_null(strstr(row_text(&r), "half-open"));
+	assert_int_equal(role_of(&r, "half-open"), THEME_WARNING);
+	row_init(&r, 0);
+	rows_sa(&r, row_of(v, MODEL_ROW_CHILD), &info, w, &st);
+	assert_non_null(strstr(row_text(&r), "\u2588"));
+	/* 80 columns keep name, id, state, the remote end and the rates (the
+	 * connections pane has WHY there); a few more show whole code words */
+	columns_fit(sa_columns, SAC_COUNT, 80, w);
+	assert_true(w[SAC_NAME] && w[SAC_ID] && w[SAC_STATE] && w[SAC_REMOTE]);
+	assert_true(w[SAC_RATE_IN] && w[SAC_RATE_OUT]);
+	assert_int_equal(w[SAC_WHY], 0);
+	columns_fit(sa_columns, SAC_COUNT, 81, w);
+	assert_int_equal(w[SAC_WHY], 16);
+	model_view_free(v);
+	model_free(m);
+}
+
 static void test_keys(void **state)
 {
 	(void)state;
@@ -908,14 +1051,25 @@ int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_columns_fit),   cmocka_unit_test(test_fmt),
-	        cmocka_unit_test(test_ike_row),       cmocka_unit_test(test_child_row),
-	        cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_event_and_log_rows),
-	        cmocka_unit_test(test_conn_rows), cmocka_unit_test(test_keys),
-	        cmocka_unit_test(test_keys_decoded), cmocka_unit_test(test_help),
-	        cmocka_unit_test(test_layout), cmocka_unit_test(test_listview),
-	        cmocka_unit_test(test_args), cmocka_unit_test(test_data_age),
-	        cmocka_unit_test(test_args_budget), cmocka_unit_test(test_conn_status_why_flaps),
+	        cmocka_unit_test(test_columns_fit),
+	        cmocka_unit_test(test_fmt),
+	        cmocka_unit_test(test_ike_row),
+	        cmocka_unit_test(test_child_row),
+	        cmocka_unit_test(test_hostile_names),
+	        cmocka_unit_test(test_event_and_log_rows),
+	        cmocka_unit_test(test_conn_rows),
+	        cmocka_unit_test(test_keys),
+	        cmocka_unit_test(test_keys_decoded),
+	        cmocka_unit_test(test_help),
+	        cmocka_unit_test(test_layout),
+	        cmocka_unit_test(test_listview),
+	        cmocka_unit_test(test_args),
+	        cmocka_unit_test(test_data_age),
+	        cmocka_unit_test(test_args_budget),
+	        cmocka_unit_test(test_conn_status_why_flaps),
+	        cmocka_unit_test(test_spark),
+	        cmocka_unit_test(test_history_rows),
+	        cmocka_unit_test(test_sa_insight_cells),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
