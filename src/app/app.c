@@ -69,8 +69,10 @@ void app_relayout(struct app *app)
 			r.h = 0;
 		pane_resize(&app->panes[i], r);
 	}
-	/* Overlays cover the whole body. */
+	/* Overlays cover the whole body (below the header also when another
+	 * pane is maximised and the main slot is empty). */
 	struct rect body = app->layout.slot[LS_MAIN];
+	body.y = app->layout.slot[LS_HEADER].h;
 	int bottom = app->layout.slot[LS_STATUS].y;
 	body.h = bottom - body.y;
 	body.w = app->cols;

@@ -45,6 +45,7 @@ struct text_state {
 	bool timeline;                  /* the timeline instead of the fields */
 	char conn[TARGET_NAME_MAX + 1]; /* the timeline's connection */
 	size_t tl_want;                 /* records asked for */
+	bool to_end;                    /* End asked for more: go to the last once it is there */
 	size_t fields_top;              /* the fields' scroll position, kept across Tab */
 };
 
@@ -149,6 +150,10 @@ static void timeline_draw(struct pane *p, const struct pane_ctx *c)
 	char right[64];
 	snprintf(right, sizeof(right), "%zu%s  Tab fields  q close", recs ? recs->n : 0,
 	         recs && !h->tl.complete ? "+" : "");
+	if (ts->to_end && recs && (recs->n >= ts->tl_want || h->tl.complete)) {
+		p->lv.sel = recs->n ? recs->n - 1 : 0;
+		ts->to_end = false;
+	}
 	struct tl_draw d = {recs, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
 	        .title = title,
@@ -208,6 +213,7 @@ static unsigned timeline_key(struct pane *p, const struct pane_ctx *c, const str
 		ts->tl_want = recs->n + TIMELINE_PAGE;
 		hist_want_timeline(ts->hist, ts->conn, ts->tl_want);
 	}
+	ts->to_end = f && k->action == KA_END && recs && !c->hist->tl.complete;
 	return f;
 }
 

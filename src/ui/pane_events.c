@@ -31,7 +31,8 @@ struct ring_state {
 	struct hist *hist;
 	bool sel_hist;              /* the selection is on a record of the store */
 	int64_t sel_id;             /* ... this one */
-	size_t moving;              /* rows to move up once the asked-for page is there */
+	bool asking;                /* a page of older records was asked for */
+	size_t moving;              /* rows to move up once it is there */
 	size_t asked_from;          /* records there were when it was asked for */
 	struct model_log_filter lf; /* log pane only */
 	int level_step;             /* 0: all levels, 1: <= 1, 2: 0 only */
@@ -189,12 +190,14 @@ static void ask_back(const struct model *m, struct pane *p, const struct pane_ct
 	/* the first page ends where the ring begins */
 	int64_t anchor = model_events_count(m) ? model_event_at(m, 0)->time + c->wall_offset
 	                                       : c->now + c->wall_offset;
-	rs->moving = move;
+	rs->asking = true;
+	/* from the oldest entry of the ring onto the newest record; with an
+	 * empty ring the selection is on the newest record already */
+	rs->moving = sh->n ? move : 0;
 	rs->asked_from = h->back.recs.n;
 	hist_want_back(rs->hist, anchor,
 	               (h->back.want_n > h->back.recs.n ? h->back.recs.n : h->back.want_n) +
 	                       BACK_PAGE);
-	(void)sh;
 }
 
 /* The page asked for came (or there is none): move onto it. */
@@ -202,7 +205,7 @@ static void arrived(struct pane *p, const struct pane_ctx *c)
 {
 	struct ring_state *rs = p->priv;
 	const struct hist *h = c->hist;
-	if (!rs->moving || !h)
+	if (!rs->asking || !h)
 		return;
 	if (h->back.recs.n > rs->asked_from) {
 		size_t added = h->back.recs.n - rs->asked_from;
@@ -210,9 +213,9 @@ static void arrived(struct pane *p, const struct pane_ctx *c)
 		/* the selection is on the row that was oldest, now below the
 		 * new records */
 		p->lv.sel = p->lv.sel >= mv ? p->lv.sel - mv : 0;
-		rs->moving = 0;
+		rs->asking = false;
 	} else if (h->back.complete || !h->enabled) {
-		rs->moving = 0;
+		rs->asking = false;
 	}
 }
 
@@ -252,9 +255,9 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	size_t total = sh.nb + sh.n;
 	restore_sel(m, p, &sh);
 	arrived(p, c);
-	if (sh.nb || (rs->moving && !is_log))
+	if (sh.nb || (rs->asking && !is_log))
 		snprintf(back, sizeof(back), " + %zu from history%s", sh.nb,
-		         rs->moving ? " (reading)" : "");
+		         rs->asking ? " (reading)" : "");
 	snprintf(right, sizeof(right), "%zu%s%s%s%s%s%s  %s%s%.0llu%s", sh.n,
 	         is_log ? " lines" : " events", back, lvl, grp, p->filter[0] ? " filter: " : "",
 	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
@@ -307,7 +310,7 @@ static unsigned ring_key(struct pane *p, const struct pane_ctx *c, int action, b
 	size_t total = sh.nb + sh.n, vis = pane_body_rows(p, false);
 	restore_sel(m, p, &sh);
 	p->lv.count = total;
-	bool at_top = total && p->lv.sel == 0 && !p->lv.follow;
+	bool at_top = !total || p->lv.sel == 0;
 	unsigned f = listview_nav(&p->lv, action, vis);
 	if (f) {
 		/* Moving to the last row resumes following, like a pager's F. */
@@ -335,7 +338,7 @@ static unsigned ring_key(struct pane *p, const struct pane_ctx *c, int action, b
 		}
 		if (rs->hist && !is_log)
 			hist_want_back(rs->hist, 0, 0);
-		rs->moving = 0;
+		rs->asking = false;
 		rs->sel_hist = false;
 		p->lv.follow = true;
 		return PANE_REDRAW;
