@@ -343,6 +343,45 @@ static void test_why_on_screen(void **state)
 	why_free(w);
 }
 
+/* A peer no connection matched: a row of its own under the connections,
+ * and its verdict in the detail view; nothing to initiate on it. */
+static void test_unmatched_peer(void **state)
+{
+	(void)state;
+	struct why *w = recorded("ike-proposal", "peer");
+	struct pane p, o;
+	struct pane_ctx c;
+	struct pane_init in = {why_model(w), NULL, NULL};
+	ctx_of(&c, w, NULL);
+	pane_init(&p, &pane_conns_ops, &in);
+	pane_resize(&p, (struct rect){0, 0, ROWS, COLS});
+	snprintf(p.filter, sizeof(p.filter), "peer");
+	pane_filter_changed(&p);
+	draw(&p, &c);
+	const char *l = line_with("peer 192.0.2.1", "unmatched");
+	assert_non_null(strstr(l, "no-proposal"));
+	struct detail_subject s;
+	assert_true(pane_detail(&p, &c, &s));
+	assert_int_equal(s.kind, DETAIL_PEER);
+	struct key_input k = {KA_VERB, VERB_INITIATE, 'i'};
+	struct intent out;
+	memset(&out, 0, sizeof(out));
+	p.ops->key(&p, &c, &k, &out);
+	assert_int_equal(out.verb, VERB_NONE);
+	assert_non_null(strstr(out.message, "no connection matched"));
+	pane_init(&o, &pane_text_ops, &in);
+	pane_resize(&o, (struct rect){0, 0, ROWS, COLS});
+	overlay_detail_open(&o, &s);
+	draw(&o, &c);
+	int y;
+	has_at("peer 192.0.2.1 (no connection matched)", &y);
+	has_at("why: no-proposal (IKE, refused here)", &y);
+	has_at("their proposals: IKE:", &y);
+	pane_destroy(&o);
+	pane_destroy(&p);
+	why_free(w);
+}
+
 /* The SA tree: a WHY column while an SA has a verdict, on that SA's row. */
 static void test_sa_why_column(void **state)
 {
@@ -591,6 +630,7 @@ int main(void)
 	        cmocka_unit_test(test_conns),
 	        cmocka_unit_test(test_events_have_no_verbs),
 	        cmocka_unit_test(test_why_on_screen),
+	        cmocka_unit_test(test_unmatched_peer),
 	        cmocka_unit_test(test_sa_why_column),
 	        cmocka_unit_test(test_detail_hostile),
 	        cmocka_unit_test(test_timeline_on_screen),

@@ -195,6 +195,23 @@ static bool conn_build(const struct detail_src *src, const struct detail_subject
 	return true;
 }
 
+/* A peer no connection matched: its verdict. */
+static bool peer_build(const struct detail_src *src, const struct detail_subject *s, char *title,
+                       size_t tsize, struct lines *o)
+{
+	char addr[TARGET_NAME_MAX + 1];
+	cname(addr, sizeof(addr), (struct model_str){s->target.ike.s, s->target.ike.len});
+	const struct diag_verdict *v = src->diag ? diag_peer_verdict(src->diag, addr) : NULL;
+	if (!v)
+		return false;
+	char *safe = sanitize_dup(addr, strlen(addr), src->ascii ? SANITIZE_ASCII : 0);
+	snprintf(title, tsize, "peer %s (no connection matched)", safe);
+	free(safe);
+	lines_clear(o);
+	add_verdict(o, v, src);
+	return true;
+}
+
 /* A record of the history store the events pane scrolled back to. */
 static bool history_build(const struct detail_src *src, const struct detail_subject *s, char *title,
                           size_t tsize, struct lines *o)
@@ -323,6 +340,8 @@ bool detail_build(const struct detail_src *src, struct detail_subject *s, char *
 		return log_build(m, s, src->ascii, title, titlesize, out);
 	case DETAIL_HISTORY:
 		return history_build(src, s, title, titlesize, out);
+	case DETAIL_PEER:
+		return peer_build(src, s, title, titlesize, out);
 	default:
 		return false;
 	}

@@ -81,6 +81,7 @@ enum detail_kind {
 	DETAIL_EVENT,   /* seq */
 	DETAIL_LOG,     /* seq */
 	DETAIL_HISTORY, /* seq: the id of a record of the history store (ui/hist.h) */
+	DETAIL_PEER,    /* target.ike: the address of a peer no connection matched */
 };
 
 struct detail_subject {

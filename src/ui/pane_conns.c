@@ -18,10 +18,12 @@
 #include "ui/rows.h"
 #include "vici/xmalloc.h"
 
-/* A flattened connections row: conn index and child index (-1: the conn). */
+/* A flattened connections row: conn index and child index (-1: the conn),
+ * or a peer no connection matched (conn SIZE_MAX) with its verdict. */
 struct conn_row {
 	size_t conn;
 	long child;
+	const struct diag_verdict *peer;
 };
 
 static bool conn_matches(const struct model_conn *c, const char *f)
@@ -39,37 +41,55 @@ static bool conn_matches(const struct model_conn *c, const char *f)
 	return false;
 }
 
-/* The rows shown (allocated, *n of them). */
-static struct conn_row *conn_rows(const struct model *m, const char *filter, size_t *n)
+/* The rows shown (allocated, *n of them): the connections with their
+ * child configs, then the peers no connection matched that have a
+ * current verdict (an attempt this charon refused before it knew whose it
+ * was). */
+static struct conn_row *conn_rows(const struct model *m, const struct diag *d, const char *filter,
+                                  size_t *n)
 {
-	size_t k = 0, nc = model_conn_count(m), cap = 16;
+	size_t k = 0, nc = model_conn_count(m), np = d ? diag_count(d) : 0, cap = 16 + np;
 	struct conn_row *rows = xcalloc(cap, sizeof(*rows));
 	for (size_t i = 0; i < nc; i++) {
 		const struct model_conn *c = model_conn_at(m, i);
 		if (!conn_matches(c, filter))
 			continue;
-		if (k + 1 + c->n_children > cap) {
-			cap = (k + 1 + c->n_children) * 2;
+		if (k + 1 + c->n_children + np > cap) {
+			cap = (k + 1 + c->n_children + np) * 2;
 			rows = xreallocarray(rows, cap, sizeof(*rows));
 		}
-		rows[k++] = (struct conn_row){i, -1};
+		rows[k++] = (struct conn_row){i, -1, NULL};
 		for (size_t j = 0; j < c->n_children; j++)
-			rows[k++] = (struct conn_row){i, (long)j};
+			rows[k++] = (struct conn_row){i, (long)j, NULL};
+	}
+	size_t fl = strlen(filter);
+	for (size_t i = 0; i < np; i++) {
+		const struct diag_verdict *v = diag_at(d, i);
+		if (*v->conn || !v->current ||
+		    !(!fl || strstr(v->peer, filter) || strstr("peer", filter)))
+			continue;
+		rows[k++] = (struct conn_row){SIZE_MAX, -1, v};
 	}
 	*n = k;
 	return rows;
 }
 
-/* The connection (and child config, or NULL) selected; false if none. */
-static bool conn_selected(struct pane *p, const struct model *m, const struct model_conn **c,
-                          const struct model_conn_child **ch)
+/* The connection (and child config, or NULL) selected, or the verdict of a
+ * peer; false if none. */
+static bool conn_selected(struct pane *p, const struct pane_ctx *c, const struct model_conn **cn,
+                          const struct model_conn_child **ch, const struct diag_verdict **peer)
 {
 	size_t n;
-	struct conn_row *rows = conn_rows(m, p->filter, &n);
+	struct conn_row *rows = conn_rows(c->model, c->diag, p->filter, &n);
 	bool ok = p->lv.sel < n;
-	if (ok) {
-		*c = model_conn_at(m, rows[p->lv.sel].conn);
-		*ch = rows[p->lv.sel].child >= 0 ? &(*c)->children[rows[p->lv.sel].child] : NULL;
+	*cn = NULL;
+	*ch = NULL;
+	*peer = NULL;
+	if (ok && rows[p->lv.sel].peer) {
+		*peer = rows[p->lv.sel].peer;
+	} else if (ok) {
+		*cn = model_conn_at(c->model, rows[p->lv.sel].conn);
+		*ch = rows[p->lv.sel].child >= 0 ? &(*cn)->children[rows[p->lv.sel].child] : NULL;
 	}
 	free(rows);
 	return ok;
@@ -141,6 +161,10 @@ struct conn_draw {
 static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
 	struct conn_draw *d = arg;
+	if (d->rows[i].peer) {
+		rows_conn_peer(r, d->rows[i].peer, w, &d->st);
+		return;
+	}
 	const struct model_conn *c = model_conn_at(d->m, d->rows[i].conn);
 	long ch = d->rows[i].child;
 	char name[TARGET_NAME_MAX + 1], child[TARGET_NAME_MAX + 1];
@@ -178,7 +202,7 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 	snprintf(right, sizeof(right), "%zu loaded, %zu up%s%s", mc.conns, mc.conns_up,
 	         p->filter[0] ? "  filter: " : "", p->filter);
 	size_t n;
-	struct conn_row *rows = conn_rows(c->model, p->filter, &n);
+	struct conn_row *rows = conn_rows(c->model, c->diag, p->filter, &n);
 	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}};
 	/* FLAPS needs a history store */
 	struct column cols[CC_COUNT];
@@ -205,7 +229,7 @@ static unsigned conns_key(struct pane *p, const struct pane_ctx *c, const struct
                           struct intent *out)
 {
 	size_t n;
-	free(conn_rows(c->model, p->filter, &n));
+	free(conn_rows(c->model, c->diag, p->filter, &n));
 	p->lv.count = n;
 	unsigned f = listview_nav(&p->lv, k->action, pane_body_rows(p, true));
 	if (f)
@@ -214,8 +238,14 @@ static unsigned conns_key(struct pane *p, const struct pane_ctx *c, const struct
 		return PANE_IGNORED;
 	const struct model_conn *cn;
 	const struct model_conn_child *ch;
-	if (!conn_selected(p, c->model, &cn, &ch)) {
+	const struct diag_verdict *peer;
+	if (!conn_selected(p, c, &cn, &ch, &peer)) {
 		snprintf(out->message, sizeof(out->message), "no connection selected");
+		return PANE_REDRAW_ALL;
+	}
+	if (peer) {
+		snprintf(out->message, sizeof(out->message),
+		         "no connection matched this peer: it has to try again");
 		return PANE_REDRAW_ALL;
 	}
 	out->verb = k->verb;
@@ -227,8 +257,14 @@ static bool conns_detail(struct pane *p, const struct pane_ctx *c, struct detail
 {
 	const struct model_conn *cn;
 	const struct model_conn_child *ch;
-	if (!conn_selected(p, c->model, &cn, &ch))
+	const struct diag_verdict *peer;
+	if (!conn_selected(p, c, &cn, &ch, &peer))
 		return false;
+	if (peer) {
+		out->kind = DETAIL_PEER;
+		target_name_set(&out->target.ike, peer->peer, strlen(peer->peer));
+		return true;
+	}
 	out->kind = DETAIL_CONN;
 	target_conn(&out->target, cn, ch);
 	return true;

@@ -626,6 +626,23 @@ void rows_conn(struct row *r, const struct model_conn *c, const struct model_con
 	put_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
+void rows_conn_peer(struct row *r, const struct diag_verdict *v, const unsigned *w,
+                    const struct rows_style *st)
+{
+	struct cell cells[CC_COUNT];
+	char name[300], status[48];
+	memset(cells, 0, sizeof(cells));
+	snprintf(name, sizeof(name), "peer %s", v->peer);
+	cells[CC_NAME] = cell_txt(THEME_DEFAULT, name);
+	snprintf(status, sizeof(status), "%s unmatched",
+	         theme_glyph(NULL, THEME_WARNING, st->utf8));
+	cells[CC_UP] = cell_txt(THEME_WARNING, status);
+	cells[CC_WHY] = cell_why(v);
+	cells[CC_REMOTE] = cell_txt(THEME_DEFAULT, v->peer);
+	cells[CC_DETAIL] = cell_txt(THEME_DIM, *v->peer_id ? v->peer_id : "no connection matched");
+	put_cells(r, cells, conn_columns, CC_COUNT, w);
+}
+
 void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
                      const struct diag_verdict *why, const unsigned *w, const struct rows_style *st)
 {

@@ -189,6 +189,10 @@ struct rows_conn_info {
  * its severity, "·" when up; FLAPS "IKE·CHILD" down events. */
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
                const struct rows_conn_info *ci, const unsigned *w, const struct rows_style *st);
+/* A peer no connection matched, with its verdict: "peer ADDR", STATUS
+ * "unmatched", WHY its code. */
+void rows_conn_peer(struct row *r, const struct diag_verdict *v, const unsigned *w,
+                    const struct rows_style *st);
 /* A child config row; why: its current verdict, or NULL. */
 void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
                      const struct diag_verdict *why, const unsigned *w,
