@@ -65,8 +65,11 @@ static struct conn_row *conn_rows(const struct model *m, const struct diag *d, c
 	size_t fl = strlen(filter);
 	for (size_t i = 0; i < np; i++) {
 		const struct diag_verdict *v = diag_at(d, i);
-		if (*v->conn || !v->current ||
-		    !(!fl || strstr(v->peer, filter) || strstr("peer", filter)))
+		char name[300];
+		int nl = snprintf(name, sizeof(name), "peer %s", v->peer);
+		if (*v->conn || !v->current || nl < 0 ||
+		    !model_str_icontains((struct model_str){name, (uint32_t)strlen(name)}, filter,
+		                         fl))
 			continue;
 		rows[k++] = (struct conn_row){SIZE_MAX, -1, v};
 	}
