@@ -661,7 +661,7 @@ static void test_sa_insight_cells(void **state)
 	bool has[60];
 	for (int i = 0; i < 60; i++)
 		spark[i] = (float)i, has[i] = true;
-	struct rows_sa_info info = {&verdict, spark, has, 60};
+	struct rows_sa_info info = {&verdict, spark, has, 60, 0};
 	struct row r;
 	row_init(&r, 0);
 	rows_sa(&r, row_of(v, MODEL_ROW_IKE), &info, w, &st);

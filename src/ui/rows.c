@@ -290,15 +290,8 @@ void rows_header(struct row *r, const struct column *c, size_t n, const unsigned
 	}
 }
 
-/* Appends the cells of a row in column order; cells[i] NULL means empty. */
-struct cell {
-	int role;
-	const char *s;
-	size_t len;
-};
-
-static void put_cells(struct row *r, const struct cell *cells, const struct column *c, size_t n,
-                      const unsigned *w)
+void rows_cells(struct row *r, const struct row_cell *cells, const struct column *c, size_t n,
+                const unsigned *w)
 {
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
@@ -313,15 +306,15 @@ static void put_cells(struct row *r, const struct cell *cells, const struct colu
 	}
 }
 
-static struct cell cell_str(int role, struct model_str s)
+static struct row_cell cell_str(int role, struct model_str s)
 {
-	struct cell c = {role, s.s, s.len};
+	struct row_cell c = {role, s.s, s.len};
 	return c;
 }
 
-static struct cell cell_txt(int role, const char *s)
+static struct row_cell cell_txt(int role, const char *s)
 {
-	struct cell c = {role, s, strlen(s)};
+	struct row_cell c = {role, s, strlen(s)};
 	return c;
 }
 
@@ -365,7 +358,7 @@ static void fmt_algs(char *buf, size_t size, struct model_str encr, uint32_t ks,
 			                      (int)parts[i]->len, parts[i]->s);
 }
 
-static void ike_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
+static void ike_cells(struct row_cell *c, const struct model_row *mr, const struct rows_style *st,
                       int64_t fresh_ms, char (*tmp)[128])
 {
 	const struct model_ike *ike = mr->ike;
@@ -417,7 +410,7 @@ static void ike_cells(struct cell *c, const struct model_row *mr, const struct r
 	c[SAC_ALGS] = cell_txt(THEME_DIM, tmp[13]);
 }
 
-static void child_cells(struct cell *c, const struct model_row *mr, const struct rows_style *st,
+static void child_cells(struct row_cell *c, const struct model_row *mr, const struct rows_style *st,
                         int64_t fresh_ms, char (*tmp)[128])
 {
 	const struct model_child *ch = mr->child;
@@ -493,7 +486,7 @@ int rows_verdict_role(enum diag_code c)
 	}
 }
 
-static struct cell cell_why(const struct diag_verdict *v)
+static struct row_cell cell_why(const struct diag_verdict *v)
 {
 	return cell_txt(rows_verdict_role(v->code), diag_code_name(v->code));
 }
@@ -501,7 +494,7 @@ static struct cell cell_why(const struct diag_verdict *v)
 void rows_sa(struct row *r, const struct model_row *mr, const struct rows_sa_info *info,
              const unsigned *w, const struct rows_style *st)
 {
-	struct cell c[SAC_COUNT];
+	struct row_cell c[SAC_COUNT];
 	char tmp[18][128], spark[SAC_SPARK_MAX * 3 + 1];
 	memset(c, 0, sizeof(c));
 	if (mr->kind == MODEL_ROW_IKE)
@@ -516,7 +509,7 @@ void rows_sa(struct row *r, const struct model_row *mr, const struct rows_sa_inf
 		          st->utf8);
 		c[SAC_HOUR] = cell_txt(THEME_INFO, spark);
 	}
-	put_cells(r, c, sa_columns, SAC_COUNT, w);
+	rows_cells(r, c, sa_columns, SAC_COUNT, w);
 }
 
 const struct column conn_columns[CC_COUNT] = {
@@ -568,7 +561,7 @@ static void fmt_pair(char *buf, size_t size, size_t a, size_t b, bool utf8)
 	snprintf(buf, size, "%zu%s%zu", a, utf8 ? "\u00b7" : ":", b);
 }
 
-static void conn_status_cell(struct cell *cell, char *up, size_t size,
+static void conn_status_cell(struct row_cell *cell, char *up, size_t size,
                              const struct model_conn_status *cs, const struct rows_conn_info *ci,
                              const struct rows_style *st)
 {
@@ -597,7 +590,7 @@ static void conn_status_cell(struct cell *cell, char *up, size_t size,
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,
                const struct rows_conn_info *ci, const unsigned *w, const struct rows_style *st)
 {
-	struct cell cells[CC_COUNT];
+	struct row_cell cells[CC_COUNT];
 	char up[64], local[128], remote[128], auth[256], detail[256], flaps[32];
 	memset(cells, 0, sizeof(cells));
 	cells[CC_NAME] = cell_str(THEME_DEFAULT, c->name);
@@ -623,13 +616,13 @@ void rows_conn(struct row *r, const struct model_conn *c, const struct model_con
 	         c->n_children == 1 ? "" : "ren", c->rekey_time, c->unique.len ? ", " : "",
 	         (int)c->unique.len, c->unique.s);
 	cells[CC_DETAIL] = cell_txt(THEME_DIM, detail);
-	put_cells(r, cells, conn_columns, CC_COUNT, w);
+	rows_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
 void rows_conn_peer(struct row *r, const struct diag_verdict *v, const unsigned *w,
                     const struct rows_style *st)
 {
-	struct cell cells[CC_COUNT];
+	struct row_cell cells[CC_COUNT];
 	char name[300], status[48];
 	memset(cells, 0, sizeof(cells));
 	snprintf(name, sizeof(name), "peer %s", v->peer);
@@ -640,13 +633,13 @@ void rows_conn_peer(struct row *r, const struct diag_verdict *v, const unsigned 
 	cells[CC_WHY] = cell_why(v);
 	cells[CC_REMOTE] = cell_txt(THEME_DEFAULT, v->peer);
 	cells[CC_DETAIL] = cell_txt(THEME_DIM, *v->peer_id ? v->peer_id : "no connection matched");
-	put_cells(r, cells, conn_columns, CC_COUNT, w);
+	rows_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
 void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last,
                      const struct diag_verdict *why, const unsigned *w, const struct rows_style *st)
 {
-	struct cell cells[CC_COUNT];
+	struct row_cell cells[CC_COUNT];
 	char name[128], local[128], remote[128], detail[256];
 	memset(cells, 0, sizeof(cells));
 	const char *branch =
@@ -678,7 +671,7 @@ void rows_conn_child(struct row *r, const struct model_conn_child *ch, bool last
 		         (unsigned long long)ch->rekey_time);
 	cells[CC_DETAIL] = cell_txt(THEME_DIM, detail);
 	/* The auth column is empty on child rows: let the detail text use it. */
-	put_cells(r, cells, conn_columns, CC_COUNT, w);
+	rows_cells(r, cells, conn_columns, CC_COUNT, w);
 }
 
 const struct column pol_columns[PC_COUNT] = {
@@ -692,7 +685,7 @@ const struct column pol_columns[PC_COUNT] = {
 void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
               const struct rows_style *st)
 {
-	struct cell cells[PC_COUNT];
+	struct row_cell cells[PC_COUNT];
 	char local[256], remote[256];
 	(void)st;
 	memset(cells, 0, sizeof(cells));
@@ -706,7 +699,7 @@ void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
 	model_list_join(&p->remote_ts, ",", remote, sizeof(remote));
 	cells[PC_LOCAL] = cell_txt(THEME_DEFAULT, local);
 	cells[PC_REMOTE] = cell_txt(THEME_DEFAULT, remote);
-	put_cells(r, cells, pol_columns, PC_COUNT, w);
+	rows_cells(r, cells, pol_columns, PC_COUNT, w);
 }
 
 void fmt_clock(char *buf, size_t size, int64_t mono_ms, int64_t wall_offset)

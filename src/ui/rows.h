@@ -68,6 +68,18 @@ struct column {
 	enum row_align align;
 };
 
+/* One cell of a table row: bytes (sanitised as they are added) in a role;
+ * s NULL for an empty cell. */
+struct row_cell {
+	int role;
+	const char *s;
+	size_t len;
+};
+/* Appends the n cells of a table row in column order for the widths w (a
+ * column of width 0 is left out), one space between them. */
+void rows_cells(struct row *r, const struct row_cell *cells, const struct column *c, size_t n,
+                const unsigned *w);
+
 /* Chooses widths for the n columns in width cells with one space between
  * shown columns: columns are admitted by priority (then position) while
  * their minimum widths fit, then spare cells go to columns below their max,

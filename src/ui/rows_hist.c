@@ -173,11 +173,7 @@ void rows_hist(struct row *r, const struct store_event *ev, const char *verdict,
 	struct model_str code =
 	        ev->code.len ? ev->code : (struct model_str){verdict, (uint32_t)strlen(verdict)};
 	char *details = rows_store_details(ev, fl);
-	const struct {
-		int role;
-		const char *s;
-		size_t len;
-	} cells[HC_COUNT] = {
+	const struct row_cell cells[HC_COUNT] = {
 	        [HC_TIME] = {THEME_DIM, when, strlen(when)},
 	        [HC_SA] = {THEME_DEFAULT, sa, strlen(sa)},
 	        [HC_EVENT] = {rows_store_role(ev->kind), kind, strlen(kind)},
@@ -185,15 +181,7 @@ void rows_hist(struct row *r, const struct store_event *ev, const char *verdict,
 	                        code.len},
 	        [HC_DETAIL] = {THEME_DEFAULT, details, strlen(details)},
 	};
-	bool first = true;
-	for (size_t i = 0; i < HC_COUNT; i++) {
-		if (!w[i])
-			continue;
-		if (!first)
-			row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
-		first = false;
-		row_add(r, cells[i].role, cells[i].s, cells[i].len, w[i], hist_columns[i].align);
-	}
+	rows_cells(r, cells, hist_columns, HC_COUNT, w);
 	free(details);
 }
 

@@ -129,3 +129,37 @@ listen_ready() {
 jqany() {
 	jq -e -s "[.[] | ($1)] | any" "$2" >/dev/null 2>&1
 }
+
+# why_start SIDE: swantop why --json --wait in the background on gw or peer,
+# its output in $work/why.SIDE.json; why_stop SIDE: SIGINT (judge now), then
+# it must exit 0 with a JSON array
+why_start() {
+	local uri=$SWANTOP_LAB_URI
+	[ "$1" = peer ] && uri=$SWANTOP_LAB_PEER_URI
+	"$swantop" why --json --wait 120 -u "$uri" >"$work/why.$1.json" 2>"$work/why.$1.err" &
+	eval "why_$1=$!"
+	bg_pids+=($!)
+}
+
+why_stop() {
+	local pid rc=0
+	eval "pid=\$why_$1"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$work/why.$1.err" >&2; fail "why on $1 exited $rc"; }
+	jq -e 'type == "array"' "$work/why.$1.json" >/dev/null ||
+		{ cat "$work/why.$1.json" >&2; fail "why --json on $1: not a JSON array"; }
+}
+
+# why_provoke SCENARIO: swantop why listening on both sides (why_start),
+# then scripts/lab fail SCENARIO; $scenario names it for messages
+why_provoke() {
+	scenario=$1
+	step "fail $1"
+	why_start gw
+	why_start peer
+	# both have loaded the tables and listen once the lab's own log shows
+	# their list-sas; a second is plenty
+	sleep 1.5
+	"$lab" fail "$1" >"$work/fail.out" 2>&1 || { cat "$work/fail.out" >&2; fail "scripts/lab fail $1"; }
+}

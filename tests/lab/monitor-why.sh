@@ -56,22 +56,6 @@ keys peer 2
 waitre gw 'STATUS +WHY' 5
 waitre gw '^site1 +. up 1·2 +·' 10
 
-# why_start SIDE / why_stop SIDE: swantop why --json --wait beside the monitor
-why_start() {
-	local uri=$SWANTOP_LAB_URI
-	[ "$1" = peer ] && uri=$SWANTOP_LAB_PEER_URI
-	"$swantop" why --json --wait 120 -u "$uri" >"$work/why.$1.json" 2>"$work/why.$1.err" &
-	eval "why_$1=$!"
-	bg_pids+=($!)
-}
-why_stop() {
-	local pid rc=0
-	eval "pid=\$why_$1"
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$work/why.$1.err" >&2; fail "why on $1 exited $rc"; }
-}
-
 # shows SIDE WHO CODE SIDEWORDS LAYER: the connection (or "peer ADDR") WHO
 # has verdict CODE in the connections pane of SIDE, and in its detail view
 # with who refused (SIDEWORDS: "by the peer", "refused here" or ""), the
@@ -114,12 +98,7 @@ why_agrees() {
 
 # scenario NAME: provoked while both monitors and both whys listen
 scenario() {
-	scenario=$1
-	step "fail $1"
-	why_start gw
-	why_start peer
-	sleep 1.5
-	"$lab" fail "$1" >"$work/fail.out" 2>&1 || { cat "$work/fail.out" >&2; fail "scripts/lab fail $1"; }
+	why_provoke "$1"
 }
 settle() {
 	sleep "${1:-2}"

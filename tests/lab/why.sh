@@ -14,26 +14,6 @@ test=why
 step "scripts/lab up"
 lab_up 2
 
-# why_start SIDE: swantop why --json --wait in the background on gw or peer
-why_start() {
-	local uri=$SWANTOP_LAB_URI
-	[ "$1" = peer ] && uri=$SWANTOP_LAB_PEER_URI
-	"$swantop" why --json --wait 120 -u "$uri" >"$work/why.$1.json" 2>"$work/why.$1.err" &
-	eval "why_$1=$!"
-	bg_pids+=($!)
-}
-
-# why_stop SIDE: SIGINT, then the exit code must be 0 and the output JSON
-why_stop() {
-	local pid rc=0
-	eval "pid=\$why_$1"
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 0 ] || { cat "$work/why.$1.err" >&2; fail "why on $1 exited $rc"; }
-	jq -e 'type == "array"' "$work/why.$1.json" >/dev/null ||
-		{ cat "$work/why.$1.json" >&2; fail "why --json on $1: not a JSON array"; }
-}
-
 # verdict SIDE WHO CODE SIDE LAYER: WHO is a connection or "peer ADDR";
 # a verdict from charon's lines must carry them as evidence
 verdict() {
@@ -69,14 +49,7 @@ anyrow() {
 
 # scenario NAME SETTLE: provoke it between why_start and why_stop on both sides
 scenario() {
-	scenario=$1
-	step "fail $1"
-	why_start gw
-	why_start peer
-	# both have loaded the tables and listen once the lab's own log shows
-	# their list-sas; a second is plenty
-	sleep 1.5
-	"$lab" fail "$1" >"$work/fail.out" 2>&1 || { cat "$work/fail.out" >&2; fail "scripts/lab fail $1"; }
+	why_provoke "$1"
 	sleep "$2"
 	why_stop gw
 	why_stop peer
