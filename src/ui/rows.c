@@ -744,6 +744,16 @@ static const char *event_glyph(enum model_event_kind k, bool utf8)
 	return theme_glyph(NULL, (enum theme_role)rows_event_role(k), utf8);
 }
 
+void fmt_sa_ref(char *buf, size_t size, struct model_str conn, uint32_t ike_id,
+                struct model_str child)
+{
+	int k = snprintf(buf, size, "%.*s", (int)conn.len, conn.s);
+	if (ike_id && k >= 0 && (size_t)k < size)
+		k += snprintf(buf + k, size - (size_t)k, "[%u]", ike_id);
+	if (child.len && k >= 0 && (size_t)k < size)
+		snprintf(buf + k, size - (size_t)k, "/%.*s", (int)child.len, child.s);
+}
+
 void rows_event(struct row *r, const struct model_event *e, size_t width,
                 const struct rows_style *st)
 {
@@ -758,12 +768,7 @@ void rows_event(struct row *r, const struct model_event *e, size_t width,
 	row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	size_t used = 23;
 	if (e->ike_name.len || e->ike_id) {
-		int k = snprintf(sa, sizeof(sa), "%.*s", (int)e->ike_name.len, e->ike_name.s);
-		if (e->ike_id && k >= 0 && (size_t)k < sizeof(sa))
-			k += snprintf(sa + k, sizeof(sa) - (size_t)k, "[%u]", e->ike_id);
-		if (e->child_name.len && k >= 0 && (size_t)k < sizeof(sa))
-			snprintf(sa + k, sizeof(sa) - (size_t)k, "/%.*s", (int)e->child_name.len,
-			         e->child_name.s);
+		fmt_sa_ref(sa, sizeof(sa), e->ike_name, e->ike_id, e->child_name);
 		used += row_adds(r, THEME_DEFAULT, sa, 0, ROW_LEFT);
 		used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	}

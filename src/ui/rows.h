@@ -224,6 +224,10 @@ int rows_countdown_role(int64_t at, int64_t now);
 
 /* The role an event kind is drawn in. */
 int rows_event_role(enum model_event_kind k);
+/* "site1[3]/site1-lan": a connection, its IKE SA's uniqueid (when not 0)
+ * and a CHILD name (when not empty), as bytes (sanitise when shown). */
+void fmt_sa_ref(char *buf, size_t size, struct model_str conn, uint32_t ike_id,
+                struct model_str child);
 /* One event line: time, kind, SA, text; width is the pane width. */
 void rows_event(struct row *r, const struct model_event *e, size_t width,
                 const struct rows_style *st);

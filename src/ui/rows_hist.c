@@ -198,12 +198,7 @@ void rows_hist_event(struct row *r, const struct store_event *ev, size_t width,
 	used += row_adds(r, rows_store_role(ev->kind), kind, 13, ROW_LEFT);
 	used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	if (ev->conn.len || ev->ike_id) {
-		int k = snprintf(sa, sizeof(sa), "%.*s", (int)ev->conn.len, ev->conn.s);
-		if (ev->ike_id && k >= 0 && (size_t)k < sizeof(sa))
-			k += snprintf(sa + k, sizeof(sa) - (size_t)k, "[%u]", ev->ike_id);
-		if (ev->child.len && k >= 0 && (size_t)k < sizeof(sa))
-			snprintf(sa + k, sizeof(sa) - (size_t)k, "/%.*s", (int)ev->child.len,
-			         ev->child.s);
+		fmt_sa_ref(sa, sizeof(sa), ev->conn, ev->ike_id, ev->child);
 		used += row_adds(r, THEME_DIM, sa, 0, ROW_LEFT);
 		used += row_adds(r, THEME_DEFAULT, " ", 1, ROW_LEFT);
 	}
