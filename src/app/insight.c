@@ -79,7 +79,8 @@ static void store_lost(struct insight *in, const char *what, int64_t now)
 	in->store = NULL;
 	in->hist.enabled = false;
 	hist_reset(&in->hist);
-	snprintf(in->hist.where, sizeof(in->hist.where), "%s", in->message);
+	snprintf(in->hist.where, sizeof(in->hist.where), "%.*s", (int)sizeof(in->hist.where) - 1,
+	         in->message);
 	in->next_open = now + STORE_EVERY_MS;
 }
 
