@@ -181,9 +181,32 @@ static void test_judged_when_due(void **state)
 	assert_true(ch & MODEL_CHANGED_SA_SET);
 	insight_turn(in, m, ch, 100300, 0);
 	int64_t due = insight_deadline(in);
-	assert_int_equal(due, 101000);
+	assert_int_equal(due, 102000);
+	insight_turn(in, m, ch, 101999, 0);
+	assert_int_equal(insight_deadline(in), 102000);
 	insight_turn(in, m, 0, due, 0);
-	assert_int_equal(insight_deadline(in), 106000);
+	/* judged; nothing CONNECTING: nothing more to do */
+	assert_int_equal(insight_deadline(in), -1);
+	insight_free(in);
+	why_free(w);
+}
+
+/* An IKE SA CONNECTING: judged every few seconds, so that it becomes a
+ * verdict once past the engine's grace with nothing else changing. */
+static void test_connecting_judged(void **state)
+{
+	(void)state;
+	struct why *w = why_new(false);
+	struct insight *in = insight_new(NULL, 0);
+	replay(w, in, "dead.gw.jsonl");
+	int64_t t = why_now(w) + 10000;
+	assert_int_equal(insight_deadline(in), t + 5000);
+	struct model *m = why_model(w);
+	uint64_t gen = diag_generation(insight_diag(in));
+	insight_turn(in, m, 0, t + 4999, 0);
+	assert_int_equal(diag_generation(insight_diag(in)), gen);
+	insight_turn(in, m, 0, t + 5000, 0);
+	assert_int_equal(insight_deadline(in), t + 10000);
 	insight_free(in);
 	why_free(w);
 }
@@ -210,7 +233,7 @@ static void test_no_store(void **state)
 	assert_non_null(strstr(msg, "later/history.db"));
 	assert_int_equal(role, THEME_WARNING);
 	assert_null(insight_message(in, &role));
-	assert_int_equal(insight_deadline(in), 5000); /* the next judgement comes first */
+	assert_int_equal(insight_deadline(in), 60000);
 	struct model *m = model_new(NULL);
 	insight_turn(in, m, 0, 60000, NOW);
 	assert_false(insight_hist(in)->enabled);
@@ -353,9 +376,10 @@ int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_agrees_with_why), cmocka_unit_test(test_judged_when_due),
-	        cmocka_unit_test(test_no_store),        cmocka_unit_test(test_flaps_and_rates),
-	        cmocka_unit_test(test_timeline),        cmocka_unit_test(test_scroll_back),
+	        cmocka_unit_test(test_agrees_with_why),   cmocka_unit_test(test_judged_when_due),
+	        cmocka_unit_test(test_connecting_judged), cmocka_unit_test(test_no_store),
+	        cmocka_unit_test(test_flaps_and_rates),   cmocka_unit_test(test_timeline),
+	        cmocka_unit_test(test_scroll_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,9 +15,11 @@
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
 
-/* Tables are judged at most this often after changes ... */
-#define JUDGE_MIN_MS 1000
-/* ... and this often anyway (SAs CONNECTING past the engine's grace). */
+/* Tables are judged at most this often after changes from events (a
+ * judgement costs about a microsecond per IKE SA) ... */
+#define JUDGE_MIN_MS 2000
+/* ... and this often while an IKE SA is CONNECTING (past the engine's
+ * grace it becomes a verdict with nothing else changing). */
 #define JUDGE_EVERY_MS 5000
 /* Flap counts and rate series are read this often. */
 #define STORE_EVERY_MS 60000
@@ -33,6 +35,7 @@ struct insight {
 	bool pending;       /* something the tables say changed since */
 	int64_t next_judge; /* no judgement before (after changes) */
 	int64_t next_periodic;
+	bool connecting; /* an IKE SA was CONNECTING at the last turn */
 
 	char *path; /* the store's, NULL: no history */
 	struct store *store;
@@ -262,24 +265,30 @@ bool insight_turn(struct insight *in, const struct model *m, unsigned changes, i
 		diag_feed_model(in->diag, m);
 	if (changes & (MODEL_CHANGED_SA_SET | MODEL_CHANGED_CONNS | MODEL_CHANGED_POLS))
 		in->pending = true;
-	/* A listing is judged at once (a few per interval; what it shows may
-	 * not last until the next one), changes from events at most once a
-	 * second (they come in floods). */
+	/* A listing that changed something, or the first of a table, is judged
+	 * at once (what it shows may not last until the next one); changes
+	 * from events at most every JUDGE_MIN_MS (they come in floods). */
 	unsigned tables = 0;
-	bool listed = false;
+	bool listed = false, first = false;
 	for (unsigned t = MODEL_TABLE_SAS; t <= MODEL_TABLE_POLS; t++) {
 		uint64_t l = model_table_loads(m, (enum model_table)t);
 		listed = listed || l != in->loads[t];
+		first = first || (l && !in->loads[t]);
 		in->loads[t] = l;
 		if (l)
 			tables |= 1u << t;
 	}
-	if (listed || (in->pending && now >= in->next_judge) || now >= in->next_periodic) {
+	struct model_counts mc;
+	model_counts_get(m, &mc);
+	bool connecting = mc.ike_states[MODEL_IKE_CONNECTING] > 0;
+	if (first || (listed && in->pending) || (in->pending && now >= in->next_judge) ||
+	    (connecting && now >= in->next_periodic)) {
 		diag_update(in->diag, m, tables, now);
 		in->pending = false;
 		in->next_judge = now + JUDGE_MIN_MS;
 		in->next_periodic = now + JUDGE_EVERY_MS;
 	}
+	in->connecting = connecting;
 	store_turn(in, now, wall);
 	return diag_generation(in->diag) != gen || in->hist.gen != hgen;
 }
@@ -295,7 +304,7 @@ void insight_action(struct insight *in, int64_t now, const struct run_result *r)
 
 int64_t insight_deadline(const struct insight *in)
 {
-	int64_t d = in->next_periodic;
+	int64_t d = in->connecting ? in->next_periodic : -1;
 	if (in->pending)
 		d = vici_deadline_min(d, in->next_judge);
 	if (in->path && !in->store)

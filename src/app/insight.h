@@ -7,10 +7,12 @@
  * flags it took from the model: new log lines and SA events go to the
  * engine at once (diag_feed_model()); the tables are judged
  * (diag_update(), with the tables the model holds a complete listing of)
- * when a listing ends, after the SA set, the connections or the policies
- * changed at most once a second, and every few seconds besides, so that
- * an SA CONNECTING for longer than the engine's grace becomes a verdict
- * while nothing else changes. Counter-only refreshes cost nothing here.
+ * when a listing changed the SA set, the connections or the policies (or
+ * is the first of its table), after such changes from events at most
+ * every two seconds, and every few seconds while an IKE SA is CONNECTING,
+ * so that one that stays so longer than the engine's grace becomes a
+ * verdict while nothing else changes. Counter-only refreshes cost nothing
+ * here.
  * act.c hands over each action's outcome (insight_action()).
  *
  * The store. Opened read-only, so the monitor and a recorder share one

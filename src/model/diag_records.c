@@ -27,6 +27,14 @@ bool diag_unnamed(struct model_str s)
 	return !s.len || model_str_eq(s, "(unnamed)");
 }
 
+const char *diag_cstr(char *buf, size_t size, struct model_str s)
+{
+	size_t n = s.len < size ? s.len : size - 1;
+	memcpy(buf, s.s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 char *diag_dupstr(struct model_str s)
 {
 	return xstrndup(s.s, s.len);
@@ -295,6 +303,7 @@ static void subj_free(struct subj *sj)
 	free(sj->conn);
 	free(sj->child);
 	free(sj->addr);
+	free(sj->key);
 	free(sj);
 }
 
@@ -340,14 +349,9 @@ static bool subj_eq(const void *ctx, size_t index, const void *p, size_t len)
 {
 	const struct diag *d = ctx;
 	const struct subj *sj = d->subjs[index];
-	char buf[1100];
-	const char *a = sj->kind == S_PEER ? sj->addr : sj->conn;
-	size_t n = subj_key(buf, sizeof(buf), sj->kind, sj->layer, a, sj->child);
-	return n == len && !memcmp(buf, p, len);
-}
-
-/* diag_at() order: connections by name (IKE before CHILD, then CHILD name),
- * then peers by address. */
+	return sj->key_len == len && !memcmp(sj->key, p, len);
+} /* diag_at() order: connections by name (IKE before CHILD, then CHILD name),
+   * then peers by address. */
 static int subj_cmp(const struct subj *a, const struct subj *b)
 {
 	if (a->kind != b->kind)
@@ -364,16 +368,9 @@ static int subj_cmp(const struct subj *a, const struct subj *b)
 static void subj_reindex(struct diag *d)
 {
 	strmap_clear(&d->subj_map);
-	char buf[1100];
-	for (size_t i = 0; i < d->n_subjs; i++) {
-		const struct subj *sj = d->subjs[i];
-		const char *a = sj->kind == S_PEER ? sj->addr : sj->conn;
-		size_t n = subj_key(buf, sizeof(buf), sj->kind, sj->layer, a, sj->child);
-		if (n)
-			strmap_put(&d->subj_map, buf, n, i);
-	}
+	for (size_t i = 0; i < d->n_subjs; i++)
+		strmap_put(&d->subj_map, d->subjs[i]->key, d->subjs[i]->key_len, i);
 }
-
 /* Removes a subject (the oldest peer: rare), and its place in both arrays. */
 static void subj_remove(struct diag *d, struct subj *sj)
 {
@@ -422,6 +419,8 @@ struct subj *diag_subj(struct diag *d, enum subj_kind kind, enum diag_layer laye
 	sj->layer = layer;
 	sj->conn = xstrdup(kind == S_PEER ? "" : conn);
 	sj->addr = xstrdup(kind == S_PEER ? conn : "");
+	sj->key = xmemdup(buf, n);
+	sj->key_len = n;
 	sj->child = xstrdup(child ? child : "");
 	if (d->n_subjs == d->cap_subjs) {
 		d->cap_subjs = d->cap_subjs ? d->cap_subjs * 2 : 16;

@@ -40,9 +40,11 @@ enum subj_kind {
 struct subj {
 	enum subj_kind kind;
 	enum diag_layer layer;
-	char *conn;        /* "" for S_PEER */
-	char *child;       /* "" for the IKE layer, or a CHILD verdict of unknown config */
-	char *addr;        /* S_PEER: the peer's address (the key) */
+	char *conn;  /* "" for S_PEER */
+	char *child; /* "" for the IKE layer, or a CHILD verdict of unknown config */
+	char *addr;  /* S_PEER: the peer's address (the key) */
+	char *key;   /* subj_map's key (kind, layer, name, CHILD name) */
+	size_t key_len;
 	struct vslot ev;   /* from charon's lines and events: current or history */
 	struct vslot live; /* from the tables: only while it holds */
 	uint32_t cleared_ike, cleared_child; /* the SAs that last brought it up */
@@ -129,6 +131,10 @@ struct diag {
  * for a responder before it picked a peer config. */
 bool diag_unnamed(struct model_str s);
 char *diag_dupstr(struct model_str s);
+/* The same into buf (cut to size - 1 bytes; charon's names are far
+ * shorter than DIAG_NAME_MAX): no allocation. Returns buf. */
+#define DIAG_NAME_MAX 512
+const char *diag_cstr(char *buf, size_t size, struct model_str s);
 /* Replaces *dst with a copy of s (NULL: none). */
 void diag_set_str(char **dst, const char *s);
 void diag_line_free(struct diag_line *l);

@@ -135,18 +135,17 @@ static void sa_up(struct diag *d, const struct model_ike *ike, const char *name,
 	} else {
 		diag_subj(d, S_CONN, DIAG_LAYER_IKE, name, NULL, true)->seen_up = true;
 	}
-	char *peer = diag_dupstr(ike->remote_host);
+	char buf[DIAG_NAME_MAX];
+	const char *peer = diag_cstr(buf, sizeof(buf), ike->remote_host);
 	struct subj *p = diag_subj(d, S_PEER, DIAG_LAYER_IKE, peer, NULL, false);
 	if (p && p->ev.set && p->ev.v.ike_id < ike->uniqueid)
 		diag_vslot_clear(d, &p->ev, now);
-	free(peer);
 	for (size_t i = 0; i < ike->n_children; i++) {
 		const struct model_child *c = &ike->children[i];
 		if (!child_installed(c->state))
 			continue;
-		char *cn = diag_dupstr(c->name);
+		const char *cn = diag_cstr(buf, sizeof(buf), c->name);
 		struct subj *cs = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, name, cn, true);
-		free(cn);
 		cs->up = true;
 		const struct diag_verdict *v = &cs->ev.v;
 		if (cs->ev.set && v->current &&
@@ -364,7 +363,8 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 		/* stale: the last listing did not have it; nothing to go by */
 		if (ike->stale || diag_unnamed(ike->name))
 			continue;
-		char *name = diag_dupstr(ike->name);
+		char buf[DIAG_NAME_MAX];
+		const char *name = diag_cstr(buf, sizeof(buf), ike->name);
 		const struct cconn *cc = diag_conn(d, name);
 		size_t k = cc ? (size_t)(cc - d->conns) : SIZE_MAX;
 		diag_learn_sa(d, ike->uniqueid, ike->name, ike->remote_host, now);
@@ -385,7 +385,6 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 			st[k].connecting = ike->uniqueid;
 			st[k].connecting_ike = ike;
 		}
-		free(name);
 	}
 	struct traps traps;
 	traps_load(&traps, m);
