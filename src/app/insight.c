@@ -16,7 +16,8 @@
 #include "vici/xmalloc.h"
 
 /* Tables are judged at most this often after changes from events (a
- * judgement costs about a microsecond per IKE SA) ... */
+ * judgement costs about a microsecond per IKE SA; on large gateways they
+ * are spaced further) ... */
 #define JUDGE_MIN_MS 2000
 /* ... and this often while an IKE SA is CONNECTING (past the engine's
  * grace it becomes a verdict with nothing else changing). */
@@ -31,11 +32,10 @@ struct insight {
 	struct diag *diag;
 	struct hist hist;
 
-	uint64_t loads[3];  /* model_table_loads() as of the last judgement */
-	bool pending;       /* something the tables say changed since */
-	int64_t next_judge; /* no judgement before (after changes) */
-	int64_t next_periodic;
-	bool connecting; /* an IKE SA was CONNECTING at the last turn */
+	uint64_t loads[3];     /* model_table_loads() as of the last judgement */
+	bool pending;          /* something the tables say changed since */
+	int64_t next_judge;    /* no judgement before (after changes) */
+	int64_t next_periodic; /* a look whether an IKE SA is CONNECTING */
 
 	char *path; /* the store's, NULL: no history */
 	struct store *store;
@@ -278,17 +278,25 @@ bool insight_turn(struct insight *in, const struct model *m, unsigned changes, i
 		if (l)
 			tables |= 1u << t;
 	}
-	struct model_counts mc;
-	model_counts_get(m, &mc);
-	bool connecting = mc.ike_states[MODEL_IKE_CONNECTING] > 0;
-	if (first || (listed && in->pending) || (in->pending && now >= in->next_judge) ||
-	    (connecting && now >= in->next_periodic)) {
-		diag_update(in->diag, m, tables, now);
-		in->pending = false;
-		in->next_judge = now + JUDGE_MIN_MS;
+	bool judge = first || (listed && in->pending) || (in->pending && now >= in->next_judge);
+	if (!judge && now >= in->next_periodic) {
+		/* the counts are looked at only now: under churn every turn
+		 * would compute them afresh */
+		struct model_counts mc;
+		model_counts_get(m, &mc);
+		judge = mc.ike_states[MODEL_IKE_CONNECTING] > 0;
 		in->next_periodic = now + JUDGE_EVERY_MS;
 	}
-	in->connecting = connecting;
+	if (judge) {
+		int64_t t0 = vici_now_ms();
+		diag_update(in->diag, m, tables, now);
+		/* a judgement walks every SA: on a large gateway they come less
+		 * often, so that they take about half a percent of a core */
+		int64_t gap = (vici_now_ms() - t0) * 200;
+		in->pending = false;
+		in->next_judge = now + (gap > JUDGE_MIN_MS ? gap : JUDGE_MIN_MS);
+		in->next_periodic = now + (gap > JUDGE_EVERY_MS ? gap : JUDGE_EVERY_MS);
+	}
 	store_turn(in, now, wall);
 	return diag_generation(in->diag) != gen || in->hist.gen != hgen;
 }
@@ -304,7 +312,7 @@ void insight_action(struct insight *in, int64_t now, const struct run_result *r)
 
 int64_t insight_deadline(const struct insight *in)
 {
-	int64_t d = in->connecting ? in->next_periodic : -1;
+	int64_t d = in->next_periodic;
 	if (in->pending)
 		d = vici_deadline_min(d, in->next_judge);
 	if (in->path && !in->store)
