@@ -265,20 +265,19 @@ bool insight_turn(struct insight *in, const struct model *m, unsigned changes, i
 		diag_feed_model(in->diag, m);
 	if (changes & (MODEL_CHANGED_SA_SET | MODEL_CHANGED_CONNS | MODEL_CHANGED_POLS))
 		in->pending = true;
-	/* A listing that changed something, or the first of a table, is judged
-	 * at once (what it shows may not last until the next one); changes
-	 * from events at most every JUDGE_MIN_MS (they come in floods). */
+	/* The first listing of a table is judged at once; changes at most
+	 * every JUDGE_MIN_MS (they come in floods: under SA churn charon's
+	 * connections and policies are listed again every half second). */
 	unsigned tables = 0;
-	bool listed = false, first = false;
+	bool judge = false;
 	for (unsigned t = MODEL_TABLE_SAS; t <= MODEL_TABLE_POLS; t++) {
 		uint64_t l = model_table_loads(m, (enum model_table)t);
-		listed = listed || l != in->loads[t];
-		first = first || (l && !in->loads[t]);
+		judge = judge || (l && !in->loads[t]);
 		in->loads[t] = l;
 		if (l)
 			tables |= 1u << t;
 	}
-	bool judge = first || (listed && in->pending) || (in->pending && now >= in->next_judge);
+	judge = judge || (in->pending && now >= in->next_judge);
 	if (!judge && now >= in->next_periodic) {
 		/* the counts are looked at only now: under churn every turn
 		 * would compute them afresh */

@@ -7,11 +7,10 @@
  * flags it took from the model: new log lines and SA events go to the
  * engine at once (diag_feed_model()); the tables are judged
  * (diag_update(), with the tables the model holds a complete listing of)
- * when a listing changed the SA set, the connections or the policies (or
- * is the first of its table), after such changes from events at most
- * every two seconds (further apart on large gateways: judgements take
- * about half a percent of a core), and every few seconds while an IKE SA
- * is CONNECTING,
+ * at the first listing of each, after the SA set, the connections or the
+ * policies changed at most every two seconds (further apart on large
+ * gateways: judgements take about half a percent of a core), and every
+ * few seconds while an IKE SA is CONNECTING,
  * so that one that stays so longer than the engine's grace becomes a
  * verdict while nothing else changes. Counter-only refreshes cost nothing
  * here.
