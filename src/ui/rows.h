@@ -20,7 +20,7 @@
 #include "model/model.h"
 #include "model/store.h"
 
-#define ROW_MAX_SPANS 40
+#define ROW_MAX_SPANS 64
 #define ROW_BUFSIZE 4096
 
 struct row_span {
