@@ -322,6 +322,22 @@ static void decide(struct feed *f)
 
 /* ---- events ------------------------------------------------------------------- */
 
+/* Whether a log line says that a connection was loaded, changed or
+ * unloaded ("added vici connection: NAME" and the like): no event tells,
+ * and connections are otherwise listed only a minute or more apart. */
+static bool conns_changed(const struct vici_msg *m)
+{
+	const uint8_t *v;
+	size_t vl;
+	static const char what[] = "vici connection";
+	if (vici_message_find(m->data, m->len, "msg", &v, &vl) < 0 || vl < sizeof(what) - 1)
+		return false;
+	for (size_t i = 0; i + sizeof(what) - 1 <= vl && i < 16; i++)
+		if (!memcmp(v + i, what, sizeof(what) - 1))
+			return true;
+	return false;
+}
+
 static void on_event(void *ctx, int err, const struct vici_msg *m)
 {
 	struct feed *f = ctx;
@@ -353,6 +369,8 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		                 (const char *)v);
 	} else {
 		model_ingest_event(f->m, m->name, strlen(m->name), m->data, m->len, m->received);
+		if (!strcmp(m->name, "log") && conns_changed(m))
+			f->force[REFRESH_CONNS] = f->force[REFRESH_POLS] = f->ready = true;
 	}
 	if (f->cfg.on_event)
 		f->cfg.on_event(f->cfg.ctx, m);
