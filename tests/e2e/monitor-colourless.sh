@@ -3,17 +3,11 @@
 # with NO_COLOR the cursor row is drawn in reverse video, the column heading
 # is not, and moving the selection moves the reverse row.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
+mon_need_sim
 
-"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 4 --children 1 >"$MON_WORK/sim.out" 2>&1 &
-sim_pid=$!
-trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; mon_cleanup' EXIT
-for _ in $(seq 50); do grep -q ready "$MON_WORK/sim.out" && break; sleep 0.1; done
-uri=unix://$MON_WORK/sim.vici
+trap 'sim_stop; mon_cleanup' EXIT
+sim_start none 0 --ike 4 --children 1
 
 # reverse_rows: the screen's lines that carry reverse video (SGR 7)
 reverse_rows() {

@@ -7,16 +7,12 @@
 # back; q exits 0. The simulator runs without churn where the test selects
 # an SA, so that what it selects stays there.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
+mon_need_sim
 
 trap 'sim_stop; mon_cleanup' EXIT
 
 sim_start
-uri=unix://$MON_WORK/sim.vici
 
 # --- SAs appear, with their children and the header filled in ---
 mon_start 120 36 --uri "$uri" --interval 0.5 --readonly

@@ -8,27 +8,12 @@
 # default place) the monitor shows nothing of history but in ? help; a
 # --db that cannot be opened is said once on the status line.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-MKHIST=$build/tests/mkhist
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
-[ -x "$MKHIST" ] || { echo "SKIP: tests/mkhist not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
-
-sim_pid=
-sim_stop() {
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	sim_pid=
-}
+mon_need_sim
+MKHIST=$build/tests/mkhist
+[ -x "$MKHIST" ] || { echo "SKIP: tests/mkhist not built"; exit 77; }
 trap 'sim_stop; mon_cleanup' EXIT
-"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 3 --children 1 --conns 3 >"$MON_WORK/sim.out" 2>&1 &
-sim_pid=$!
-for _ in $(seq 50); do
-	grep -q ready "$MON_WORK/sim.out" && break
-	sleep 0.1
-done
-uri=unix://$MON_WORK/sim.vici
+sim_start none 0 --ike 3 --children 1 --conns 3
 "$MKHIST" "$MON_WORK/history.db" || fail "mkhist"
 
 # --- no store: nothing of history on screen, ? help says there is none ---

@@ -19,15 +19,11 @@
 #     as the pane, and no daemon figures as if current;
 #   - a listener whose registration is never confirmed is "waiting", not up.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
+mon_need_sim
 trap 'sim_stop; mon_cleanup' EXIT
 
 sim_start none
-uri=unix://$MON_WORK/sim.vici
 ROWS=36
 
 # --- helpers ---

@@ -18,23 +18,8 @@
 # Needs root and network namespaces (exit 77 otherwise).
 set -uo pipefail
 export LC_ALL=C.UTF-8 # the screen is UTF-8: one glyph is one character for grep and sed
-src=${SWANTOP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${SWANTOP_BUILD_DIR:-$src/build}
-SWANTOP=$build/src/swantop
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v swanctl >/dev/null || { echo "SKIP: swanctl missing"; exit 77; }
-[ -x /usr/lib/ipsec/charon ] || { echo "SKIP: charon missing"; exit 77; }
-ip netns add "swantop-probe-$$" 2>/dev/null || { echo "SKIP: no network namespaces"; exit 77; }
-ip netns del "swantop-probe-$$"
 . "$(dirname "$0")/monitor-lib.sh"
-
-export SWANTOP_LAB_NAME=truth$$
-export SWANTOP_LAB_DIR=/tmp/truth$$
-lab=$src/scripts/lab
-trap '"$lab" down >/dev/null 2>&1; rm -rf "$SWANTOP_LAB_DIR"; mon_cleanup' EXIT
-"$lab" up >"$MON_WORK/lab.out" 2>&1 || { cat "$MON_WORK/lab.out" >&2; echo "FAIL: lab up"; exit 1; }
-eval "$("$lab" env)"
-uri=$SWANTOP_LAB_URI
+mon_lab_up truth
 "$lab" traffic --forever 0.2 >"$MON_WORK/traffic.out" 2>&1 ||
 	{ cat "$MON_WORK/traffic.out" >&2; fail "traffic --forever"; }
 

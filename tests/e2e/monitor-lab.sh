@@ -6,23 +6,8 @@
 # against a dead peer runs while the keyboard keeps working.
 # Needs root and network namespaces (exit 77 otherwise).
 set -uo pipefail
-src=${SWANTOP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${SWANTOP_BUILD_DIR:-$src/build}
-SWANTOP=$build/src/swantop
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v swanctl >/dev/null || { echo "SKIP: swanctl missing"; exit 77; }
-[ -x /usr/lib/ipsec/charon ] || { echo "SKIP: charon missing"; exit 77; }
-ip netns add "swantop-probe-$$" 2>/dev/null || { echo "SKIP: no network namespaces"; exit 77; }
-ip netns del "swantop-probe-$$"
 . "$(dirname "$0")/monitor-lib.sh"
-
-export SWANTOP_LAB_NAME=mone2e$$
-export SWANTOP_LAB_DIR=/tmp/mone2e$$
-lab=$src/scripts/lab
-trap '"$lab" down >/dev/null 2>&1; rm -rf "$SWANTOP_LAB_DIR"; mon_cleanup' EXIT
-"$lab" up >"$MON_WORK/lab.out" 2>&1 || { cat "$MON_WORK/lab.out" >&2; echo "FAIL: lab up"; exit 1; }
-eval "$("$lab" env)"
-uri=$SWANTOP_LAB_URI
+mon_lab_up mone2e
 
 ike_established() { # name: 0 if swanctl lists it ESTABLISHED
 	swanctl --list-sas --noblock --uri "$uri" --ike "$1" 2>/dev/null | grep -q ESTABLISHED

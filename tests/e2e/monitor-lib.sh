@@ -1,9 +1,13 @@
 # Helpers for the monitor's end-to-end tests, on top of the shared tmux
 # harness (tests/e2e/tmux.sh: private tmux server, raw output recorded,
-# waits that fail with a screen dump). Source it after setting SWANTOP (the
-# binary) and, for sim_start, VICISIM. Exit codes: 0 pass, 1 fail, 77 skip.
+# waits that fail with a screen dump). SWANTOP (the binary) and VICISIM
+# default to the build in $SWANTOP_BUILD_DIR (meson sets it; else build/).
+# Exit codes: 0 pass, 1 fail, 77 skip.
 
-: "${SWANTOP:?}"
+src=${SWANTOP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+build=${SWANTOP_BUILD_DIR:-$src/build}
+SWANTOP=${SWANTOP:-$build/src/swantop}
+VICISIM=${VICISIM:-$build/src/sim/vicisim}
 . "$(dirname "${BASH_SOURCE[0]}")/tmux.sh"
 MON_WORK=$E2E_WORK
 MON_TMUX=$E2E_TMUX
@@ -56,16 +60,43 @@ mon_resize() {
 	tmux_resize "$1" "$2"
 }
 
-# sim_start [FAULTS [CHURN]]: vicisim on $MON_WORK/sim.vici with 6 IKE SAs
-# (default faults: hostile; "none" for none; default churn 0, so that what a
-# test selects stays there). sim_stop stops it.
+# mon_need_sim: skip (77) when vicisim is not built.
+mon_need_sim() {
+	[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
+}
+
+# mon_lab_up NAME: skip (77) without root, charon or network namespaces;
+# else starts a private lab (scripts/lab) named NAME$$, taken down on exit,
+# with its variables (SWANTOP_LAB_URI ...) set and uri its gateway's socket.
+mon_lab_up() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+	command -v swanctl >/dev/null || { echo "SKIP: swanctl missing"; exit 77; }
+	[ -x /usr/lib/ipsec/charon ] || { echo "SKIP: charon missing"; exit 77; }
+	ip netns add "swantop-probe-$$" 2>/dev/null || { echo "SKIP: no network namespaces"; exit 77; }
+	ip netns del "swantop-probe-$$"
+	export SWANTOP_LAB_NAME=$1$$
+	export SWANTOP_LAB_DIR=/tmp/$1$$
+	lab=$src/scripts/lab
+	trap '"$lab" down >/dev/null 2>&1; rm -rf "$SWANTOP_LAB_DIR"; mon_cleanup' EXIT
+	"$lab" up >"$MON_WORK/lab.out" 2>&1 || { cat "$MON_WORK/lab.out" >&2; echo "FAIL: lab up"; exit 1; }
+	eval "$("$lab" env)"
+	uri=$SWANTOP_LAB_URI
+}
+
+# sim_start [FAULTS [CHURN [VICISIM-ARGS...]]]: vicisim on
+# $MON_WORK/sim.vici, by default with 6 IKE SAs (default faults: hostile;
+# "none" for none; default churn 0, so that what a test selects stays
+# there); uri is its socket. sim_stop stops it.
 sim_pid=
 sim_start() {
-	local faults=()
+	local faults=() churn=${2:-0}
 	[ "${1:-hostile}" != none ] && faults=(--fault "${1:-hostile}")
-	"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 6 --children 2 --connecting 1 \
-		--log-rate 20 --churn "${2:-0}" "${faults[@]}" >"$MON_WORK/sim.out" 2>&1 &
+	shift $(($# < 2 ? $# : 2))
+	[ $# -gt 0 ] || set -- --ike 6 --children 2 --connecting 1 --log-rate 20
+	"$VICISIM" --socket "$MON_WORK/sim.vici" "$@" --churn "$churn" "${faults[@]}" \
+		>"$MON_WORK/sim.out" 2>&1 &
 	sim_pid=$!
+	uri=unix://$MON_WORK/sim.vici
 	for _ in $(seq 50); do
 		grep -q ready "$MON_WORK/sim.out" && return 0
 		sleep 0.1
