@@ -25,6 +25,8 @@ static void ike_fields(struct vici_builder *b, const struct ike_spec *s)
 	vici_builder_add_str(b, "initiator-spi", "63d8059b5ef34997");
 	vici_builder_add_str(b, "responder-spi",
 	                     s->responder_spi ? s->responder_spi : "a1b2c3d4e5f60718");
+	vici_builder_add_str(b, "nat-remote", "yes");
+	vici_builder_add_str(b, "nat-any", "yes");
 	vici_builder_add_str(b, "encr-alg", "AES_CBC");
 	vici_builder_add_str(b, "encr-keysize", "256");
 	vici_builder_add_str(b, "integ-alg", "HMAC_SHA2_256_128");
@@ -34,6 +36,9 @@ static void ike_fields(struct vici_builder *b, const struct ike_spec *s)
 		vici_builder_add_fmt(b, "established", "%d", s->established);
 	if (s->rekey >= 0)
 		vici_builder_add_fmt(b, "rekey-time", "%d", s->rekey);
+	vici_builder_list_start(b, "tasks-queued");
+	vici_builder_list_item_str(b, "CHILD_CREATE");
+	vici_builder_list_end(b);
 }
 
 static void child_fields(struct vici_builder *b, const struct child_spec *c)
@@ -44,12 +49,14 @@ static void child_fields(struct vici_builder *b, const struct child_spec *c)
 	vici_builder_add_str(b, "state", c->state ? c->state : "INSTALLED");
 	vici_builder_add_str(b, "mode", "TUNNEL");
 	vici_builder_add_str(b, "protocol", "ESP");
+	vici_builder_add_str(b, "encap", "yes");
 	vici_builder_add_fmt(b, "spi-in", "c%07x", c->uid);
 	vici_builder_add_fmt(b, "spi-out", "d%07x", c->uid);
 	vici_builder_add_str(b, "encr-alg", "AES_GCM_16");
 	vici_builder_add_str(b, "encr-keysize", "256");
 	vici_builder_add_fmt(b, "bytes-in", "%llu", (unsigned long long)c->bytes_in);
 	vici_builder_add_fmt(b, "packets-in", "%llu", (unsigned long long)c->packets_in);
+	vici_builder_add_str(b, "use-in", "3");
 	vici_builder_add_fmt(b, "bytes-out", "%llu", (unsigned long long)c->bytes_out);
 	vici_builder_add_fmt(b, "packets-out", "%llu", (unsigned long long)c->packets_out);
 	vici_builder_add_fmt(b, "rekey-time", "%d", c->rekey);
@@ -72,7 +79,7 @@ static void child_section(struct vici_builder *b, const struct child_spec *c)
 	vici_builder_section_end(b);
 }
 
-static struct msg finish(struct vici_builder *b)
+struct msg msg_finish(struct vici_builder *b)
 {
 	struct msg m;
 	if (vici_builder_finish(b, &m.p, &m.len) < 0)
@@ -91,7 +98,7 @@ struct msg msg_list_sa(const struct ike_spec *s, const struct child_spec *c, siz
 		child_section(&b, &c[i]);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_ike_updown(bool up, const struct ike_spec *s)
@@ -103,7 +110,7 @@ struct msg msg_ike_updown(bool up, const struct ike_spec *s)
 	vici_builder_section_start(&b, s->name);
 	ike_fields(&b, s);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_child_updown(bool up, const struct ike_spec *s, const struct child_spec *c)
@@ -118,7 +125,7 @@ struct msg msg_child_updown(bool up, const struct ike_spec *s, const struct chil
 	child_section(&b, c);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_child_rekey(const struct ike_spec *s, const struct child_spec *o,
@@ -139,7 +146,7 @@ struct msg msg_child_rekey(const struct ike_spec *s, const struct child_spec *o,
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_ike_rekey(const struct ike_spec *o, const struct ike_spec *n)
@@ -154,7 +161,21 @@ struct msg msg_ike_rekey(const struct ike_spec *o, const struct ike_spec *n)
 	ike_fields(&b, n);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
+}
+
+struct msg msg_ike_update(const struct ike_spec *s, const char *new_remote, int port)
+{
+	struct vici_builder b;
+	vici_builder_init(&b);
+	vici_builder_add_str(&b, "local-host", s->local ? s->local : "192.0.2.1");
+	vici_builder_add_str(&b, "local-port", "4500");
+	vici_builder_add_str(&b, "remote-host", new_remote);
+	vici_builder_add_fmt(&b, "remote-port", "%d", port);
+	vici_builder_section_start(&b, s->name);
+	ike_fields(&b, s);
+	vici_builder_section_end(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_list_conn(const char *name, const char *const *children, const char *const *start,
@@ -199,7 +220,7 @@ struct msg msg_list_conn(const char *name, const char *const *children, const ch
 	}
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 struct msg msg_control_log(const char *group, int level, const char *text)
@@ -209,7 +230,7 @@ struct msg msg_control_log(const char *group, int level, const char *text)
 	vici_builder_add_str(&b, "group", group);
 	vici_builder_add_fmt(&b, "level", "%d", level);
 	vici_builder_add_str(&b, "msg", text);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 int msg_feed(struct model *m, const char *event, struct msg msg, int64_t now)

@@ -41,12 +41,18 @@ struct msg {
 	size_t len;
 };
 
+struct vici_builder;
+/* The message b built (aborts if b failed). */
+struct msg msg_finish(struct vici_builder *b);
+
 struct msg msg_list_sa(const struct ike_spec *s, const struct child_spec *c, size_t n);
 struct msg msg_ike_updown(bool up, const struct ike_spec *s);
 struct msg msg_child_updown(bool up, const struct ike_spec *s, const struct child_spec *c);
 struct msg msg_child_rekey(const struct ike_spec *s, const struct child_spec *o,
                            const struct child_spec *n);
 struct msg msg_ike_rekey(const struct ike_spec *o, const struct ike_spec *n);
+/* An ike-update event: the IKE SA moved to new_remote:port (MOBIKE). */
+struct msg msg_ike_update(const struct ike_spec *s, const char *new_remote, int port);
 /* A connection with the given child configs (start_action each, or NULL). */
 struct msg msg_list_conn(const char *name, const char *const *children, const char *const *start,
                          size_t n);

@@ -5,8 +5,8 @@
  * malformed input, and real messages captured from charon 5.9.8
  * (tests/data/model/).
  *
- * Messages are built here with the wire builder in charon 5.9.8's layout
- * (key names and order of list_ike()/list_child() and the event listeners in
+ * Messages are built by tests/msgs.c in charon 5.9.8's layout (key names
+ * and order of list_ike()/list_child() and the event listeners in
  * vici_query.c).
  */
 #include <setjmp.h>
@@ -21,210 +21,9 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "msgs.h"
 #include "util/json.h"
 #include "vici/wire.h"
-
-/* ---- message builders -------------------------------------------------------- */
-
-struct ike_spec {
-	const char *name;
-	uint32_t uid;
-	const char *state; /* default ESTABLISHED */
-	const char *local, *remote;
-	int established; /* -1: absent */
-	int rekey;       /* -1: absent */
-	bool initiator;
-};
-
-struct child_spec {
-	const char *name;
-	uint32_t uid;
-	const char *state; /* default INSTALLED */
-	uint64_t bytes_in, bytes_out, packets_in, packets_out;
-	int install; /* seconds since install */
-	int rekey, life;
-	const char *lts, *rts;
-};
-
-static void ike_fields(struct vici_builder *b, const struct ike_spec *s)
-{
-	vici_builder_add_fmt(b, "uniqueid", "%u", s->uid);
-	vici_builder_add_str(b, "version", "2");
-	vici_builder_add_str(b, "state", s->state ? s->state : "ESTABLISHED");
-	vici_builder_add_str(b, "local-host", s->local ? s->local : "192.0.2.1");
-	vici_builder_add_str(b, "local-port", "4500");
-	vici_builder_add_str(b, "local-id", "gw.example.org");
-	vici_builder_add_str(b, "remote-host", s->remote ? s->remote : "198.51.100.7");
-	vici_builder_add_str(b, "remote-port", "4500");
-	vici_builder_add_str(b, "remote-id", "peer.example.org");
-	if (s->initiator)
-		vici_builder_add_str(b, "initiator", "yes");
-	vici_builder_add_str(b, "initiator-spi", "63d8059b5ef34997");
-	vici_builder_add_str(b, "responder-spi", "a1b2c3d4e5f60718");
-	vici_builder_add_str(b, "nat-remote", "yes");
-	vici_builder_add_str(b, "nat-any", "yes");
-	vici_builder_add_str(b, "encr-alg", "AES_CBC");
-	vici_builder_add_str(b, "encr-keysize", "256");
-	vici_builder_add_str(b, "integ-alg", "HMAC_SHA2_256_128");
-	vici_builder_add_str(b, "prf-alg", "PRF_HMAC_SHA2_256");
-	vici_builder_add_str(b, "dh-group", "CURVE_25519");
-	if (s->established >= 0)
-		vici_builder_add_fmt(b, "established", "%d", s->established);
-	if (s->rekey >= 0)
-		vici_builder_add_fmt(b, "rekey-time", "%d", s->rekey);
-	vici_builder_list_start(b, "tasks-queued");
-	vici_builder_list_item_str(b, "CHILD_CREATE");
-	vici_builder_list_end(b);
-}
-
-static void child_fields(struct vici_builder *b, const struct child_spec *c)
-{
-	vici_builder_add_str(b, "name", c->name);
-	vici_builder_add_fmt(b, "uniqueid", "%u", c->uid);
-	vici_builder_add_fmt(b, "reqid", "%u", c->uid + 1000);
-	vici_builder_add_str(b, "state", c->state ? c->state : "INSTALLED");
-	vici_builder_add_str(b, "mode", "TUNNEL");
-	vici_builder_add_str(b, "protocol", "ESP");
-	vici_builder_add_str(b, "encap", "yes");
-	vici_builder_add_fmt(b, "spi-in", "c%07x", c->uid);
-	vici_builder_add_fmt(b, "spi-out", "d%07x", c->uid);
-	vici_builder_add_str(b, "encr-alg", "AES_GCM_16");
-	vici_builder_add_str(b, "encr-keysize", "256");
-	vici_builder_add_fmt(b, "bytes-in", "%llu", (unsigned long long)c->bytes_in);
-	vici_builder_add_fmt(b, "packets-in", "%llu", (unsigned long long)c->packets_in);
-	vici_builder_add_str(b, "use-in", "3");
-	vici_builder_add_fmt(b, "bytes-out", "%llu", (unsigned long long)c->bytes_out);
-	vici_builder_add_fmt(b, "packets-out", "%llu", (unsigned long long)c->packets_out);
-	vici_builder_add_fmt(b, "rekey-time", "%d", c->rekey);
-	vici_builder_add_fmt(b, "life-time", "%d", c->life);
-	vici_builder_add_fmt(b, "install-time", "%d", c->install);
-	vici_builder_list_start(b, "local-ts");
-	vici_builder_list_item_str(b, c->lts ? c->lts : "10.1.0.0/16");
-	vici_builder_list_end(b);
-	vici_builder_list_start(b, "remote-ts");
-	vici_builder_list_item_str(b, c->rts ? c->rts : "10.2.0.0/16");
-	vici_builder_list_end(b);
-}
-
-static void child_section(struct vici_builder *b, const struct child_spec *c)
-{
-	char key[300];
-	snprintf(key, sizeof(key), "%s-%u", c->name, c->uid);
-	vici_builder_section_start(b, key);
-	child_fields(b, c);
-	vici_builder_section_end(b);
-}
-
-struct msg {
-	uint8_t *p;
-	size_t len;
-};
-
-static struct msg finish(struct vici_builder *b)
-{
-	struct msg m;
-	assert_int_equal(vici_builder_finish(b, &m.p, &m.len), 0);
-	return m;
-}
-
-static struct msg list_sa(const struct ike_spec *s, const struct child_spec *c, size_t n)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, s->name);
-	ike_fields(&b, s);
-	vici_builder_section_start(&b, "child-sas");
-	for (size_t i = 0; i < n; i++)
-		child_section(&b, &c[i]);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-static struct msg ike_updown(bool up, const struct ike_spec *s)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	if (up)
-		vici_builder_add_str(&b, "up", "yes");
-	vici_builder_section_start(&b, s->name);
-	ike_fields(&b, s);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-static struct msg child_updown(bool up, const struct ike_spec *s, const struct child_spec *c)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	if (up)
-		vici_builder_add_str(&b, "up", "yes");
-	vici_builder_section_start(&b, s->name);
-	ike_fields(&b, s);
-	vici_builder_section_start(&b, "child-sas");
-	child_section(&b, c);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-static struct msg child_rekey(const struct ike_spec *s, const struct child_spec *o,
-                              const struct child_spec *n)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, s->name);
-	ike_fields(&b, s);
-	vici_builder_section_start(&b, "child-sas");
-	vici_builder_section_start(&b, o->name);
-	vici_builder_section_start(&b, "old");
-	child_fields(&b, o);
-	vici_builder_section_end(&b);
-	vici_builder_section_start(&b, "new");
-	child_fields(&b, n);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-static struct msg ike_rekey(const struct ike_spec *o, const struct ike_spec *n)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, o->name);
-	vici_builder_section_start(&b, "old");
-	ike_fields(&b, o);
-	vici_builder_section_end(&b);
-	vici_builder_section_start(&b, "new");
-	ike_fields(&b, n);
-	vici_builder_section_end(&b);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-static struct msg ike_update(const struct ike_spec *s, const char *new_remote, int port)
-{
-	struct vici_builder b;
-	vici_builder_init(&b);
-	vici_builder_add_str(&b, "local-host", s->local ? s->local : "192.0.2.1");
-	vici_builder_add_str(&b, "local-port", "4500");
-	vici_builder_add_str(&b, "remote-host", new_remote);
-	vici_builder_add_fmt(&b, "remote-port", "%d", port);
-	vici_builder_section_start(&b, s->name);
-	ike_fields(&b, s);
-	vici_builder_section_end(&b);
-	return finish(&b);
-}
-
-/* Ingests and frees a message; returns the model's result. */
-static int feed(struct model *m, const char *event, struct msg msg, int64_t now)
-{
-	int r = model_ingest_event(m, event, strlen(event), msg.p, msg.len, now);
-	free(msg.p);
-	return r;
-}
 
 static struct model *new_model(unsigned miss_limit)
 {
@@ -256,7 +55,7 @@ static void sweep(struct model *m, const struct ike_spec *ikes, size_t n,
 {
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
 	for (size_t i = 0; i < n; i++)
-		assert_true(feed(m, "list-sa", list_sa(&ikes[i], children[i], nchildren[i]), now) >=
+		assert_true(msg_feed(m, "list-sa", msg_list_sa(&ikes[i], children[i], nchildren[i]), now) >=
 		            0);
 	assert_true(model_sweep_end(m, MODEL_TABLE_SAS, now) >= 0);
 }
@@ -274,7 +73,7 @@ static void test_list_sa_fields(void **state)
 	                     .remote = "2001:db8::7"};
 	struct child_spec c[2] = {CHILD("net", 11), CHILD("dmz", 12)};
 	c[0].bytes_in = 1000, c[0].bytes_out = 2000, c[0].packets_in = 10, c[0].packets_out = 20;
-	int r = feed(m, "list-sa", list_sa(&s, c, 2), 50000);
+	int r = msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50000);
 	assert_true(r & MODEL_CHANGED_SAS);
 	assert_true(r & MODEL_CHANGED_SA_SET);
 
@@ -334,7 +133,7 @@ static void test_list_sa_fields(void **state)
 	assert_int_equal(ike->raw.len, 0);
 	assert_int_equal(net->raw.len, 0);
 	model_set_raw_ike(m, 7);
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50000) >= 0);
 	ike = model_ike_find(m, 7);
 	net = model_child_find(m, 11, NULL);
 	dmz = model_child_find(m, 12, NULL);
@@ -363,32 +162,32 @@ static void test_list_sa_fields(void **state)
 	 * copy */
 	const char *name_at = ike->name.s, *net_at = net->name.s;
 	c[0].bytes_in += 500;
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50500) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50500) >= 0);
 	ike = model_ike_find(m, 7);
 	net = model_child_find(m, 11, NULL);
 	assert_int_equal(net->bytes_in, 1500);
 	assert_ptr_not_equal(ike->name.s, name_at); /* raw kept: a new copy */
 	model_set_raw_ike(m, 0);
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50600) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50600) >= 0);
 	ike = model_ike_find(m, 7);
 	net = model_child_find(m, 11, NULL);
 	name_at = ike->name.s, net_at = net->name.s;
 	c[0].bytes_in += 500;
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50700) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50700) >= 0);
 	ike = model_ike_find(m, 7);
 	net = model_child_find(m, 11, NULL);
 	assert_ptr_equal(ike->name.s, name_at);
 	assert_ptr_equal(net->name.s, net_at);
 	assert_int_equal(net->bytes_in, 2000);
 	s.remote = "2001:db8::8";
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 50800) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 50800) >= 0);
 	ike = model_ike_find(m, 7);
 	assert_str(ike->remote_host, "2001:db8::8");
 	assert_str(ike->name, "gw");
 	s.remote = "2001:db8::7";
 	/* and dropped again once another SA is shown */
 	model_set_raw_ike(m, 8);
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 2), 51000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 2), 51000) >= 0);
 	ike = model_ike_find(m, 7);
 	net = model_child_find(m, 11, NULL);
 	assert_int_equal(ike->raw.len, 0);
@@ -416,7 +215,7 @@ static void test_connecting_sa(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = {
 	        .name = "gw", .uid = 3, .state = "CONNECTING", .established = -1, .rekey = -1};
-	assert_true(feed(m, "list-sa", list_sa(&s, NULL, 0), 1000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, NULL, 0), 1000) >= 0);
 	const struct model_ike *ike = model_ike_find(m, 3);
 	assert_non_null(ike);
 	assert_int_equal(ike->state, MODEL_IKE_CONNECTING);
@@ -501,7 +300,7 @@ static void test_targeted_refresh(void **state)
 	s[1].state = "REKEYING";
 	c[1][0].bytes_in = 777;
 	model_sweep_begin(m, MODEL_TABLE_SAS, 2, 2000);
-	assert_true(feed(m, "list-sa", list_sa(&s[1], c[1], 1), 2000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[1], c[1], 1), 2000) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, 2000);
 	assert_int_equal(model_ike_count(m), 3);
 	assert_int_equal(model_ike_find(m, 2)->state, MODEL_IKE_REKEYING);
@@ -542,7 +341,7 @@ static void test_targeted_refresh(void **state)
 	model_sweep_end(m, MODEL_TABLE_SAS, 2000);
 	assert_true(model_ike_find(m, 2)->stale);
 	model_sweep_begin(m, MODEL_TABLE_SAS, 2, 2500);
-	assert_true(feed(m, "list-sa", list_sa(&s[1], c[1], 1), 2500) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[1], c[1], 1), 2500) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, 2500);
 	assert_false(model_ike_find(m, 2)->stale);
 	for (int i = 0; i < 2; i++) {
@@ -561,33 +360,33 @@ static void test_updown_events(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec c = CHILD("net", 50);
-	int r = feed(m, "ike-updown", ike_updown(true, &s), 1000);
+	int r = msg_feed(m, "ike-updown", msg_ike_updown(true, &s), 1000);
 	assert_true(r & MODEL_CHANGED_SA_SET);
 	assert_true(r & MODEL_CHANGED_EVENTS);
 	assert_non_null(model_ike_find(m, 5));
 	assert_int_equal(model_ike_find(m, 5)->n_children, 0);
 
-	assert_true(feed(m, "child-updown", child_updown(true, &s, &c), 1100) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(true, &s, &c), 1100) >= 0);
 	assert_int_equal(model_ike_find(m, 5)->n_children, 1);
 	struct child_spec c2 = CHILD("voice", 51);
-	assert_true(feed(m, "child-updown", child_updown(true, &s, &c2), 1200) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(true, &s, &c2), 1200) >= 0);
 	assert_int_equal(model_ike_find(m, 5)->n_children, 2);
 
 	/* an ike-updown up with IKE fields only keeps the CHILD SAs */
 	s.rekey = 10;
-	assert_true(feed(m, "ike-updown", ike_updown(true, &s), 1300) >= 0);
+	assert_true(msg_feed(m, "ike-updown", msg_ike_updown(true, &s), 1300) >= 0);
 	assert_int_equal(model_ike_find(m, 5)->n_children, 2);
 	assert_int_equal(model_ike_find(m, 5)->rekey_at, 1300 + 10000);
 	/* ...and the CHILD SAs' strings still point into their own message */
 	assert_str(model_child_find(m, 51, NULL)->name, "voice");
 
 	c.state = "DELETING";
-	assert_true(feed(m, "child-updown", child_updown(false, &s, &c), 1400) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &s, &c), 1400) >= 0);
 	assert_int_equal(model_ike_find(m, 5)->n_children, 1);
 	assert_null(model_child_find(m, 50, NULL));
 
 	s.state = "DELETING";
-	assert_true(feed(m, "ike-updown", ike_updown(false, &s), 1500) >= 0);
+	assert_true(msg_feed(m, "ike-updown", msg_ike_updown(false, &s), 1500) >= 0);
 	assert_null(model_ike_find(m, 5));
 	assert_null(model_child_find(m, 51, NULL));
 
@@ -616,11 +415,11 @@ static void test_rekey_then_stray_child_down(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec old = CHILD("net", 50), nw = CHILD("net", 51);
-	assert_true(feed(m, "list-sa", list_sa(&s, &old, 1), 1000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &old, 1), 1000) >= 0);
 
 	old.state = "REKEYED";
 	nw.install = 0;
-	int r = feed(m, "child-rekey", child_rekey(&s, &old, &nw), 2000);
+	int r = msg_feed(m, "child-rekey", msg_child_rekey(&s, &old, &nw), 2000);
 	assert_true(r & MODEL_CHANGED_SA_SET);
 	const struct model_ike *ike = model_ike_find(m, 5);
 	assert_int_equal(ike->n_children, 2);
@@ -637,11 +436,11 @@ static void test_rekey_then_stray_child_down(void **state)
 	assert_int_equal(ev->new_id, 51);
 
 	/* the old SA is deleted normally: no event, the next list-sa drops it */
-	assert_true(feed(m, "list-sa", list_sa(&s, &nw, 1), 3000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &nw, 1), 3000) >= 0);
 	assert_null(model_child_find(m, 50, NULL));
 	/* then a stray down for the old one: nothing to remove, the new one stays */
 	old.state = "DELETED";
-	assert_true(feed(m, "child-updown", child_updown(false, &s, &old), 4000) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &s, &old), 4000) >= 0);
 	assert_non_null(model_child_find(m, 51, NULL));
 	assert_int_equal(model_ike_find(m, 5)->n_children, 1);
 	ev = model_event_at(m, model_events_count(m) - 1);
@@ -658,11 +457,11 @@ static void test_stray_down_while_listed(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec old = CHILD("net", 50), nw = CHILD("net", 51);
-	assert_true(feed(m, "list-sa", list_sa(&s, &old, 1), 1000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &old, 1), 1000) >= 0);
 	old.state = "REKEYED";
-	assert_true(feed(m, "child-rekey", child_rekey(&s, &old, &nw), 2000) >= 0);
+	assert_true(msg_feed(m, "child-rekey", msg_child_rekey(&s, &old, &nw), 2000) >= 0);
 	old.state = "DELETING";
-	assert_true(feed(m, "child-updown", child_updown(false, &s, &old), 2500) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &s, &old), 2500) >= 0);
 	assert_null(model_child_find(m, 50, NULL));
 	assert_non_null(model_child_find(m, 51, NULL));
 	const struct model_event *ev = model_event_at(m, model_events_count(m) - 1);
@@ -681,9 +480,9 @@ static void test_late_list_sa_after_down(void **state)
 	sweep(m, s, 2, c, nc, 1000);
 
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, 2000);
-	assert_true(feed(m, "list-sa", list_sa(&s[0], c[0], 1), 2001) >= 0);
-	assert_true(feed(m, "ike-updown", ike_updown(false, &s[1]), 2002) >= 0);
-	assert_true(feed(m, "list-sa", list_sa(&s[1], c[1], 2), 2003) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[0], c[0], 1), 2001) >= 0);
+	assert_true(msg_feed(m, "ike-updown", msg_ike_updown(false, &s[1]), 2002) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[1], c[1], 2), 2003) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, 2004);
 	assert_null(model_ike_find(m, 2));
 	assert_null(model_child_find(m, 21, NULL));
@@ -692,9 +491,9 @@ static void test_late_list_sa_after_down(void **state)
 	sweep(m, s, 2, c, nc, 3000);
 	assert_non_null(model_child_find(m, 22, NULL));
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, 4000);
-	assert_true(feed(m, "child-updown", child_updown(false, &s[1], &c[1][1]), 4001) >= 0);
-	assert_true(feed(m, "list-sa", list_sa(&s[1], c[1], 2), 4002) >= 0);
-	assert_true(feed(m, "list-sa", list_sa(&s[0], c[0], 1), 4003) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &s[1], &c[1][1]), 4001) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[1], c[1], 2), 4002) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s[0], c[0], 1), 4003) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, 4004);
 	assert_null(model_child_find(m, 22, NULL));
 	assert_non_null(model_child_find(m, 21, NULL));
@@ -711,20 +510,20 @@ static void test_event_newer_than_sweep(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec c[2] = {CHILD("net", 50), CHILD("voice", 51)};
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 1000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 1), 1000) >= 0);
 
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, 2000);
 	c[1].install = 0;
-	assert_true(feed(m, "child-updown", child_updown(true, &s, &c[1]), 2001) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(true, &s, &c[1]), 2001) >= 0);
 	/* built before voice existed, with the IKE SA still REKEYING */
 	s.state = "REKEYING";
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 2002) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 1), 2002) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, 2003);
 	assert_non_null(model_child_find(m, 51, NULL));
 	assert_int_equal(model_ike_find(m, 5)->state, MODEL_IKE_ESTABLISHED);
 
 	/* the next sweep's data is newer than the event again */
-	assert_true(feed(m, "list-sa", list_sa(&s, c, 1), 3000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, c, 1), 3000) >= 0);
 	assert_null(model_child_find(m, 51, NULL));
 	assert_int_equal(model_ike_find(m, 5)->state, MODEL_IKE_REKEYING);
 	model_free(m);
@@ -735,13 +534,13 @@ static void test_ike_rekey(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec o = IKE("gw", 5), n = IKE("gw", 6);
 	struct child_spec c[2] = {CHILD("net", 50), CHILD("dmz", 51)};
-	assert_true(feed(m, "list-sa", list_sa(&o, c, 2), 1000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&o, c, 2), 1000) >= 0);
 	struct model_view *v = model_view_new(m);
 	model_view_set_fold(v, 5, true);
 
 	o.state = "REKEYED";
 	n.established = 0;
-	int r = feed(m, "ike-rekey", ike_rekey(&o, &n), 2000);
+	int r = msg_feed(m, "ike-rekey", msg_ike_rekey(&o, &n), 2000);
 	assert_true(r & MODEL_CHANGED_SA_SET);
 	const struct model_ike *oi = model_ike_find(m, 5), *ni = model_ike_find(m, 6);
 	assert_non_null(oi);
@@ -763,7 +562,7 @@ static void test_ike_rekey(void **state)
 
 	/* the old one goes down */
 	o.state = "DELETING";
-	assert_true(feed(m, "ike-updown", ike_updown(false, &o), 2100) >= 0);
+	assert_true(msg_feed(m, "ike-updown", msg_ike_updown(false, &o), 2100) >= 0);
 	assert_null(model_ike_find(m, 5));
 	assert_int_equal(model_ike_find(m, 6)->n_children, 2);
 	assert_int_equal(model_ike_successor(m, 5), 6);
@@ -776,8 +575,8 @@ static void test_ike_update(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec c = CHILD("net", 50);
-	assert_true(feed(m, "list-sa", list_sa(&s, &c, 1), 1000) >= 0);
-	assert_true(feed(m, "ike-update", ike_update(&s, "203.0.113.9", 1234), 2000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &c, 1), 1000) >= 0);
+	assert_true(msg_feed(m, "ike-update", msg_ike_update(&s, "203.0.113.9", 1234), 2000) >= 0);
 	const struct model_ike *ike = model_ike_find(m, 5);
 	assert_str(ike->remote_host, "203.0.113.9");
 	assert_int_equal(ike->remote_port, 1234);
@@ -794,7 +593,7 @@ static void feed_one(struct model *m, const struct ike_spec *s, const struct chi
                      size_t n, int64_t now)
 {
 	model_sweep_begin(m, MODEL_TABLE_SAS, 0, now);
-	assert_true(feed(m, "list-sa", list_sa(s, c, n), now) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(s, c, n), now) >= 0);
 	model_sweep_end(m, MODEL_TABLE_SAS, now);
 }
 
@@ -889,7 +688,7 @@ static void test_rate_across_rekey_event(void **state)
 	n.install = 0;
 	n.bytes_in = 0;
 	o.state = "REKEYED";
-	assert_true(feed(m, "child-rekey", child_rekey(&s, &o, &n), 12300) >= 0);
+	assert_true(msg_feed(m, "child-rekey", msg_child_rekey(&s, &o, &n), 12300) >= 0);
 	const struct model_child *nc = model_child_find(m, 51, NULL);
 	assert_true(nc->rate.valid);
 	assert_float_equal(nc->rate.bytes_in, 20000.0, 0.001);
@@ -919,7 +718,7 @@ static void test_countdowns(void **state)
 	c.rekey = 20;
 	c.life = 60;
 	c.install = 40;
-	assert_true(feed(m, "list-sa", list_sa(&s, &c, 1), 1000000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &c, 1), 1000000) >= 0);
 	const struct model_ike *ike = model_ike_find(m, 5);
 	int64_t t;
 	assert_true(model_secs_ago(ike->established_at, 1000000, &t));
@@ -957,7 +756,7 @@ static struct msg log_msg(const char *group, int level, int thread, const char *
 		vici_builder_add_fmt(&b, "ikesa-uniqueid", "%u", ike_id);
 	}
 	vici_builder_add(&b, "msg", text, len);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 static void test_event_ring(void **state)
@@ -994,12 +793,12 @@ static void test_log_ring_and_filter(void **state)
 	cfg.log_capacity = 4;
 	struct model *m = model_new(&cfg);
 	static const char bin[] = "evil\0\x1b]0;x\x07";
-	assert_int_equal(feed(m, "log", log_msg("IKE", 1, 15, "gw", 4, "initiating", 10), 10),
+	assert_int_equal(msg_feed(m, "log", log_msg("IKE", 1, 15, "gw", 4, "initiating", 10), 10),
 	                 MODEL_CHANGED_LOG);
-	feed(m, "log", log_msg("CHD", 0, 3, NULL, 0, "child thing", 11), 20);
-	feed(m, "log", log_msg("KNL", 1, -1, NULL, 0, bin, sizeof(bin) - 1), 30);
-	feed(m, "log", log_msg("XYZ", 2, 2, "other", 9, "unknown group", 13), 40);
-	feed(m, "log", log_msg("IKE", 0, 16, "gw", 4, "established", 11), 50);
+	msg_feed(m, "log", log_msg("CHD", 0, 3, NULL, 0, "child thing", 11), 20);
+	msg_feed(m, "log", log_msg("KNL", 1, -1, NULL, 0, bin, sizeof(bin) - 1), 30);
+	msg_feed(m, "log", log_msg("XYZ", 2, 2, "other", 9, "unknown group", 13), 40);
+	msg_feed(m, "log", log_msg("IKE", 0, 16, "gw", 4, "established", 11), 50);
 	assert_int_equal(model_log_count(m), 4);
 	assert_int_equal(model_log_dropped(m), 1);
 
@@ -1056,7 +855,7 @@ static void test_control_log(void **state)
 	vici_builder_add_str(&b, "ikesa-name", "gw");
 	vici_builder_add_str(&b, "ikesa-uniqueid", "3");
 	vici_builder_add_str(&b, "msg", "initiating IKE_SA gw[3] to 192.0.2.2");
-	assert_int_equal(feed(m, "control-log", finish(&b), 77), MODEL_CHANGED_EVENTS);
+	assert_int_equal(msg_feed(m, "control-log", msg_finish(&b), 77), MODEL_CHANGED_EVENTS);
 	const struct model_event *ev = model_event_at(m, 0);
 	assert_int_equal(ev->kind, MODEL_EV_CONTROL_LOG);
 	assert_int_equal(ev->ike_id, 3);
@@ -1121,16 +920,16 @@ static struct msg list_conn(const char *name, const char *child, const char *sta
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 static void test_conns(void **state)
 {
 	struct model *m = new_model(1);
 	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, 1000);
-	assert_int_equal(feed(m, "list-conn", list_conn("gw", "net", "trap"), 1000),
+	assert_int_equal(msg_feed(m, "list-conn", list_conn("gw", "net", "trap"), 1000),
 	                 MODEL_CHANGED_CONNS);
-	assert_int_equal(feed(m, "list-conn", list_conn("road", "rw", NULL), 1000),
+	assert_int_equal(msg_feed(m, "list-conn", list_conn("road", "rw", NULL), 1000),
 	                 MODEL_CHANGED_CONNS);
 	model_sweep_end(m, MODEL_TABLE_CONNS, 1000);
 	assert_int_equal(model_conn_count(m), 2);
@@ -1162,7 +961,7 @@ static void test_conns(void **state)
 	/* which connections have SAs up */
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec ch = CHILD("net", 50);
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1100) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1100) >= 0);
 	struct model_conn_status st;
 	model_conn_status_get(m, c, &st);
 	assert_int_equal(st.ikes, 1);
@@ -1180,7 +979,7 @@ static void test_conns(void **state)
 	/* counters alone: same view generation, same status */
 	uint64_t g = model_sa_view_generation(m), sg = model_sa_generation(m);
 	ch.bytes_in = 12345;
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1200) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1200) >= 0);
 	assert_true(model_sa_generation(m) > sg);
 	assert_int_equal(model_sa_view_generation(m), g);
 	model_conn_status_get(m, c, &st);
@@ -1188,7 +987,7 @@ static void test_conns(void **state)
 	assert_int_equal(st.children_up, 1);
 	/* a CHILD SA state change is seen by the status and the counts */
 	ch.state = "REKEYED";
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1300) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1300) >= 0);
 	assert_true(model_sa_view_generation(m) > g);
 	model_conn_status_get(m, c, &st);
 	assert_int_equal(st.ikes_up, 1);
@@ -1197,10 +996,10 @@ static void test_conns(void **state)
 	model_counts_get(m, &cnt);
 	assert_int_equal(cnt.child_states[MODEL_CHILD_INSTALLED], 0);
 	ch.state = NULL;
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1400) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1400) >= 0);
 	/* renamed to the other connection: counted there */
 	s.name = "road";
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1500) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1500) >= 0);
 	model_conn_status_get(m, c, &st);
 	assert_int_equal(st.ikes, 0);
 	model_conn_status_get(m, model_conn_find(m, "road", 4), &st);
@@ -1208,11 +1007,11 @@ static void test_conns(void **state)
 	assert_int_equal(st.children_up, 1);
 	assert_int_equal(st.configs_up, 0); /* "road" has no CHILD config "net" */
 	s.name = "gw";
-	assert_true(feed(m, "list-sa", list_sa(&s, &ch, 1), 1600) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &ch, 1), 1600) >= 0);
 
 	/* a re-listed connection replaces the old data; a missing one goes */
 	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, 2000);
-	assert_true(feed(m, "list-conn", list_conn("road", "rw2", NULL), 2000) >= 0);
+	assert_true(msg_feed(m, "list-conn", list_conn("road", "rw2", NULL), 2000) >= 0);
 	assert_int_equal(model_sweep_end(m, MODEL_TABLE_CONNS, 2000), MODEL_CHANGED_CONNS);
 	assert_int_equal(model_conn_count(m), 1);
 	assert_null(model_conn_find(m, "gw", 2));
@@ -1241,16 +1040,16 @@ static struct msg list_policy(const char *key, const char *child, const char *ik
 	vici_builder_list_item_str(&b, "10.3.0.0/16");
 	vici_builder_list_end(&b);
 	vici_builder_section_end(&b);
-	return finish(&b);
+	return msg_finish(&b);
 }
 
 static void test_policies(void **state)
 {
 	struct model *m = new_model(1);
 	model_sweep_begin(m, MODEL_TABLE_POLS, 0, 1);
-	feed(m, "list-policy", list_policy("gw/net", "net", "gw", "TUNNEL"), 1);
-	feed(m, "list-policy", list_policy("bypass", "bypass", NULL, "PASS"), 1);
-	feed(m, "list-policy", list_policy("ns/block", "block", "ns", "DROP"), 1);
+	msg_feed(m, "list-policy", list_policy("gw/net", "net", "gw", "TUNNEL"), 1);
+	msg_feed(m, "list-policy", list_policy("bypass", "bypass", NULL, "PASS"), 1);
+	msg_feed(m, "list-policy", list_policy("ns/block", "block", "ns", "DROP"), 1);
 	assert_int_equal(model_sweep_end(m, MODEL_TABLE_POLS, 1), 0);
 	assert_int_equal(model_pol_count(m), 3);
 	const struct model_pol *p = model_pol_at(m, 0);
@@ -1268,7 +1067,7 @@ static void test_policies(void **state)
 	assert_int_equal(cnt.pol_types[MODEL_POL_TRAP], 1);
 
 	model_sweep_begin(m, MODEL_TABLE_POLS, 0, 2);
-	feed(m, "list-policy", list_policy("ns/block", "block", "ns", "DROP"), 2);
+	msg_feed(m, "list-policy", list_policy("ns/block", "block", "ns", "DROP"), 2);
 	assert_int_equal(model_sweep_end(m, MODEL_TABLE_POLS, 2), MODEL_CHANGED_POLS);
 	assert_int_equal(model_pol_count(m), 1);
 	assert_str(model_pol_at(m, 0)->key, "ns/block");
@@ -1287,7 +1086,7 @@ static void test_version_stats(void **state)
 	vici_builder_add_str(&b, "sysname", "Linux");
 	vici_builder_add_str(&b, "release", "6.1.0");
 	vici_builder_add_str(&b, "machine", "x86_64");
-	struct msg msg = finish(&b);
+	struct msg msg = msg_finish(&b);
 	assert_int_equal(model_ingest_version(m, msg.p, msg.len, 5), MODEL_CHANGED_VERSION);
 	free(msg.p);
 	const struct model_version *v = model_version_get(m);
@@ -1333,7 +1132,7 @@ static void test_version_stats(void **state)
 	vici_builder_add_str(&b, "used", "700");
 	vici_builder_add_str(&b, "free", "300");
 	vici_builder_section_end(&b);
-	msg = finish(&b);
+	msg = msg_finish(&b);
 	assert_int_equal(model_ingest_stats(m, msg.p, msg.len, 9), MODEL_CHANGED_STATS);
 	free(msg.p);
 	const struct model_stats *st = model_stats_get(m);
@@ -1367,9 +1166,9 @@ static void test_truncated_messages(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("gw", 5);
 	struct child_spec c[2] = {CHILD("net", 50), CHILD("dmz", 51)};
-	struct msg full = list_sa(&s, c, 2);
+	struct msg full = msg_list_sa(&s, c, 2);
 	struct ike_spec s2 = IKE("other", 6);
-	assert_true(feed(m, "list-sa", list_sa(&s2, c, 1), 1) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s2, c, 1), 1) >= 0);
 	const char *events[] = {"list-sa",   "ike-updown", "child-updown", "child-rekey",
 	                        "ike-rekey", "ike-update", "log",          "control-log",
 	                        "list-conn", "list-policy"};
@@ -1437,8 +1236,8 @@ static void test_garbage_fields(void **state)
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
 	vici_builder_section_end(&b);
-	struct msg msg = finish(&b);
-	assert_true(feed(m, "list-sa", msg, 1000) >= 0);
+	struct msg msg = msg_finish(&b);
+	assert_true(msg_feed(m, "list-sa", msg, 1000) >= 0);
 
 	const struct model_ike *ike = model_ike_find(m, 9);
 	assert_non_null(ike);
@@ -1479,12 +1278,12 @@ static void test_garbage_fields(void **state)
 	vici_builder_section_start(&b, "gw");
 	vici_builder_add_str(&b, "state", "ESTABLISHED");
 	vici_builder_section_end(&b);
-	assert_int_equal(feed(m, "list-sa", finish(&b), 1000), -EBADMSG);
+	assert_int_equal(msg_feed(m, "list-sa", msg_finish(&b), 1000), -EBADMSG);
 	/* an empty message and a message without a section */
 	assert_int_equal(model_ingest_list_sa(m, "", 0, 1), -EBADMSG);
 	vici_builder_init(&b);
 	vici_builder_add_str(&b, "up", "yes");
-	assert_int_equal(feed(m, "ike-updown", finish(&b), 1000), -EBADMSG);
+	assert_int_equal(msg_feed(m, "ike-updown", msg_finish(&b), 1000), -EBADMSG);
 	assert_int_equal(model_ike_count(m), 1);
 	model_free(m);
 }
@@ -1586,7 +1385,7 @@ static void test_dpd_recording(void **state)
 		            !strstr(line, "\"up\":\"yes\"");
 		child_downs += down && !strcmp(event, "child-updown");
 		downs |= down;
-		assert_true(feed(m, event, msg, now) >= 0);
+		assert_true(msg_feed(m, event, msg, now) >= 0);
 		if (model_ike_find(m, 19))
 			was_up = true;
 		/* from the first "down" on, #19 is gone and stays gone */
@@ -1630,10 +1429,10 @@ static void test_down_never_creates(void **state)
 	struct model *m = new_model(1);
 	struct ike_spec s = IKE("dpd", 19);
 	struct child_spec c = CHILD("dpd-lan", 17);
-	assert_true(feed(m, "list-sa", list_sa(&s, &c, 1), 1000) >= 0);
-	assert_true(feed(m, "ike-updown", ike_updown(false, &s), 2000) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&s, &c, 1), 1000) >= 0);
+	assert_true(msg_feed(m, "ike-updown", msg_ike_updown(false, &s), 2000) >= 0);
 	assert_null(model_ike_find(m, 19));
-	int r = feed(m, "child-updown", child_updown(false, &s, &c), 2001);
+	int r = msg_feed(m, "child-updown", msg_child_updown(false, &s, &c), 2001);
 	assert_true(r >= 0);
 	assert_false(r & MODEL_CHANGED_SA_SET);
 	assert_null(model_ike_find(m, 19));
@@ -1644,18 +1443,18 @@ static void test_down_never_creates(void **state)
 	/* never seen at all */
 	struct ike_spec u = IKE("unknown", 40);
 	struct child_spec uc = CHILD("unknown-lan", 41);
-	assert_true(feed(m, "child-updown", child_updown(false, &u, &uc), 3000) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &u, &uc), 3000) >= 0);
 	assert_int_equal(model_ike_count(m), 0);
 	/* a CHILD SA moved to another IKE SA (a missed ike-rekey) goes from there */
 	struct ike_spec a = IKE("moved", 50), b = IKE("moved", 51);
 	struct child_spec mc = CHILD("moved-lan", 52);
-	assert_true(feed(m, "list-sa", list_sa(&b, &mc, 1), 4000) >= 0);
-	assert_true(feed(m, "child-updown", child_updown(false, &a, &mc), 4100) >= 0);
+	assert_true(msg_feed(m, "list-sa", msg_list_sa(&b, &mc, 1), 4000) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(false, &a, &mc), 4100) >= 0);
 	assert_null(model_child_find(m, 52, NULL));
 	assert_null(model_ike_find(m, 50));
 	assert_int_equal(model_ike_find(m, 51)->n_children, 0);
 	/* "up" still creates what it reports */
-	assert_true(feed(m, "child-updown", child_updown(true, &s, &c), 5000) >= 0);
+	assert_true(msg_feed(m, "child-updown", msg_child_updown(true, &s, &c), 5000) >= 0);
 	assert_non_null(model_ike_find(m, 19));
 	assert_non_null(model_child_find(m, 17, NULL));
 	model_free(m);
