@@ -237,17 +237,18 @@ void rows_log(struct row *r, const struct model_log_line *l, size_t width,
 /* "HH:MM:SS" local time of a monotonic time. */
 void fmt_clock(char *buf, size_t size, int64_t mono_ms, int64_t wall_offset);
 
-/* --- history rows (rows_hist.c) --- */
-
-/* A wall-clock time (ms since the epoch) in local time: "2026-12-04
- * 03:00:12" with date, else "03:00:12". */
-void fmt_wall(char *buf, size_t size, int64_t wall_ms, bool date);
 /* A sparkline of n values (oldest first) in exactly width cells: each cell
  * the sum of the values it covers, scaled to the largest; ▁..█ in UTF-8,
  * "_.:-=+*#" in ASCII; a space where nothing was recorded (has[i] false).
  * buf needs width * 3 + 1 bytes. */
 void fmt_spark(char *buf, size_t size, const float *v, const bool *has, size_t n, size_t width,
                bool utf8);
+
+/* --- history rows (rows_hist.c) --- */
+
+/* A wall-clock time (ms since the epoch) in local time: "2026-12-04
+ * 03:00:12" with date, else "03:00:12". */
+void fmt_wall(char *buf, size_t size, int64_t wall_ms, bool date);
 
 /* The SA of a store record: "IKE #12", "net #34", "net #34>#35" for a rekey
  * (sanitised). */

@@ -26,44 +26,6 @@ void fmt_wall(char *buf, size_t size, int64_t wall_ms, bool date)
 	strftime(buf, size, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
 }
 
-void fmt_spark(char *buf, size_t size, const float *v, const bool *has, size_t n, size_t width,
-               bool utf8)
-{
-	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
-	                                      "\u2585", "\u2586", "\u2587", "\u2588"};
-	static const char ascii[] = "_.:-=+*#";
-	double cell[SAC_SPARK_MAX], top = 0;
-	bool any[SAC_SPARK_MAX];
-	if (width > SAC_SPARK_MAX)
-		width = SAC_SPARK_MAX;
-	for (size_t c = 0; c < width; c++) {
-		/* cell c covers values [c*n/width, (c+1)*n/width) */
-		size_t a = c * n / width, b = (c + 1) * n / width;
-		if (b == a && a < n)
-			b = a + 1;
-		cell[c] = 0;
-		any[c] = false;
-		for (size_t i = a; i < b && i < n; i++) {
-			cell[c] += v[i];
-			any[c] = any[c] || !has || has[i];
-		}
-		if (any[c] && cell[c] > top)
-			top = cell[c];
-	}
-	size_t at = 0;
-	for (size_t c = 0; c < width; c++) {
-		int level = top > 0 ? (int)(cell[c] / top * 7.0 + 0.5) : 0;
-		const char *g = !any[c] ? " " : utf8 ? blocks[level] : (char[]){ascii[level], 0};
-		size_t gl = strlen(g);
-		if (at + gl + 1 > size)
-			break;
-		memcpy(buf + at, g, gl);
-		at += gl;
-	}
-	if (size)
-		buf[at < size ? at : size - 1] = '\0';
-}
-
 /* ---- records ------------------------------------------------------------- */
 
 void rows_store_sa(char *buf, size_t size, const struct store_event *ev)

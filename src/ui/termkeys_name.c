@@ -119,60 +119,6 @@ uint32_t termkeys_event_id(const struct key_event *ev)
 	return 0;
 }
 
-/* Ctrl + c as the terminal sends it, as an id (c a control byte). */
-static uint32_t control_id(uint32_t c, unsigned mods)
-{
-	switch (c) {
-	case 0x08:
-	case 0x7f:
-		return KEY(TK_BACKSPACE, mods);
-	case 0x09:
-		return KEY(TK_TAB, mods);
-	case 0x0a:
-	case 0x0d:
-		return KEY(TK_ENTER, mods);
-	case 0x1b:
-		return KEY(TK_ESCAPE, mods);
-	case 0x00:
-		return ' ' | TK_ID_MODS(mods | TK_MOD_CTRL);
-	default:
-		return (c + 0x60u - (c >= 0x1c ? 0x20u : 0u)) | TK_ID_MODS(mods | TK_MOD_CTRL);
-	}
-}
-
-uint32_t termkeys_id_canon(uint32_t key)
-{
-	unsigned mods = key >> TK_ID_MODSHIFT;
-	uint32_t v = key & ~TK_ID_MODS(0xff);
-	if (!key || (mods & ~(unsigned)(TK_MOD_SHIFT | TK_MOD_ALT | TK_MOD_CTRL)))
-		return 0; /* 0 is "no key", not NUL: NUL is C-Space */
-	if (v & TK_ID_KEYBIT) {
-		v &= ~TK_ID_KEYBIT;
-		return v > TK_NOKEY && v < TK_CODE_COUNT ? key : 0;
-	}
-	if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || (v >= 0x80 && v < 0xa0))
-		return 0;
-	if (v < 0x20 || v == 0x7f)
-		return control_id(v, mods);
-	if (mods & TK_MOD_CTRL) {
-		if (v >= 'A' && v <= 'Z')
-			v += 0x20;
-		/* what the terminal sends for these is another key */
-		if (v == 'h' || v == 'i' || v == 'j' || v == 'm' || v == '[' || v == '?')
-			return control_id(v == '?'   ? 0x7f
-			                  : v == '[' ? 0x1b
-			                             : v & 0x1f,
-			                  mods & ~(unsigned)TK_MOD_CTRL);
-		if (v == '@')
-			v = ' ';
-	} else {
-		if (v >= 'a' && v <= 'z' && (mods & TK_MOD_SHIFT))
-			v -= 0x20;
-		mods &= ~(unsigned)TK_MOD_SHIFT;
-	}
-	return v | TK_ID_MODS(mods);
-}
-
 size_t termkeys_name(uint32_t key, char *buf, size_t size)
 {
 	uint32_t id = termkeys_id_canon(key);
