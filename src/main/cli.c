@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/feed.h"
+#include "app/record.h"
 #include "util/time.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
@@ -473,5 +475,75 @@ int cli_why_parse(int argc, char **argv, struct cli_why_args *a, char *err, size
 	if (a->nreplay && (a->uri || a->wait_ms))
 		return fail(err, errlen,
 		            "why: --replay reads files; --uri and --wait need a daemon");
+	return 0;
+}
+
+/* A number in [lo, hi] (strtod syntax). */
+static bool number_in(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (errno || end == v || *end || !(d >= lo && d <= hi))
+		return false;
+	*out = d;
+	return true;
+}
+
+int cli_record_parse(int argc, char **argv, struct cli_record_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->budget = FEED_BUDGET_DEFAULT;
+	a->interval_ms = RECORD_INTERVAL_DEFAULT_MS;
+	bool opts_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		double d;
+		if (opts_done || arg[0] != '-' || !arg[1])
+			return fail(err, errlen, "record: unexpected argument '%s'", arg);
+		int r, taken = shared_opt(argc, argv, &i, &opts_done, &a->uri, &a->help, &r, err,
+		                          errlen);
+		if (taken < 0)
+			return taken;
+		if (taken)
+			continue;
+		if (!r && (r = opt_value(argc, argv, &i, "--db", NULL, &v)) > 0) {
+			if (!*v)
+				return fail(err, errlen, "--db: the path is empty");
+			a->db = v;
+			continue;
+		}
+		if (!r && (r = opt_value(argc, argv, &i, "--budget", "-b", &v)) > 0) {
+			if (!number_in(v, 0, 1000, &a->budget))
+				return fail(
+				        err, errlen,
+				        "--budget: '%s' is not a number of milliseconds (of charon "
+				        "CPU per second) between 0 and 1000",
+				        v);
+			continue;
+		}
+		if (!r && (r = opt_value(argc, argv, &i, "--interval", "-i", &v)) > 0) {
+			if (!number_in(v, 1, 3600, &d))
+				return fail(
+				        err, errlen,
+				        "--interval: '%s' is not a number of seconds between 1 and "
+				        "3600",
+				        v);
+			a->interval_ms = (int)(d * 1000 + 0.5);
+			continue;
+		}
+		if (!r && (r = opt_value(argc, argv, &i, "--max-size", NULL, &v)) > 0) {
+			if (!number_in(v, 1, 1024 * 1024, &d))
+				return fail(err, errlen,
+				            "--max-size: '%s' is not a number of MiB between 1 and "
+				            "1048576",
+				            v);
+			a->max_bytes = (uint64_t)(d * 1024 * 1024);
+			continue;
+		}
+		if (r < 0)
+			return fail(err, errlen, "option %s needs a value", arg);
+		return fail(err, errlen, "unknown option '%s'", arg);
+	}
 	return 0;
 }

@@ -110,6 +110,19 @@ struct cli_history_args {
 int cli_history_parse(int argc, char **argv, int64_t now, struct cli_history_args *a, char *err,
                       size_t errlen);
 
+/* Parsed `swantop record` arguments; strings borrowed from argv. */
+struct cli_record_args {
+	const char *uri;
+	const char *db;     /* NULL: the default path (store_default_path()) */
+	double budget;      /* ms of charon CPU per second, 0..1000 */
+	int interval_ms;    /* counter samples at most this often, 1 s..1 h */
+	uint64_t max_bytes; /* --max-size; 0: the store's default */
+	bool help;
+};
+
+/* Parses argv (argv[0] is "record"). Returns 0, or -EINVAL with a one-line
+ * message in err. */
+int cli_record_parse(int argc, char **argv, struct cli_record_args *a, char *err, size_t errlen);
 
 /* The whole help text (all modes, options and exit codes) to f. */
 void cli_usage(FILE *f);
@@ -124,6 +137,7 @@ int cli_call_main(int argc, char **argv);
 int cli_listen_main(int argc, char **argv);
 int cli_history_main(int argc, char **argv);
 int cli_why_main(int argc, char **argv);
+int cli_record_main(int argc, char **argv);
 
 /* `swantop __complete WHAT [--uri URI]`: candidates for the shell
  * completions (main/complete.c); always exits 0. */

@@ -1,8 +1,8 @@
 /*
  * swantop's entry point: picks the mode from the first argument. `call`,
- * `listen`, `history` and `why` are the non-interactive modes (call.c,
- * listen.c, history.c, why.c); anything else, including no argument at
- * all, belongs to the interactive monitor, which parses its own options
+ * `listen`, `history`, `why` and `record` are the non-interactive modes
+ * (call.c, listen.c, history.c, why.c, record.c); anything else, including
+ * no argument at all, belongs to the interactive monitor, which parses its own options
  * (--uri, --interval, --theme, --readonly).
  */
 #include "config.h"
@@ -22,6 +22,7 @@ static const struct {
         {"listen", cli_listen_main},
         {"history", cli_history_main},
         {"why", cli_why_main},
+        {"record", cli_record_main},
         {"__complete", cli_complete_main},
 };
 

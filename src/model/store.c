@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -483,6 +484,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->rw = rw;
+	s->lock_fd = -1;
 	retention_fill(&s->ret, NULL);
 	int flags = (rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
@@ -507,6 +509,58 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
 		load_rounds(s);
 	*out = s;
 	return 0;
+}
+
+/* ---- the one writer ------------------------------------------------------- */
+
+/* The holder's note, as the holder wrote it ("" if none). */
+static void writer_note(struct store *s, char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'writer'", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+int store_lock_writer(struct store *s, const char *who)
+{
+	if (!s->rw)
+		return fail_msg(s->err, sizeof(s->err), -EROFS, "%s: opened read-only", s->path);
+	if (s->lock_fd >= 0)
+		return 0;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_msg(s->err, sizeof(s->err), -errno, "%s: %s", s->path, strerror(errno));
+	/* The descriptor is kept either way until store_close() (see there). */
+	s->lock_fd = fd;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = -errno;
+		if (e != -EWOULDBLOCK)
+			return fail_msg(s->err, sizeof(s->err), e, "%s: cannot lock: %s", s->path,
+			                strerror(-e));
+		char note[200];
+		writer_note(s, note, sizeof(note));
+		return fail_msg(s->err, sizeof(s->err), -EBUSY,
+		                "%s: another recorder is writing this store (%s); one recorder "
+		                "per store",
+		                s->path, *note ? note : "its process id is not noted");
+	}
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "INSERT INTO meta(key, value) VALUES('writer', ?1)"
+	                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	                            -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, who ? who : "", -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, "noting the writer");
 }
 
 void store_series_forget(struct store *s)
@@ -537,6 +591,10 @@ void store_close(struct store *s)
 	for (size_t i = 0; i < sizeof(s->cache) / sizeof(s->cache[0]); i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	/* after SQLite's descriptors: closing another descriptor of the file
+	 * while SQLite holds it open would drop SQLite's POSIX locks */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	queue_clear(s);
 	free(s->qev);
 	free(s->qsm);

@@ -170,6 +170,14 @@ int store_open(struct store **out, const char *path, enum store_mode mode, char 
  * fine. */
 void store_close(struct store *s);
 
+/* Makes this open store its only writer (one recorder per store): an
+ * exclusive lock on the file (flock(), apart from SQLite's own locks; it
+ * goes with store_close() or with the process, kill -9 included) and who,
+ * e.g. "pid 123", noted in the store for the message of the next one that
+ * tries. Returns 0, -EBUSY with a message naming the holder when another
+ * writer has it, or another negative errno. Read-write stores only. */
+int store_lock_writer(struct store *s, const char *who);
+
 /* The message of the last failed call (or ""). Owned by the store. */
 const char *store_errmsg(const struct store *s);
 const char *store_path(const struct store *s);

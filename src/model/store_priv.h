@@ -56,6 +56,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool rw;
+	int lock_fd; /* store_lock_writer()'s, -1: none */
 	char err[512];
 	struct store_retention ret;
 	sqlite3_stmt *st[ST_COUNT];
