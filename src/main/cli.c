@@ -457,6 +457,12 @@ int cli_why_parse(int argc, char **argv, struct cli_why_args *a, char *err, size
 					            "--wait: '%s' is not a number of seconds", v);
 				continue;
 			}
+			if (!r && (r = opt_value(argc, argv, &i, "--db", NULL, &v)) > 0) {
+				if (!*v)
+					return fail(err, errlen, "--db: the path is empty");
+				a->db = v;
+				continue;
+			}
 			if (!r && (r = opt_value(argc, argv, &i, "--replay", NULL, &v)) > 0) {
 				a->replay = xreallocarray(a->replay, a->nreplay + 1,
 				                          sizeof(*a->replay));

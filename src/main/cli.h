@@ -70,6 +70,8 @@ struct cli_why_args {
 	size_t nreplay;
 	const char *uri;
 	int wait_ms; /* --wait SECONDS: listen that long before judging; 0: no */
+	const char *db; /* --db PATH: the history store (default: the default
+	                   path when it exists; with --replay only when given) */
 	bool json;
 	bool all; /* also the connections that are up */
 	bool help;

@@ -23,9 +23,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "main/cli.h"
+#include "model/store.h"
 #include "util/json.h"
 #include "ui/rows.h"
 #include "ui/verdict.h"
@@ -40,6 +42,7 @@ struct why {
 	struct diag *d;
 	unsigned open; /* tables being listed */
 	int64_t last;  /* latest time fed */
+	struct why_hist *hist;
 };
 
 struct why *why_new(bool snapshot)
@@ -57,7 +60,14 @@ void why_free(struct why *w)
 		return;
 	diag_free(w->d);
 	model_free(w->m);
+	why_hist_free(w->hist);
 	free(w);
+}
+
+void why_set_hist(struct why *w, struct why_hist *h)
+{
+	why_hist_free(w->hist);
+	w->hist = h;
 }
 
 struct model *why_model(struct why *w)
@@ -297,6 +307,7 @@ struct why_row {
 	const struct diag_verdict *v;    /* current */
 	const struct diag_verdict *last; /* history, when nothing is current */
 	const char *reason;              /* when there is no verdict */
+	const struct why_recorded *rec;  /* the store's, when nothing is current */
 };
 
 static bool ike_up(enum model_ike_state s)
@@ -382,6 +393,10 @@ static void collect(struct why *w, struct rows *out, const char *const *conns, s
 			r.reason = !strcmp(r.status, "connecting")
 			                   ? "reason unknown: an IKE SA is on its way (CONNECTING)"
 			                   : "reason unknown: no IKE SA, nothing seen explains it";
+		if (!r.v && !up)
+			r.rec = why_hist_find(w->hist, names[i]);
+		if (r.rec && !r.rec->up_since)
+			r.reason = NULL;
 		rows[n++] = r;
 	}
 	for (size_t i = 0; i < nconns; i++) {
@@ -392,7 +407,8 @@ static void collect(struct why *w, struct rows *out, const char *const *conns, s
 			rows[n++] = (struct why_row){.conn = conns[i],
 			                             .status = "unknown",
 			                             .v = diag_conn_verdict(w->d, conns[i]),
-			                             .reason = "no such connection is loaded"};
+			                             .reason = "no such connection is loaded",
+			                             .rec = why_hist_find(w->hist, conns[i])};
 	}
 	for (size_t i = 0; i < diag_count(w->d) && !nconns; i++) {
 		const struct diag_verdict *v = diag_at(w->d, i);
@@ -448,7 +464,14 @@ static void render_details(FILE *out, const struct why_row *r, int64_t now, unsi
 	lines_free(&l);
 }
 
-static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t now, unsigned fl)
+/* The recorded verdict explains the row (nothing live does). */
+static bool explains(const struct why_row *r)
+{
+	return !r->v && r->rec && !r->rec->up_since;
+}
+
+static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t now, int64_t wall,
+                        unsigned fl)
 {
 	size_t wc = 4;
 	for (size_t i = 0; i < n; i++) {
@@ -472,26 +495,47 @@ static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t
 		put_padded(out, name, wc, fl);
 		if (v)
 			age(since, sizeof(since), v->first_at, now);
-		fprintf(out, "  %-16s  %5s  ", v ? diag_code_name(v->code) : r->status, since);
+		else if (explains(r))
+			age(since, sizeof(since), r->rec->time, wall);
+		fputs("  ", out);
+		put_padded(out,
+		           v             ? diag_code_name(v->code)
+		           : explains(r) ? r->rec->code
+		                         : r->status,
+		           16, fl);
+		fprintf(out, "  %5s  ", since);
 		if (v) {
 			put(out, v->detail, strlen(v->detail), fl);
 			if (v->count > 1)
 				fprintf(out, " (%ux)", v->count);
+		} else if (explains(r)) {
+			char rec[64];
+			why_recorded_summary(rec, sizeof(rec), r->rec);
+			put(out, r->rec->detail, strlen(r->rec->detail), fl);
+			fprintf(out, " (%s)", rec);
 		} else if (r->reason) {
 			fputs(r->reason, out);
 		} else if (r->last) {
 			age(since, sizeof(since), r->last->last_at, now);
 			fprintf(out, "last failure %s ago: %s", since,
 			        diag_code_name(r->last->code));
+		} else if (r->rec) {
+			char rec[64];
+			why_recorded_summary(rec, sizeof(rec), r->rec);
+			fprintf(out, "%s: ", rec);
+			put(out, r->rec->code, strlen(r->rec->code), fl);
 		}
 		fputc('\n', out);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (rows[i].v || rows[i].last)
 			render_details(out, &rows[i], now, fl);
+		else if (rows[i].rec && rows[i].conn)
+			why_recorded_text(out, rows[i].conn, rows[i].rec, wall, fl);
+	}
 }
 
-static void render_json(FILE *out, const struct why_row *rows, size_t n, int64_t now)
+static void render_json(FILE *out, const struct why_row *rows, size_t n, int64_t now, int64_t wall)
 {
 	struct json_buf b;
 	json_buf_init(&b);
@@ -519,6 +563,11 @@ static void render_json(FILE *out, const struct why_row *rows, size_t n, int64_t
 			diag_verdict_json(&b, r->last, now);
 		else
 			json_buf_puts(&b, "null");
+		json_buf_puts(&b, ",\"recorded\":");
+		if (r->rec)
+			why_recorded_json(&b, r->rec, wall);
+		else
+			json_buf_puts(&b, "null");
 		json_buf_puts(&b, ",\"reason\":");
 		if (r->reason)
 			json_put_value(&b, r->reason, strlen(r->reason));
@@ -536,10 +585,12 @@ void why_render(struct why *w, FILE *out, const char *const *conns, size_t nconn
 {
 	struct rows rs;
 	collect(w, &rs, conns, nconns, all);
+	int64_t wall = w->hist ? why_hist_wall(w->hist) : 0;
 	if (json)
-		render_json(out, rs.r, rs.n, now);
+		render_json(out, rs.r, rs.n, now, wall);
 	else
-		render_text(out, rs.r, rs.n, now, sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
+		render_text(out, rs.r, rs.n, now, wall,
+		            sanitize_locale_is_utf8() ? 0 : SANITIZE_ASCII);
 	free_rows(&rs);
 }
 
@@ -712,6 +763,30 @@ static int run_replay(const struct cli_why_args *a, struct why *w)
 	return 0;
 }
 
+/* The history store, when there is one: at --db (said when it cannot be
+ * read), else at its default place if that exists (live only: a replay is
+ * judged on its own). why works without it either way. */
+static void open_hist(const struct cli_why_args *a, struct why *w)
+{
+	char path[4096], err[600];
+	const char *db = a->db;
+	if (!db && !a->nreplay &&
+	    !store_default_path(path, sizeof(path), (unsigned)geteuid(), getenv("XDG_STATE_HOME"),
+	                        getenv("HOME")) &&
+	    access(path, F_OK) == 0)
+		db = path;
+	if (!db)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct why_hist *h;
+	if (why_hist_open(&h, db, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, err,
+	                  sizeof(err)) == 0)
+		why_set_hist(w, h);
+	else
+		cli_warn("history: %s (judging without it)", err);
+}
+
 int cli_why_main(int argc, char **argv)
 {
 	struct cli_why_args a;
@@ -731,6 +806,8 @@ int cli_why_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct why *w = why_new(true);
 	int rc = a.nreplay ? run_replay(&a, w) : run_live(&a, w);
+	if (!rc)
+		open_hist(&a, w);
 	if (!rc) {
 		why_render(w, stdout, a.conns, a.nconns, a.json, a.all,
 		           a.nreplay ? why_now(w) : vici_now_ms());

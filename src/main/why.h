@@ -18,6 +18,7 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "util/json.h"
 
 struct why;
 
@@ -52,6 +53,38 @@ void why_flush(struct why *w);
 int why_replay(struct why *w, FILE *f, const char *name, char *err, size_t errlen);
 /* The latest time fed (for ages in a replay). */
 int64_t why_now(const struct why *w);
+
+/* ---- the history store (why_store.c) ---------------------------------------- */
+
+/* The latest verdict the recorder (swantop record) kept for a connection. */
+struct why_recorded {
+	char *conn;
+	bool found;
+	int64_t time;                                  /* wall-clock ms */
+	char *code, *side, *child, *detail, *evidence; /* as stored: raw bytes */
+	bool up_since; /* the connection (that CHILD) came up after it */
+};
+
+struct why_hist;
+
+/* Opens the store at path read-only; wall: the wall-clock ms now. Returns 0,
+ * or a negative errno (-ENOENT: no store) with a message in err. */
+int why_hist_open(struct why_hist **out, const char *path, int64_t wall, char *err, size_t errlen);
+void why_hist_free(struct why_hist *h);
+int64_t why_hist_wall(const struct why_hist *h);
+/* The latest recorded verdict of conn, or NULL (none, or h NULL). Owned by
+ * h. */
+const struct why_recorded *why_hist_find(struct why_hist *h, const char *conn);
+/* Hands h to w (freed with it): why_render() then explains connections that
+ * are down with nothing live to say why from their recorded verdicts. */
+void why_set_hist(struct why *w, struct why_hist *h);
+/* "recorded at 2026-12-04 03:00:12" (or "last failure recorded at ..."). */
+void why_recorded_summary(char *buf, size_t size, const struct why_recorded *r);
+/* The verdict's section of the text output (sanitised with flags fl). */
+void why_recorded_text(FILE *out, const char *conn, const struct why_recorded *r, int64_t wall,
+                       unsigned fl);
+/* The "recorded" object of the JSON output. */
+void why_recorded_json(struct json_buf *b, const struct why_recorded *r, int64_t wall);
 
 /* Prints the verdicts: every connection that is not up (and, with all,
  * those that are), or just the named ones, then the peers no connection
