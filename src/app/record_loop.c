@@ -140,7 +140,8 @@ static void link_turn(struct rec_loop *L, int64_t wall)
 	const char *uri = L->cfg->uri ? L->cfg->uri : VICI_DEFAULT_URI;
 	if (up != L->link_up && (up || down)) {
 		L->link_up = up;
-		int64_t at = l->since + L->off;
+		/* a connection that was up at once has no time of change */
+		int64_t at = l->since > 0 ? l->since + L->off : wall;
 		recorder_link(L->r, up, l->error, at < wall ? at : wall);
 		if (up) {
 			say("connected to charon at %s", uri);
