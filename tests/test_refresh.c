@@ -389,12 +389,40 @@ static void test_restart(void **state)
 	assert_false(refresh_restarted(&bad, &a));
 }
 
+/* A recorder: nothing on screen, nothing selected, an interval of a
+ * minute. The reply to a sweep finds charon warm, but no round follows:
+ * the next sweep waits for its period instead of joining at once. */
+static void test_next_unwatched(void **state)
+{
+	(void)state;
+	struct refresh_costs c;
+	struct refresh_periods p;
+	struct refresh_next n;
+	lab_costs(&c, 1);
+	refresh_periods_get(&c, 1000, 0, false, 60000, 5, 0, &p);
+	assert_true(p.sweep >= 60000);
+	int64_t t = 100000;
+	/* everything was sent in the round that just ended: the sweep's
+	 * reply took 200 ms */
+	struct refresh_input in = {.now = t, .warm = true, .total = 1000};
+	for (int k = 0; k < REFRESH_KIND_COUNT; k++)
+		in.last[k] = t - 200;
+	refresh_next(&in, &c, &p, &n);
+	assert_int_equal(n.kind, REFRESH_NONE);
+	assert_true(n.wake >= t - 200 + p.stats);
+	in.now = in.last[REFRESH_SWEEP] + p.sweep;
+	in.last[REFRESH_STATS] = in.now;
+	refresh_next(&in, &c, &p, &n);
+	assert_int_equal(n.kind, REFRESH_SWEEP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_uptime_parse), cmocka_unit_test(test_restart),
-	        cmocka_unit_test(test_costs_learn),  cmocka_unit_test(test_periods),
-	        cmocka_unit_test(test_next),         cmocka_unit_test(test_simulated_charon),
+	        cmocka_unit_test(test_uptime_parse),   cmocka_unit_test(test_restart),
+	        cmocka_unit_test(test_costs_learn),    cmocka_unit_test(test_periods),
+	        cmocka_unit_test(test_next),           cmocka_unit_test(test_simulated_charon),
+	        cmocka_unit_test(test_next_unwatched),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

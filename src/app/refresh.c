@@ -201,8 +201,12 @@ void refresh_next(const struct refresh_input *in, const struct refresh_costs *c,
 			return;
 		}
 	/* In a round, what would be due before the next one joins it (the
-	 * selected SA, refreshed a moment ago, is not due again). */
-	int64_t slack = p->selected > REFRESH_WARM_MS ? p->selected - REFRESH_WARM_MS : 0;
+	 * selected SA, refreshed a moment ago, is not due again). Without a
+	 * selected SA no round follows at a known time: nothing joins early
+	 * (a recorder's interval of a minute would otherwise sweep on and on,
+	 * each sweep's reply opening the next). */
+	int64_t slack =
+	        in->selected && p->selected > REFRESH_WARM_MS ? p->selected - REFRESH_WARM_MS : 0;
 	int64_t h = in->warm ? in->now + slack : in->now;
 	double full = refresh_cost(c, REFRESH_SWEEP, in->total, false);
 	double one = refresh_cost(c, REFRESH_SA, in->total, false);
