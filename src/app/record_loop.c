@@ -282,14 +282,15 @@ static int finish(struct rec_loop *L)
 		free(safe);
 		return RECORD_EXIT_STORE;
 	}
-	say("stopped: %lu SA events, %lu verdicts, %lu samples recorded in %s",
+	say("stopped: %lu SA events, %lu verdicts, %lu samples (%u listings) recorded in %s",
 	    recorder_count(L->r, STORE_EV_IKE_UP) + recorder_count(L->r, STORE_EV_IKE_DOWN) +
 	            recorder_count(L->r, STORE_EV_CHILD_UP) +
 	            recorder_count(L->r, STORE_EV_CHILD_DOWN) +
 	            recorder_count(L->r, STORE_EV_IKE_REKEY) +
 	            recorder_count(L->r, STORE_EV_CHILD_REKEY) +
 	            recorder_count(L->r, STORE_EV_IKE_UPDATE),
-	    recorder_count(L->r, STORE_EV_VERDICT), recorder_sampled(L->r), store_path(L->s));
+	    recorder_count(L->r, STORE_EV_VERDICT), recorder_sampled(L->r), feed_sweeps(L->f),
+	    store_path(L->s));
 	return RECORD_EXIT_OK;
 }
 
