@@ -202,6 +202,47 @@ static void test_negation(void **state)
 	CHECK(w);
 }
 
+/* is:F holds when F has a non-empty value; it composes like any term. */
+static void test_is(void **state)
+{
+	static const struct want w[] = {
+	        {"is:reqid", 0x7},  {"IS:ReqID", 0x7}, {"!is:reqid", 0x8},
+	        {"is:ts", 0xd},     {"is:ts gw", 0x1}, {"is:secret !moon", 0x2 | 0x8},
+	        {"\"is:ts\"", 0x0}, /* quoted: the text is:ts, nowhere */
+	};
+	CHECK(w);
+	struct filter *f;
+	char err[512];
+	assert_int_equal(filter_compile("is:stat", fields, NFIELDS, &f, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown field \"stat\" in \"is:stat\" (did you mean"));
+	assert_int_equal(filter_compile("is:ts=x", fields, NFIELDS, &f, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\"is:\" takes a field name only in \"is:ts=x\"");
+	/* "is" alone and "is:" are free text */
+	assert_int_equal(filter_compile("is: is", fields, NFIELDS, &f, err, sizeof(err)), 0);
+	assert_int_equal(filter_terms(f), 2);
+	filter_free(f);
+}
+
+/* Which fields a filter reads: named ones, and the visible ones for free text. */
+static void test_uses(void **state)
+{
+	struct filter *f;
+	char err[512];
+	assert_false(filter_uses(NULL, "name"));
+	assert_int_equal(filter_compile("secret=x", fields, NFIELDS, &f, err, sizeof(err)), 0);
+	assert_true(filter_uses(f, "secret"));
+	assert_false(filter_uses(f, "name"));
+	filter_free(f);
+	assert_int_equal(filter_compile("moon", fields, NFIELDS, &f, err, sizeof(err)), 0);
+	assert_true(filter_uses(f, "name"));
+	assert_true(filter_uses(f, "ts"));
+	assert_false(filter_uses(f, "secret"));
+	filter_free(f);
+	assert_int_equal(filter_compile("!is:secret", fields, NFIELDS, &f, err, sizeof(err)), 0);
+	assert_true(filter_uses(f, "secret"));
+	filter_free(f);
+}
+
 static void test_quoting(void **state)
 {
 	static const struct want w[] = {
@@ -471,10 +512,16 @@ int main(void)
 		return 77;
 	}
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_free_text),       cmocka_unit_test(test_fields),
-	        cmocka_unit_test(test_negation),        cmocka_unit_test(test_quoting),
-	        cmocka_unit_test(test_errors),          cmocka_unit_test(test_lazy),
-	        cmocka_unit_test(test_same_as_regexec), cmocka_unit_test(test_long_values),
+	        cmocka_unit_test(test_free_text),
+	        cmocka_unit_test(test_fields),
+	        cmocka_unit_test(test_negation),
+	        cmocka_unit_test(test_quoting),
+	        cmocka_unit_test(test_is),
+	        cmocka_unit_test(test_uses),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_lazy),
+	        cmocka_unit_test(test_same_as_regexec),
+	        cmocka_unit_test(test_long_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,19 @@ size_t filter_terms(const struct filter *f)
 	return f ? f->n : 0;
 }
 
+bool filter_uses(const struct filter *f, const char *field)
+{
+	for (size_t i = 0; f && i < f->n; i++) {
+		const struct term *t = &f->terms[i];
+		if (t->field >= 0 ? !strcmp(f->fields[t->field].name, field) : false)
+			return true;
+		for (size_t k = 0; t->field < 0 && k < f->nfields; k++)
+			if (f->fields[k].visible && !strcmp(f->fields[k].name, field))
+				return true;
+	}
+	return false;
+}
+
 /* ---- compiling a pattern -------------------------------------------------- */
 
 /* GNU escapes that are operators, not the punctuation they escape. */
@@ -549,6 +562,31 @@ static int term_parse(struct parser *p, const char *s, size_t *i, struct term *t
 	size_t j = k;
 	while (ident_char(s[j]))
 		j++;
+	/* "is:F": F has a value (F!= in short) */
+	if (j == k + 2 && !strncasecmp(s + k, "is", 2) && s[j] == ':' && ident_char(s[j + 1])) {
+		name = j + 1;
+		for (j = name; ident_char(s[j]);)
+			j++;
+		nlen = j - name;
+		if (s[j] && s[j] != ' ' && s[j] != '\t') {
+			while (s[j] && s[j] != ' ' && s[j] != '\t')
+				j++;
+			*i = j;
+			return fail(p, "\"is:\" takes a field name only", s + start, j - start,
+			            NULL);
+		}
+		*i = j;
+		for (size_t f = 0; f < p->nfields; f++)
+			if (strlen(p->fields[f].name) == nlen &&
+			    !strncasecmp(p->fields[f].name, s + name, nlen))
+				t->field = (int)f;
+		if (t->field < 0)
+			return fail_unknown_field(p, s + name, nlen, s + start, j - start);
+		t->negate = !t->negate;
+		t->how = HOW_EQ;
+		t->pat = xcalloc(1, 1);
+		return 0;
+	}
 	if (j > k &&
 	    (s[j] == '=' || s[j] == '~' || (s[j] == '!' && (s[j + 1] == '=' || s[j + 1] == '~')))) {
 		name = k, nlen = j - k;

@@ -17,6 +17,7 @@
  *   F!=VALUE field F does not equal VALUE (same as !F=VALUE)
  *   F~REGEX  field F matches REGEX (case-insensitive, anywhere in it)
  *   F!~REGEX field F does not match REGEX
+ *   is:F     field F has a value (F!= in short: "is:problem", "!is:vip")
  *   "..."    quotes make spaces part of a word or value ("my conn",
  *            name="my conn"); \" is a quote, any other \x is kept for the
  *            regular expression (in a VALUE, \x is x)
@@ -90,6 +91,11 @@ bool filter_match(const struct filter *f, const void *row);
 
 /* The number of terms (0 for NULL). */
 size_t filter_terms(const struct filter *f);
+
+/* Whether a term of f reads the field named field (by name, or a free
+ * text term when the field is visible): a pane re-matches its rows when
+ * such a field's values change without the rows changing. */
+bool filter_uses(const struct filter *f, const char *field);
 
 void filter_free(struct filter *f);
 
