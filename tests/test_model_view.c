@@ -1,6 +1,6 @@
 /*
  * Unit tests for the model's SA views (src/model/view.c): the
- * flattened IKE/CHILD tree, sorting, filtering, folding and a selection that
+ * flattened IKE/CHILD tree, sorting, filtering (the SA pane's filter), folding and a selection that
  * follows the selected SA by identity.
  */
 #include <setjmp.h>
@@ -14,7 +14,23 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "ui/pane.h"
 #include "vici/wire.h"
+
+/* The SA pane's filter (the view's matcher), as the pane sets it: the
+ * language of model/filter.h over the pane's fields. One view at a time;
+ * "" clears it (and frees it). */
+static struct pane filter_pane;
+
+static void set_filter(struct model_view *v, const char *text)
+{
+	if (filter_pane.ops)
+		pane_destroy(&filter_pane);
+	struct pane_init in = {NULL, v, NULL};
+	pane_init(&filter_pane, &pane_sas_ops, &in);
+	snprintf(filter_pane.filter, sizeof(filter_pane.filter), "%s", text);
+	assert_int_equal(pane_filter_changed(&filter_pane), 0);
+}
 
 struct child {
 	const char *name;
@@ -189,28 +205,29 @@ static void test_filter(void **state)
 	struct model *m = new_model();
 	sweep(m, three, 3, 1000);
 	struct model_view *v = model_view_new(m);
-	model_view_set_filter(v, "BETA", 4); /* the IKE name, any case: all children */
+	set_filter(v, "BETA"); /* the IKE name, any case: all children */
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "beta#2 .a2#22 .b1#21$");
-	model_view_set_filter(v, "192.168.7", 9); /* a CHILD SA's remote TS */
+	set_filter(v, "192.168.7"); /* a CHILD SA's remote TS */
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "alpha#5 .x#51$");
-	model_view_set_filter(v, "a2", 2); /* only the matching child of beta */
+	set_filter(v, "a2"); /* only the matching child of beta */
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "beta#2 .a2#22$");
-	model_view_set_filter(v, "198.51.100.20", 13); /* remote host */
+	set_filter(v, "198.51.100.20"); /* remote host */
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "gamma#3 .g#31$");
-	model_view_set_filter(v, "gamma.peer", 10); /* remote id */
+	set_filter(v, "gamma.peer"); /* remote id */
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "gamma#3 .g#31$");
-	model_view_set_filter(v, "nothing-like-this", 17);
+	set_filter(v, "nothing-like-this");
 	model_view_refresh(v);
 	assert_int_equal(model_view_count(v), 0);
 	assert_int_equal(model_view_selected(v), MODEL_VIEW_NONE);
-	model_view_set_filter(v, NULL, 0);
+	set_filter(v, "");
 	model_view_refresh(v);
 	assert_int_equal(model_view_count(v), 7);
+	set_filter(v, "");
 	model_view_free(v);
 	model_free(m);
 }
@@ -378,6 +395,49 @@ static void test_selection_child_gone(void **state)
 	model_free(m);
 }
 
+/* The language over the SA tree (every row on its own, a CHILD SA's row
+ * holding its IKE SA's name, hosts and state too): fields, negation,
+ * regular expressions, and an IKE SA shown above its matching CHILD SAs. */
+static void test_filter_language(void **state)
+{
+	struct model *m = new_model();
+	sweep(m, three, 3, 1000);
+	struct model_view *v = model_view_new(m);
+	static const struct {
+		const char *text, *rows;
+	} w[] = {
+	        {"CONNECTING", "alpha#5 .x#51$"},
+	        {"state=connecting", "alpha#5 .x#51$"},
+	        {"state=CONNECTING", "alpha#5 .x#51$"},
+	        {"state=INSTALLED", "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$"},
+	        {"!ESTABLISHED", "alpha#5 .x#51$"},
+	        {"state!=ESTABLISHED", "alpha#5 .x#51$"},
+	        {"!beta", "alpha#5 .x#51$ gamma#3 .g#31$"},
+	        {"^(alpha|gamma)$", "alpha#5 .x#51$ gamma#3 .g#31$"},
+	        {"child=a2", "beta#2 .a2#22$"},
+	        {"child~^[ab][12]$ !a2", "beta#2 .b1#21$"},
+	        {"remote~0\\.[23]0$", "beta#2 .a2#22 .b1#21$ gamma#3 .g#31$"},
+	        {"ts~^192\\.168\\.", "alpha#5 .x#51$"},
+	        {"uniqueid=3", "gamma#3"}, /* the IKE SA's row only: the CHILD SA is 31 */
+	        {"is:child", "alpha#5 .x#51$ beta#2 .a2#22 .b1#21$ gamma#3 .g#31$"},
+	        {"!is:child", "alpha#5 beta#2 gamma#3"},
+	};
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		set_filter(v, w[i].text);
+		model_view_refresh(v);
+		if (strcmp(rows(v), w[i].rows))
+			fail_msg("/%s: \"%s\", want \"%s\"", w[i].text, rows(v), w[i].rows);
+	}
+	/* folded: an IKE SA whose CHILD SA matches still shows */
+	set_filter(v, "child=x");
+	model_view_set_fold(v, 5, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "alpha#5");
+	set_filter(v, "");
+	model_view_free(v);
+	model_free(m);
+}
+
 /* The filter: one the operator types that hides the selection selects the
  * first match; a change of the data that makes the selected SA stop
  * matching leaves nothing selected ("filtered out"), and the SA is
@@ -390,16 +450,16 @@ static void test_selection_filter(void **state)
 	model_view_refresh(v);
 	struct model_sel a = {5, 0};
 	assert_true(model_view_select_id(v, a));
-	model_view_set_filter(v, "198.51.100", 10);
+	set_filter(v, "198.51.100");
 	model_view_refresh(v);
 	assert_int_equal(model_view_selection(v).ike_id, 5); /* still shown */
-	model_view_set_filter(v, "gamma", 5);
+	set_filter(v, "gamma");
 	model_view_refresh(v);
 	assert_int_equal(model_view_selected(v), 0);
 	assert_int_equal(model_view_selection(v).ike_id, 3);
 	assert_false(model_view_gone(v, NULL, NULL));
 	/* remote host filter; gamma moves to another address */
-	model_view_set_filter(v, "198.51.100.20", 13);
+	set_filter(v, "198.51.100.20");
 	model_view_refresh(v);
 	assert_int_equal(model_view_selection(v).ike_id, 3);
 	struct sa moved[3];
@@ -415,6 +475,7 @@ static void test_selection_filter(void **state)
 	model_view_refresh(v);
 	assert_false(model_view_gone(v, NULL, NULL));
 	assert_int_equal(model_view_selection(v).ike_id, 3);
+	set_filter(v, "");
 	model_view_free(v);
 	model_free(m);
 }
@@ -605,7 +666,7 @@ static void test_generation_counters_only(void **state)
 
 	/* a new remote host (MOBIKE): a filter on it must see it */
 	g = model_sa_view_generation(m);
-	model_view_set_filter(v, "203.0.113.9", 11);
+	set_filter(v, "203.0.113.9");
 	model_view_refresh(v);
 	assert_string_equal(rows(v), "");
 	gamma.remote = "203.0.113.9";
@@ -626,6 +687,7 @@ static void test_generation_counters_only(void **state)
 	g = model_sa_view_generation(m);
 	model_view_fold_all(v, true);
 	assert_true(model_sa_view_generation(m) > g);
+	set_filter(v, "");
 	model_view_free(v);
 	model_free(m);
 }
@@ -705,6 +767,7 @@ int main(void)
 	        cmocka_unit_test(test_selection_stability),
 	        cmocka_unit_test(test_selection_child_gone),
 	        cmocka_unit_test(test_selection_filter),
+	        cmocka_unit_test(test_filter_language),
 	        cmocka_unit_test(test_selection_restart),
 	        cmocka_unit_test(test_selection_follows_rekey),
 	        cmocka_unit_test(test_move),

@@ -642,10 +642,19 @@ struct model_view *model_view_new(struct model *m);
 void model_view_free(struct model_view *v);
 
 void model_view_set_sort(struct model_view *v, enum model_sort key, bool descending);
-/* Case-insensitive substring over name, hosts, ids, SPIs and traffic
- * selectors (copied). An IKE SA that matches shows all its CHILD SAs; one
- * that does not is shown with just its matching CHILD SAs, or not at all. */
-void model_view_set_filter(struct model_view *v, const char *text, size_t len);
+/* Whether the row of ike (child NULL) or of one of its CHILD SAs passes
+ * the filter. */
+typedef bool (*model_view_match_fn)(void *ctx, const struct model_ike *ike,
+                                    const struct model_child *child);
+/* The operator's filter (the SA pane's compiled "/" filter, ui/fields.h),
+ * NULL for none; ctx is borrowed and must outlive its use. Each row is
+ * matched on its own: a CHILD SA that matches is shown under its IKE SA
+ * whether or not the IKE SA matches. */
+void model_view_set_match(struct model_view *v, model_view_match_fn match, void *ctx);
+/* The filter's answers may have changed without the model changing (they
+ * depend on more than the SAs, e.g. verdicts or the time): match again at
+ * the next refresh. Not an operator's change: the selection stays. */
+void model_view_rematch(struct model_view *v);
 /* Fold state lives with the IKE SA (and follows it across an ike-rekey). */
 void model_view_set_fold(struct model_view *v, uint32_t ike_id, bool folded);
 /* Folds/unfolds every IKE SA and sets the default for new ones. */

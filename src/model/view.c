@@ -27,8 +27,8 @@ struct model_view {
 	struct model *m;
 	enum model_sort key;
 	bool desc;
-	char *filter;
-	size_t filter_len;
+	model_view_match_fn match; /* the filter; NULL: every row */
+	void *match_ctx;
 	bool built, dirty;
 	uint64_t built_gen; /* m->view_gen the rows were built for */
 	/* m->sa_gen and m->cnt_at of the last build: a bytes or rate order is
@@ -77,7 +77,6 @@ void model_view_free(struct model_view *v)
 {
 	if (!v)
 		return;
-	free(v->filter);
 	free(v->rows);
 	free(v->order);
 	free(v->tmp);
@@ -95,13 +94,18 @@ void model_view_set_sort(struct model_view *v, enum model_sort key, bool descend
 	v->desc = descending;
 }
 
-void model_view_set_filter(struct model_view *v, const char *text, size_t len)
+void model_view_set_match(struct model_view *v, model_view_match_fn match, void *ctx)
 {
-	free(v->filter);
-	v->filter = len ? xmemdup(text, len) : NULL;
-	v->filter_len = len;
+	v->match = match;
+	v->match_ctx = ctx;
 	v->dirty = true;
 	v->filter_set = true;
+}
+
+void model_view_rematch(struct model_view *v)
+{
+	if (v->match)
+		v->dirty = true;
 }
 
 void model_view_set_fold(struct model_view *v, uint32_t ike_id, bool folded)
@@ -191,40 +195,6 @@ static void sort_ikes(const struct model_view *v, const struct model_ike **a,
 		a[k++] = tmp[j++];
 }
 
-/* ---- filtering ------------------------------------------------------------ */
-
-static bool str_match(const struct model_view *v, struct model_str s)
-{
-	return model_str_icontains(s, v->filter, v->filter_len);
-}
-
-static bool list_match(const struct model_view *v, const struct model_list *l)
-{
-	struct model_list_iter it;
-	struct model_str s;
-	model_list_iter_init(&it, l);
-	while (model_list_next(&it, &s))
-		if (str_match(v, s))
-			return true;
-	return false;
-}
-
-static bool ike_match(const struct model_view *v, const struct model_ike *ike)
-{
-	return str_match(v, ike->name) || str_match(v, ike->local_host) ||
-	       str_match(v, ike->remote_host) || str_match(v, ike->local_id) ||
-	       str_match(v, ike->remote_id) || str_match(v, ike->remote_eap_id) ||
-	       str_match(v, ike->remote_xauth_id) || str_match(v, ike->initiator_spi) ||
-	       str_match(v, ike->responder_spi) || list_match(v, &ike->local_vips) ||
-	       list_match(v, &ike->remote_vips);
-}
-
-static bool child_match(const struct model_view *v, const struct model_child *c)
-{
-	return str_match(v, c->name) || str_match(v, c->spi_in) || str_match(v, c->spi_out) ||
-	       list_match(v, &c->local_ts) || list_match(v, &c->remote_ts);
-}
-
 /* ---- building ------------------------------------------------------------- */
 
 static void view_row_push(struct model_view *v, const struct model_ike *ike,
@@ -283,20 +253,31 @@ static void rows_build(struct model_view *v)
 	v->n_rows = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct model_ike *ike = v->order[i];
-		bool all = !v->filter_len || ike_match(v, ike);
-		bool any = all;
-		for (size_t j = 0; !any && j < ike->n_children; j++)
-			any = child_match(v, &ike->children[j]);
-		if (!any)
-			continue;
-		view_row_push(v, ike, NULL);
-		if (ike->folded)
-			continue;
-		size_t first = v->n_rows;
-		for (size_t j = 0; j < ike->n_children; j++)
-			if (all || child_match(v, &ike->children[j]))
+		if (!v->match) {
+			view_row_push(v, ike, NULL);
+			for (size_t j = 0; !ike->folded && j < ike->n_children; j++)
 				view_row_push(v, ike, &ike->children[j]);
-		if (v->n_rows > first)
+			if (!ike->folded && ike->n_children)
+				v->rows[v->n_rows - 1].last_child = true;
+			continue;
+		}
+		/* Each row on its own; an IKE SA that does not match is shown
+		 * above CHILD SAs that do. Folded: none of them is pushed, but
+		 * one that matches still shows its IKE SA. */
+		size_t at = v->n_rows;
+		bool any = v->match(v->match_ctx, ike, NULL);
+		view_row_push(v, ike, NULL);
+		size_t first = v->n_rows;
+		for (size_t j = 0; j < ike->n_children && !(ike->folded && any); j++) {
+			if (!v->match(v->match_ctx, ike, &ike->children[j]))
+				continue;
+			any = true;
+			if (!ike->folded)
+				view_row_push(v, ike, &ike->children[j]);
+		}
+		if (!any)
+			v->n_rows = at;
+		else if (v->n_rows > first)
 			v->rows[v->n_rows - 1].last_child = true;
 	}
 }

@@ -6,9 +6,14 @@
  */
 #include "ui/pane.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "model/diag.h"
+#include "model/filter.h"
 #include "ui/draw.h"
+#include "ui/fields.h"
 #include "ui/keys.h"
 #include "ui/rows.h"
 #include "util/sanitize.h"
@@ -25,6 +30,8 @@ void pane_destroy(struct pane *p)
 {
 	if (p->ops && p->ops->destroy)
 		p->ops->destroy(p);
+	filter_free(p->match);
+	p->match = NULL;
 	p->priv = NULL;
 }
 
@@ -33,12 +40,48 @@ void pane_resize(struct pane *p, struct rect r)
 	p->r = r;
 }
 
-void pane_filter_changed(struct pane *p)
+int pane_filter_changed(struct pane *p)
 {
+	/* a text that does not compile changes nothing shown */
+	if (fields_compile(p) < 0)
+		return -EINVAL;
 	if (p->ops->filter_changed)
 		p->ops->filter_changed(p);
 	else
 		p->lv.sel = p->lv.top = 0;
+	return 0;
+}
+
+bool pane_env_update(struct pane *p, const struct pane_ctx *c)
+{
+	uint64_t gen = c->diag ? diag_generation(c->diag) : 0;
+	bool moved = false;
+	p->env = *c;
+	if (!p->match)
+		return false;
+	if (gen != p->env_diag &&
+	    (filter_uses(p->match, "why") || filter_uses(p->match, "problem")))
+		moved = true;
+	if (filter_uses(p->match, "problem") &&
+	    (c->now - p->env_at >= FIELDS_PROBLEM_REMATCH_MS || c->now < p->env_at))
+		moved = true;
+	p->env_diag = gen;
+	if (moved)
+		p->env_at = c->now;
+	return moved;
+}
+
+bool pane_match(const struct pane *p, const void *item)
+{
+	return filter_match(p->match, item);
+}
+
+const char *pane_filter_note(const struct pane *p, char *buf, size_t size)
+{
+	bool problems = p->problems && fields_has_problems(p);
+	snprintf(buf, size, "%s%s%s%s", problems ? "  problems" : "",
+	         p->filter[0] ? "  filter: " : "", p->filter, p->filter_err[0] ? " (invalid)" : "");
+	return buf;
 }
 
 bool pane_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out)

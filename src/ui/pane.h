@@ -28,6 +28,8 @@ struct column;
 struct row;
 struct diag;
 struct hist;
+struct filter;
+struct filter_field;
 
 /* What a handler did; the loop acts on the union of flags of one turn. */
 enum {
@@ -111,10 +113,15 @@ struct pane_ops {
 	/* The selected item for the detail view; false if none (NULL: the
 	 * pane has no detail view). */
 	bool (*detail)(struct pane *p, const struct pane_ctx *c, struct detail_subject *out);
-	/* p->filter changed (NULL: the selection goes back to the top). */
+	/* p->filter changed and p->match is compiled (NULL: the selection
+	 * goes back to the top). */
 	void (*filter_changed)(struct pane *p);
 	/* Frees what the pane allocated (not the struct pane itself). */
 	void (*destroy)(struct pane *p);
+	/* The fields of the "/" filter language over the pane's rows
+	 * (model/filter.h, ui/fields.h); a getter gets the pane's row item. */
+	const struct filter_field *fields;
+	size_t nfields;
 };
 
 /* Scrollable list state shared by every list-like pane. */
@@ -129,8 +136,17 @@ struct pane {
 	const struct pane_ops *ops;
 	struct rect r;
 	struct listview lv;
-	char filter[128]; /* the pane's "/" filter (empty: none) */
-	int sort;         /* pane-specific sort key (SA tree: enum model_sort) */
+	char filter[128]; /* the pane's "/" filter as typed (empty: none) */
+	/* filter compiled against ops->fields (NULL: every row); while the
+	 * text does not compile, the last one that did, and filter_err says
+	 * why (else "") */
+	struct filter *match;
+	char filter_err[256];
+	bool problems;       /* the problems view (is:problem) is on */
+	struct pane_ctx env; /* the context rows were last matched in */
+	uint64_t env_diag;   /* diag_generation() then */
+	int64_t env_at;      /* when a filter reading "problem" was last matched */
+	int sort;            /* pane-specific sort key (SA tree: enum model_sort) */
 	bool sort_desc;
 	void *priv; /* pane-specific state, owned by the pane */
 };
@@ -147,8 +163,20 @@ void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_ini
 void pane_destroy(struct pane *p);
 /* The pane's rectangle changed (window resize or layout switch). */
 void pane_resize(struct pane *p, struct rect r);
-/* Applies p->filter (after it changed). */
-void pane_filter_changed(struct pane *p);
+/* Applies p->filter (after it changed) and p->problems: compiles them
+ * (see fields_compile()). Returns 0, or -EINVAL with the message in
+ * p->filter_err (the pane keeps the rows of the last good filter). */
+int pane_filter_changed(struct pane *p);
+/* Remembers c as the context the pane's rows are matched in; returns true
+ * when the filter's answers may have changed since (a verdict changed and
+ * the filter reads one, or the time moved FIELDS_PROBLEM_REMATCH_MS on a
+ * filter reading "problem"). */
+bool pane_env_update(struct pane *p, const struct pane_ctx *c);
+/* Whether the pane shows row item (its own kind, see its field table). */
+bool pane_match(const struct pane *p, const void *item);
+/* The title's note on the filter: "  problems", "  filter: TEXT", with
+ * " (invalid)" while it does not compile; "" for none. */
+const char *pane_filter_note(const struct pane *p, char *buf, size_t size);
 /* The selected item for the detail view (false: nothing selected, or the
  * pane has no detail view). */
 bool pane_detail(struct pane *p, const struct pane_ctx *c, struct detail_subject *out);

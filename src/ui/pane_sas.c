@@ -15,6 +15,7 @@
 #include "model/diag.h"
 #include "model/model.h"
 #include "ui/draw.h"
+#include "ui/fields.h"
 #include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
@@ -70,6 +71,180 @@ static bool any_sa_verdict(const struct diag *d, const struct model *m)
 	return false;
 }
 
+/* ---- the filter's fields (struct sa_item) --------------------------------- */
+
+#define SA(r) ((const struct sa_item *)(r))
+
+static bool get_name(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(SA(r)->ike->name, visit, ctx);
+}
+
+static bool get_child(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return SA(r)->child && fields_str(SA(r)->child->name, visit, ctx);
+}
+
+/* A CHILD SA's row holds its own state and its IKE SA's: "state=ESTABLISHED"
+ * keeps an established IKE SA's CHILD SAs, "!ESTABLISHED" drops them. */
+static bool get_state(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct sa_item *it = SA(r);
+	return (it->child && fields_str(it->child->state_name, visit, ctx)) ||
+	       fields_str(it->ike->state_name, visit, ctx);
+}
+
+static bool get_local(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(SA(r)->ike->local_host, visit, ctx);
+}
+
+static bool get_remote(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(SA(r)->ike->remote_host, visit, ctx);
+}
+
+static bool get_id(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct model_ike *ike = SA(r)->ike;
+	return fields_str(ike->local_id, visit, ctx) || fields_str(ike->remote_id, visit, ctx) ||
+	       (ike->remote_eap_id.len && fields_str(ike->remote_eap_id, visit, ctx)) ||
+	       (ike->remote_xauth_id.len && fields_str(ike->remote_xauth_id, visit, ctx));
+}
+
+static bool get_vip(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct model_ike *ike = SA(r)->ike;
+	return fields_list(&ike->local_vips, visit, ctx) ||
+	       fields_list(&ike->remote_vips, visit, ctx);
+}
+
+static bool get_version(const void *r, filter_visit_fn visit, void *ctx)
+{
+	unsigned v = SA(r)->ike->version;
+	return v && visit(ctx, v == 1 ? "IKEv1" : "IKEv2", 5);
+}
+
+/* "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519", put together without
+ * printf as it runs for every row. */
+static size_t put(char *buf, size_t n, const char *sep, struct model_str s)
+{
+	if (!s.len || n + 1 + s.len > 150)
+		return n;
+	if (n && sep)
+		buf[n++] = *sep;
+	memcpy(buf + n, s.s, s.len);
+	return n + s.len;
+}
+
+static bool get_proposal(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct model_child *c = SA(r)->child;
+	const struct model_ike *ike = SA(r)->ike;
+	char buf[160], ks[12];
+	uint32_t k = c ? c->encr_keysize : ike->encr_keysize;
+	size_t n = put(buf, 0, NULL, c ? c->encr_alg : ike->encr_alg), kn = sizeof(ks);
+	do
+		ks[--kn] = (char)('0' + k % 10);
+	while (k /= 10);
+	ks[--kn] = '_';
+	n = put(buf, n, NULL, (struct model_str){ks + kn, (uint32_t)(sizeof(ks) - kn)});
+	n = put(buf, n, "/", c ? c->integ_alg : ike->integ_alg);
+	n = put(buf, n, "/", c ? (struct model_str){"", 0} : ike->prf_alg);
+	n = put(buf, n, "/", c ? c->dh_group : ike->dh_group);
+	return visit(ctx, buf, n);
+}
+
+static bool get_spi(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct sa_item *it = SA(r);
+	if (it->child)
+		return fields_str(it->child->spi_in, visit, ctx) ||
+		       fields_str(it->child->spi_out, visit, ctx);
+	return fields_str(it->ike->initiator_spi, visit, ctx) ||
+	       fields_str(it->ike->responder_spi, visit, ctx);
+}
+
+static bool get_ts(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct model_child *c = SA(r)->child;
+	return c &&
+	       (fields_list(&c->local_ts, visit, ctx) || fields_list(&c->remote_ts, visit, ctx));
+}
+
+static bool get_mode(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return SA(r)->child && fields_str(SA(r)->child->mode, visit, ctx);
+}
+
+static bool get_why(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct sa_item *it = SA(r);
+	const struct diag *d = it->c ? it->c->diag : NULL;
+	return d && fields_cstr(fields_verdict_problem(diag_sa_verdict(
+	                                d, it->ike->uniqueid, it->child ? it->child->uniqueid : 0)),
+	                        visit, ctx);
+}
+
+static bool get_problem(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct sa_item *it = SA(r);
+	return fields_cstr(fields_sa_problem(it->ike, it->child, it->c ? it->c->diag : NULL,
+	                                     it->c ? it->c->now : 0),
+	                   visit, ctx);
+}
+
+static bool get_reqid(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return SA(r)->child && fields_u64(SA(r)->child->reqid, visit, ctx);
+}
+
+static bool get_uniqueid(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct sa_item *it = SA(r);
+	return fields_u64(it->child ? it->child->uniqueid : it->ike->uniqueid, visit, ctx);
+}
+
+static const struct filter_field sa_fields[] = {
+        {"name", true, get_name},
+        {"child", true, get_child},
+        {"state", true, get_state},
+        {"local", true, get_local},
+        {"remote", true, get_remote},
+        {"id", true, get_id},
+        {"vip", true, get_vip},
+        {"proposal", true, get_proposal},
+        {"alg", false, get_proposal},
+        {"spi", true, get_spi},
+        {"ts", true, get_ts},
+        {"mode", true, get_mode},
+        {"why", true, get_why},
+        {"problem", false, get_problem},
+        {"version", false, get_version},
+        {"reqid", false, get_reqid},
+        {"uniqueid", false, get_uniqueid},
+};
+
+static bool sa_match(void *ctx, const struct model_ike *ike, const struct model_child *child)
+{
+	const struct pane *p = ctx;
+	struct sa_item it = {ike, child, &p->env};
+	return pane_match(p, &it);
+}
+
+static void sas_filter_changed(struct pane *p)
+{
+	model_view_set_match(view_of(p), p->match ? sa_match : NULL, p);
+}
+
+/* The context rows are matched in; the view matches again when the
+ * filter's answers moved (verdicts, the time). */
+static void sas_env(struct pane *p, const struct pane_ctx *c)
+{
+	if (pane_env_update(p, c))
+		model_view_rematch(view_of(p));
+}
+
 static void sas_init(struct pane *p, const struct pane_init *in)
 {
 	p->priv = in->view;
@@ -78,19 +253,20 @@ static void sas_init(struct pane *p, const struct pane_init *in)
 static void sas_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_view *v = view_of(p);
+	sas_env(p, c);
 	model_view_refresh(v);
 	size_t n = model_view_count(v);
 	struct model_counts mc;
 	model_counts_get(c->model, &mc);
-	char right[256], stale[48] = "";
+	char right[400], stale[48] = "", note[200];
 	bool away = !c->connected && c->have_data;
 	/* SAs the last sweep did not list (busy in charon, or gone) carry a
 	 * "?" after their state until the next sweeps settle it. */
 	if (mc.stale)
 		snprintf(stale, sizeof(stale), "  %zu unconfirmed (?)", mc.stale);
-	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s%s",
+	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s",
 	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
-	         p->sort_desc ? " (desc)" : "", p->filter[0] ? "  filter: " : "", p->filter, stale);
+	         p->sort_desc ? " (desc)" : "", pane_filter_note(p, note, sizeof(note)), stale);
 	size_t sel = model_view_selected(v), where = 0;
 	bool hidden = false, gone = model_view_gone(v, &where, &hidden);
 	/* Gone: no row is highlighted and the list stays where it was. */
@@ -98,7 +274,8 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	            : gone && where < n    ? where
 	            : gone && n            ? n - 1
 	                                   : 0;
-	struct sa_rows sr = {v, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
+	struct sa_rows sr = {
+	        v, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
 	/* WHY while something has a verdict; LAST HOUR with a history store */
 	struct column cols[SAC_COUNT];
 	memcpy(cols, sa_columns, sizeof(cols));
@@ -115,7 +292,8 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	        .ncolumns = SAC_COUNT,
 	        .count = n,
 	        .selected = sel,
-	        .empty = p->filter[0]   ? "no SA matches the filter"
+	        .empty = p->problems && !p->filter[0] ? "no problems: every SA is up"
+	                 : p->match                   ? "no SA matches the filter"
 	                 : c->connected ? "no SAs (press 2 for connections, i to initiate one)"
 	                                : "no data yet",
 	        .row_fn = sa_row,
@@ -128,8 +306,8 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 static unsigned sas_key(struct pane *p, const struct pane_ctx *c, const struct key_input *k,
                         struct intent *out)
 {
-	(void)c;
 	struct model_view *v = view_of(p);
+	sas_env(p, c);
 	model_view_refresh(v);
 	size_t vis = pane_body_rows(p, true);
 	size_t page = vis > 1 ? vis - 1 : 1;
@@ -234,11 +412,6 @@ static bool sas_detail(struct pane *p, const struct pane_ctx *c, struct detail_s
 	return true;
 }
 
-static void sas_filter_changed(struct pane *p)
-{
-	model_view_set_filter(view_of(p), p->filter, strlen(p->filter));
-}
-
 const struct pane_ops pane_sas_ops = {
         .name = "SAs",
         .init = sas_init,
@@ -246,4 +419,6 @@ const struct pane_ops pane_sas_ops = {
         .key = sas_key,
         .detail = sas_detail,
         .filter_changed = sas_filter_changed,
+        .fields = sa_fields,
+        .nfields = sizeof(sa_fields) / sizeof(sa_fields[0]),
 };
