@@ -72,9 +72,9 @@ static void test_table(void **state)
 {
 	size_t n;
 	const struct cmdline_command *t = cmdline_commands(&n);
-	static const char *const need[] = {"filter", "help",     "initiate", "install",
-	                                   "quit",   "redirect", "rekey",    "terminate",
-	                                   "theme",  "uninstall"};
+	static const char *const need[] = {"filter",    "help",  "initiate", "install",
+	                                   "problems",  "quit",  "redirect", "rekey",
+	                                   "terminate", "theme", "uninstall"};
 	assert_int_equal(n, sizeof(need) / sizeof(need[0]));
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(t[i].name, need[i]);
@@ -299,7 +299,8 @@ static void test_complete(void **state)
 {
 	/* command names */
 	complete("|", 0,
-	         "filter|help|initiate|install|quit|redirect|rekey|terminate|theme|uninstall",
+	         "filter|help|initiate|install|problems|quit|redirect|rekey|terminate|theme|"
+	         "uninstall",
 	         NULL);
 	complete("te|", 0, "terminate", "terminate ");
 	complete("in|", 0, "initiate|install", NULL);

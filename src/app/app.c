@@ -106,6 +106,12 @@ void app_help_open(struct app *app)
 	app->overlay = OVERLAY_HELP;
 }
 
+void app_filter_help_open(struct app *app)
+{
+	overlay_filter_help_open(&app->overlay_pane);
+	app->overlay = OVERLAY_HELP;
+}
+
 bool app_detail_open(struct app *app)
 {
 	struct pane *p = &app->panes[app->focus];
@@ -123,11 +129,17 @@ bool app_detail_open(struct app *app)
 	return true;
 }
 
+/* The status line's word for a filter's error (to take it away again). */
+#define FILTER_ERR_PREFIX "filter: "
+
 void app_set_filter(struct app *app, const char *text)
 {
 	struct pane *fp = &app->panes[app->focus];
 	snprintf(fp->filter, sizeof(fp->filter), "%s", text);
-	pane_filter_changed(fp);
+	if (pane_filter_changed(fp) < 0)
+		app_status(app, THEME_ERROR, 8, FILTER_ERR_PREFIX "%s", fp->filter_err);
+	else if (!strncmp(app->status.text, FILTER_ERR_PREFIX, strlen(FILTER_ERR_PREFIX)))
+		app->status.until = 0; /* fixed: the error goes */
 }
 
 /* Colour pairs (or, on a monochrome terminal or with a mono theme, only the

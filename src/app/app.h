@@ -66,7 +66,7 @@ struct app_config {
 	int interval_ms;
 	const char *theme;
 	bool readonly;
-	double budget; /* ms of charon CPU per second for polling (app/feed.h) */
+	double budget;  /* ms of charon CPU per second for polling (app/feed.h) */
 	const char *db; /* the history store, or NULL: no history */
 };
 
@@ -146,6 +146,11 @@ enum layout_slot app_slot_of(enum pane_id id);
 /* Opens the help overlay, or the detail view of the focused pane's
  * selection (false with a status message when nothing is selected). */
 void app_help_open(struct app *app);
+/* Opens the help on the filter language (:help filter). */
+void app_filter_help_open(struct app *app);
+/* The problems view of the focused pane (the SA tree's when the focused
+ * pane has none) on or off: is:problem in front of its filter. */
+void app_problems_toggle(struct app *app);
 bool app_detail_open(struct app *app);
 /* Applies a new filter text to the focused pane. */
 void app_set_filter(struct app *app, const char *text);

@@ -16,6 +16,7 @@
 #include "app/app.h"
 #include "model/model.h"
 #include "ui/cmdline.h"
+#include "ui/fields.h"
 #include "ui/lineedit.h"
 #include "ui/theme.h"
 #include "ui/theme_curses.h"
@@ -160,6 +161,10 @@ static void run_help(struct app *app, const struct cmdline_result *res)
 		app_help_open(app);
 		return;
 	}
+	if (!strcmp(res->argv[0].text, "filter")) {
+		app_filter_help_open(app);
+		return;
+	}
 	const struct cmdline_command *c = cmdline_command_find(res->argv[0].text);
 	if (c)
 		app_status(app, THEME_INFO, 10, "%s: %s", c->usage, c->help);
@@ -170,6 +175,33 @@ static void run_help(struct app *app, const struct cmdline_result *res)
 static void run_filter(struct app *app, const struct cmdline_result *res)
 {
 	app_set_filter(app, res->argc ? res->argv[0].text : "");
+}
+
+void app_problems_toggle(struct app *app)
+{
+	struct pane *p = &app->panes[app->focus];
+	if (!fields_has_problems(p)) {
+		/* only the SA tree and the connections have them: the SA tree */
+		app_focus_pane(app, PANE_SAS);
+		p = &app->panes[app->focus];
+		if (p->problems)
+			return; /* on already: shown now */
+	}
+	p->problems = !p->problems;
+	if (pane_filter_changed(p) < 0)
+		app_status(app, THEME_ERROR, 8, "filter: %s", p->filter_err);
+	else if (p->problems)
+		app_status(app, THEME_INFO, 5, "problems view: only what needs attention%s%s",
+		           p->filter[0] ? ", and the filter" : "", " (again: everything)");
+	else
+		app_status(app, THEME_INFO, 3, "problems view off");
+	app->redraw_all = true;
+}
+
+static void run_problems(struct app *app, const struct cmdline_result *res)
+{
+	(void)res;
+	app_problems_toggle(app);
 }
 
 static void run_theme(struct app *app, const struct cmdline_result *res)
@@ -193,7 +225,7 @@ static void run_theme(struct app *app, const struct cmdline_result *res)
 
 static void (*const handlers[CMDLINE_COUNT])(struct app *, const struct cmdline_result *) = {
         [CMDLINE_VERB] = run_verb, [CMDLINE_FILTER] = run_filter, [CMDLINE_HELP] = run_help,
-        [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,
+        [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,   [CMDLINE_PROBLEMS] = run_problems,
 };
 
 void app_command_run(struct app *app, const char *line)

@@ -86,6 +86,9 @@ static unsigned global_key(struct app *app, enum key_action act)
 	case KA_CMDLINE:
 		start_input(app, INPUT_CMDLINE);
 		return PANE_REDRAW_ALL;
+	case KA_PROBLEMS:
+		app_problems_toggle(app);
+		return PANE_REDRAW_ALL;
 	case KA_REFRESH:
 		clearok(curscr, TRUE);
 		app_refresh_all(app);

@@ -235,6 +235,12 @@ static void draw_hint(const struct bars_info *b)
 		draw_text(r.y, 0, r.w, THEME_HINT_TEXT, b->completions);
 		return;
 	}
+	/* while a filter is typed the status line holds it: what is wrong
+	 * with it shows here */
+	if (b->input == INPUT_FILTER && status_shown(b->status, b->now)) {
+		draw_text(r.y, 0, r.w, b->status->role, b->status->text);
+		return;
+	}
 	if (b->input == INPUT_CMDLINE || b->input == INPUT_FILTER) {
 		draw_text(r.y, 0, r.w, THEME_HINT_TEXT,
 		          b->input == INPUT_CMDLINE

@@ -52,6 +52,7 @@ enum cmdline_cmd {
 	CMDLINE_HELP,
 	CMDLINE_QUIT,
 	CMDLINE_THEME,
+	CMDLINE_PROBLEMS, /* the problems view, on or off */
 	CMDLINE_COUNT
 };
 

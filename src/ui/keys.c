@@ -63,6 +63,8 @@ const struct key_binding key_table[] = {
         {CH('c'), KA_CLEAR, VERB_NONE, KC_EVENTS | KC_LOG, "clear", "clear the pane"},
         {CH('/'), KA_FILTER, VERB_NONE, KC_LISTS, "filter",
          "filter the pane (live as you type; Esc clears)"},
+        {CH('!'), KA_PROBLEMS, VERB_NONE, KC_LISTS, "problems",
+         "only what needs attention: SAs not up, stuck rekeys, verdicts (again: all)"},
         {CH(':'), KA_CMDLINE, VERB_NONE, KC_LISTS | KC_DETAIL, "cmd",
          "command line (Tab completes; try :help)"},
         {TK_ID_CTRL('l'), KA_REFRESH, VERB_NONE, KC_ALL, NULL,

@@ -68,8 +68,9 @@ enum key_action {
 	KA_CLEAR,
 	KA_SORT,
 	KA_SORT_REVERSE,
-	KA_SUSPEND, /* give the terminal back to the shell until fg */
+	KA_SUSPEND,  /* give the terminal back to the shell until fg */
 	KA_TIMELINE, /* detail view: its connection's timeline and back */
+	KA_PROBLEMS, /* the problems view on or off (is:problem, :problems) */
 	KA_COUNT
 };
 

@@ -23,6 +23,7 @@
 #include "ui/cmdline.h"
 #include "ui/detail.h"
 #include "ui/draw.h"
+#include "ui/fields.h"
 #include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/lines.h"
@@ -397,8 +398,17 @@ void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool re
 	lines_add(l,
 	          "  A \"?\" after a state: the last sweep did not list the SA (not confirmed).");
 	help_insight(l, t, utf8, h);
+	lines_add(l, "");
+	fields_help(help_emit, l);
 	if (readonly)
 		lines_add(l, "Read-only mode (--readonly): every action is refused.");
+}
+
+void overlay_filter_help_open(struct pane *o)
+{
+	struct text_state *ts = o->priv;
+	text_reset(o, "help: filter");
+	fields_help(help_emit, &ts->lines);
 }
 
 void overlay_detail_open(struct pane *o, const struct detail_subject *s)

@@ -24,6 +24,8 @@ struct hist;
  * which history store is open, may be NULL). */
 void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly,
                        const struct hist *h);
+/* Fills o with the help on the filter language and each pane's fields. */
+void overlay_filter_help_open(struct pane *o);
 /* Shows the detail view of s in o (built on every draw). */
 void overlay_detail_open(struct pane *o, const struct detail_subject *s);
 /* If o shows an SA: true and the id of its IKE SA now (so that it gets

@@ -12,6 +12,7 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "ui/fields.h"
 #include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
@@ -26,50 +27,54 @@ struct conn_row {
 	const struct diag_verdict *peer;
 };
 
-static bool conn_matches(const struct model_conn *c, const char *f)
+/* A row of the connections pane as the filter's fields see it (one of
+ * conn, conn + child, peer). */
+struct conn_item {
+	const struct model_conn *conn;
+	const struct model_conn_child *child; /* a child config row */
+	const struct diag_verdict *peer;      /* a peer no connection matched */
+	const struct pane_ctx *c;
+};
+
+static bool conn_item_match(const struct pane *p, const struct pane_ctx *c,
+                            const struct model_conn *cn, const struct model_conn_child *ch,
+                            const struct diag_verdict *peer)
 {
-	size_t fl = strlen(f);
-	if (!fl || model_str_icontains(c->name, f, fl))
-		return true;
-	char buf[512];
-	model_list_join(&c->remote_addrs, ",", buf, sizeof(buf));
-	if (model_str_icontains((struct model_str){buf, (uint32_t)strlen(buf)}, f, fl))
-		return true;
-	for (size_t i = 0; i < c->n_children; i++)
-		if (model_str_icontains(c->children[i].name, f, fl))
-			return true;
-	return false;
+	struct conn_item it = {cn, ch, peer, c};
+	return pane_match(p, &it);
 }
 
 /* The rows shown (allocated, *n of them): the connections with their
  * child configs, then the peers no connection matched that have a
  * current verdict (an attempt this charon refused before it knew whose it
- * was). */
-static struct conn_row *conn_rows(const struct model *m, const struct diag *d, const char *filter,
-                                  size_t *n)
+ * was). Each row is matched on its own; a connection is shown above its
+ * child configs that match. */
+static struct conn_row *conn_rows(const struct pane *p, const struct pane_ctx *c, size_t *n)
 {
+	const struct model *m = c->model;
+	const struct diag *d = c->diag;
 	size_t k = 0, nc = model_conn_count(m), np = d ? diag_count(d) : 0, cap = 16 + np;
 	struct conn_row *rows = xcalloc(cap, sizeof(*rows));
 	for (size_t i = 0; i < nc; i++) {
-		const struct model_conn *c = model_conn_at(m, i);
-		if (!conn_matches(c, filter))
-			continue;
-		if (k + 1 + c->n_children + np > cap) {
-			cap = (k + 1 + c->n_children + np) * 2;
+		const struct model_conn *cn = model_conn_at(m, i);
+		if (k + 1 + cn->n_children + np > cap) {
+			cap = (k + 1 + cn->n_children + np) * 2;
 			rows = xreallocarray(rows, cap, sizeof(*rows));
 		}
+		size_t at = k;
+		bool any = conn_item_match(p, c, cn, NULL, NULL);
 		rows[k++] = (struct conn_row){i, -1, NULL};
-		for (size_t j = 0; j < c->n_children; j++)
-			rows[k++] = (struct conn_row){i, (long)j, NULL};
+		for (size_t j = 0; j < cn->n_children; j++)
+			if (conn_item_match(p, c, cn, &cn->children[j], NULL)) {
+				rows[k++] = (struct conn_row){i, (long)j, NULL};
+				any = true;
+			}
+		if (!any)
+			k = at;
 	}
-	size_t fl = strlen(filter);
 	for (size_t i = 0; i < np; i++) {
 		const struct diag_verdict *v = diag_at(d, i);
-		char name[300];
-		int nl = snprintf(name, sizeof(name), "peer %s", v->peer);
-		if (*v->conn || !v->current || nl < 0 ||
-		    !model_str_icontains((struct model_str){name, (uint32_t)strlen(name)}, filter,
-		                         fl))
+		if (*v->conn || !v->current || !conn_item_match(p, c, NULL, NULL, v))
 			continue;
 		rows[k++] = (struct conn_row){SIZE_MAX, -1, v};
 	}
@@ -83,7 +88,7 @@ static bool conn_selected(struct pane *p, const struct pane_ctx *c, const struct
                           const struct model_conn_child **ch, const struct diag_verdict **peer)
 {
 	size_t n;
-	struct conn_row *rows = conn_rows(c->model, c->diag, p->filter, &n);
+	struct conn_row *rows = conn_rows(p, c, &n);
 	bool ok = p->lv.sel < n;
 	*cn = NULL;
 	*ch = NULL;
@@ -153,6 +158,132 @@ static const char *cname(char *buf, size_t size, struct model_str s)
 	return buf;
 }
 
+/* ---- the filter's fields (struct conn_item) -------------------------------- */
+
+#define CI(r) ((const struct conn_item *)(r))
+
+/* STATUS as a word: what rows_conn() shows. */
+static const char *conn_status(const struct model *m, const struct model_conn *cn)
+{
+	struct model_conn_status cs;
+	model_conn_status_get(m, cn, &cs);
+	if (cs.ikes_up)
+		return configs_missing(m, cn, &cs) ? "partial" : "up";
+	if (cs.ikes)
+		return "connecting";
+	return trapped(m, cn, NULL) ? "trap" : "down";
+}
+
+static const struct diag_verdict *item_verdict(const struct conn_item *it)
+{
+	char name[TARGET_NAME_MAX + 1], child[TARGET_NAME_MAX + 1];
+	const struct diag *d = it->c->diag;
+	if (it->peer)
+		return it->peer;
+	if (!d)
+		return NULL;
+	cname(name, sizeof(name), it->conn->name);
+	if (it->child)
+		return diag_child_verdict(d, name, cname(child, sizeof(child), it->child->name));
+	return diag_conn_verdict(d, name);
+}
+
+static bool cget_name(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	char name[300];
+	if (it->peer)
+		return visit(ctx, name,
+		             (size_t)snprintf(name, sizeof(name), "peer %s", it->peer->peer));
+	return fields_str(it->conn->name, visit, ctx);
+}
+
+/* A connection's row holds the names of its child configs. */
+static bool cget_child(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	if (it->peer)
+		return false;
+	if (it->child)
+		return fields_str(it->child->name, visit, ctx);
+	for (size_t i = 0; i < it->conn->n_children; i++)
+		if (fields_str(it->conn->children[i].name, visit, ctx))
+			return true;
+	return false;
+}
+
+static bool cget_status(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	return fields_cstr(it->peer ? "unmatched" : conn_status(it->c->model, it->conn), visit,
+	                   ctx);
+}
+
+/* A child config's row holds its traffic selectors and its connection's
+ * addresses, so that a negated term drops both rows. */
+static bool cget_local(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	if (it->peer)
+		return false;
+	return (it->child && fields_list(&it->child->local_ts, visit, ctx)) ||
+	       fields_list(&it->conn->local_addrs, visit, ctx);
+}
+
+static bool cget_remote(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	if (it->peer)
+		return fields_cstr(it->peer->peer, visit, ctx);
+	return (it->child && fields_list(&it->child->remote_ts, visit, ctx)) ||
+	       fields_list(&it->conn->remote_addrs, visit, ctx);
+}
+
+static bool cget_version(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return CI(r)->conn && fields_str(CI(r)->conn->version, visit, ctx);
+}
+
+static bool cget_mode(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return CI(r)->child && fields_str(CI(r)->child->mode, visit, ctx);
+}
+
+static bool cget_why(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_cstr(fields_verdict_problem(item_verdict(CI(r))), visit, ctx);
+}
+
+/* A verdict, else a connection partly up or still connecting, or a child
+ * config missing under an IKE SA that is up. Down by itself is no problem
+ * (nothing asks for it to be up; should-be-up is a verdict). */
+static bool cget_problem(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct conn_item *it = CI(r);
+	const char *why = fields_verdict_problem(item_verdict(it));
+	const struct model *m = it->c->model;
+	if (!why && it->child) {
+		struct model_conn_status cs;
+		model_conn_status_get(m, it->conn, &cs);
+		if (cs.ikes_up && !trapped(m, it->conn, it->child) &&
+		    !config_up(m, it->conn, it->child))
+			why = "child-missing";
+	} else if (!why && it->conn) {
+		why = conn_status(m, it->conn);
+		if (strcmp(why, "partial") && strcmp(why, "connecting"))
+			why = NULL;
+	}
+	return fields_cstr(why, visit, ctx);
+}
+
+static const struct filter_field conn_fields[] = {
+        {"name", true, cget_name},       {"child", true, cget_child},
+        {"status", true, cget_status},   {"state", false, cget_status},
+        {"local", true, cget_local},     {"remote", true, cget_remote},
+        {"version", true, cget_version}, {"mode", true, cget_mode},
+        {"why", true, cget_why},         {"problem", false, cget_problem},
+};
+
 struct conn_draw {
 	const struct model *m;
 	const struct conn_row *rows;
@@ -201,11 +332,11 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_counts mc;
 	model_counts_get(c->model, &mc);
-	char right[256];
-	snprintf(right, sizeof(right), "%zu loaded, %zu up%s%s", mc.conns, mc.conns_up,
-	         p->filter[0] ? "  filter: " : "", p->filter);
+	char right[400], note[200];
+	snprintf(right, sizeof(right), "%zu loaded, %zu up%s", mc.conns, mc.conns_up,
+	         pane_filter_note(p, note, sizeof(note)));
 	size_t n;
-	struct conn_row *rows = conn_rows(c->model, c->diag, p->filter, &n);
+	struct conn_row *rows = conn_rows(p, c, &n);
 	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}};
 	/* FLAPS needs a history store */
 	struct column cols[CC_COUNT];
@@ -219,8 +350,10 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 	        .ncolumns = CC_COUNT,
 	        .count = n,
 	        .selected = p->lv.sel,
-	        .empty =
-	                p->filter[0] ? "no connection matches the filter" : "no connections loaded",
+	        .empty = p->problems && !p->filter[0] && n < model_conn_count(c->model)
+	                         ? "no problems: nothing that should be up is down"
+	                 : p->match ? "no connection matches the filter"
+	                            : "no connections loaded",
 	        .row_fn = conn_row,
 	        .arg = &d,
 	};
@@ -232,7 +365,7 @@ static unsigned conns_key(struct pane *p, const struct pane_ctx *c, const struct
                           struct intent *out)
 {
 	size_t n;
-	free(conn_rows(c->model, c->diag, p->filter, &n));
+	free(conn_rows(p, c, &n));
 	p->lv.count = n;
 	unsigned f = listview_nav(&p->lv, k->action, pane_body_rows(p, true));
 	if (f)
@@ -278,29 +411,69 @@ const struct pane_ops pane_conns_ops = {
         .draw = conns_draw,
         .key = conns_key,
         .detail = conns_detail,
+        .fields = conn_fields,
+        .nfields = sizeof(conn_fields) / sizeof(conn_fields[0]),
 };
 
-/* Does the policy match the pane's filter (name, mode, selectors)? */
-static bool pol_matches(const struct model_pol *pl, const char *f)
+/* ---- the policies pane's fields (struct model_pol) ------------------------- */
+
+#define POL(r) ((const struct model_pol *)(r))
+
+static bool pget_name(const void *r, filter_visit_fn visit, void *ctx)
 {
-	size_t fl = strlen(f);
-	if (!fl || model_str_icontains(pl->key, f, fl) || model_str_icontains(pl->mode, f, fl))
-		return true;
-	char buf[512];
-	model_list_join(&pl->local_ts, ",", buf, sizeof(buf));
-	if (model_str_icontains((struct model_str){buf, (uint32_t)strlen(buf)}, f, fl))
-		return true;
-	model_list_join(&pl->remote_ts, ",", buf, sizeof(buf));
-	return model_str_icontains((struct model_str){buf, (uint32_t)strlen(buf)}, f, fl);
+	return fields_str(POL(r)->key, visit, ctx);
 }
 
+static bool pget_type(const void *r, filter_visit_fn visit, void *ctx)
+{
+	static const char *const types[] = {"trap", "drop", "pass"};
+	unsigned t = POL(r)->type <= MODEL_POL_PASS ? POL(r)->type : 0;
+	return fields_cstr(types[t], visit, ctx);
+}
+
+static bool pget_mode(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(POL(r)->mode, visit, ctx);
+}
+
+static bool pget_local(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_list(&POL(r)->local_ts, visit, ctx);
+}
+
+static bool pget_remote(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_list(&POL(r)->remote_ts, visit, ctx);
+}
+
+static bool pget_conn(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return POL(r)->ike.len && fields_str(POL(r)->ike, visit, ctx);
+}
+
+static bool pget_child(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(POL(r)->child, visit, ctx);
+}
+
+static bool pget_reqid(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return POL(r)->reqid && fields_u64(POL(r)->reqid, visit, ctx);
+}
+
+static const struct filter_field pol_fields[] = {
+        {"type", true, pget_type},    {"name", true, pget_name},     {"mode", true, pget_mode},
+        {"local", true, pget_local},  {"remote", true, pget_remote}, {"conn", false, pget_conn},
+        {"child", false, pget_child}, {"reqid", false, pget_reqid},
+};
+
 /* The indexes of the policies shown (allocated, *n of them). */
-static size_t *pol_rows(const struct model *m, const char *filter, size_t *n)
+static size_t *pol_rows(const struct pane *p, const struct model *m, size_t *n)
 {
 	size_t k = 0, np = model_pol_count(m);
 	size_t *rows = xcalloc(np ? np : 1, sizeof(*rows));
 	for (size_t i = 0; i < np; i++)
-		if (pol_matches(model_pol_at(m, i), filter))
+		if (pane_match(p, model_pol_at(m, i)))
 			rows[k++] = i;
 	*n = k;
 	return rows;
@@ -309,7 +482,7 @@ static size_t *pol_rows(const struct model *m, const char *filter, size_t *n)
 static const struct model_pol *pol_selected(struct pane *p, const struct model *m)
 {
 	size_t n;
-	size_t *rows = pol_rows(m, p->filter, &n);
+	size_t *rows = pol_rows(p, m, &n);
 	const struct model_pol *pl = p->lv.sel < n ? model_pol_at(m, rows[p->lv.sel]) : NULL;
 	free(rows);
 	return pl;
@@ -331,12 +504,12 @@ static void pols_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_counts mc;
 	model_counts_get(c->model, &mc);
-	char right[256];
-	snprintf(right, sizeof(right), "%zu trap, %zu drop, %zu pass%s%s",
+	char right[400], note[200];
+	snprintf(right, sizeof(right), "%zu trap, %zu drop, %zu pass%s",
 	         mc.pol_types[MODEL_POL_TRAP], mc.pol_types[MODEL_POL_DROP],
-	         mc.pol_types[MODEL_POL_PASS], p->filter[0] ? "  filter: " : "", p->filter);
+	         mc.pol_types[MODEL_POL_PASS], pane_filter_note(p, note, sizeof(note)));
 	size_t n;
-	size_t *rows = pol_rows(c->model, p->filter, &n);
+	size_t *rows = pol_rows(p, c->model, &n);
 	struct pol_draw d = {c->model, rows, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
 	        .title = "3 policies",
@@ -345,7 +518,7 @@ static void pols_draw(struct pane *p, const struct pane_ctx *c)
 	        .ncolumns = PC_COUNT,
 	        .count = n,
 	        .selected = p->lv.sel,
-	        .empty = p->filter[0] ? "no policy matches the filter" : "no policies installed",
+	        .empty = p->match ? "no policy matches the filter" : "no policies installed",
 	        .row_fn = pol_row,
 	        .arg = &d,
 	};
@@ -357,7 +530,7 @@ static unsigned pols_key(struct pane *p, const struct pane_ctx *c, const struct 
                          struct intent *out)
 {
 	size_t n;
-	free(pol_rows(c->model, p->filter, &n));
+	free(pol_rows(p, c->model, &n));
 	p->lv.count = n;
 	unsigned f = listview_nav(&p->lv, k->action, pane_body_rows(p, true));
 	if (f)
@@ -401,4 +574,6 @@ const struct pane_ops pane_pols_ops = {
         .draw = pols_draw,
         .key = pols_key,
         .detail = pols_detail,
+        .fields = pol_fields,
+        .nfields = sizeof(pol_fields) / sizeof(pol_fields[0]),
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "ui/fields.h"
 #include "ui/hist.h"
 #include "ui/keys.h"
 #include "ui/pane.h"
@@ -42,17 +43,104 @@ struct ring_state {
 	bool is_log; /* the log pane, else the event pane */
 };
 
-static bool event_matches(const struct model_event *e, const char *f)
+/* ---- the filter's fields ----------------------------------------------------- */
+
+/* A row of the event pane: an entry of the ring or a record of the store. */
+struct event_item {
+	const struct model_event *e;
+	const struct store_event *h;
+};
+
+#define EV(r) ((const struct event_item *)(r))
+
+static bool eget_kind(const void *r, filter_visit_fn visit, void *ctx)
 {
-	size_t fl = strlen(f);
-	if (!fl)
-		return true;
-	const char *k = model_event_kind_name(e->kind);
-	return model_str_icontains(e->text, f, fl) || model_str_icontains(e->ike_name, f, fl) ||
-	       model_str_icontains(e->child_name, f, fl) ||
-	       model_str_icontains(e->remote_host, f, fl) ||
-	       model_str_icontains((struct model_str){k, (uint32_t)strlen(k)}, f, fl);
+	const struct event_item *it = EV(r);
+	return it->e ? fields_cstr(model_event_kind_name(it->e->kind), visit, ctx)
+	             : fields_str(it->h->kind_word, visit, ctx);
 }
+
+static bool eget_name(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct event_item *it = EV(r);
+	return fields_str(it->e ? it->e->ike_name : it->h->conn, visit, ctx);
+}
+
+static bool eget_child(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct event_item *it = EV(r);
+	return fields_str(it->e ? it->e->child_name : it->h->child, visit, ctx);
+}
+
+static bool eget_remote(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct event_item *it = EV(r);
+	return fields_str(it->e ? it->e->remote_host : it->h->remote, visit, ctx);
+}
+
+static bool eget_text(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct event_item *it = EV(r);
+	return fields_str(it->e ? it->e->text : it->h->detail, visit, ctx);
+}
+
+/* The verdict code of a record of the store. */
+static bool eget_why(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return EV(r)->h && EV(r)->h->code.len && fields_str(EV(r)->h->code, visit, ctx);
+}
+
+static bool eget_uniqueid(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct event_item *it = EV(r);
+	uint32_t id = it->e ? it->e->ike_id : it->h->ike_id;
+	return id && fields_u64(id, visit, ctx);
+}
+
+static const struct filter_field event_fields[] = {
+        {"kind", true, eget_kind},          {"name", true, eget_name}, {"child", true, eget_child},
+        {"remote", true, eget_remote},      {"text", true, eget_text}, {"why", true, eget_why},
+        {"uniqueid", false, eget_uniqueid},
+};
+
+#define LOG(r) ((const struct model_log_line *)(r))
+
+static bool lget_group(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(LOG(r)->group, visit, ctx);
+}
+
+static bool lget_level(const void *r, filter_visit_fn visit, void *ctx)
+{
+	char buf[16];
+	return visit(ctx, buf, (size_t)snprintf(buf, sizeof(buf), "%d", LOG(r)->level));
+}
+
+static bool lget_name(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return LOG(r)->ike_name.len && fields_str(LOG(r)->ike_name, visit, ctx);
+}
+
+static bool lget_text(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return fields_str(LOG(r)->msg, visit, ctx);
+}
+
+static bool lget_thread(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return LOG(r)->thread >= 0 && fields_u64((uint64_t)LOG(r)->thread, visit, ctx);
+}
+
+static bool lget_uniqueid(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return LOG(r)->ike_id && fields_u64(LOG(r)->ike_id, visit, ctx);
+}
+
+static const struct filter_field log_fields[] = {
+        {"group", true, lget_group},    {"level", true, lget_level},
+        {"name", true, lget_name},      {"text", true, lget_text},
+        {"thread", false, lget_thread}, {"uniqueid", false, lget_uniqueid},
+};
 
 /* Indexes of the entries shown, in *out (allocated); returns their number. */
 static size_t event_index(const struct model *m, struct pane *p, size_t **out)
@@ -62,7 +150,8 @@ static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
 	for (size_t i = 0; i < n; i++) {
 		const struct model_event *e = model_event_at(m, i);
-		if ((!rs->cleared || e->seq > rs->clear_seq) && event_matches(e, p->filter))
+		struct event_item it = {e, NULL};
+		if ((!rs->cleared || e->seq > rs->clear_seq) && pane_match(p, &it))
 			idx[k++] = i;
 	}
 	*out = idx;
@@ -70,15 +159,6 @@ static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 }
 
 /* ---- the scroll-back ------------------------------------------------------- */
-
-static bool hist_matches(const struct store_event *ev, const char *f)
-{
-	size_t fl = strlen(f);
-	return !fl || model_str_icontains(ev->detail, f, fl) ||
-	       model_str_icontains(ev->conn, f, fl) || model_str_icontains(ev->child, f, fl) ||
-	       model_str_icontains(ev->remote, f, fl) ||
-	       model_str_icontains(ev->kind_word, f, fl) || model_str_icontains(ev->code, f, fl);
-}
 
 /* The records shown above the ring, oldest first (allocated), *n of them:
  * none unless the pane asked. */
@@ -88,9 +168,11 @@ static const struct store_event **back_index(const struct pane *p, const struct 
 	const struct hist_list *l = h && rs->hist && h->back.want_n ? &h->back.recs : NULL;
 	size_t total = l ? l->n : 0, k = 0;
 	const struct store_event **v = xcalloc(total ? total : 1, sizeof(*v));
-	for (size_t i = total; i-- > 0;)
-		if (hist_matches(&l->v[i].ev, p->filter))
+	for (size_t i = total; i-- > 0;) {
+		struct event_item it = {NULL, &l->v[i].ev};
+		if (pane_match(p, &it))
 			v[k++] = &l->v[i].ev;
+	}
 	*n = k;
 	return v;
 }
@@ -100,10 +182,10 @@ static size_t log_index(const struct model *m, struct pane *p, size_t **out)
 	struct ring_state *rs = p->priv;
 	size_t n = model_log_count(m), k = 0;
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-	rs->lf.text = p->filter;
 	for (size_t i = 0; i < n; i++) {
 		const struct model_log_line *l = model_log_at(m, i);
-		if ((!rs->cleared || l->seq > rs->clear_seq) && model_log_match(l, &rs->lf))
+		if ((!rs->cleared || l->seq > rs->clear_seq) && model_log_match(l, &rs->lf) &&
+		    pane_match(p, l))
 			idx[k++] = i;
 	}
 	*out = idx;
@@ -243,7 +325,7 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	struct ring_state *rs = p->priv;
 	struct shown sh;
 	shown_get(m, c->hist, p, &sh);
-	char right[256], lvl[32] = "", grp[32] = "", back[48] = "";
+	char right[400], lvl[32] = "", grp[32] = "", back[48] = "", note[200];
 	uint64_t dropped = is_log ? model_log_dropped(m) : model_events_dropped(m);
 	if (is_log) {
 		if (rs->level_step)
@@ -258,10 +340,10 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	if (sh.nb || (rs->asking && !is_log))
 		snprintf(back, sizeof(back), " + %zu from history%s", sh.nb,
 		         rs->asking ? " (reading)" : "");
-	snprintf(right, sizeof(right), "%zu%s%s%s%s%s%s  %s%s%.0llu%s", sh.n,
-	         is_log ? " lines" : " events", back, lvl, grp, p->filter[0] ? " filter: " : "",
-	         p->filter, p->lv.follow ? "following" : "paused", dropped ? ", dropped " : "",
-	         (unsigned long long)dropped, "");
+	snprintf(right, sizeof(right), "%zu%s%s%s%s%s  %s%s%.0llu%s", sh.n,
+	         is_log ? " lines" : " events", back, lvl, grp,
+	         pane_filter_note(p, note, sizeof(note)), p->lv.follow ? "following" : "paused",
+	         dropped ? ", dropped " : "", (unsigned long long)dropped, "");
 	listview_clamp(&p->lv, total, pane_body_rows(p, false));
 	struct ring_draw d = {m, &sh, is_log, {c->utf8, c->now, c->wall_offset}};
 	struct pane_list l = {
@@ -437,6 +519,8 @@ const struct pane_ops pane_events_ops = {
         .key = events_key,
         .detail = events_detail,
         .destroy = ring_destroy,
+        .fields = event_fields,
+        .nfields = sizeof(event_fields) / sizeof(event_fields[0]),
 };
 
 const struct pane_ops pane_log_ops = {
@@ -446,4 +530,6 @@ const struct pane_ops pane_log_ops = {
         .key = log_key,
         .detail = log_detail,
         .destroy = ring_destroy,
+        .fields = log_fields,
+        .nfields = sizeof(log_fields) / sizeof(log_fields[0]),
 };
