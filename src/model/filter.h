@@ -23,11 +23,12 @@
  *            regular expression (in a VALUE, \x is x)
  *
  * Field names are the pane's (letters, digits, '-' and '_'; any case). The
- * SA pane's, as bench/bench-filter.c defines them over the SA tree's rows:
+ * SA pane's, as src/ui/pane_sas.c defines them over the SA tree's rows:
  *   name  child  state  local  remote  id (local, remote, EAP and XAuth
  *   identities)  vip  proposal (also: alg)  spi  ts (local and remote
- *   traffic selectors)  mode  and, not searched by free text, version
- *   reqid  uniqueid
+ *   traffic selectors)  mode  why (the verdict's code)  and, not searched
+ *   by free text, version  reqid  uniqueid  problem (ui/fields.h); the
+ *   other panes' are in their files, all listed by :help filter.
  * A field may hold several values (a list of traffic selectors): F=V and
  * F~R hold if any value does, F!=V and F!~R if none does. F= (empty value)
  * holds when the field is empty or absent. A quoted word is never a field
