@@ -398,8 +398,6 @@ void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool re
 	lines_add(l,
 	          "  A \"?\" after a state: the last sweep did not list the SA (not confirmed).");
 	help_insight(l, t, utf8, h);
-	lines_add(l, "");
-	fields_help(help_emit, l);
 	if (readonly)
 		lines_add(l, "Read-only mode (--readonly): every action is refused.");
 }

@@ -157,8 +157,10 @@ mon_keys q
 mon_wait_gone 'help: filter' 3
 mon_keys '?'
 mon_wait '! +only what needs attention' 3
+mon_keys G
+mon_wait 'help filter: the filter language' 3
 mon_keys q
-mon_wait_gone 'Fields of each pane' 3
+mon_wait_gone 'help filter: the filter language' 3
 echo "ok: help"
 
 mon_keys q
