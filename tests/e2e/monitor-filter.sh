@@ -8,23 +8,12 @@
 # (composing with a filter, which comes back when the view is off), the
 # connections pane's fields, :help filter and the help screen.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
+mon_need_sim
 
 trap 'sim_stop; mon_cleanup' EXIT
 
-"$VICISIM" --socket "$MON_WORK/sim.vici" --ike 14 --conns 14 --children 2 --connecting 1 \
-	>"$MON_WORK/sim.out" 2>&1 &
-sim_pid=$!
-for _ in $(seq 50); do
-	grep -q ready "$MON_WORK/sim.out" && break
-	sleep 0.1
-done
-grep -q ready "$MON_WORK/sim.out" || fail "vicisim did not start"
-uri=unix://$MON_WORK/sim.vici
+sim_start none 0 --ike 14 --conns 14 --children 2 --connecting 1
 
 # The SA pane's rows (the top pane, maximised with z): lines of the tree.
 sa_rows() {
