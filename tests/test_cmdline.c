@@ -73,7 +73,7 @@ static void test_table(void **state)
 	size_t n;
 	const struct cmdline_command *t = cmdline_commands(&n);
 	static const char *const need[] = {"filter",    "help",  "initiate", "install",
-	                                   "problems",  "quit",  "redirect", "rekey",
+	                                   "problems",  "quit",  "redirect", "rekey", "sort",
 	                                   "terminate", "theme", "uninstall"};
 	assert_int_equal(n, sizeof(need) / sizeof(need[0]));
 	for (size_t i = 0; i < n; i++) {
@@ -158,6 +158,13 @@ static void test_commands(void **state)
 	bad("install a b c", "install: too many arguments (usage: install CHILD [IKE])");
 	bad("install #c3", "install: '#c3' is an SA id; install takes a CHILD name");
 	ok("uninstall net", V(UNINSTALL), "net", NULL);
+
+	ok("sort rekey", CMDLINE_SORT, "rekey", NULL);
+	ok("sort REKEY DESC", CMDLINE_SORT, "REKEY", "desc", NULL);
+	ok("sort name asc", CMDLINE_SORT, "name", "asc", NULL);
+	bad("sort", "sort: missing COLUMN (usage: sort COLUMN [asc|desc])");
+	bad("sort name up", "sort: 'up' is not asc or desc");
+	bad("sort name asc x", "sort: too many arguments (usage: sort COLUMN [asc|desc])");
 	bad("uninstall", "uninstall: missing CHILD (usage: uninstall CHILD)");
 
 	ok("filter", CMDLINE_FILTER, NULL);
@@ -240,6 +247,7 @@ static void candidates(void *ctx, enum cmdline_arg_kind kind, struct cmdline_com
 	        "\xc3\xa8re", "bad\x1b[2J", "bad\xff"};
 	static const char *const ids[] = {"#1", "#12", "#c3"};
 	static const char *const themes[] = {"default", "light", "mono", "colorblind"};
+	static const char *const columns[] = {"name", "rekey", "remote", "expire"};
 	const char *const *v = NULL;
 	size_t n = 0;
 	switch (kind) {
@@ -254,6 +262,9 @@ static void candidates(void *ctx, enum cmdline_arg_kind kind, struct cmdline_com
 		break;
 	case CMDLINE_ARG_THEME:
 		v = themes, n = 4;
+		break;
+	case CMDLINE_ARG_COLUMN:
+		v = columns, n = 4;
 		break;
 	default:
 		fail_msg("unexpected kind %d", kind);
@@ -299,7 +310,7 @@ static void test_complete(void **state)
 {
 	/* command names */
 	complete("|", 0,
-	         "filter|help|initiate|install|problems|quit|redirect|rekey|terminate|theme|"
+	         "filter|help|initiate|install|problems|quit|redirect|rekey|sort|terminate|theme|"
 	         "uninstall",
 	         NULL);
 	complete("te|", 0, "terminate", "terminate ");
@@ -319,6 +330,13 @@ static void test_complete(void **state)
 	complete("uninstall |", 0, "gw-moon|net-a|net-b|\xc3\xa8re|\xc3\xa9t\xc3\xa9", NULL);
 	complete("theme l|", 0, "light", "light ");
 	complete("help rek|", 0, "rekey", "rekey ");
+	/* :sort: the focused pane's columns, then the direction */
+	complete("sort |", 0, "expire|name|rekey|remote", NULL);
+	complete("sort re|", 0, "rekey|remote", NULL);
+	complete("sort rek|", 0, "rekey", "rekey ");
+	complete("sort rekey |", 0, "asc|desc", NULL);
+	complete("sort rekey d|", 0, "desc", "desc ");
+	complete("sort rekey desc |", -EINVAL, "", NULL);
 	complete("install net-a g|", 0, "gw-moon|gw-sun", "gw-");
 	complete("filter a b gw-s|", 0, "gw-sun", "gw-sun ");
 	/* quoting: names with spaces and quotes come back quoted */

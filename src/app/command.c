@@ -18,6 +18,7 @@
 #include "ui/cmdline.h"
 #include "ui/fields.h"
 #include "ui/lineedit.h"
+#include "ui/sort.h"
 #include "ui/theme.h"
 #include "ui/theme_curses.h"
 #include "util/sanitize.h"
@@ -68,6 +69,12 @@ static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_co
 			}
 		}
 		break;
+	case CMDLINE_ARG_COLUMN: {
+		const struct pane *p = &app->panes[app->focus];
+		for (size_t i = 0; p->ops->sorts && i < p->ops->nsorts; i++)
+			cmdline_completion_add(c, p->ops->sorts[i].name);
+		break;
+	}
 	case CMDLINE_ARG_THEME: {
 		size_t n;
 		char **names = theme_list(&n);
@@ -223,9 +230,37 @@ static void run_theme(struct app *app, const struct cmdline_result *res)
 	app_status(app, THEME_INFO, 4, "theme: %s", t.name);
 }
 
+/* :sort COLUMN [asc|desc] on the focused pane; without a direction, the
+ * one s would take (biggest first for bytes and rates). */
+static void run_sort(struct app *app, const struct cmdline_result *res)
+{
+	struct pane *p = &app->panes[app->focus];
+	char names[512];
+	if (!p->ops->sorts) {
+		app_status(app, THEME_ERROR, 8, "sort: the %s pane does not sort", p->ops->name);
+		return;
+	}
+	int idx = pane_sort_find(p, res->argv[0].text);
+	if (idx < 0) {
+		char *safe = sanitize_strdup(res->argv[0].text, app->utf8 ? 0 : SANITIZE_ASCII);
+		app_status(app, THEME_ERROR, 10, "sort: no column '%s' in the %s pane; columns: %s",
+		           safe, p->ops->name, pane_sort_names(p, names, sizeof(names)));
+		free(safe);
+		return;
+	}
+	bool desc = res->argc > 1 ? !strcmp(res->argv[1].text, "desc")
+	                          : p->ops->sorts[idx].desc_first;
+	struct pane_ctx c;
+	app_pane_ctx(app, p, &c);
+	pane_sort_set(p, &c, idx, desc);
+	app_status(app, THEME_INFO, 4, "%s: sorted by %s, %s", p->ops->name,
+	           p->ops->sorts[idx].name, desc ? "descending" : "ascending");
+}
+
 static void (*const handlers[CMDLINE_COUNT])(struct app *, const struct cmdline_result *) = {
         [CMDLINE_VERB] = run_verb, [CMDLINE_FILTER] = run_filter, [CMDLINE_HELP] = run_help,
         [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,   [CMDLINE_PROBLEMS] = run_problems,
+        [CMDLINE_SORT] = run_sort,
 };
 
 void app_command_run(struct app *app, const char *line)

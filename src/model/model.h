@@ -610,6 +610,21 @@ enum model_sort {
 	MODEL_SORT_REMOTE, /* remote host, then name */
 	MODEL_SORT_BYTES,  /* bytes in + out */
 	MODEL_SORT_RATE,   /* bytes/s in + out */
+	/* The next rekey: an IKE SA's sooner of its own rekey or reauth and
+	 * its CHILD SAs' rekeys. SAs without one come last in both
+	 * directions. */
+	MODEL_SORT_REKEY,
+	/* The next hard expiry of a CHILD SA (an IKE SA: the soonest of its
+	 * CHILD SAs'); SAs without one come last in both directions. */
+	MODEL_SORT_EXPIRE,
+	MODEL_SORT_LOCAL,     /* local host, then name */
+	MODEL_SORT_AGE,       /* time since established (oldest last) */
+	MODEL_SORT_RATE_IN,   /* bytes/s in */
+	MODEL_SORT_RATE_OUT,  /* bytes/s out */
+	MODEL_SORT_BYTES_IN,  /* bytes in */
+	MODEL_SORT_BYTES_OUT, /* bytes out */
+	MODEL_SORT_PKTS_IN,   /* packets in */
+	MODEL_SORT_PKTS_OUT,  /* packets out */
 	MODEL_SORT_COUNT
 };
 
@@ -655,6 +670,10 @@ void model_view_set_match(struct model_view *v, model_view_match_fn match, void 
  * depend on more than the SAs, e.g. verdicts or the time): match again at
  * the next refresh. Not an operator's change: the selection stays. */
 void model_view_rematch(struct model_view *v);
+/* Whether an order by key moves when only counters, rates or times change
+ * (bytes, rates, packets, rekey, expiry, age): a view sorted so is sorted
+ * again at most once per rate_min_interval_ms of new counters. */
+bool model_sort_moves(enum model_sort key);
 /* Fold state lives with the IKE SA (and follows it across an ike-rekey). */
 void model_view_set_fold(struct model_view *v, uint32_t ike_id, bool folded);
 /* Folds/unfolds every IKE SA and sets the default for new ones. */

@@ -133,14 +133,74 @@ static int bytes_cmp(struct model_str a, struct model_str b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
-static double rate_total(const struct model_ike *ike)
+static double rate_of(const struct model_ike *ike, enum model_sort key)
 {
-	return ike->rate.valid ? ike->rate.bytes_in + ike->rate.bytes_out : -1.0;
+	if (!ike->rate.valid)
+		return -1.0;
+	return key == MODEL_SORT_RATE_IN    ? ike->rate.bytes_in
+	       : key == MODEL_SORT_RATE_OUT ? ike->rate.bytes_out
+	                                    : ike->rate.bytes_in + ike->rate.bytes_out;
+}
+
+static uint64_t counter_of(const struct model_ike *ike, enum model_sort key)
+{
+	switch (key) {
+	case MODEL_SORT_BYTES_IN:
+		return ike->bytes_in;
+	case MODEL_SORT_BYTES_OUT:
+		return ike->bytes_out;
+	case MODEL_SORT_PKTS_IN:
+		return ike->packets_in;
+	case MODEL_SORT_PKTS_OUT:
+		return ike->packets_out;
+	default:
+		return ike->bytes_in + ike->bytes_out;
+	}
+}
+
+static int64_t sooner(int64_t a, int64_t b)
+{
+	if (a == MODEL_TIME_NONE)
+		return b;
+	if (b == MODEL_TIME_NONE)
+		return a;
+	return a < b ? a : b;
+}
+
+/* When the next rekey (or expiry) of the IKE SA or one of its CHILD SAs is
+ * due, what the REKEY and EXPIRE columns count down to; MODEL_TIME_NONE
+ * for none. */
+static int64_t due_of(const struct model_ike *ike, enum model_sort key)
+{
+	int64_t at = MODEL_TIME_NONE;
+	if (key == MODEL_SORT_REKEY)
+		at = sooner(ike->rekey_at, ike->reauth_at);
+	for (size_t i = 0; i < ike->n_children; i++)
+		at = sooner(at, key == MODEL_SORT_REKEY ? ike->children[i].rekey_at
+		                                        : ike->children[i].life_at);
+	return at;
+}
+
+static int num_cmp(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* A time order where "none" comes last whichever the direction; *last
+ * tells the caller not to turn the result around. */
+static int time_cmp(int64_t a, int64_t b, bool *last)
+{
+	if (a == MODEL_TIME_NONE || b == MODEL_TIME_NONE) {
+		*last = a != b;
+		return a == b ? 0 : a == MODEL_TIME_NONE ? 1 : -1;
+	}
+	return num_cmp(a, b);
 }
 
 static int ike_cmp(const struct model_view *v, const struct model_ike *a, const struct model_ike *b)
 {
 	int r = 0;
+	bool last = false;
 	switch (v->key) {
 	case MODEL_SORT_STATE:
 		r = a->state < b->state ? -1 : a->state > b->state;
@@ -148,20 +208,38 @@ static int ike_cmp(const struct model_view *v, const struct model_ike *a, const 
 			r = bytes_cmp(a->name, b->name);
 		break;
 	case MODEL_SORT_REMOTE:
-		r = bytes_cmp(a->remote_host, b->remote_host);
+	case MODEL_SORT_LOCAL:
+		r = v->key == MODEL_SORT_REMOTE ? bytes_cmp(a->remote_host, b->remote_host)
+		                                : bytes_cmp(a->local_host, b->local_host);
 		if (!r)
 			r = bytes_cmp(a->name, b->name);
 		break;
-	case MODEL_SORT_BYTES: {
-		uint64_t x = a->bytes_in + a->bytes_out, y = b->bytes_in + b->bytes_out;
+	case MODEL_SORT_BYTES:
+	case MODEL_SORT_BYTES_IN:
+	case MODEL_SORT_BYTES_OUT:
+	case MODEL_SORT_PKTS_IN:
+	case MODEL_SORT_PKTS_OUT: {
+		uint64_t x = counter_of(a, v->key), y = counter_of(b, v->key);
 		r = x < y ? -1 : x > y;
 		break;
 	}
-	case MODEL_SORT_RATE: {
-		double x = rate_total(a), y = rate_total(b);
+	case MODEL_SORT_RATE:
+	case MODEL_SORT_RATE_IN:
+	case MODEL_SORT_RATE_OUT: {
+		double x = rate_of(a, v->key), y = rate_of(b, v->key);
 		r = x < y ? -1 : x > y;
 		break;
 	}
+	case MODEL_SORT_REKEY:
+	case MODEL_SORT_EXPIRE:
+		r = time_cmp(due_of(a, v->key), due_of(b, v->key), &last);
+		break;
+	case MODEL_SORT_AGE:
+		/* the youngest (established last) first */
+		r = time_cmp(a->established_at, b->established_at, &last);
+		if (!last)
+			r = -r;
+		break;
 	case MODEL_SORT_NAME:
 		r = bytes_cmp(a->name, b->name);
 		break;
@@ -169,6 +247,8 @@ static int ike_cmp(const struct model_view *v, const struct model_ike *a, const 
 	case MODEL_SORT_COUNT:
 		break;
 	}
+	if (last)
+		return r;
 	if (!r)
 		r = a->uniqueid < b->uniqueid ? -1 : a->uniqueid > b->uniqueid;
 	return v->desc ? -r : r;
@@ -400,11 +480,17 @@ static void sel_update(struct model_view *v)
 	v->gone_at = gone_place(v);
 }
 
+bool model_sort_moves(enum model_sort key)
+{
+	return key != MODEL_SORT_NAME && key != MODEL_SORT_STATE && key != MODEL_SORT_UNIQUEID &&
+	       key != MODEL_SORT_REMOTE && key != MODEL_SORT_LOCAL && key < MODEL_SORT_COUNT;
+}
+
 /* Do counters matter to the order, and did they move long enough ago? */
 static bool counters_resort(const struct model_view *v)
 {
 	const struct model *m = v->m;
-	if (v->key != MODEL_SORT_BYTES && v->key != MODEL_SORT_RATE)
+	if (!model_sort_moves(v->key))
 		return false;
 	if (v->built_sa_gen == m->sa_gen)
 		return false;

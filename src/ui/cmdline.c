@@ -14,6 +14,7 @@
 #include "ui/cmdline.h"
 #include "ui/cmdline_priv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <histedit.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/sanitize.h"
 #include "ui/theme.h"
@@ -48,6 +50,8 @@ static const struct cmdline_command commands[] = {
 	{"redirect", CMDLINE_VERB, VERB_REDIRECT, 2, 2, {A(SA), A(TEXT)}, "redirect SA GATEWAY",
 	 "redirect an IKE SA to another gateway"},
 	{"rekey", CMDLINE_VERB, VERB_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA"},
+	{"sort", CMDLINE_SORT, VERB_NONE, 1, 2, {A(COLUMN), A(ORDER)}, "sort COLUMN [asc|desc]",
+	 "sort the focused pane by COLUMN (its heading; Tab lists them)"},
 	{"terminate", CMDLINE_VERB, VERB_TERMINATE, 1, 1, {A(SA)}, "terminate SA",
 	 "terminate an IKE or CHILD SA (SA: name, #N or #cN)"},
 	{"theme", CMDLINE_THEME, VERB_NONE, 0, 1, {A(THEME)}, "theme [NAME]",
@@ -277,6 +281,10 @@ static const char *kind_label(enum cmdline_arg_kind k)
 		return "GATEWAY";
 	case CMDLINE_ARG_REST:
 		return "TEXT";
+	case CMDLINE_ARG_COLUMN:
+		return "COLUMN";
+	case CMDLINE_ARG_ORDER:
+		return "asc|desc";
 	default:
 		return "?";
 	}
@@ -365,6 +373,14 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 		a->text = xstrdup(h->name);
 		return 0;
 	}
+	case CMDLINE_ARG_ORDER:
+		if (strcasecmp(t, "asc") && strcasecmp(t, "desc"))
+			return err_set(err, errsize, "%s: '%s' is not asc or desc", c->name,
+			               q(buf, sizeof(buf), t));
+		for (char *w = a->text; *w; w++)
+			*w = (char)tolower((unsigned char)*w);
+		return 0;
+	case CMDLINE_ARG_COLUMN:
 	case CMDLINE_ARG_TEXT:
 		if (strpbrk(t, " \t"))
 			return err_set(err, errsize, "%s: bad %s '%s'", c->name,

@@ -20,6 +20,7 @@
  *   uninstall CHILD         uninstall a trap policy
  *   filter [TEXT...]        filter the panes (no text: clear the filter)
  *   theme [NAME]            switch theme (no name: show current)
+ *   sort COLUMN [asc|desc]  sort the focused pane by a column (its heading)
  *   help [COMMAND]          show help
  *   quit                    leave swantop (aliases q, exit)
  * where SA is an IKE name, a CHILD name, "#N" (IKE SA with unique id N) or
@@ -53,6 +54,7 @@ enum cmdline_cmd {
 	CMDLINE_QUIT,
 	CMDLINE_THEME,
 	CMDLINE_PROBLEMS, /* the problems view, on or off */
+	CMDLINE_SORT,
 	CMDLINE_COUNT
 };
 
@@ -67,6 +69,8 @@ enum cmdline_arg_kind {
 	CMDLINE_ARG_COMMAND, /* a command name (for help) */
 	CMDLINE_ARG_TEXT,    /* one free word (a gateway address...) */
 	CMDLINE_ARG_REST,    /* all remaining words, joined by one space */
+	CMDLINE_ARG_COLUMN,  /* a sort column of the focused pane (checked by the caller) */
+	CMDLINE_ARG_ORDER,   /* "asc" or "desc" (any case; stored in lower case) */
 };
 
 /* One entry of the command table. */
@@ -115,7 +119,7 @@ void cmdline_result_free(struct cmdline_result *res);
 struct cmdline_completion;
 
 /* Supplies the candidates of one kind from live data: called by
- * cmdline_complete() for CMDLINE_ARG_IKE, _CHILD, _SA_ID and _THEME (for
+ * cmdline_complete() for CMDLINE_ARG_IKE, _CHILD, _SA_ID, _THEME and _COLUMN (for
  * NAME and SA it is called once per underlying kind). The callback calls
  * cmdline_completion_add() for each candidate; filtering by prefix, sorting
  * and removing duplicates is done for it. */

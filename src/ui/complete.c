@@ -103,8 +103,13 @@ static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
 	case CMDLINE_ARG_IKE:
 	case CMDLINE_ARG_CHILD:
 	case CMDLINE_ARG_THEME:
+	case CMDLINE_ARG_COLUMN:
 		if (fn)
 			fn(ctx, kind, c);
+		return;
+	case CMDLINE_ARG_ORDER:
+		cmdline_completion_add(c, "asc");
+		cmdline_completion_add(c, "desc");
 		return;
 	default:
 		return;

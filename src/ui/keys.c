@@ -43,8 +43,13 @@ const struct key_binding key_table[] = {
         {CH('+'), KA_UNFOLD, VERB_NONE, KC_SAS, NULL, "unfold the IKE SA"},
         {CH(' '), KA_TOGGLE, VERB_NONE, KC_SAS, "fold", "fold or unfold the IKE SA"},
         {CH('s'), KA_SORT, VERB_NONE, KC_SAS, "sort",
-         "sort by the next key: name, state, id, remote host, bytes, rate"},
-        {CH('S'), KA_SORT_REVERSE, VERB_NONE, KC_SAS, NULL, "reverse the sort order"},
+         "sort by the next column: name, state, id, remote, bytes, rate, rekey, expire "
+         "(:sort COLUMN for any column)"},
+        {CH('s'), KA_SORT, VERB_NONE, KC_CONNS | KC_POLS, "sort",
+         "sort by the next column: charon's order, name, status/type, remote "
+         "(:sort COLUMN for any column)"},
+        {CH('S'), KA_SORT_REVERSE, VERB_NONE, KC_LISTS, NULL,
+         "reverse the sort order (events and log: newest first)"},
         {CH('['), KA_FOLD_ALL, VERB_NONE, KC_SAS, NULL, "fold every IKE SA"},
         {CH(']'), KA_UNFOLD_ALL, VERB_NONE, KC_SAS, NULL, "unfold every IKE SA"},
         {KEY(TK_ENTER), KA_DETAIL, VERB_NONE, KC_LISTS, "detail",

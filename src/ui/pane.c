@@ -16,6 +16,7 @@
 #include "ui/fields.h"
 #include "ui/keys.h"
 #include "ui/rows.h"
+#include "ui/sort.h"
 #include "util/sanitize.h"
 
 void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in)
@@ -163,7 +164,9 @@ void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_
 	if (heading) {
 		columns_fit(l->columns, l->ncolumns, (size_t)p->r.w, w);
 		row_init(&row, flags);
-		rows_header(&row, l->columns, l->ncolumns, w);
+		const struct sort_column *sc = pane_sort_column(p);
+		rows_header_sorted(&row, l->columns, l->ncolumns, w, sc ? sc->col : -1,
+		                   sc ? sc->col2 : -1, sort_mark(p->sort_desc, c->utf8));
 		draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 	} else {
 		w[0] = (unsigned)(p->r.w > 0 ? p->r.w : 0);

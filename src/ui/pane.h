@@ -30,6 +30,7 @@ struct diag;
 struct hist;
 struct filter;
 struct filter_field;
+struct sort_column;
 
 /* What a handler did; the loop acts on the union of flags of one turn. */
 enum {
@@ -122,6 +123,12 @@ struct pane_ops {
 	 * (model/filter.h, ui/fields.h); a getter gets the pane's row item. */
 	const struct filter_field *fields;
 	size_t nfields;
+	/* The columns the pane sorts by (ui/sort.h); NULL: it does not. */
+	const struct sort_column *sorts;
+	size_t nsorts;
+	/* Sets p->sort and p->sort_desc and keeps the selection on its item
+	 * (NULL: they are just set). */
+	void (*sort_set)(struct pane *p, const struct pane_ctx *c, int idx, bool desc);
 };
 
 /* Scrollable list state shared by every list-like pane. */
@@ -146,7 +153,7 @@ struct pane {
 	struct pane_ctx env; /* the context rows were last matched in */
 	uint64_t env_diag;   /* diag_generation() then */
 	int64_t env_at;      /* when a filter reading "problem" was last matched */
-	int sort;            /* pane-specific sort key (SA tree: enum model_sort) */
+	int sort;            /* index into ops->sorts (ui/sort.h) */
 	bool sort_desc;
 	void *priv; /* pane-specific state, owned by the pane */
 };

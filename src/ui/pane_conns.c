@@ -17,6 +17,7 @@
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
+#include "ui/sort.h"
 #include "vici/xmalloc.h"
 
 /* A flattened connections row: conn index and child index (-1: the conn),
@@ -44,6 +45,8 @@ static bool conn_item_match(const struct pane *p, const struct pane_ctx *c,
 	return pane_match(p, &it);
 }
 
+static size_t *conn_order(const struct pane *p, const struct pane_ctx *c);
+
 /* The rows shown (allocated, *n of them): the connections with their
  * child configs, then the peers no connection matched that have a
  * current verdict (an attempt this charon refused before it knew whose it
@@ -55,7 +58,9 @@ static struct conn_row *conn_rows(const struct pane *p, const struct pane_ctx *c
 	const struct diag *d = c->diag;
 	size_t k = 0, nc = model_conn_count(m), np = d ? diag_count(d) : 0, cap = 16 + np;
 	struct conn_row *rows = xcalloc(cap, sizeof(*rows));
-	for (size_t i = 0; i < nc; i++) {
+	size_t *order = conn_order(p, c);
+	for (size_t o = 0; o < nc; o++) {
+		size_t i = order[o];
 		const struct model_conn *cn = model_conn_at(m, i);
 		if (k + 1 + cn->n_children + np > cap) {
 			cap = (k + 1 + cn->n_children + np) * 2;
@@ -78,6 +83,7 @@ static struct conn_row *conn_rows(const struct pane *p, const struct pane_ctx *c
 			continue;
 		rows[k++] = (struct conn_row){SIZE_MAX, -1, v};
 	}
+	free(order);
 	*n = k;
 	return rows;
 }
@@ -328,13 +334,128 @@ static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 	}
 }
 
+/* ---- sorting ----------------------------------------------------------------- */
+
+enum conn_sort { CS_LISTED, CS_NAME, CS_STATUS, CS_WHY, CS_IKE, CS_LOCAL, CS_REMOTE, CS_AUTH };
+
+/* s: charon's order, name, status, remote. */
+static const struct sort_column conn_sorts[] = {
+        {"listed", CS_LISTED, -1, -1, false, true},  {"name", CS_NAME, CC_NAME, -1, false, true},
+        {"status", CS_STATUS, CC_UP, -1, false, true}, {"remote", CS_REMOTE, CC_REMOTE, -1, false, true},
+        {"why", CS_WHY, CC_WHY, -1, false, false},   {"ike", CS_IKE, CC_VERSION, -1, false, false},
+        {"local", CS_LOCAL, CC_LOCAL, -1, false, false}, {"auth", CS_AUTH, CC_AUTH, -1, false, false},
+};
+
+/* STATUS from the worst: down, connecting, partial, trap, up. */
+static int64_t status_rank(const struct model *m, const struct model_conn *c)
+{
+	struct model_conn_status cs;
+	model_conn_status_get(m, c, &cs);
+	if (cs.ikes_up)
+		return configs_missing(m, c, &cs) ? 2 : 4;
+	if (cs.ikes)
+		return 1;
+	return trapped(m, c, NULL) ? 3 : 0;
+}
+
+static void conn_key(const struct pane_ctx *cx, int key, const struct model_conn *c,
+                     struct sort_item *it)
+{
+	char buf[512];
+	switch (key) {
+	case CS_NAME:
+		it->s = c->name;
+		break;
+	case CS_STATUS:
+		it->n = status_rank(cx->model, c);
+		it->s = c->name;
+		break;
+	case CS_WHY: {
+		const struct diag_verdict *v =
+		        cx->diag ? diag_conn_verdict(cx->diag, cname(buf, sizeof(buf), c->name))
+		                 : NULL;
+		/* connections with a verdict first, by its code */
+		it->n = v ? 0 : 1;
+		if (v)
+			it->s = (struct model_str){diag_code_name(v->code),
+			                           (uint32_t)strlen(diag_code_name(v->code))};
+		break;
+	}
+	case CS_IKE:
+		it->s = c->version;
+		break;
+	case CS_LOCAL:
+	case CS_REMOTE:
+	case CS_AUTH:
+		model_list_join(key == CS_LOCAL ? &c->local_addrs : &c->remote_addrs, ",", buf,
+		                sizeof(buf));
+		if (key == CS_AUTH)
+			buf[0] = '\0';
+		for (size_t i = 0; key == CS_AUTH && i < c->n_auths; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%.*s ",
+			         (int)c->auths[i].auth_class.len, c->auths[i].auth_class.s);
+		it->own = xstrdup(buf);
+		it->s = (struct model_str){it->own, (uint32_t)strlen(it->own)};
+		break;
+	default:
+		break;
+	}
+}
+
+/* The indexes of the connections in the pane's order (allocated). */
+static size_t *conn_order(const struct pane *p, const struct pane_ctx *cx)
+{
+	size_t nc = model_conn_count(cx->model);
+	size_t *order = xcalloc(nc ? nc : 1, sizeof(*order));
+	const struct sort_column *sc = pane_sort_column(p);
+	int key = sc ? sc->key : CS_LISTED;
+	struct sort_item *v = xcalloc(nc ? nc : 1, sizeof(*v));
+	for (size_t i = 0; i < nc; i++) {
+		v[i].idx = i;
+		if (key != CS_LISTED)
+			conn_key(cx, key, model_conn_at(cx->model, i), &v[i]);
+	}
+	sort_items(v, nc, p->sort_desc);
+	for (size_t i = 0; i < nc; i++)
+		order[i] = v[i].idx;
+	sort_items_free(v, nc);
+	free(v);
+	return order;
+}
+
+/* The selection stays on its connection, child config or peer. */
+static void conns_sort_set(struct pane *p, const struct pane_ctx *c, int idx, bool desc)
+{
+	const struct model_conn *cn;
+	const struct model_conn_child *ch;
+	const struct diag_verdict *peer;
+	bool had = conn_selected(p, c, &cn, &ch, &peer);
+	p->sort = idx;
+	p->sort_desc = desc;
+	if (!had)
+		return;
+	size_t n;
+	struct conn_row *rows = conn_rows(p, c, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct model_conn *rc =
+		        rows[i].peer ? NULL : model_conn_at(c->model, rows[i].conn);
+		if (rows[i].peer ? rows[i].peer == peer
+		                 : rc == cn && (ch ? rows[i].child == ch - cn->children
+		                                   : rows[i].child < 0)) {
+			p->lv.sel = i;
+			break;
+		}
+	}
+	free(rows);
+}
+
 static void conns_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_counts mc;
 	model_counts_get(c->model, &mc);
-	char right[400], note[200];
-	snprintf(right, sizeof(right), "%zu loaded, %zu up%s", mc.conns, mc.conns_up,
-	         pane_filter_note(p, note, sizeof(note)));
+	char right[400], note[200], snote[64];
+	snprintf(right, sizeof(right), "%zu loaded, %zu up  %s%s", mc.conns, mc.conns_up,
+	         pane_sort_note(p, c->utf8, snote, sizeof(snote)), pane_filter_note(p, note, sizeof(note)));
 	size_t n;
 	struct conn_row *rows = conn_rows(p, c, &n);
 	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}};
@@ -370,6 +491,8 @@ static unsigned conns_key(struct pane *p, const struct pane_ctx *c, const struct
 	unsigned f = listview_nav(&p->lv, k->action, pane_body_rows(p, true));
 	if (f)
 		return f;
+	if (k->action == KA_SORT || k->action == KA_SORT_REVERSE)
+		return pane_sort_key(p, c, k->action);
 	if (k->action != KA_VERB)
 		return PANE_IGNORED;
 	const struct model_conn *cn;
@@ -413,6 +536,9 @@ const struct pane_ops pane_conns_ops = {
         .detail = conns_detail,
         .fields = conn_fields,
         .nfields = sizeof(conn_fields) / sizeof(conn_fields[0]),
+        .sorts = conn_sorts,
+        .nsorts = sizeof(conn_sorts) / sizeof(conn_sorts[0]),
+        .sort_set = conns_sort_set,
 };
 
 /* ---- the policies pane's fields (struct model_pol) ------------------------- */
@@ -467,14 +593,16 @@ static const struct filter_field pol_fields[] = {
         {"child", false, pget_child}, {"reqid", false, pget_reqid},
 };
 
-/* The indexes of the policies shown (allocated, *n of them). */
+static size_t *pol_order(const struct pane *p, const struct model *m);
+
+/* The indexes of the policies shown (allocated, *n of them), sorted. */
 static size_t *pol_rows(const struct pane *p, const struct model *m, size_t *n)
 {
 	size_t k = 0, np = model_pol_count(m);
-	size_t *rows = xcalloc(np ? np : 1, sizeof(*rows));
-	for (size_t i = 0; i < np; i++)
-		if (pane_match(p, model_pol_at(m, i)))
-			rows[k++] = i;
+	size_t *rows = pol_order(p, m);
+	for (size_t o = 0; o < np; o++)
+		if (pane_match(p, model_pol_at(m, rows[o])))
+			rows[k++] = rows[o];
 	*n = k;
 	return rows;
 }
@@ -486,6 +614,65 @@ static const struct model_pol *pol_selected(struct pane *p, const struct model *
 	const struct model_pol *pl = p->lv.sel < n ? model_pol_at(m, rows[p->lv.sel]) : NULL;
 	free(rows);
 	return pl;
+}
+
+enum pol_sort { PS_LISTED, PS_TYPE, PS_NAME, PS_MODE, PS_LOCAL, PS_REMOTE };
+
+/* s: charon's order, type, name. */
+static const struct sort_column pol_sorts[] = {
+        {"listed", PS_LISTED, -1, -1, false, true},
+        {"type", PS_TYPE, PC_TYPE, -1, false, true},
+        {"name", PS_NAME, PC_NAME, -1, false, true},
+        {"mode", PS_MODE, PC_MODE, -1, false, false},
+        {"local-ts", PS_LOCAL, PC_LOCAL, -1, false, false},
+        {"remote-ts", PS_REMOTE, PC_REMOTE, -1, false, false},
+};
+
+/* The indexes of the policies in the pane's order (allocated). */
+static size_t *pol_order(const struct pane *p, const struct model *m)
+{
+	size_t np = model_pol_count(m);
+	const struct sort_column *sc = pane_sort_column(p);
+	int key = sc ? sc->key : PS_LISTED;
+	struct sort_item *v = xcalloc(np ? np : 1, sizeof(*v));
+	size_t *order = xcalloc(np ? np : 1, sizeof(*order));
+	char buf[512];
+	for (size_t i = 0; i < np; i++) {
+		const struct model_pol *pl = model_pol_at(m, i);
+		v[i].idx = i;
+		if (key == PS_TYPE)
+			v[i].n = pl->type, v[i].s = pl->key;
+		else if (key == PS_NAME)
+			v[i].s = pl->key;
+		else if (key == PS_MODE)
+			v[i].s = pl->mode;
+		if (key == PS_LOCAL || key == PS_REMOTE) {
+			model_list_join(key == PS_LOCAL ? &pl->local_ts : &pl->remote_ts, ",", buf,
+			                sizeof(buf));
+			v[i].own = xstrdup(buf);
+			v[i].s = (struct model_str){v[i].own, (uint32_t)strlen(v[i].own)};
+		}
+	}
+	sort_items(v, np, p->sort_desc);
+	for (size_t i = 0; i < np; i++)
+		order[i] = v[i].idx;
+	sort_items_free(v, np);
+	free(v);
+	return order;
+}
+
+/* The selection stays on its policy. */
+static void pols_sort_set(struct pane *p, const struct pane_ctx *c, int idx, bool desc)
+{
+	const struct model_pol *pl = pol_selected(p, c->model);
+	p->sort = idx;
+	p->sort_desc = desc;
+	size_t n;
+	size_t *rows = pol_rows(p, c->model, &n);
+	for (size_t i = 0; pl && i < n; i++)
+		if (model_pol_at(c->model, rows[i]) == pl)
+			p->lv.sel = i;
+	free(rows);
 }
 
 struct pol_draw {
@@ -504,10 +691,11 @@ static void pols_draw(struct pane *p, const struct pane_ctx *c)
 {
 	struct model_counts mc;
 	model_counts_get(c->model, &mc);
-	char right[400], note[200];
-	snprintf(right, sizeof(right), "%zu trap, %zu drop, %zu pass%s",
+	char right[400], note[200], snote[64];
+	snprintf(right, sizeof(right), "%zu trap, %zu drop, %zu pass  %s%s",
 	         mc.pol_types[MODEL_POL_TRAP], mc.pol_types[MODEL_POL_DROP],
-	         mc.pol_types[MODEL_POL_PASS], pane_filter_note(p, note, sizeof(note)));
+	         mc.pol_types[MODEL_POL_PASS], pane_sort_note(p, c->utf8, snote, sizeof(snote)),
+	         pane_filter_note(p, note, sizeof(note)));
 	size_t n;
 	size_t *rows = pol_rows(p, c->model, &n);
 	struct pol_draw d = {c->model, rows, {c->utf8, c->now, c->wall_offset}};
@@ -535,6 +723,8 @@ static unsigned pols_key(struct pane *p, const struct pane_ctx *c, const struct 
 	unsigned f = listview_nav(&p->lv, k->action, pane_body_rows(p, true));
 	if (f)
 		return f;
+	if (k->action == KA_SORT || k->action == KA_SORT_REVERSE)
+		return pane_sort_key(p, c, k->action);
 	if (k->action != KA_VERB)
 		return PANE_IGNORED;
 	const struct model_pol *pl = pol_selected(p, c->model);
@@ -576,4 +766,7 @@ const struct pane_ops pane_pols_ops = {
         .detail = pols_detail,
         .fields = pol_fields,
         .nfields = sizeof(pol_fields) / sizeof(pol_fields[0]),
+        .sorts = pol_sorts,
+        .nsorts = sizeof(pol_sorts) / sizeof(pol_sorts[0]),
+        .sort_set = pols_sort_set,
 };

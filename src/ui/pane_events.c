@@ -21,6 +21,7 @@
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
+#include "ui/sort.h"
 #include "vici/xmalloc.h"
 
 /* Records asked for per step back. */
@@ -41,6 +42,10 @@ struct ring_state {
 	uint64_t clear_seq;         /* entries up to this one are hidden ("c") */
 	bool cleared;
 	bool is_log; /* the log pane, else the event pane */
+	/* Newest first (p->sort_desc) is drawn upside down: the selection and
+	 * the scroll-back stay in time order, only the rows on screen and the
+	 * keys that move are turned around; the first row drawn then. */
+	size_t top_desc;
 };
 
 /* ---- the filter's fields ----------------------------------------------------- */
@@ -306,11 +311,14 @@ struct ring_draw {
 	const struct shown *sh;
 	bool is_log;
 	struct rows_style st;
+	bool desc;
 };
 
 static void ring_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
 	struct ring_draw *d = arg;
+	if (d->desc)
+		i = d->sh->nb + d->sh->n - 1 - i;
 	if (i < d->sh->nb)
 		rows_hist_event(r, d->sh->back[i], w[0], &d->st);
 	else if (d->is_log)
@@ -340,12 +348,13 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	if (sh.nb || (rs->asking && !is_log))
 		snprintf(back, sizeof(back), " + %zu from history%s", sh.nb,
 		         rs->asking ? " (reading)" : "");
-	snprintf(right, sizeof(right), "%zu%s%s%s%s%s  %s%s%.0llu%s", sh.n,
+	snprintf(right, sizeof(right), "%zu%s%s%s%s%s  %s%s%s%.0llu", sh.n,
 	         is_log ? " lines" : " events", back, lvl, grp,
 	         pane_filter_note(p, note, sizeof(note)), p->lv.follow ? "following" : "paused",
-	         dropped ? ", dropped " : "", (unsigned long long)dropped, "");
+	         p->sort_desc ? ", newest first" : "", dropped ? ", dropped " : "",
+	         (unsigned long long)dropped);
 	listview_clamp(&p->lv, total, pane_body_rows(p, false));
-	struct ring_draw d = {m, &sh, is_log, {c->utf8, c->now, c->wall_offset}};
+	struct ring_draw d = {m, &sh, is_log, {c->utf8, c->now, c->wall_offset}, p->sort_desc};
 	struct pane_list l = {
 	        .title = is_log ? "5 log" : "4 events",
 	        .right = right,
@@ -354,7 +363,19 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	        .row_fn = ring_row,
 	        .arg = &d,
 	};
-	pane_list_draw(p, c, &l);
+	if (p->sort_desc) {
+		struct listview asc = p->lv;
+		p->lv.sel = total ? total - 1 - asc.sel : 0;
+		p->lv.follow = false;
+		p->lv.top = rs->top_desc;
+		if (l.selected != (size_t)-1)
+			l.selected = p->lv.sel;
+		pane_list_draw(p, c, &l);
+		rs->top_desc = p->lv.top;
+		p->lv = asc;
+	} else {
+		pane_list_draw(p, c, &l);
+	}
 	if (total && p->lv.sel < total)
 		remember_sel(m, p, &sh);
 	shown_free(&sh);
@@ -383,10 +404,35 @@ static void next_group(const struct model *m, struct ring_state *rs)
 	rs->lf.groups = rs->group_step ? 1u << (rs->group_step - 1) : 0;
 }
 
+/* Newest first: the keys that move go the other way in time order. */
+static int turned(int action)
+{
+	switch (action) {
+	case KA_UP:
+		return KA_DOWN;
+	case KA_DOWN:
+		return KA_UP;
+	case KA_PGUP:
+		return KA_PGDN;
+	case KA_PGDN:
+		return KA_PGUP;
+	case KA_HOME:
+		return KA_END;
+	case KA_END:
+		return KA_HOME;
+	default:
+		return action;
+	}
+}
+
 static unsigned ring_key(struct pane *p, const struct pane_ctx *c, int action, bool is_log)
 {
 	const struct model *m = c->model;
 	struct ring_state *rs = p->priv;
+	if (action == KA_SORT || action == KA_SORT_REVERSE)
+		return pane_sort_key(p, c, action);
+	if (p->sort_desc)
+		action = turned(action);
 	struct shown sh;
 	shown_get(m, c->hist, p, &sh);
 	size_t total = sh.nb + sh.n, vis = pane_body_rows(p, false);
@@ -512,6 +558,11 @@ static bool log_detail(struct pane *p, const struct pane_ctx *c, struct detail_s
 	return ring_detail(p, c, out, true);
 }
 
+/* Time order (the order of the ring), oldest or newest first. */
+static const struct sort_column ring_sorts[] = {
+        {"time", 0, -1, -1, false, true},
+};
+
 const struct pane_ops pane_events_ops = {
         .name = "events",
         .init = events_init,
@@ -521,6 +572,8 @@ const struct pane_ops pane_events_ops = {
         .destroy = ring_destroy,
         .fields = event_fields,
         .nfields = sizeof(event_fields) / sizeof(event_fields[0]),
+        .sorts = ring_sorts,
+        .nsorts = 1,
 };
 
 const struct pane_ops pane_log_ops = {
@@ -532,4 +585,6 @@ const struct pane_ops pane_log_ops = {
         .destroy = ring_destroy,
         .fields = log_fields,
         .nfields = sizeof(log_fields) / sizeof(log_fields[0]),
+        .sorts = ring_sorts,
+        .nsorts = 1,
 };

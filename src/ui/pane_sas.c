@@ -20,15 +20,32 @@
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/rows.h"
+#include "ui/sort.h"
 
 static struct model_view *view_of(struct pane *p)
 {
 	return p->priv;
 }
 
-static const char *const sort_names[MODEL_SORT_COUNT] = {
-        [MODEL_SORT_NAME] = "name",     [MODEL_SORT_STATE] = "state", [MODEL_SORT_UNIQUEID] = "id",
-        [MODEL_SORT_REMOTE] = "remote", [MODEL_SORT_BYTES] = "bytes", [MODEL_SORT_RATE] = "rate",
+/* s steps through name, state, id, remote, bytes, rate, rekey and expire;
+ * :sort takes every column here (IN, OUT, RATE-IN, ... by their headings). */
+static const struct sort_column sa_sorts[] = {
+        {"name", MODEL_SORT_NAME, SAC_NAME, -1, false, true},
+        {"state", MODEL_SORT_STATE, SAC_STATE, -1, false, true},
+        {"id", MODEL_SORT_UNIQUEID, SAC_ID, -1, false, true},
+        {"remote", MODEL_SORT_REMOTE, SAC_REMOTE, -1, false, true},
+        {"bytes", MODEL_SORT_BYTES, SAC_BYTES_IN, SAC_BYTES_OUT, true, true},
+        {"rate", MODEL_SORT_RATE, SAC_RATE_IN, SAC_RATE_OUT, true, true},
+        {"rekey", MODEL_SORT_REKEY, SAC_REKEY, -1, false, true},
+        {"expire", MODEL_SORT_EXPIRE, SAC_LIFE, -1, false, true},
+        {"local", MODEL_SORT_LOCAL, SAC_LOCAL, -1, false, false},
+        {"age", MODEL_SORT_AGE, SAC_AGE, -1, false, false},
+        {"rate-in", MODEL_SORT_RATE_IN, SAC_RATE_IN, -1, true, false},
+        {"rate-out", MODEL_SORT_RATE_OUT, SAC_RATE_OUT, -1, true, false},
+        {"in", MODEL_SORT_BYTES_IN, SAC_BYTES_IN, -1, true, false},
+        {"out", MODEL_SORT_BYTES_OUT, SAC_BYTES_OUT, -1, true, false},
+        {"pkt-in", MODEL_SORT_PKTS_IN, SAC_PKTS_IN, -1, true, false},
+        {"pkt-out", MODEL_SORT_PKTS_OUT, SAC_PKTS_OUT, -1, true, false},
 };
 
 struct sa_rows {
@@ -264,9 +281,10 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	 * "?" after their state until the next sweeps settle it. */
 	if (mc.stale)
 		snprintf(stale, sizeof(stale), "  %zu unconfirmed (?)", mc.stale);
-	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  sort: %s%s%s%s",
-	         away ? "STALE: " : "", mc.ikes, mc.children, sort_names[p->sort],
-	         p->sort_desc ? " (desc)" : "", pane_filter_note(p, note, sizeof(note)), stale);
+	char snote[64];
+	snprintf(right, sizeof(right), "%s%zu IKE, %zu CHILD  %s%s%s", away ? "STALE: " : "",
+	         mc.ikes, mc.children, pane_sort_note(p, c->utf8, snote, sizeof(snote)),
+	         pane_filter_note(p, note, sizeof(note)), stale);
 	size_t sel = model_view_selected(v), where = 0;
 	bool hidden = false, gone = model_view_gone(v, &where, &hidden);
 	/* Gone: no row is highlighted and the list stays where it was. */
@@ -361,15 +379,8 @@ static unsigned sas_key(struct pane *p, const struct pane_ctx *c, const struct k
 		}
 		return PANE_REDRAW;
 	case KA_SORT:
-		p->sort = (p->sort + 1) % MODEL_SORT_COUNT;
-		/* Biggest first is what one wants for bytes and rates. */
-		p->sort_desc = p->sort == MODEL_SORT_BYTES || p->sort == MODEL_SORT_RATE;
-		model_view_set_sort(v, (enum model_sort)p->sort, p->sort_desc);
-		return PANE_REDRAW;
 	case KA_SORT_REVERSE:
-		p->sort_desc = !p->sort_desc;
-		model_view_set_sort(v, (enum model_sort)p->sort, p->sort_desc);
-		return PANE_REDRAW;
+		return pane_sort_key(p, c, k->action);
 	case KA_FOLD_ALL:
 		model_view_fold_all(v, true);
 		return PANE_REDRAW;
@@ -412,6 +423,15 @@ static bool sas_detail(struct pane *p, const struct pane_ctx *c, struct detail_s
 	return true;
 }
 
+/* The view keeps the selection on its SA whatever the order. */
+static void sas_sort_set(struct pane *p, const struct pane_ctx *c, int idx, bool desc)
+{
+	(void)c;
+	p->sort = idx;
+	p->sort_desc = desc;
+	model_view_set_sort(view_of(p), (enum model_sort)sa_sorts[idx].key, desc);
+}
+
 const struct pane_ops pane_sas_ops = {
         .name = "SAs",
         .init = sas_init,
@@ -421,4 +441,7 @@ const struct pane_ops pane_sas_ops = {
         .filter_changed = sas_filter_changed,
         .fields = sa_fields,
         .nfields = sizeof(sa_fields) / sizeof(sa_fields[0]),
+        .sorts = sa_sorts,
+        .nsorts = sizeof(sa_sorts) / sizeof(sa_sorts[0]),
+        .sort_set = sas_sort_set,
 };

@@ -279,13 +279,22 @@ const struct column sa_columns[SAC_COUNT] = {
 
 void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w)
 {
+	rows_header_sorted(r, c, n, w, -1, -1, NULL);
+}
+
+void rows_header_sorted(struct row *r, const struct column *c, size_t n, const unsigned *w,
+                        int mark, int mark2, const char *glyph)
+{
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		if (!w[i])
 			continue;
 		if (!first)
 			row_adds(r, THEME_TABLE_HEADER, " ", 1, ROW_LEFT);
-		row_adds(r, THEME_TABLE_HEADER, c[i].title, w[i], c[i].align);
+		char title[64];
+		bool marked = glyph && ((int)i == mark || (int)i == mark2);
+		snprintf(title, sizeof(title), "%s%s", c[i].title, marked ? glyph : "");
+		row_adds(r, THEME_TABLE_HEADER, title, w[i], c[i].align);
 		first = false;
 	}
 }

@@ -148,6 +148,10 @@ extern const struct column sa_columns[SAC_COUNT];
 
 /* The heading row of a table for the widths w (0 = column dropped). */
 void rows_header(struct row *r, const struct column *c, size_t n, const unsigned *w);
+/* The same with glyph (the sort mark, ui/sort.h) after the titles of
+ * columns mark and mark2 (-1: none); glyph NULL marks nothing. */
+void rows_header_sorted(struct row *r, const struct column *c, size_t n, const unsigned *w,
+                        int mark, int mark2, const char *glyph);
 
 /* The widest sparkline a row draws. */
 #define SAC_SPARK_MAX 60
