@@ -39,6 +39,7 @@ struct child {
 	const char *rts;
 	int install;
 	uint32_t reqid; /* default uid */
+	int rekey, life; /* rekey-time, life-time in s; 0: not sent */
 };
 
 struct sa {
@@ -46,6 +47,7 @@ struct sa {
 	uint32_t uid;
 	const char *state, *remote;
 	struct child c[3];
+	int rekey; /* the IKE SA's rekey-time in s; 0: not sent */
 };
 
 /* A list-sa event in charon 5.9.8's layout (the keys the view looks at and
@@ -68,6 +70,8 @@ static void feed_sa(struct model *m, const struct sa *s, int64_t now)
 	vici_builder_add_fmt(&b, "remote-id", "%s.peer.example.org", s->name);
 	vici_builder_add_str(&b, "initiator-spi", "0123456789abcdef");
 	vici_builder_add_str(&b, "responder-spi", "fedcba9876543210");
+	if (s->rekey)
+		vici_builder_add_fmt(&b, "rekey-time", "%d", s->rekey);
 	vici_builder_section_start(&b, "child-sas");
 	for (int i = 0; i < 3 && s->c[i].name; i++) {
 		const struct child *c = &s->c[i];
@@ -87,6 +91,10 @@ static void feed_sa(struct model *m, const struct sa *s, int64_t now)
 		vici_builder_add_str(&b, "bytes-out", "0");
 		vici_builder_add_str(&b, "packets-out", "0");
 		vici_builder_add_fmt(&b, "install-time", "%d", c->install ? c->install : 100);
+		if (c->rekey)
+			vici_builder_add_fmt(&b, "rekey-time", "%d", c->rekey);
+		if (c->life)
+			vici_builder_add_fmt(&b, "life-time", "%d", c->life);
 		vici_builder_list_start(&b, "local-ts");
 		vici_builder_list_item_str(&b, "10.0.0.0/8");
 		vici_builder_list_end(&b);
@@ -758,6 +766,67 @@ static void test_set_change_order(void **state)
 	model_free(m);
 }
 
+/* "Which SAs rekey in the next 5 minutes?": REKEY puts the soonest first
+ * (an IKE SA's own rekey or its CHILD SAs'), SAs without a rekey time last
+ * in both directions; EXPIRE the same for the CHILD SAs' hard expiry. The
+ * order follows the times as later listings move them, and the selection
+ * stays on its SA. */
+static void test_sort_rekey_expire(void **state)
+{
+	(void)state;
+	struct sa sas[4] = {
+	        {.name = "a-none", .uid = 1, .c = {{.name = "n", .uid = 11}}},
+	        {.name = "b-child", .uid = 2,
+	         .c = {{.name = "late", .uid = 21, .rekey = 3000, .life = 3300},
+	               {.name = "soon", .uid = 22, .rekey = 240, .life = 600}}},
+	        {.name = "c-ike", .uid = 3, .rekey = 120,
+	         .c = {{.name = "x", .uid = 31, .rekey = 900, .life = 200}}},
+	        {.name = "d-later", .uid = 4, .c = {{.name = "y", .uid = 41, .rekey = 1200}}},
+	};
+	struct model *m = new_model();
+	sweep(m, sas, 4, 1000);
+	struct model_view *v = model_view_new(m);
+	model_view_set_sort(v, MODEL_SORT_REKEY, false);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "c-ike#3 .x#31$ b-child#2 .late#21 .soon#22$ d-later#4 .y#41$ "
+	                             "a-none#1 .n#11$");
+	/* within 5 minutes: the first two IKE SAs */
+	const struct model_row *r = model_view_row(v, 0);
+	assert_true(r->ike->rekey_at - 1000 <= 300000);
+	model_view_set_sort(v, MODEL_SORT_REKEY, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "d-later#4 .y#41$ b-child#2 .late#21 .soon#22$ c-ike#3 .x#31$ "
+	                             "a-none#1 .n#11$");
+	model_view_set_sort(v, MODEL_SORT_EXPIRE, false);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "c-ike#3 .x#31$ b-child#2 .late#21 .soon#22$ a-none#1 .n#11$ "
+	                             "d-later#4 .y#41$");
+	model_view_set_sort(v, MODEL_SORT_EXPIRE, true);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "b-child#2 .late#21 .soon#22$ c-ike#3 .x#31$ d-later#4 .y#41$ "
+	                             "a-none#1 .n#11$");
+
+	/* the selection is an SA: on d-later's CHILD SA, whatever the order */
+	struct model_sel sel = {4, 41};
+	assert_true(model_view_select_id(v, sel));
+	model_view_set_sort(v, MODEL_SORT_REKEY, false);
+	model_view_refresh(v);
+	assert_int_equal(model_view_selection(v).child_id, 41);
+	assert_int_equal(model_view_selected(v), 6);
+
+	/* a later listing: d-later's CHILD SA was rekeyed early and is now
+	 * due soonest; the order follows the times once the interval passed */
+	sas[3].c[0].rekey = 30;
+	sweep(m, sas, 4, 1000 + 60000);
+	model_view_refresh(v);
+	assert_string_equal(rows(v), "d-later#4 .y#41$ c-ike#3 .x#31$ b-child#2 .late#21 .soon#22$ "
+	                             "a-none#1 .n#11$");
+	assert_int_equal(model_view_selection(v).child_id, 41);
+	assert_int_equal(model_view_selected(v), 1);
+	model_view_free(v);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,6 +843,7 @@ int main(void)
 	        cmocka_unit_test(test_generation_counters_only),
 	        cmocka_unit_test(test_generation_bytes_sort),
 	        cmocka_unit_test(test_set_change_order),
+	        cmocka_unit_test(test_sort_rekey_expire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
