@@ -12,6 +12,10 @@
  *   model_sweep_10k       median CPU time of one steady-state sweep
  *   model_sweep_first_10k the first sweep (every SA created)
  *   model_view_10k        rebuilding the sorted SA tree view after a sweep
+ *   view_sort_KEY_10k     sorting the SA tree anew by KEY (s or :sort: name,
+ *                         state, remote, bytes, rate, rekey, expire), the
+ *                         rows rebuilt and the selection found again
+ *   view_sort_max_10k     the slowest of those
  *   model_rss_10k         resident size of the whole process holding the
  *                         model and a view after three sweeps, messages
  *                         generated one at a time and freed after ingest
@@ -156,6 +160,38 @@ int main(int argc, char **argv)
 	}
 	qsort(t, sweeps, sizeof(*t), cmp_double);
 	qsort(tv, sweeps, sizeof(*tv), cmp_double);
+	/* A new order, as s or :sort asks for it: each key from the name
+	 * order (the one before it), median of the runs. */
+	static const struct {
+		const char *name;
+		enum model_sort key;
+	} keys[] = {
+	        {"name", MODEL_SORT_NAME},   {"state", MODEL_SORT_STATE},
+	        {"remote", MODEL_SORT_REMOTE}, {"bytes", MODEL_SORT_BYTES},
+	        {"rate", MODEL_SORT_RATE},   {"rekey", MODEL_SORT_REKEY},
+	        {"expire", MODEL_SORT_EXPIRE},
+	};
+	double ts[sizeof(keys) / sizeof(keys[0])], ts_max = 0;
+	model_view_select(v, model_view_count(v) / 2);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		double *runs = calloc(sweeps, sizeof(*runs));
+		if (!runs)
+			return 1;
+		for (unsigned r = 0; r < sweeps; r++) {
+			model_view_set_sort(v, keys[k].key == MODEL_SORT_NAME ? MODEL_SORT_STATE
+			                                                      : MODEL_SORT_NAME,
+			                    false);
+			model_view_refresh(v);
+			double a = cpu_ms();
+			model_view_set_sort(v, keys[k].key, false);
+			model_view_refresh(v);
+			runs[r] = cpu_ms() - a;
+		}
+		qsort(runs, sweeps, sizeof(*runs), cmp_double);
+		ts[k] = runs[sweeps / 2];
+		ts_max = ts[k] > ts_max ? ts[k] : ts_max;
+		free(runs);
+	}
 	struct model_counts c;
 	model_counts_get(m, &c);
 
@@ -173,6 +209,9 @@ int main(int argc, char **argv)
 	printf("figure: model_sweep_%s %.2f ms\n", nm, t[sweeps / 2]);
 	printf("figure: model_sweep_first_%s %.2f ms\n", nm, first);
 	printf("figure: model_view_%s %.2f ms\n", nm, tv[sweeps / 2]);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		printf("figure: view_sort_%s_%s %.2f ms\n", keys[k].name, nm, ts[k]);
+	printf("figure: view_sort_max_%s %.2f ms\n", nm, ts_max);
 	printf("figure: model_rss_%s %.1f MB\n", nm, rss);
 	printf("figure: model_heap_%s %.1f MB\n", nm, heap);
 	free(t);

@@ -40,6 +40,9 @@ struct model_view {
 	size_t n_rows, cap_rows;
 	const struct model_ike **order, **tmp;
 	uint32_t *order_uid; /* order[i]'s uniqueid, read while order[i] lived */
+	/* REKEY and EXPIRE: each IKE SA's due time (by its index in the
+	 * model), worked out once per sort instead of once per comparison */
+	int64_t *due;
 	size_t cap_order, n_order;
 	/* order holds the last sorted order of this set of IKE SAs: sorting it
 	 * again after a refresh that only changed values is nearly free, and
@@ -81,6 +84,7 @@ void model_view_free(struct model_view *v)
 	free(v->order);
 	free(v->tmp);
 	free(v->order_uid);
+	free(v->due);
 	free(v);
 }
 
@@ -232,7 +236,7 @@ static int ike_cmp(const struct model_view *v, const struct model_ike *a, const 
 	}
 	case MODEL_SORT_REKEY:
 	case MODEL_SORT_EXPIRE:
-		r = time_cmp(due_of(a, v->key), due_of(b, v->key), &last);
+		r = time_cmp(v->due[a->priv.index], v->due[b->priv.index], &last);
 		break;
 	case MODEL_SORT_AGE:
 		/* the youngest (established last) first */
@@ -300,7 +304,11 @@ static void rows_build(struct model_view *v)
 		v->order = xreallocarray(v->order, v->cap_order, sizeof(*v->order));
 		v->tmp = xreallocarray(v->tmp, v->cap_order, sizeof(*v->tmp));
 		v->order_uid = xreallocarray(v->order_uid, v->cap_order, sizeof(*v->order_uid));
+		v->due = xreallocarray(v->due, v->cap_order, sizeof(*v->due));
 	}
+	if (v->key == MODEL_SORT_REKEY || v->key == MODEL_SORT_EXPIRE)
+		for (size_t i = 0; i < m->n_ikes; i++)
+			v->due[i] = due_of(m->ikes[i], v->key);
 	if (v->order_valid && v->order_set_gen == m->set_gen) {
 		n = m->n_ikes;
 	} else if (v->order_valid) {
