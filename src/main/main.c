@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "main/cli.h"
+#include "app/batch.h"
 #include "app/monitor.h"
 
 /* The modes, by first argument. The monitor takes everything else. */
@@ -38,6 +39,9 @@ int main(int argc, char **argv)
 		printf("swantop %s\n", SWANTOP_VERSION);
 		return CLI_EXIT_OK;
 	}
+	/* -b: batch mode, like top -b (app/batch.h) */
+	if (batch_wanted(argc, argv))
+		return batch_main(argc, argv);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(first, modes[i].name))
 			return modes[i].main(argc - 1, argv + 1);

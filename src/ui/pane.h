@@ -165,6 +165,13 @@ extern const struct pane_ops pane_pols_ops;
 extern const struct pane_ops pane_events_ops;
 extern const struct pane_ops pane_log_ops;
 
+/* What the connections pane shows of a connection's status: the model's
+ * counts, whether a trap policy of it is installed, and how many CHILD
+ * configs are neither up nor trapped while its IKE SA is up (STATUS
+ * "partial"). */
+void pane_conn_status(const struct model *m, const struct model_conn *c,
+                      struct model_conn_status *cs, bool *is_trapped, size_t *missing);
+
 /* Sets up p as a pane of kind ops. */
 void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in);
 void pane_destroy(struct pane *p);

@@ -157,6 +157,14 @@ static size_t configs_missing(const struct model *m, const struct model_conn *c,
 	return missing;
 }
 
+void pane_conn_status(const struct model *m, const struct model_conn *c,
+                      struct model_conn_status *cs, bool *is_trapped, size_t *missing)
+{
+	model_conn_status_get(m, c, cs);
+	*is_trapped = trapped(m, c, NULL);
+	*missing = configs_missing(m, c, cs);
+}
+
 /* A name as the engine keys it (a C string; charon's names hold no NUL). */
 static const char *cname(char *buf, size_t size, struct model_str s)
 {
@@ -311,13 +319,11 @@ static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 	cname(name, sizeof(name), c->name);
 	if (ch < 0) {
 		struct model_conn_status cs;
-		model_conn_status_get(d->m, c, &cs);
 		struct rows_conn_info ci = {
-		        .trapped = trapped(d->m, c, NULL),
-		        .missing = configs_missing(d->m, c, &cs),
 		        .why = d->diag ? diag_conn_verdict(d->diag, name) : NULL,
 		        .flaps = d->hist && d->hist->enabled,
 		};
+		pane_conn_status(d->m, c, &cs, &ci.trapped, &ci.missing);
 		const struct hist_flap *fl = ci.flaps ? hist_flaps_find(d->hist, c->name) : NULL;
 		if (fl) {
 			ci.ike_down = fl->ike_down;
