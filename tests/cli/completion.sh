@@ -64,6 +64,13 @@ mapfile -t c < <(complete_words --th)
 mapfile -t c < <(complete_words --theme "")
 has mono "${c[@]}" && has default "${c[@]}" && pass "themes" || fail "themes: ${c[*]}"
 
+mapfile -t c < <(complete_words -b --)
+has --batch "${c[@]}" && has --count "${c[@]}" && has --delay "${c[@]}" && has --pane "${c[@]}" &&
+	has --filter "${c[@]}" && has --json "${c[@]}" && pass "batch options" ||
+	fail "batch options: ${c[*]}"
+mapfile -t c < <(complete_words -b --pane "")
+[ "${c[*]}" = "conns events pols sas" ] && pass "batch panes" || fail "batch panes: ${c[*]}"
+
 mapfile -t c < <(complete_words call --)
 has --json "${c[@]}" && has --timeout "${c[@]}" && has --uri "${c[@]}" && ! has --interval "${c[@]}" &&
 	pass "call's options, not the monitor's" || fail "call options: ${c[*]}"
