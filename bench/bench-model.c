@@ -166,9 +166,9 @@ int main(int argc, char **argv)
 		const char *name;
 		enum model_sort key;
 	} keys[] = {
-	        {"name", MODEL_SORT_NAME},   {"state", MODEL_SORT_STATE},
+	        {"name", MODEL_SORT_NAME},     {"state", MODEL_SORT_STATE},
 	        {"remote", MODEL_SORT_REMOTE}, {"bytes", MODEL_SORT_BYTES},
-	        {"rate", MODEL_SORT_RATE},   {"rekey", MODEL_SORT_REKEY},
+	        {"rate", MODEL_SORT_RATE},     {"rekey", MODEL_SORT_REKEY},
 	        {"expire", MODEL_SORT_EXPIRE},
 	};
 	double ts[sizeof(keys) / sizeof(keys[0])], ts_max = 0;
@@ -178,8 +178,9 @@ int main(int argc, char **argv)
 		if (!runs)
 			return 1;
 		for (unsigned r = 0; r < sweeps; r++) {
-			model_view_set_sort(v, keys[k].key == MODEL_SORT_NAME ? MODEL_SORT_STATE
-			                                                      : MODEL_SORT_NAME,
+			model_view_set_sort(v,
+			                    keys[k].key == MODEL_SORT_NAME ? MODEL_SORT_STATE
+			                                                   : MODEL_SORT_NAME,
 			                    false);
 			model_view_refresh(v);
 			double a = cpu_ms();

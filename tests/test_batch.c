@@ -23,10 +23,15 @@ static struct model *fed(void)
 {
 	struct model *m = model_new(NULL);
 	const char *lan[] = {"lan", "voip"};
-	struct msg conns[] = {msg_list_conn("gw-b", lan, NULL, 2), msg_list_conn("gw-a", lan, NULL, 1)};
+	struct msg conns[] = {msg_list_conn("gw-b", lan, NULL, 2),
+	                      msg_list_conn("gw-a", lan, NULL, 1)};
 	msg_sweep_conns(m, conns, 2, 1000);
 	struct ike_spec ikes[] = {
-	        {.name = "gw-b", .uid = 2, .remote = "198.51.100.2", .established = 100, .rekey = 3000},
+	        {.name = "gw-b",
+	         .uid = 2,
+	         .remote = "198.51.100.2",
+	         .established = 100,
+	         .rekey = 3000},
 	        {.name = "gw-a",
 	         .uid = 1,
 	         .remote = "198.51.100.1",
@@ -34,10 +39,19 @@ static struct model *fed(void)
 	         .rekey = 3000,
 	         .responder_spi = "\x1b[2Jevil"},
 	};
-	struct child_spec b[] = {{.name = "lan", .uid = 20, .install = 10, .rekey = 900, .life = 1000,
-	                          .bytes_in = 1000},
-	                         {.name = "voip", .uid = 21, .install = 10, .rekey = 300, .life = 400}};
-	struct child_spec a[] = {{.name = "lan", .uid = 10, .install = 10, .rekey = 60, .life = 90,
+	struct child_spec b[] = {
+	        {.name = "lan",
+	         .uid = 20,
+	         .install = 10,
+	         .rekey = 900,
+	         .life = 1000,
+	         .bytes_in = 1000},
+	        {.name = "voip", .uid = 21, .install = 10, .rekey = 300, .life = 400}};
+	struct child_spec a[] = {{.name = "lan",
+	                          .uid = 10,
+	                          .install = 10,
+	                          .rekey = 60,
+	                          .life = 90,
 	                          .rts = "10.9.\x1b]0;x\x07.0/24"}};
 	const struct child_spec *ch[] = {b, a};
 	size_t nch[] = {2, 1};

@@ -38,7 +38,7 @@ struct child {
 	uint64_t bytes;
 	const char *rts;
 	int install;
-	uint32_t reqid; /* default uid */
+	uint32_t reqid;  /* default uid */
 	int rekey, life; /* rekey-time, life-time in s; 0: not sent */
 };
 
@@ -776,10 +776,13 @@ static void test_sort_rekey_expire(void **state)
 	(void)state;
 	struct sa sas[4] = {
 	        {.name = "a-none", .uid = 1, .c = {{.name = "n", .uid = 11}}},
-	        {.name = "b-child", .uid = 2,
+	        {.name = "b-child",
+	         .uid = 2,
 	         .c = {{.name = "late", .uid = 21, .rekey = 3000, .life = 3300},
 	               {.name = "soon", .uid = 22, .rekey = 240, .life = 600}}},
-	        {.name = "c-ike", .uid = 3, .rekey = 120,
+	        {.name = "c-ike",
+	         .uid = 3,
+	         .rekey = 120,
 	         .c = {{.name = "x", .uid = 31, .rekey = 900, .life = 200}}},
 	        {.name = "d-later", .uid = 4, .c = {{.name = "y", .uid = 41, .rekey = 1200}}},
 	};

@@ -159,8 +159,10 @@ static void sas_fill(struct model *m)
 	        {.name = "c-later", .uid = 3, .established = 100, .rekey = 5000},
 	};
 	struct child_spec a[] = {{.name = "a1", .uid = 11, .install = 10, .rekey = -1, .life = -1}};
-	struct child_spec b[] = {{.name = "b1", .uid = 21, .install = 10, .rekey = 200, .life = 900}};
-	struct child_spec c[] = {{.name = "c1", .uid = 31, .install = 10, .rekey = 700, .life = 800}};
+	struct child_spec b[] = {
+	        {.name = "b1", .uid = 21, .install = 10, .rekey = 200, .life = 900}};
+	struct child_spec c[] = {
+	        {.name = "c1", .uid = 31, .install = 10, .rekey = 700, .life = 800}};
 	const struct child_spec *ch[] = {a, b, c};
 	/* a-none without CHILD SAs: nothing to rekey or expire */
 	size_t nch[] = {0, 1, 1};
@@ -178,7 +180,7 @@ static void test_sas_sort(void **state)
 	assert_true(find("a-none") < find("b-soon") && find("b-soon") < find("c-later"));
 	assert_true(find("NAME\u25b2") == 1);
 	/* s: name, state, id, remote, bytes, rate, rekey, expire, then name */
-	static const char *const cycle[] = {"state", "id", "remote", "bytes",
+	static const char *const cycle[] = {"state", "id",    "remote", "bytes",
 	                                    "rate",  "rekey", "expire", "name"};
 	for (size_t i = 0; i < 8; i++) {
 		assert_int_equal(key(&f, KA_SORT), PANE_REDRAW);
@@ -237,12 +239,14 @@ static void test_conns_sort(void **state)
 	struct fx f;
 	fx_init(&f, &pane_conns_ops);
 	const char *ch[] = {"lan"};
-	struct msg conns[] = {msg_list_conn("gw-b", ch, NULL, 1), msg_list_conn("gw-c", ch, NULL, 1),
+	struct msg conns[] = {msg_list_conn("gw-b", ch, NULL, 1),
+	                      msg_list_conn("gw-c", ch, NULL, 1),
 	                      msg_list_conn("gw-a", ch, NULL, 1)};
 	msg_sweep_conns(f.m, conns, 3, 1000);
 	/* gw-c is up */
 	struct ike_spec ike = {.name = "gw-c", .uid = 7, .established = 10, .rekey = 100};
-	struct child_spec lan[] = {{.name = "lan", .uid = 70, .install = 10, .rekey = 50, .life = 90}};
+	struct child_spec lan[] = {
+	        {.name = "lan", .uid = 70, .install = 10, .rekey = 50, .life = 90}};
 	const struct child_spec *chs[] = {lan};
 	size_t nch[] = {1};
 	msg_sweep_sas(f.m, &ike, chs, nch, 1, 1000);
@@ -370,8 +374,8 @@ static void test_events_newest_first(void **state)
 static void test_sort_command(void **state)
 {
 	(void)state;
-	struct app_config cfg = {"unix:///nonexistent.swantop/charon.vici", 1000, "default",
-	                         false, 0, NULL};
+	struct app_config cfg = {
+	        "unix:///nonexistent.swantop/charon.vici", 1000, "default", false, 0, NULL};
 	struct app *app = app_create(&cfg);
 	app->rows = 40;
 	app->cols = 160;
@@ -407,8 +411,8 @@ static void test_sort_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_sas_sort),          cmocka_unit_test(test_conns_sort),
-	        cmocka_unit_test(test_pols_sort),         cmocka_unit_test(test_events_newest_first),
+	        cmocka_unit_test(test_sas_sort),     cmocka_unit_test(test_conns_sort),
+	        cmocka_unit_test(test_pols_sort),    cmocka_unit_test(test_events_newest_first),
 	        cmocka_unit_test(test_sort_command),
 	};
 	return cmocka_run_group_tests(tests, screen_up, screen_down);

@@ -65,10 +65,14 @@ static int bad(char *err, size_t errsize, const char *opt, const char *value, co
 int batch_parse_args(int argc, char **argv, struct batch_options *o, char *err, size_t errsize)
 {
 	static const struct option opts[] = {
-	        {"batch", no_argument, NULL, 'b'},        {"count", required_argument, NULL, 'n'},
-	        {"delay", required_argument, NULL, 'd'},  {"pane", required_argument, NULL, 'p'},
-	        {"filter", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
-	        {"uri", required_argument, NULL, 'u'},    {"help", no_argument, NULL, 'h'},
+	        {"batch", no_argument, NULL, 'b'},
+	        {"count", required_argument, NULL, 'n'},
+	        {"delay", required_argument, NULL, 'd'},
+	        {"pane", required_argument, NULL, 'p'},
+	        {"filter", required_argument, NULL, 'f'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"uri", required_argument, NULL, 'u'},
+	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	static const char *const panes[] = {"sas", "conns", "pols", "events"};
@@ -88,7 +92,8 @@ int batch_parse_args(int argc, char **argv, struct batch_options *o, char *err, 
 			errno = 0;
 			o->count = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || o->count < 1)
-				return bad(err, errsize, "-n", optarg, "a count of snapshots (1 or more)");
+				return bad(err, errsize, "-n", optarg,
+				           "a count of snapshots (1 or more)");
 			break;
 		case 'd': {
 			errno = 0;
@@ -207,8 +212,8 @@ static int run_until(struct batch *b, int64_t after, int64_t until)
 		if (after >= 0 ? (int64_t)loads(b) > after : now >= until)
 			return 0;
 		if (after >= 0 && now >= limit) {
-			fprintf(stderr, "swantop: charon at %s did not answer within %d s\n", b->uri,
-			        BATCH_ANSWER_MS / 1000);
+			fprintf(stderr, "swantop: charon at %s did not answer within %d s\n",
+			        b->uri, BATCH_ANSWER_MS / 1000);
 			return BATCH_EXIT_TIMEOUT;
 		}
 		struct pollfd fds[4];
@@ -244,8 +249,12 @@ static int run(struct batch *b, const struct filter *flt, size_t width, bool utf
 		if (!r)
 			r = listed_again(b);
 	}
-	struct batch_snapshot s = {.m = b->m, .pane = b->o.pane, .filter = flt, .width = width,
-	                           .json = b->o.json, .utf8 = utf8};
+	struct batch_snapshot s = {.m = b->m,
+	                           .pane = b->o.pane,
+	                           .filter = flt,
+	                           .width = width,
+	                           .json = b->o.json,
+	                           .utf8 = utf8};
 	for (long k = 0; !r && k < b->o.count; k++) {
 		if (k) {
 			r = run_until(b, -1, vici_now_ms() + b->o.delay_ms);

@@ -37,9 +37,9 @@ enum {
 enum batch_pane { BATCH_SAS, BATCH_CONNS, BATCH_POLS, BATCH_EVENTS };
 
 struct batch_options {
-	const char *uri;    /* NULL: charon's default socket */
-	long count;         /* snapshots, >= 1 (default 1) */
-	int delay_ms;       /* between snapshots (default 3000, as top) */
+	const char *uri; /* NULL: charon's default socket */
+	long count;      /* snapshots, >= 1 (default 1) */
+	int delay_ms;    /* between snapshots (default 3000, as top) */
 	enum batch_pane pane;
 	const char *filter; /* the filter language (model/filter.h); NULL: none */
 	bool json;

@@ -82,8 +82,8 @@ static void table_init(struct table *t, FILE *out, const struct batch_snapshot *
 /* The text of a cell without its padding and the tree's glyphs. */
 static void cell_trim(const char **s, size_t *len)
 {
-	static const char *const deco[] = {"\u25be ", "\u25b8 ", "\u251c\u2500", "\u2514\u2500",
-	                                   "|-",      "`-"};
+	static const char *const deco[] = {"\u25be ",      "\u25b8 ", "\u251c\u2500",
+	                                   "\u2514\u2500", "|-",      "`-"};
 	while (*len && **s == ' ')
 		(*s)++, (*len)--;
 	while (*len && (*s)[*len - 1] == ' ')
@@ -129,12 +129,14 @@ static void table_row(struct table *t, struct row *r, const char *kind, bool ike
 		if (i == 0 && ike_row && len > 2 && (s[0] == '-' || s[0] == '+') && s[1] == ' ')
 			s += 2, len -= 2; /* the ASCII fold glyph */
 		const char *sp1 = memchr(s, ' ', len);
-		if (sp1 && (!strcmp(t->cols[i].title, "STATE") || !strcmp(t->cols[i].title, "STATUS")))
+		if (sp1 &&
+		    (!strcmp(t->cols[i].title, "STATE") || !strcmp(t->cols[i].title, "STATUS")))
 			len -= (size_t)(sp1 + 1 - s), s = sp1 + 1; /* the state's glyph */
 		char key[64];
 		size_t kl = 0;
 		for (const char *c = t->cols[i].title; *c && kl + 1 < sizeof(key); c++)
-			key[kl++] = *c == ' ' ? '-' : (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+			key[kl++] =
+			        *c == ' ' ? '-' : (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
 		key[kl] = '\0';
 		json_buf_puts(j, first ? "" : ",");
 		first = false;
@@ -199,7 +201,8 @@ static void write_conns(struct table *t)
 		table_row(t, &r, "conn", false);
 		for (size_t k = 0; k < c->n_children; k++) {
 			row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
-			rows_conn_child(&r, &c->children[k], k + 1 == c->n_children, NULL, t->w, &st);
+			rows_conn_child(&r, &c->children[k], k + 1 == c->n_children, NULL, t->w,
+			                &st);
 			table_row(t, &r, "child", false);
 		}
 	}
@@ -252,8 +255,9 @@ static uint64_t write_events(FILE *out, const struct batch_snapshot *s, struct j
 		}
 		char clock[16];
 		fmt_clock(clock, sizeof(clock), e->time, s->wall_offset);
-		json_buf_printf(j, "%s{\"seq\":%llu,\"time\":\"%s\",\"kind\":\"%s\"", k++ ? "," : "",
-		                (unsigned long long)e->seq, clock, model_event_kind_name(e->kind));
+		json_buf_printf(j, "%s{\"seq\":%llu,\"time\":\"%s\",\"kind\":\"%s\"",
+		                k++ ? "," : "", (unsigned long long)e->seq, clock,
+		                model_event_kind_name(e->kind));
 		if (e->ike_id)
 			json_buf_printf(j, ",\"ike_id\":%u", e->ike_id);
 		json_str(j, "name", e->ike_name);
@@ -283,7 +287,8 @@ uint64_t batch_write(FILE *out, const struct batch_snapshot *s)
 		                when, batch_pane_name(s->pane), mc.ikes, mc.children, mc.conns,
 		                mc.conns_up, mc.pols);
 	else
-		fprintf(out, "swantop %s  %zu IKE, %zu CHILD  %zu connections, %zu up  %zu policies\n",
+		fprintf(out,
+		        "swantop %s  %zu IKE, %zu CHILD  %zu connections, %zu up  %zu policies\n",
 		        when, mc.ikes, mc.children, mc.conns, mc.conns_up, mc.pols);
 	struct table t;
 	uint64_t last = s->events_after;

@@ -346,10 +346,14 @@ enum conn_sort { CS_LISTED, CS_NAME, CS_STATUS, CS_WHY, CS_IKE, CS_LOCAL, CS_REM
 
 /* s: charon's order, name, status, remote. */
 static const struct sort_column conn_sorts[] = {
-        {"listed", CS_LISTED, -1, -1, false, true},  {"name", CS_NAME, CC_NAME, -1, false, true},
-        {"status", CS_STATUS, CC_UP, -1, false, true}, {"remote", CS_REMOTE, CC_REMOTE, -1, false, true},
-        {"why", CS_WHY, CC_WHY, -1, false, false},   {"ike", CS_IKE, CC_VERSION, -1, false, false},
-        {"local", CS_LOCAL, CC_LOCAL, -1, false, false}, {"auth", CS_AUTH, CC_AUTH, -1, false, false},
+        {"listed", CS_LISTED, -1, -1, false, true},
+        {"name", CS_NAME, CC_NAME, -1, false, true},
+        {"status", CS_STATUS, CC_UP, -1, false, true},
+        {"remote", CS_REMOTE, CC_REMOTE, -1, false, true},
+        {"why", CS_WHY, CC_WHY, -1, false, false},
+        {"ike", CS_IKE, CC_VERSION, -1, false, false},
+        {"local", CS_LOCAL, CC_LOCAL, -1, false, false},
+        {"auth", CS_AUTH, CC_AUTH, -1, false, false},
 };
 
 /* STATUS from the worst: down, connecting, partial, trap, up. */

@@ -125,13 +125,20 @@ static bool sa_uniqueid(const void *r, filter_visit_fn v, void *c)
 }
 
 const struct filter_field rowfields_sa[] = {
-        {"name", true, sa_name},       {"child", true, sa_child},
-        {"state", true, sa_state},     {"local", true, sa_local},
-        {"remote", true, sa_remote},   {"id", true, sa_id},
-        {"vip", true, sa_vip},         {"proposal", true, sa_proposal},
-        {"alg", false, sa_proposal},   {"spi", true, sa_spi},
-        {"ts", true, sa_ts},           {"mode", true, sa_mode},
-        {"version", false, sa_version}, {"reqid", false, sa_reqid},
+        {"name", true, sa_name},
+        {"child", true, sa_child},
+        {"state", true, sa_state},
+        {"local", true, sa_local},
+        {"remote", true, sa_remote},
+        {"id", true, sa_id},
+        {"vip", true, sa_vip},
+        {"proposal", true, sa_proposal},
+        {"alg", false, sa_proposal},
+        {"spi", true, sa_spi},
+        {"ts", true, sa_ts},
+        {"mode", true, sa_mode},
+        {"version", false, sa_version},
+        {"reqid", false, sa_reqid},
         {"uniqueid", false, sa_uniqueid},
 };
 const size_t rowfields_sa_count = sizeof(rowfields_sa) / sizeof(rowfields_sa[0]);
@@ -177,9 +184,8 @@ static bool conn_auth(const void *r, filter_visit_fn v, void *c)
 }
 
 const struct filter_field rowfields_conn[] = {
-        {"name", true, conn_name},       {"child", true, conn_child},
-        {"local", true, conn_local},     {"remote", true, conn_remote},
-        {"version", true, conn_version}, {"auth", true, conn_auth},
+        {"name", true, conn_name},     {"child", true, conn_child},     {"local", true, conn_local},
+        {"remote", true, conn_remote}, {"version", true, conn_version}, {"auth", true, conn_auth},
 };
 const size_t rowfields_conn_count = sizeof(rowfields_conn) / sizeof(rowfields_conn[0]);
 
@@ -219,7 +225,7 @@ static bool pol_ts(const void *r, filter_visit_fn v, void *c)
 }
 
 const struct filter_field rowfields_pol[] = {
-        {"name", true, pol_name}, {"type", true, pol_type},   {"mode", true, pol_mode},
+        {"name", true, pol_name}, {"type", true, pol_type},    {"mode", true, pol_mode},
         {"ike", false, pol_ike},  {"child", false, pol_child}, {"ts", true, pol_ts},
 };
 const size_t rowfields_pol_count = sizeof(rowfields_pol) / sizeof(rowfields_pol[0]);
