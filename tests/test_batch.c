@@ -65,15 +65,20 @@ static struct model *fed(void)
 /* One snapshot into a string (malloc'd). */
 static char *snap(struct batch_snapshot *s, uint64_t *last)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = tmpfile();
 	assert_non_null(f);
 	uint64_t l = batch_write(f, s);
 	if (last)
 		*last = l;
+	long n = ftell(f);
+	assert_true(n >= 0);
+	char *out = malloc((size_t)n + 1);
+	assert_non_null(out);
+	rewind(f);
+	assert_int_equal(fread(out, 1, (size_t)n, f), (size_t)n);
+	out[n] = '\0';
 	fclose(f);
-	return buf;
+	return out;
 }
 
 static struct filter *compile(enum batch_pane pane, const char *text)
