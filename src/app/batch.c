@@ -173,12 +173,15 @@ struct batch {
 	const char *uri;
 };
 
-/* How many listings of the pane's table charon answered. */
+/* How many listings of the pane's tables charon answered. */
 static uint64_t loads(const struct batch *b)
 {
+	uint64_t c = model_table_loads(b->m, MODEL_TABLE_CONNS),
+	         p = model_table_loads(b->m, MODEL_TABLE_POLS);
 	switch (b->o.pane) {
 	case BATCH_CONNS:
-		return model_table_loads(b->m, MODEL_TABLE_CONNS);
+		/* STATUS "trap" needs the policies too */
+		return c < p ? c : p;
 	case BATCH_POLS:
 		return model_table_loads(b->m, MODEL_TABLE_POLS);
 	default:
