@@ -20,7 +20,7 @@ check() { # what
 	sleep 0.5
 	local rows heading first second
 	rows=$(reverse_rows)
-	heading=$(screen | grep -n '^NAME ' | head -1 | cut -d: -f1)
+	heading=$(screen | grep -n '^NAME' | head -1 | cut -d: -f1)
 	first=$(screen | grep -n '#1 ' | head -1 | cut -d: -f1)
 	[ -n "$heading" ] && [ -n "$first" ] || fail "$1: no heading or first row"
 	grep -qx "$first" <<<"$rows" || fail "$1: the selected row (line $first) is not reverse: $rows"
