@@ -90,6 +90,23 @@ mon_wait '#[0-9]+ .*#c?[0-9]+|conn[0-9]' 3 # candidates from the live data
 mon_keys Escape
 echo "ok: completion"
 
+# --- sorting: s, S, :sort with completion and a wrong name ---
+mon_keys s
+mon_wait 'sort: state ▲' 3
+mon_wait '^NAME +ID +STATE▲' 3
+mon_keys ':' 'sort rek' Tab
+mon_wait '^:sort rekey *$' 3
+mon_keys Enter
+mon_wait 'sort: rekey ▲' 3
+mon_wait 'REKEY▲' 3
+mon_keys S
+mon_wait 'sort: rekey ▼' 3
+mon_keys ':' 'sort rekay' Enter
+mon_wait "no column 'rekay' in the SAs pane; columns: name, state, id" 3
+mon_keys ':' 'sort name' Enter
+mon_wait 'sort: name ▲' 3
+echo "ok: sorting"
+
 # --- Ctrl-C while typing cancels the typing, not the monitor ---
 # (the signal is sent to the monitor alone: a C-c key would also hit the
 # harness's wrapper shell, which an interactive shell would ignore)
