@@ -34,8 +34,13 @@
 
 static struct app *setup(bool readonly)
 {
-	struct app_config cfg = {"unix:///nonexistent.swantop/charon.vici", 1000, "default",
-	                         readonly, 0, NULL};
+	struct app_config cfg = {"unix:///nonexistent.swantop/charon.vici",
+	                         1000,
+	                         "default",
+	                         readonly,
+	                         0,
+	                         NULL,
+	                         true};
 	struct app *app = app_create(&cfg);
 	app->rows = 40;
 	app->cols = 120;

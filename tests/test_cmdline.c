@@ -72,9 +72,10 @@ static void test_table(void **state)
 {
 	size_t n;
 	const struct cmdline_command *t = cmdline_commands(&n);
-	static const char *const need[] = {"filter",    "help",  "initiate", "install",
-	                                   "problems",  "quit",  "redirect", "rekey", "sort",
-	                                   "terminate", "theme", "uninstall"};
+	static const char *const need[] = {"bind",     "filter",   "help",  "initiate",
+	                                   "install",  "problems", "quit",  "redirect",
+	                                   "rekey",    "set",      "sort",  "terminate",
+	                                   "theme",    "unbind",   "uninstall"};
 	assert_int_equal(n, sizeof(need) / sizeof(need[0]));
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(t[i].name, need[i]);
@@ -227,8 +228,20 @@ static void test_unknown(void **state)
 	bad("'' x", "empty command name (try 'help')");
 	/* unique prefixes work, ambiguous ones say which commands they match */
 	ok("term x", V(TERMINATE), "x", NULL);
-	ok("u x", V(UNINSTALL), "x", NULL);
+	ok("uni x", V(UNINSTALL), "x", NULL);
+	bad("u x", "ambiguous command 'u' (unbind, uninstall)");
 	bad("t x", "ambiguous command 't' (terminate, theme)");
+	/* settings and bindings: a bound command keeps its words apart */
+	ok("set", CMDLINE_SET, NULL);
+	ok("set interval 2", CMDLINE_SET, "interval", "2", NULL);
+	ok("bind F filter 'state=CONNECTING x'", CMDLINE_BIND, "F", "filter 'state=CONNECTING x'",
+	   NULL);
+	ok("bind C-t terminate", CMDLINE_BIND, "C-t", "terminate", NULL);
+	ok("unbind F5", CMDLINE_UNBIND, "F5", NULL);
+	bad("bind Ctl-x quit", "bind: unknown key 'Ctl-x' (keys are named like a, A, C-x, M-x, F5, "
+	                       "PgUp, S-Tab, Space)");
+	bad("bind F", "bind: missing COMMAND (usage: bind KEY COMMAND...)");
+	bad("unbind", "unbind: missing KEY (usage: unbind KEY)");
 	bad("re x", "ambiguous command 're' (redirect, rekey)");
 	bad("in x", "ambiguous command 'in' (initiate, install)");
 	/* hostile input is escaped in the message */
@@ -310,13 +323,17 @@ static void test_complete(void **state)
 {
 	/* command names */
 	complete("|", 0,
-	         "filter|help|initiate|install|problems|quit|redirect|rekey|sort|terminate|theme|"
+	         "bind|filter|help|initiate|install|problems|quit|redirect|rekey|set|sort|terminate|"
+	         "theme|unbind|"
 	         "uninstall",
 	         NULL);
 	complete("te|", 0, "terminate", "terminate ");
 	complete("in|", 0, "initiate|install", NULL);
 	complete("re|", 0, "redirect|rekey", NULL);
-	complete("u|", 0, "uninstall", "uninstall ");
+	complete("u|", 0, "unbind|uninstall", "un");
+	complete("uni|", 0, "uninstall", "uninstall ");
+	/* a bound command's first word is a command */
+	complete("bind F te|", 0, "terminate", "terminate ");
 	complete("  qu|", 0, "quit", "quit ");
 	complete("zz|", 0, "", NULL);
 	/* arguments by kind */

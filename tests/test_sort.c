@@ -375,7 +375,7 @@ static void test_sort_command(void **state)
 {
 	(void)state;
 	struct app_config cfg = {
-	        "unix:///nonexistent.swantop/charon.vici", 1000, "default", false, 0, NULL};
+	        "unix:///nonexistent.swantop/charon.vici", 1000, "default", false, 0, NULL, false};
 	struct app *app = app_create(&cfg);
 	app->rows = 40;
 	app->cols = 160;

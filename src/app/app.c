@@ -17,6 +17,7 @@
 #include "app/feed.h"
 #include "app/insight.h"
 #include "ui/cmdline.h"
+#include "ui/keys.h"
 #include "ui/lineedit.h"
 #include "ui/overlay.h"
 #include "ui/theme_curses.h"
@@ -102,7 +103,7 @@ void app_focus_pane(struct app *app, enum pane_id id)
 void app_help_open(struct app *app)
 {
 	overlay_help_open(&app->overlay_pane, &app->theme, app->utf8, app->cfg.readonly,
-	                  insight_hist(app->insight));
+	                  insight_hist(app->insight), app->keymap);
 	app->overlay = OVERLAY_HELP;
 }
 
@@ -169,6 +170,9 @@ struct app *app_create(const struct app_config *cfg)
 		pane_init(&app->panes[i], kinds[i], &in);
 	pane_init(&app->overlay_pane, &pane_text_ops, &in);
 	app->le = lineedit_new(500);
+	app->keymap = keymap_new();
+	monitor_options_init(&app->opts);
+	app->click.pane = -1;
 	return app;
 }
 
@@ -183,5 +187,7 @@ void app_destroy(struct app *app)
 	model_view_free(app->sa_view);
 	insight_free(app->insight);
 	model_free(app->model);
+	keymap_free(app->keymap);
+	monitor_options_free(&app->opts);
 	free(app);
 }

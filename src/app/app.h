@@ -25,7 +25,8 @@
  *               intents
  *   terminal.c  curses, terminal modes, signals, suspending, restoring the
  *               terminal on every way out
- *   options.c   the command-line options
+ *   options.c   the option table: command line, settings, usage
+ *   config.c    the configuration file (config.h)
  *   loop.c      monitor_main(), the loop, drawing
  */
 #ifndef SWANTOP_APP_APP_H
@@ -38,6 +39,7 @@
 
 #include "action/action.h"
 #include "action/runner.h"
+#include "app/monitor.h"
 #include "app/refresh.h"
 #include "model/model.h"
 #include "ui/bars.h"
@@ -68,6 +70,7 @@ struct app_config {
 	bool readonly;
 	double budget;  /* ms of charon CPU per second for polling (app/feed.h) */
 	const char *db; /* the history store, or NULL: no history */
+	bool mouse;     /* mouse reports on (terminal.h) */
 };
 
 /* A destructive verb waiting for "y". The target is followed across rekeys
@@ -110,6 +113,14 @@ struct app {
 	struct feed *feed; /* the monitor and listener sessions (sessions.c) */
 	struct runner *runner;
 	struct insight *insight; /* verdicts and history (insight.h) */
+
+	struct monitor_options opts; /* the settings as :set shows them (monitor.h) */
+	struct keymap *keymap;       /* the operator's bindings (ui/keys.h), owned */
+	struct {
+		int64_t at; /* monotonic ms of the last left click, for double-clicks */
+		int pane;   /* where it was: enum pane_id, or -1 */
+		size_t row;
+	} click;
 
 	struct termkeys *tk; /* the terminal's key decoder (loop.c) */
 	bool quit;
@@ -159,8 +170,8 @@ void app_theme_apply(struct app *app);
 
 /* --- input.c --- */
 
-/* One event from the terminal key decoder: a key, a character or a paste
- * (anything else is ignored). Returns PANE_* flags. */
+/* One event from the terminal key decoder: a key, a character, a paste or
+ * a mouse report (anything else is ignored). Returns PANE_* flags. */
 unsigned app_key(struct app *app, const struct key_event *ev);
 /* Leaves the command line, filter or confirmation being typed. */
 void app_input_cancel(struct app *app);
@@ -212,5 +223,8 @@ void app_confirm_check(struct app *app);
 void app_complete(struct app *app);
 /* Parses and runs one command line; errors go to the status line. */
 void app_command_run(struct app *app, const char *line);
+/* Applies setting d, already set in app->opts, to the running monitor;
+ * false with a message on the status line if it cannot change now. */
+bool app_setting_apply(struct app *app, const struct monitor_option *d);
 
 #endif

@@ -14,9 +14,14 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/config.h"
+#include "app/feed.h"
+#include "app/terminal.h"
 #include "model/model.h"
 #include "ui/cmdline.h"
 #include "ui/fields.h"
+#include "ui/keys.h"
+#include "ui/termkeys.h"
 #include "ui/lineedit.h"
 #include "ui/sort.h"
 #include "ui/theme.h"
@@ -73,6 +78,14 @@ static void complete_cb(void *ctx, enum cmdline_arg_kind kind, struct cmdline_co
 		const struct pane *p = &app->panes[app->focus];
 		for (size_t i = 0; p->ops->sorts && i < p->ops->nsorts; i++)
 			cmdline_completion_add(c, p->ops->sorts[i].name);
+		break;
+	}
+	case CMDLINE_ARG_SETTING: {
+		size_t n;
+		const struct monitor_option *t = monitor_options_table(&n);
+		for (size_t i = 0; i < n; i++)
+			if (t[i].kind != MOPT_CLI)
+				cmdline_completion_add(c, t[i].name);
 		break;
 	}
 	case CMDLINE_ARG_THEME: {
@@ -211,6 +224,21 @@ static void run_problems(struct app *app, const struct cmdline_result *res)
 	app_problems_toggle(app);
 }
 
+/* Switches to theme name; false with the reason on the status line. */
+static bool theme_switch(struct app *app, const char *name)
+{
+	struct theme t;
+	char terr[256];
+	if (theme_load(&t, name, terr, sizeof(terr)) < 0) {
+		app_status(app, THEME_ERROR, 8, "%s", terr);
+		return false;
+	}
+	app->theme = t;
+	app_theme_apply(app);
+	clearok(curscr, TRUE);
+	return true;
+}
+
 static void run_theme(struct app *app, const struct cmdline_result *res)
 {
 	if (res->argc == 0) {
@@ -218,16 +246,145 @@ static void run_theme(struct app *app, const struct cmdline_result *res)
 		           theme_no_color() ? " (NO_COLOR is set: no colours)" : "");
 		return;
 	}
-	struct theme t;
-	char terr[256];
-	if (theme_load(&t, res->argv[0].text, terr, sizeof(terr)) < 0) {
-		app_status(app, THEME_ERROR, 8, "%s", terr);
+	if (!theme_switch(app, res->argv[0].text))
+		return;
+	/* :set theme shows what :theme chose */
+	char err[256];
+	if (monitor_option_set(&app->opts, monitor_option_find("theme"), res->argv[0].text, err,
+	                       sizeof(err)) == 0)
+		app->cfg.theme = app->opts.theme;
+	app_status(app, THEME_INFO, 4, "theme: %s", app->theme.name);
+}
+
+bool app_setting_apply(struct app *app, const struct monitor_option *d)
+{
+	const struct monitor_options *o = &app->opts;
+	switch (d->id) {
+	case MOPT_INTERVAL:
+	case MOPT_BUDGET:
+		app->cfg.interval_ms = o->interval_ms;
+		app->cfg.budget = o->budget;
+		if (app->feed)
+			feed_set_rates(app->feed, o->interval_ms, o->budget);
+		return true;
+	case MOPT_THEME:
+		if (!theme_switch(app, o->theme))
+			return false;
+		app->cfg.theme = o->theme;
+		return true;
+	case MOPT_READONLY:
+		/* Read-only is a promise made at start: it can be made while
+		 * running, not broken. */
+		if (!o->readonly && app->cfg.readonly) {
+			app_status(app, THEME_ERROR, 8,
+			           "readonly: cannot be turned off while running (start without "
+			           "--readonly)");
+			return false;
+		}
+		app->cfg.readonly = o->readonly;
+		return true;
+	case MOPT_MOUSE:
+		app->cfg.mouse = o->mouse;
+		terminal_mouse(o->mouse);
+		return true;
+	default:
+		app_status(app, THEME_ERROR, 8,
+		           "%s: takes effect at start only (--%s, or set %s in the configuration "
+		           "file)",
+		           d->name, d->name, d->name);
+		return false;
+	}
+}
+
+/* Every setting and its value, on the status line. */
+static void show_settings(struct app *app)
+{
+	char line[512] = "", v[256];
+	size_t n, l = 0;
+	const struct monitor_option *t = monitor_options_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].kind == MOPT_CLI)
+			continue;
+		monitor_option_show(&app->opts, &t[i], v, sizeof(v));
+		int k = snprintf(line + l, sizeof(line) - l, "%s%s=%s", l ? "  " : "", t[i].name,
+		                 v[0] ? v : "(default)");
+		if (k < 0 || (size_t)k >= sizeof(line) - l)
+			break;
+		l += (size_t)k;
+	}
+	app_status(app, THEME_INFO, 15, "%s", line);
+}
+
+static void run_set(struct app *app, const struct cmdline_result *res)
+{
+	char err[256], v[256];
+	if (res->argc == 0) {
+		show_settings(app);
 		return;
 	}
-	app->theme = t;
-	app_theme_apply(app);
-	clearok(curscr, TRUE);
-	app_status(app, THEME_INFO, 4, "theme: %s", t.name);
+	const struct monitor_option *d = config_setting(res->argv[0].text, err, sizeof(err));
+	if (!d) {
+		app_status(app, THEME_ERROR, 8, "set: %s", err);
+		return;
+	}
+	if (res->argc == 1) {
+		monitor_option_show(&app->opts, d, v, sizeof(v));
+		app_status(app, THEME_INFO, 8, "%s %s", d->name, v[0] ? v : "(default)");
+		return;
+	}
+	if (!d->live) {
+		app_setting_apply(app, d); /* says why not */
+		return;
+	}
+	/* Strings set here join the options' pool; on failure nothing was
+	 * allocated and the old values stay. */
+	struct monitor_options was = app->opts;
+	if (monitor_option_set(&app->opts, d, res->argv[1].text, err, sizeof(err)) < 0) {
+		app_status(app, THEME_ERROR, 8, "set %s: %s", d->name, err);
+		return;
+	}
+	if (!app_setting_apply(app, d)) {
+		struct monitor_string *pool = app->opts.pool;
+		app->opts = was;
+		app->opts.pool = pool;
+		return;
+	}
+	monitor_option_show(&app->opts, d, v, sizeof(v));
+	app_status(app, THEME_INFO, 5, "%s %s", d->name, v);
+}
+
+static void run_bind(struct app *app, const struct cmdline_result *res)
+{
+	uint32_t key;
+	enum verb verb;
+	char err[256], name[32];
+	termkeys_parse(res->argv[0].text, &key); /* checked by the parser */
+	termkeys_name(key, name, sizeof(name));
+	if (config_bind_check(res->argv[1].text, &verb, err, sizeof(err)) < 0) {
+		app_status(app, THEME_ERROR, 8, "bind: %s", err);
+		return;
+	}
+	if (keymap_bind(app->keymap, key, res->argv[1].text) < 0) {
+		app_status(app, THEME_ERROR, 8,
+		           "bind: %s cannot be rebound (it opens the command line or quits)", name);
+		return;
+	}
+	char *safe = sanitize_strdup(res->argv[1].text, app->utf8 ? 0 : SANITIZE_ASCII);
+	app_status(app, THEME_INFO, 5, "%s: %s", name, safe);
+	free(safe);
+}
+
+static void run_unbind(struct app *app, const struct cmdline_result *res)
+{
+	uint32_t key;
+	char name[32];
+	termkeys_parse(res->argv[0].text, &key);
+	termkeys_name(key, name, sizeof(name));
+	if (keymap_unbind(app->keymap, key) < 0)
+		app_status(app, THEME_ERROR, 5, "unbind: %s has no binding of yours", name);
+	else
+		app_status(app, THEME_INFO, 5, "%s: unbound%s", name,
+		           keys_find(KC_ALL, key) ? " (its own key is back)" : "");
 }
 
 /* :sort COLUMN [asc|desc] on the focused pane; without a direction, the
@@ -260,7 +417,8 @@ static void run_sort(struct app *app, const struct cmdline_result *res)
 static void (*const handlers[CMDLINE_COUNT])(struct app *, const struct cmdline_result *) = {
         [CMDLINE_VERB] = run_verb, [CMDLINE_FILTER] = run_filter, [CMDLINE_HELP] = run_help,
         [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,   [CMDLINE_PROBLEMS] = run_problems,
-        [CMDLINE_SORT] = run_sort,
+        [CMDLINE_SORT] = run_sort, [CMDLINE_SET] = run_set,       [CMDLINE_BIND] = run_bind,
+        [CMDLINE_UNBIND] = run_unbind,
 };
 
 void app_command_run(struct app *app, const char *line)

@@ -378,6 +378,13 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 
 /* ---- the part ----------------------------------------------------------------- */
 
+void feed_set_rates(struct feed *f, int interval_ms, double budget)
+{
+	f->cfg.interval_ms = interval_ms < 100 ? 100 : interval_ms;
+	f->cfg.budget = budget >= 0 ? budget : FEED_BUDGET_DEFAULT;
+	f->wake = 0; /* decide again now */
+}
+
 struct feed *feed_new(const struct feed_config *c)
 {
 	struct feed *f = xcalloc(1, sizeof(*f));

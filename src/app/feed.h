@@ -109,6 +109,9 @@ int64_t feed_deadline(const struct feed *f);
 
 /* Asks for everything again now (reconnecting first if charon is away). */
 void feed_refresh_all(struct feed *f);
+/* The operator changed the interval (ms) or the budget (:set): the periods
+ * follow from the next request on. */
+void feed_set_rates(struct feed *f, int interval_ms, double budget);
 /* Lists all SAs again soon, and the policies and connections (after an
  * action changed them). */
 void feed_refresh_sas(struct feed *f);

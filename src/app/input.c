@@ -4,8 +4,15 @@
  * question) if anything is; else it is looked up in the key table for the
  * context (the focused pane or an overlay), handed to that pane, which may
  * return an intent to act, and, if the pane does not want it, handled here
- * (switching panes, overlays, quitting). A paste is text for the filter or
- * the command line, never keys.
+ * (switching panes, overlays, quitting). A key the operator bound
+ * (ui/keys.h keymap) runs its command line first, as if typed there. A
+ * paste is text for the filter or the command line, never keys.
+ *
+ * The mouse becomes the same key actions: a click in a list pane focuses
+ * it and moves its selection to the row (as many Up/Down as it takes, so
+ * every pane keeps its own idea of what a selection is), a second click on
+ * that row soon after opens the detail view (Enter), and the wheel is
+ * three rows Up or Down in the pane under the pointer or the overlay.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -13,6 +20,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/config.h"
 #include "ui/cmdline.h"
 #include "ui/keys.h"
 #include "ui/lineedit.h"
@@ -235,6 +243,13 @@ static unsigned paste(struct app *app, const struct key_event *ev)
 	}
 }
 
+/* The operator's binding of id where one applies (not while help is
+ * shown: its keys only close it), or NULL. */
+static const char *user_binding(const struct app *app, uint32_t id)
+{
+	return app->overlay == OVERLAY_HELP ? NULL : keymap_find(app->keymap, id);
+}
+
 static bool is_suspend(uint32_t id)
 {
 	const struct key_binding *b = keys_find(KC_ALL, id);
@@ -261,14 +276,127 @@ static bool alt_means_nothing(const struct app *app, const struct key_event *ev,
 		uint32_t ch;
 		return le_key(ev, &ch) == LINEEDIT_KEY_NONE;
 	}
-	return !keys_find(key_context(app), id);
+	return !keys_find(key_context(app), id) && !user_binding(app, id);
+}
+
+/* Hands the key action to the focused pane or the overlay (which may ask to
+ * act), then, if it does not want it, to the global handler. */
+static unsigned pane_action(struct app *app, int action, enum verb verb, uint32_t id)
+{
+	struct key_input k = {action, verb, (int)id};
+	struct pane *p =
+	        app->overlay != OVERLAY_NONE ? &app->overlay_pane : &app->panes[app->focus];
+	struct pane_ctx c;
+	app_pane_ctx(app, p, &c);
+	struct intent in;
+	memset(&in, 0, sizeof(in));
+	unsigned f = p->ops->key(p, &c, &k, &in);
+	if (f & PANE_CLOSE)
+		app->overlay = OVERLAY_NONE;
+	if (in.verb != VERB_NONE || in.message[0])
+		app_act(app, &in);
+	if (f != PANE_IGNORED)
+		return f;
+	return global_key(app, (enum key_action)action);
+}
+
+/* A bound key: its command as if typed, or, for a verb alone, the verb on
+ * the selection as the verb's own key. */
+static unsigned run_binding(struct app *app, const char *command, uint32_t id)
+{
+	enum verb verb;
+	char err[256];
+	if (config_bind_check(command, &verb, err, sizeof(err)) == 0 && verb != VERB_NONE)
+		return pane_action(app, KA_VERB, verb, id) | PANE_REDRAW_ALL;
+	app_command_run(app, command);
+	return PANE_REDRAW_ALL;
+}
+
+/* ---- the mouse ---- */
+
+/* Two clicks on one row at most this far apart are a double-click. */
+#define DOUBLE_CLICK_MS 400
+#define WHEEL_ROWS 3
+
+/* The list pane shown at (x, y), or -1. */
+static int pane_at(const struct app *app, unsigned x, unsigned y)
+{
+	for (int i = 0; i < PANE_COUNT; i++) {
+		const struct rect *r = &app->panes[i].r;
+		if (r->h > 0 && (int)y >= r->y && (int)y < r->y + r->h && (int)x >= r->x &&
+		    (int)x < r->x + r->w)
+			return i;
+	}
+	return -1;
+}
+
+static unsigned wheel(struct app *app, const struct key_event *ev)
+{
+	if (ev->mouse.button != 4 && ev->mouse.button != 5)
+		return PANE_HANDLED;
+	if (app->overlay == OVERLAY_NONE) {
+		int i = pane_at(app, ev->mouse.x, ev->mouse.y);
+		if (i < 0)
+			return PANE_HANDLED;
+		if (i != (int)app->focus)
+			app_focus_pane(app, (enum pane_id)i);
+	}
+	unsigned f = PANE_REDRAW_ALL;
+	for (int n = 0; n < WHEEL_ROWS; n++)
+		f |= pane_action(app, ev->mouse.button == 4 ? KA_UP : KA_DOWN, VERB_NONE, 0);
+	return f;
+}
+
+static unsigned click(struct app *app, const struct key_event *ev)
+{
+	int i = pane_at(app, ev->mouse.x, ev->mouse.y);
+	if (app->overlay != OVERLAY_NONE || i < 0)
+		return PANE_HANDLED;
+	if (i != (int)app->focus)
+		app_focus_pane(app, (enum pane_id)i);
+	struct pane *p = &app->panes[i];
+	/* the title line, and the column heading of the three main panes */
+	int y0 = p->r.y + 1 + (i <= PANE_POLS ? 1 : 0);
+	size_t row = p->lv.top + (size_t)((int)ev->mouse.y - y0);
+	if ((int)ev->mouse.y < y0 || row >= p->lv.count) {
+		app->click.pane = -1;
+		return PANE_REDRAW_ALL;
+	}
+	for (size_t k = p->lv.sel; k < row; k++)
+		pane_action(app, KA_DOWN, VERB_NONE, 0);
+	for (size_t k = p->lv.sel; k > row; k--)
+		pane_action(app, KA_UP, VERB_NONE, 0);
+	if (app->click.pane == i && app->click.row == row &&
+	    app->now - app->click.at <= DOUBLE_CLICK_MS) {
+		app->click.pane = -1;
+		app_detail_open(app);
+	} else {
+		app->click.pane = i;
+		app->click.row = row;
+		app->click.at = app->now;
+	}
+	return PANE_REDRAW_ALL;
+}
+
+/* Mouse reports while nothing is typed: left clicks and the wheel. */
+static unsigned mouse(struct app *app, const struct key_event *ev)
+{
+	if (!app->cfg.mouse || app->input != INPUT_NONE)
+		return PANE_HANDLED;
+	if (ev->mouse.action == TK_MOUSE_WHEEL)
+		return wheel(app, ev);
+	if (ev->mouse.action == TK_MOUSE_PRESS && ev->mouse.button == 1 && !ev->mods)
+		return click(app, ev);
+	return PANE_HANDLED;
 }
 
 unsigned app_key(struct app *app, const struct key_event *ev)
 {
 	if (ev->kind == TK_EV_PASTE)
 		return paste(app, ev);
-	/* Unknown sequences, mouse and focus reports are not keys. */
+	if (ev->kind == TK_EV_MOUSE)
+		return mouse(app, ev);
+	/* Unknown sequences and focus reports are not keys. */
 	uint32_t id = termkeys_event_id(ev);
 	if (!id)
 		return PANE_HANDLED;
@@ -286,22 +414,11 @@ unsigned app_key(struct app *app, const struct key_event *ev)
 	}
 	if (app->input != INPUT_NONE)
 		return input_key(app, ev, id);
+	const char *command = user_binding(app, id);
+	if (command)
+		return run_binding(app, command, id);
 	const struct key_binding *b = keys_find(key_context(app), id);
 	if (!b)
 		return PANE_HANDLED;
-	struct key_input k = {b->action, b->verb, (int)id};
-	struct pane *p =
-	        app->overlay != OVERLAY_NONE ? &app->overlay_pane : &app->panes[app->focus];
-	struct pane_ctx c;
-	app_pane_ctx(app, p, &c);
-	struct intent in;
-	memset(&in, 0, sizeof(in));
-	unsigned f = p->ops->key(p, &c, &k, &in);
-	if (f & PANE_CLOSE)
-		app->overlay = OVERLAY_NONE;
-	if (in.verb != VERB_NONE || in.message[0])
-		app_act(app, &in);
-	if (f != PANE_IGNORED)
-		return f;
-	return global_key(app, b->action);
+	return pane_action(app, b->action, b->verb, id);
 }

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/config.h"
 #include "app/insight.h"
 #include "app/monitor.h"
 #include "app/terminal.h"
@@ -263,30 +264,52 @@ static void loop(struct app *app)
 int monitor_main(int argc, char **argv)
 {
 	struct monitor_options o;
+	struct keymap *km = keymap_new();
 	char err[512];
+	/* Every error of the options and the configuration file is said
+	 * before the terminal is touched; the command line's first. */
 	if (monitor_parse_args(argc, argv, &o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "swantop: %s\n\n%s", err, monitor_usage_text);
+		keymap_free(km);
+		fprintf(stderr, "swantop: %s\n\n", err);
+		monitor_usage(stderr);
 		return MONITOR_EXIT_USAGE;
 	}
 	if (o.help) {
-		fputs(monitor_usage_text, stdout);
+		keymap_free(km);
+		monitor_usage(stdout);
 		return MONITOR_EXIT_OK;
+	}
+	if (config_options(argc, argv, &o, km, err, sizeof(err)) < 0) {
+		keymap_free(km);
+		fprintf(stderr, "swantop: %s\n", err);
+		return MONITOR_EXIT_USAGE;
 	}
 	setlocale(LC_ALL, "");
 	struct theme theme;
 	if (theme_load(&theme, o.theme ? o.theme : "default", err, sizeof(err)) < 0) {
 		fprintf(stderr, "swantop: %s\n", err);
+		keymap_free(km);
+		monitor_options_free(&o);
 		return MONITOR_EXIT_USAGE;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "swantop: the monitor needs a terminal (for scripts use "
 		                "'swantop call' or 'swantop listen')\n");
+		keymap_free(km);
+		monitor_options_free(&o);
 		return MONITOR_EXIT_FAIL;
 	}
 	char db[4096];
-	struct app_config cfg = {o.uri, o.interval_ms, o.theme ? o.theme : "default", o.readonly,
-	                         o.budget, o.db ? o.db : insight_default_db(db, sizeof(db))};
+	struct app_config cfg = {
+	        o.uri,      o.interval_ms, o.theme ? o.theme : "default",
+	        o.readonly, o.budget,      o.db ? o.db : insight_default_db(db, sizeof(db)),
+	        o.mouse};
 	struct app *app = app_create(&cfg);
+	/* the app owns the settings and the bindings from here on */
+	keymap_free(app->keymap);
+	app->keymap = km;
+	monitor_options_free(&app->opts);
+	app->opts = o;
 	app->theme = theme;
 	char *herr = NULL;
 	app->history = cmdline_history_open(NULL, 500, &herr);
@@ -313,6 +336,7 @@ int monitor_main(int argc, char **argv)
 	}
 	app->tk = termkeys_new(NULL);
 	terminal_keys_add(app->tk);
+	terminal_mouse(app->cfg.mouse);
 	app_theme_apply(app);
 	app->rows = LINES;
 	app->cols = COLS;

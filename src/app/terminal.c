@@ -21,6 +21,11 @@
 
 #define PASTE_ON "\033[?2004h"
 #define PASTE_OFF "\033[?2004l"
+/* Clicks and the wheel (1000), drags (1002), reported in SGR form (1006):
+ * no limit on the coordinates, and releases say which button. */
+#define MOUSE_ON "\033[?1000h\033[?1002h\033[?1006h"
+#define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
+#define SEND(s) write_all(s, sizeof(s) - 1)
 
 /* The terminal is ours: program modes set, alternate screen, paste on. */
 static volatile sig_atomic_t taken;
@@ -34,6 +39,8 @@ static struct termios shell_tio;
 static bool have_shell_tio;
 static char restore_seq[256];
 static size_t restore_len;
+/* The operator wants mouse reports (terminal_mouse()). */
+static bool mouse_wanted;
 
 /* Writes all of s, ignoring errors (async-signal-safe). */
 static void write_all(const char *s, size_t n)
@@ -79,12 +86,39 @@ static void restore_add(const char *cap)
 
 static void restore_prepare(void)
 {
+	/* mouse off whether it is on or not: the handler cannot know */
 	restore_len = 0;
-	memcpy(restore_seq, PASTE_OFF, sizeof(PASTE_OFF) - 1);
-	restore_len = sizeof(PASTE_OFF) - 1;
+	memcpy(restore_seq, PASTE_OFF MOUSE_OFF, sizeof(PASTE_OFF MOUSE_OFF) - 1);
+	restore_len = sizeof(PASTE_OFF MOUSE_OFF) - 1;
 	restore_add("sgr0");
 	restore_add("cnorm");
 	restore_add("rmcup");
+}
+
+/* The modes the monitor asks the terminal for, and their undoing. */
+static void modes_on(void)
+{
+	SEND(PASTE_ON);
+	if (mouse_wanted)
+		SEND(MOUSE_ON);
+}
+
+static void modes_off(void)
+{
+	SEND(PASTE_OFF);
+	if (mouse_wanted)
+		SEND(MOUSE_OFF);
+}
+
+void terminal_mouse(bool on)
+{
+	if (taken && on != mouse_wanted) {
+		if (on)
+			SEND(MOUSE_ON);
+		else
+			SEND(MOUSE_OFF);
+	}
+	mouse_wanted = on;
 }
 
 void terminal_restore(void)
@@ -94,7 +128,7 @@ void terminal_restore(void)
 	curses_started = false;
 	if (taken) {
 		taken = 0;
-		write_all(PASTE_OFF, sizeof(PASTE_OFF) - 1);
+		modes_off();
 		curs_set(1);
 		endwin();
 	}
@@ -204,7 +238,7 @@ int terminal_start(void)
 	}
 	modes_raw();
 	restore_prepare();
-	write_all(PASTE_ON, sizeof(PASTE_ON) - 1);
+	modes_on();
 	taken = 1;
 	return 0;
 }
@@ -238,7 +272,7 @@ bool terminal_suspend(void)
 	if (!taken)
 		return false;
 	taken = 0;
-	write_all(PASTE_OFF, sizeof(PASTE_OFF) - 1);
+	modes_off();
 	endwin();
 	/* Stop as the shell expects (SIGTSTP's default action); the handler
 	 * goes back once SIGCONT has let us go on. */
@@ -259,7 +293,7 @@ bool terminal_suspend(void)
 	/* Take the terminal back: the program modes, the alternate screen
 	 * (doupdate() does it on the next draw after clearok()) and paste. */
 	reset_prog_mode();
-	write_all(PASTE_ON, sizeof(PASTE_ON) - 1);
+	modes_on();
 	taken = 1;
 	clearok(curscr, TRUE);
 	return stopped;
@@ -270,7 +304,7 @@ void terminal_continue(void)
 	if (!taken)
 		return;
 	reset_prog_mode();
-	write_all(PASTE_ON, sizeof(PASTE_ON) - 1);
+	modes_on();
 	clearok(curscr, TRUE);
 }
 

@@ -4,15 +4,16 @@
  *
  * Modes while the monitor runs: raw (no echo, no line editing, ISIG and
  * IXON/IXOFF off, so C-c, C-\, C-z, C-s and C-q arrive as keys and neither
- * kill nor freeze it), the alternate screen, the cursor hidden, and
+ * kill nor freeze it), the alternate screen, the cursor hidden,
  * bracketed paste on (ESC [ ? 2004 h), so that a paste reaches the monitor
- * as one paste event, never as keys. Keys are not read through curses
- * (keypad() is off): terminal_read() hands the terminal's bytes to the key
- * decoder (ui/termkeys.h), which terminal_keys_add() primes with the
- * terminal's terminfo key strings.
+ * as one paste event, never as keys, and, unless the operator turned the
+ * mouse off, mouse reports (ESC [ ? 1000 h, 1002 h, 1006 h: SGR form). Keys are not read through
+ * curses (keypad() is off): terminal_read() hands the terminal's bytes to the key decoder
+ * (ui/termkeys.h), which terminal_keys_add() primes with the terminal's terminfo key strings.
  *
  * The terminal is given back exactly as it was at start (normal screen,
- * cursor, echo and line editing, bracketed paste off) on every way out:
+ * cursor, echo and line editing, bracketed paste and mouse reports off) on
+ * every way out:
  * normal quit, SIGTERM/SIGINT/SIGHUP (written to a self-pipe the loop
  * reads), fatal signals and SIGQUIT (the handler writes a prepared restore
  * string and the saved terminal modes, async-signal-safely, then dies the
@@ -45,6 +46,9 @@ void terminal_keys_add(struct termkeys *tk);
  * there was nothing after all, or 0 / another negative errno when the
  * terminal is gone (EOF, hangup). */
 int terminal_read(struct termkeys *tk, int64_t now);
+/* Turns mouse reports on or off: at once if the terminal is ours, and on
+ * every later start, resume and continue. Off by default. */
+void terminal_mouse(bool on);
 /* Gives the terminal back (idempotent): modes off, normal screen, cursor,
  * the shell's terminal modes. */
 void terminal_restore(void);

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "util/sanitize.h"
+#include "ui/termkeys.h"
 #include "ui/theme.h"
 #include "util/text.h"
 #include "vici/xmalloc.h"
@@ -36,6 +37,8 @@
  * the key bound to the same verb. */
 /* clang-format off */
 static const struct cmdline_command commands[] = {
+	{"bind", CMDLINE_BIND, VERB_NONE, 2, 2, {A(KEY), A(LINE)}, "bind KEY COMMAND...",
+	 "run COMMAND when KEY is pressed, as if typed (KEY: a, C-x, M-x, F5, ...)"},
 	{"filter", CMDLINE_FILTER, VERB_NONE, 0, 1, {A(REST)}, "filter [TEXT...]",
 	 "show only rows matching TEXT; no TEXT clears the filter"},
 	{"help", CMDLINE_HELP, VERB_NONE, 0, 1, {A(COMMAND)}, "help [COMMAND]",
@@ -50,12 +53,16 @@ static const struct cmdline_command commands[] = {
 	{"redirect", CMDLINE_VERB, VERB_REDIRECT, 2, 2, {A(SA), A(TEXT)}, "redirect SA GATEWAY",
 	 "redirect an IKE SA to another gateway"},
 	{"rekey", CMDLINE_VERB, VERB_REKEY, 1, 1, {A(SA)}, "rekey SA", "rekey an IKE or CHILD SA"},
+	{"set", CMDLINE_SET, VERB_NONE, 0, 2, {A(SETTING), A(VALUE)}, "set [NAME [VALUE]]",
+	 "change a setting; without VALUE show it, without NAME show them all"},
 	{"sort", CMDLINE_SORT, VERB_NONE, 1, 2, {A(COLUMN), A(ORDER)}, "sort COLUMN [asc|desc]",
 	 "sort the focused pane by COLUMN (its heading; Tab lists them)"},
 	{"terminate", CMDLINE_VERB, VERB_TERMINATE, 1, 1, {A(SA)}, "terminate SA",
 	 "terminate an IKE or CHILD SA (SA: name, #N or #cN)"},
 	{"theme", CMDLINE_THEME, VERB_NONE, 0, 1, {A(THEME)}, "theme [NAME]",
 	 "switch to theme NAME, or show the current one"},
+	{"unbind", CMDLINE_UNBIND, VERB_NONE, 1, 1, {A(KEY)}, "unbind KEY",
+	 "remove KEY's own binding (the built-in one, if any, is back)"},
 	{"uninstall", CMDLINE_VERB, VERB_UNINSTALL, 1, 1, {A(CHILD)}, "uninstall CHILD",
 	 "uninstall the trap policy of a CHILD config"},
 };
@@ -285,6 +292,14 @@ static const char *kind_label(enum cmdline_arg_kind k)
 		return "COLUMN";
 	case CMDLINE_ARG_ORDER:
 		return "asc|desc";
+	case CMDLINE_ARG_VALUE:
+		return "VALUE";
+	case CMDLINE_ARG_SETTING:
+		return "NAME";
+	case CMDLINE_ARG_KEY:
+		return "KEY";
+	case CMDLINE_ARG_LINE:
+		return "COMMAND";
 	default:
 		return "?";
 	}
@@ -329,8 +344,13 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 	char buf[QBUF];
 	const char *t = a->text;
 
-	if (a->kind == CMDLINE_ARG_REST || a->kind == CMDLINE_ARG_NONE)
+	if (a->kind == CMDLINE_ARG_REST || a->kind == CMDLINE_ARG_NONE ||
+	    a->kind == CMDLINE_ARG_VALUE)
 		return 0;
+	if (a->kind == CMDLINE_ARG_LINE)
+		return has_control(t) ? err_set(err, errsize,
+		                                "%s: control character in the command", c->name)
+		                      : 0;
 	if (t[0] == '\0')
 		return err_set(err, errsize, "%s: empty %s", c->name, kind_label(a->kind));
 	if (has_control(t))
@@ -373,6 +393,15 @@ static int check_arg(const struct cmdline_command *c, struct cmdline_arg *a, cha
 		a->text = xstrdup(h->name);
 		return 0;
 	}
+	case CMDLINE_ARG_KEY: {
+		uint32_t key;
+		if (termkeys_parse(t, &key) < 0)
+			return err_set(err, errsize,
+			               "%s: unknown key '%s' (keys are named like a, A, C-x, M-x, "
+			               "F5, PgUp, S-Tab, Space)",
+			               c->name, q(buf, sizeof(buf), t));
+		return 0;
+	}
 	case CMDLINE_ARG_ORDER:
 		if (strcasecmp(t, "asc") && strcasecmp(t, "desc"))
 			return err_set(err, errsize, "%s: '%s' is not asc or desc", c->name,
@@ -400,12 +429,19 @@ void cmdline_result_free(struct cmdline_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* Joins words [from, n) with single spaces. */
-static char *join(char **w, size_t from, size_t n)
+/* Joins words [from, n) with single spaces; quoted, so that the result
+ * splits back into the same words. */
+static char *join(char **w, size_t from, size_t n, bool quoted)
 {
 	size_t len = 1;
-	for (size_t i = from; i < n; i++)
+	for (size_t i = from; i < n; i++) {
+		if (quoted) {
+			char *q = cmdline_quote_word(w[i], true);
+			free(w[i]);
+			w[i] = q;
+		}
 		len += strlen(w[i]) + 1;
+	}
 	char *s = xmalloc(len), *p = s;
 	for (size_t i = from; i < n; i++) {
 		size_t l = strlen(w[i]);
@@ -422,7 +458,9 @@ static int fill_args(const struct cmdline_command *c, char **w, size_t n,
                      struct cmdline_result *res, char *err, size_t errsize)
 {
 	size_t nargs = n - 1;
-	bool rest = c->max_args > 0 && c->arg[c->max_args - 1] == CMDLINE_ARG_REST;
+	enum cmdline_arg_kind last = c->max_args > 0 ? c->arg[c->max_args - 1] : CMDLINE_ARG_NONE;
+	bool rest =
+	        last == CMDLINE_ARG_REST || last == CMDLINE_ARG_LINE || last == CMDLINE_ARG_VALUE;
 
 	if (nargs < c->min_args)
 		return err_set(err, errsize, "%s: missing %s (usage: %s)", c->name,
@@ -433,7 +471,10 @@ static int fill_args(const struct cmdline_command *c, char **w, size_t n,
 	for (size_t i = 0; i < c->max_args && i < nargs; i++) {
 		struct cmdline_arg *a = &res->argv[res->argc++];
 		a->kind = c->arg[i];
-		a->text = a->kind == CMDLINE_ARG_REST ? join(w, 1 + i, n) : xstrdup(w[1 + i]);
+		bool joined = a->kind == CMDLINE_ARG_REST || a->kind == CMDLINE_ARG_LINE ||
+		              a->kind == CMDLINE_ARG_VALUE;
+		a->text =
+		        joined ? join(w, 1 + i, n, a->kind == CMDLINE_ARG_LINE) : xstrdup(w[1 + i]);
 		int r = check_arg(c, a, err, errsize);
 		if (r < 0)
 			return r;

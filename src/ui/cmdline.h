@@ -21,6 +21,9 @@
  *   filter [TEXT...]        filter the panes (no text: clear the filter)
  *   theme [NAME]            switch theme (no name: show current)
  *   sort COLUMN [asc|desc]  sort the focused pane by a column (its heading)
+ *   set [NAME [VALUE]]      change a setting (no value: show it; nothing: all)
+ *   bind KEY COMMAND...     run COMMAND when KEY is pressed
+ *   unbind KEY              remove KEY's own binding
  *   help [COMMAND]          show help
  *   quit                    leave swantop (aliases q, exit)
  * where SA is an IKE name, a CHILD name, "#N" (IKE SA with unique id N) or
@@ -55,6 +58,9 @@ enum cmdline_cmd {
 	CMDLINE_THEME,
 	CMDLINE_PROBLEMS, /* the problems view, on or off */
 	CMDLINE_SORT,
+	CMDLINE_SET,
+	CMDLINE_BIND,
+	CMDLINE_UNBIND,
 	CMDLINE_COUNT
 };
 
@@ -71,6 +77,10 @@ enum cmdline_arg_kind {
 	CMDLINE_ARG_REST,    /* all remaining words, joined by one space */
 	CMDLINE_ARG_COLUMN,  /* a sort column of the focused pane (checked by the caller) */
 	CMDLINE_ARG_ORDER,   /* "asc" or "desc" (any case; stored in lower case) */
+	CMDLINE_ARG_SETTING, /* a setting's name (candidates from the application) */
+	CMDLINE_ARG_KEY,     /* a key name (termkeys_parse()) */
+	CMDLINE_ARG_LINE,    /* the rest is a command line (like REST; completes commands) */
+	CMDLINE_ARG_VALUE,   /* the rest is a setting's value (like REST; no completion) */
 };
 
 /* One entry of the command table. */
@@ -88,6 +98,9 @@ struct cmdline_command {
 const struct cmdline_command *cmdline_commands(size_t *count);
 /* The command called name (exact name or alias, not a prefix), or NULL. */
 const struct cmdline_command *cmdline_command_find(const char *name);
+/* The command a word names: exact name or alias, else a unique prefix;
+ * NULL with a message in err (may be NULL) otherwise. */
+const struct cmdline_command *cmdline_resolve(const char *word, char *err, size_t errsize);
 
 /* One parsed argument. */
 struct cmdline_arg {
@@ -119,7 +132,7 @@ void cmdline_result_free(struct cmdline_result *res);
 struct cmdline_completion;
 
 /* Supplies the candidates of one kind from live data: called by
- * cmdline_complete() for CMDLINE_ARG_IKE, _CHILD, _SA_ID, _THEME and _COLUMN (for
+ * cmdline_complete() for CMDLINE_ARG_IKE, _CHILD, _SA_ID, _THEME, _COLUMN and _SETTING (for
  * NAME and SA it is called once per underlying kind). The callback calls
  * cmdline_completion_add() for each candidate; filtering by prefix, sorting
  * and removing duplicates is done for it. */

@@ -27,8 +27,9 @@ bool cmdline_is_ifs(char c);
  * literal, double quotes allow \" and \\, a backslash outside quotes takes
  * the next character literally. */
 void cmdline_scan(const char *line, size_t len, struct cmdline_scan *s);
-/* The command a word names: exact name or alias, else a unique prefix;
- * NULL with a message in err (may be NULL) otherwise. */
-const struct cmdline_command *cmdline_resolve(const char *word, char *err, size_t errsize);
+/* s as one word the tokenizer reads back as s: bare if nothing in it is
+ * special, else quoted; with close false the closing quote is left out (a
+ * partial completion). Newly allocated. */
+char *cmdline_quote_word(const char *s, bool close);
 
 #endif

@@ -84,6 +84,7 @@ static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
 {
 	switch (kind) {
 	case CMDLINE_ARG_COMMAND:
+	case CMDLINE_ARG_LINE: /* its first word is a command */
 		add_commands(c);
 		return;
 	case CMDLINE_ARG_NAME:
@@ -104,6 +105,7 @@ static void gather(struct cmdline_completion *c, enum cmdline_arg_kind kind,
 	case CMDLINE_ARG_CHILD:
 	case CMDLINE_ARG_THEME:
 	case CMDLINE_ARG_COLUMN:
+	case CMDLINE_ARG_SETTING:
 		if (fn)
 			fn(ctx, kind, c);
 		return;
@@ -179,7 +181,7 @@ void cmdline_completion_free(struct cmdline_completion *c)
 
 /* s as one shell word: bare if nothing in it is special, else quoted; with
  * close false the closing quote is left out (a partial completion). */
-static char *quote_word(const char *s, bool close)
+char *cmdline_quote_word(const char *s, bool close)
 {
 	if (!strpbrk(s, " \t\n'\"\\") && s[0] != '\0')
 		return xstrdup(s);
@@ -208,12 +210,12 @@ static char *quote_word(const char *s, bool close)
 char *cmdline_completion_text(const struct cmdline_completion *c)
 {
 	if (c->count == 1) {
-		char *w = quote_word(c->items[0], true);
+		char *w = cmdline_quote_word(c->items[0], true);
 		char *t = xasprintf("%s ", w);
 		free(w);
 		return t;
 	}
 	if (c->count > 1 && strlen(c->common) > strlen(c->word))
-		return quote_word(c->common, false);
+		return cmdline_quote_word(c->common, false);
 	return NULL;
 }

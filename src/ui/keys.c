@@ -4,10 +4,14 @@
  */
 #include "ui/keys.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/termkeys.h"
+#include "util/sanitize.h"
+#include "vici/xmalloc.h"
 
 #define CH(c) TK_ID_CHAR(c)
 #define KEY(code) TK_ID_KEY(code)
@@ -247,4 +251,101 @@ size_t keys_help(void (*emit)(const char *line, void *arg), void *arg)
 		}
 	}
 	return lines;
+}
+
+/* ---- user bindings ---- */
+
+struct keymap_entry {
+	uint32_t key;
+	char *command;
+};
+
+struct keymap {
+	struct keymap_entry *e;
+	size_t n;
+};
+
+struct keymap *keymap_new(void)
+{
+	return xcalloc(1, sizeof(struct keymap));
+}
+
+void keymap_free(struct keymap *km)
+{
+	if (!km)
+		return;
+	for (size_t i = 0; i < km->n; i++)
+		free(km->e[i].command);
+	free(km->e);
+	free(km);
+}
+
+static struct keymap_entry *entry_of(const struct keymap *km, uint32_t key)
+{
+	for (size_t i = 0; km && i < km->n; i++)
+		if (km->e[i].key == key)
+			return &km->e[i];
+	return NULL;
+}
+
+int keymap_bind(struct keymap *km, uint32_t key, const char *command)
+{
+	if (key == CH(':') || key == TK_ID_CTRL('c'))
+		return -EPERM;
+	struct keymap_entry *e = entry_of(km, key);
+	if (!e) {
+		km->e = xreallocarray(km->e, km->n + 1, sizeof(*km->e));
+		e = &km->e[km->n++];
+		e->key = key;
+		e->command = NULL;
+	}
+	free(e->command);
+	e->command = xstrdup(command);
+	return 0;
+}
+
+int keymap_unbind(struct keymap *km, uint32_t key)
+{
+	struct keymap_entry *e = entry_of(km, key);
+	if (!e)
+		return -ENOENT;
+	free(e->command);
+	size_t i = (size_t)(e - km->e);
+	memmove(e, e + 1, (km->n - i - 1) * sizeof(*e));
+	km->n--;
+	return 0;
+}
+
+const char *keymap_find(const struct keymap *km, uint32_t key)
+{
+	const struct keymap_entry *e = entry_of(km, key);
+	return e ? e->command : NULL;
+}
+
+size_t keymap_count(const struct keymap *km)
+{
+	return km ? km->n : 0;
+}
+
+const char *keymap_at(const struct keymap *km, size_t i, uint32_t *key)
+{
+	*key = km->e[i].key;
+	return km->e[i].command;
+}
+
+size_t keymap_help(const struct keymap *km, void (*emit)(const char *line, void *arg), void *arg)
+{
+	if (!keymap_count(km))
+		return 0;
+	emit("", arg);
+	emit("Your bindings (configuration file and :bind; they come first)", arg);
+	for (size_t i = 0; i < km->n; i++) {
+		char name[32], line[320];
+		termkeys_name(km->e[i].key, name, sizeof(name));
+		char *safe = sanitize_strdup(km->e[i].command, 0);
+		snprintf(line, sizeof(line), "  %-16s :%s", name, safe);
+		free(safe);
+		emit(line, arg);
+	}
+	return km->n + 2;
 }

@@ -110,4 +110,31 @@ size_t keys_help(void (*emit)(const char *line, void *arg), void *arg);
 /* A readable name for a context bit ("SAs", "log", …). */
 const char *keys_context_name(unsigned ctx);
 
+/* --- the operator's own bindings ---
+ *
+ * A keymap binds keys (key ids) to command lines (ui/cmdline.h), from the
+ * configuration file's `bind KEY COMMAND` and from :bind. A user binding
+ * is looked up before the key table, in the list panes and the detail
+ * view; the application runs its command as if it had been typed. */
+
+struct keymap;
+
+struct keymap *keymap_new(void);
+void keymap_free(struct keymap *km);
+/* Binds key (canonical id) to command (copied), replacing what it was
+ * bound to. Returns 0, or -EPERM for a key that cannot be rebound (':' and
+ * C-c, so that the command line and the way out stay). */
+int keymap_bind(struct keymap *km, uint32_t key, const char *command);
+/* Removes key's user binding: 0, or -ENOENT if it had none. */
+int keymap_unbind(struct keymap *km, uint32_t key);
+/* The command bound to key, or NULL (km may be NULL). Borrowed. */
+const char *keymap_find(const struct keymap *km, uint32_t key);
+/* The bindings in the order they were made: the number, and entry i. */
+size_t keymap_count(const struct keymap *km);
+const char *keymap_at(const struct keymap *km, size_t i, uint32_t *key);
+/* Help lines for the user bindings (a section title, then "  key
+ * command" lines; nothing when there are none), through emit as
+ * keys_help(). Returns the number of lines. */
+size_t keymap_help(const struct keymap *km, void (*emit)(const char *line, void *arg), void *arg);
+
 #endif

@@ -375,7 +375,7 @@ static void help_insight(struct lines *l, const struct theme *t, bool utf8, cons
 }
 
 void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly,
-                       const struct hist *h)
+                       const struct hist *h, const struct keymap *user)
 {
 	struct text_state *ts = o->priv;
 	struct lines *l = &ts->lines;
@@ -383,6 +383,7 @@ void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool re
 	lines_add(l, "swantop: a monitor and control console for strongSwan's charon");
 	lines_add(l, "");
 	keys_help(help_emit, l);
+	keymap_help(user, help_emit, l);
 	lines_add(l, "");
 	lines_add(l, "Command line (: then Tab completes commands, names and #ids)");
 	size_t n;

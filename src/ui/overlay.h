@@ -19,11 +19,12 @@ extern const struct pane_ops pane_text_ops;
 #define PANE_CLOSE (1u << 4)
 
 struct hist;
+struct keymap;
 
 /* Fills o with the help text (readonly: say that actions are refused; h:
  * which history store is open, may be NULL). */
 void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool readonly,
-                       const struct hist *h);
+                       const struct hist *h, const struct keymap *user);
 /* Fills o with the help on the filter language and each pane's fields. */
 void overlay_filter_help_open(struct pane *o);
 /* Shows the detail view of s in o (built on every draw). */
