@@ -20,6 +20,7 @@
 
 #include "app/app.h"
 #include "msgs.h"
+#include "ui/keys.h"
 #include "ui/lineedit.h"
 #include "ui/termkeys.h"
 
@@ -375,6 +376,179 @@ static void test_commands(void **state)
 	teardown(app);
 }
 
+/* A key the operator bound runs its command as if typed: destructive verbs
+ * still ask, read-only still refuses; unbinding brings the key back. */
+static void test_bindings(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	app_command_run(app, "bind F filter site1");
+	assert_string_equal(app->status.text, "F: filter site1");
+	press(app, "F");
+	assert_string_equal(app->panes[PANE_SAS].filter, "site1");
+	app_command_run(app, "filter");
+	/* a verb alone acts on the selection, as its key does */
+	app_command_run(app, "bind C-t terminate");
+	type_bytes(app, "\x14");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	assert_string_equal(app->confirm.question,
+	                    "terminate IKE SA site1 #3? (y/n)  [swanctl --terminate --ike-id 3]");
+	app_confirm_cancel(app);
+	/* a bound key beats the built-in one; Alt chords are keys too */
+	app_command_run(app, "bind r terminate #3");
+	press(app, "r");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	app_confirm_cancel(app);
+	app_command_run(app, "bind M-t help terminate");
+	type_bytes(app, "\x1bt");
+	assert_non_null(strstr(app->status.text, "terminate SA:"));
+	assert_int_equal(started(app), 0);
+	/* what :bind refuses */
+	app_command_run(app, "bind : quit");
+	assert_string_equal(app->status.text,
+	                    "bind: : cannot be rebound (it opens the command line or quits)");
+	app_command_run(app, "bind x terminate a b");
+	assert_string_equal(app->status.text,
+	                    "bind: terminate: too many arguments (usage: terminate SA)");
+	/* unbinding: the built-in r (rekey) is back */
+	app_command_run(app, "unbind r");
+	assert_string_equal(app->status.text, "r: unbound (its own key is back)");
+	press(app, "r");
+	assert_true(event_has(app, "rekey IKE SA site1 #3: started"));
+	app_command_run(app, "unbind r");
+	assert_string_equal(app->status.text, "unbind: r has no binding of yours");
+	/* the help lists them */
+	size_t n = keymap_count(app->keymap);
+	assert_int_equal(n, 3);
+	teardown(app);
+
+	app = setup(true);
+	app_command_run(app, "bind C-t terminate");
+	type_bytes(app, "\x14");
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_string_equal(app->status.text, "read-only mode: terminate IKE SA site1 #3 refused");
+	teardown(app);
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	app_command_run(app, "set interval 2.5");
+	assert_string_equal(app->status.text, "interval 2.5");
+	assert_int_equal(app->cfg.interval_ms, 2500);
+	app_command_run(app, "set interval");
+	assert_string_equal(app->status.text, "interval 2.5");
+	app_command_run(app, "set interval 0");
+	assert_string_equal(app->status.text,
+	                    "set interval: '0' is not a number of seconds between 0.1 and 3600");
+	assert_int_equal(app->cfg.interval_ms, 2500);
+	app_command_run(app, "set intervall 3");
+	assert_string_equal(app->status.text,
+	                    "set: unknown setting \"intervall\" (did you mean \"interval\"?)");
+	app_command_run(app, "set uri unix:///x");
+	assert_string_equal(app->status.text, "uri: takes effect at start only (--uri, or set uri "
+	                                      "in the configuration file)");
+	app_command_run(app, "set mouse off");
+	assert_false(app->cfg.mouse);
+	app_command_run(app, "set");
+	assert_non_null(strstr(app->status.text, "interval=2.5"));
+	assert_non_null(strstr(app->status.text, "mouse=off"));
+	assert_non_null(strstr(app->status.text, "uri=(default)"));
+	/* read-only can be promised, not taken back */
+	app_command_run(app, "set readonly on");
+	assert_true(app->cfg.readonly);
+	app_command_run(app, "set readonly off");
+	assert_true(app->cfg.readonly);
+	assert_string_equal(app->status.text, "readonly: cannot be turned off while running "
+	                                      "(start without --readonly)");
+	app_command_run(app, "set readonly");
+	assert_string_equal(app->status.text, "readonly on");
+	press(app, "t");
+	assert_int_equal(app->input, INPUT_NONE);
+	teardown(app);
+}
+
+/* The SA pane as a draw leaves it: the rows counted, the first on top. */
+static void drawn(struct app *app)
+{
+	struct pane *p = &app->panes[PANE_SAS];
+	model_view_refresh(app->sa_view);
+	p->lv.count = model_view_count(app->sa_view);
+	p->lv.top = 0;
+	p->lv.sel = model_view_selected(app->sa_view);
+}
+
+/* SGR mouse bytes (1-based cells) through the decoder. */
+static void mouse_at(struct app *app, int button, int x, int y, char final)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "\x1b[<%d;%d;%d%c", button, x + 1, y + 1, final);
+	type_bytes(app, b);
+}
+
+static void test_mouse(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	app->now = 10000;
+	press(app, "]"); /* the CHILD SA's row too */
+	drawn(app);
+	struct pane *p = &app->panes[PANE_SAS];
+	assert_true(p->lv.count >= 2);
+	assert_int_equal(model_view_selected(app->sa_view), 0);
+	int x = p->r.x + 3, row1 = p->r.y + 2 + 1;
+	/* a click selects the row under it; its release does nothing more */
+	mouse_at(app, 0, x, row1, 'M');
+	mouse_at(app, 0, x, row1, 'm');
+	assert_int_equal(model_view_selected(app->sa_view), 1);
+	assert_int_equal(app->overlay, OVERLAY_NONE);
+	/* the column heading and rows past the end select nothing */
+	drawn(app);
+	mouse_at(app, 0, x, p->r.y + 1, 'M');
+	mouse_at(app, 0, x, p->r.y + 2 + (int)p->lv.count + 1, 'M');
+	assert_int_equal(model_view_selected(app->sa_view), 1);
+	/* a double-click opens the detail view, as Enter */
+	app->now += 1000;
+	mouse_at(app, 0, x, p->r.y + 2, 'M');
+	assert_int_equal(model_view_selected(app->sa_view), 0);
+	assert_int_equal(app->overlay, OVERLAY_NONE);
+	drawn(app);
+	app->now += 200;
+	mouse_at(app, 0, x, p->r.y + 2, 'M');
+	assert_int_equal(app->overlay, OVERLAY_DETAIL);
+	app->overlay = OVERLAY_NONE;
+	/* two clicks too far apart are two clicks */
+	app->now += 2000;
+	mouse_at(app, 0, x, p->r.y + 2, 'M');
+	app->now += 1000;
+	mouse_at(app, 0, x, p->r.y + 2, 'M');
+	assert_int_equal(app->overlay, OVERLAY_NONE);
+	/* the wheel scrolls the pane under it */
+	mouse_at(app, 65, x, row1, 'M');
+	assert_int_equal(model_view_selected(app->sa_view), p->lv.count - 1);
+	drawn(app);
+	mouse_at(app, 64, x, row1, 'M');
+	assert_int_equal(model_view_selected(app->sa_view), 0);
+	/* a click in another pane focuses it */
+	struct pane *ev = &app->panes[PANE_EVENTS];
+	assert_true(ev->r.h > 0);
+	mouse_at(app, 0, ev->r.x + 1, ev->r.y, 'M');
+	assert_int_equal(app->focus, PANE_EVENTS);
+	/* off: clicks are not seen */
+	app_command_run(app, "set mouse off");
+	drawn(app);
+	mouse_at(app, 0, x, row1, 'M');
+	assert_int_equal(app->focus, PANE_EVENTS);
+	/* while typing, the mouse does nothing */
+	app_command_run(app, "set mouse on");
+	press(app, "/");
+	mouse_at(app, 0, x, row1, 'M');
+	assert_int_equal(app->focus, PANE_EVENTS);
+	assert_int_equal(app->input, INPUT_FILTER);
+	teardown(app);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +560,9 @@ int main(void)
 	        cmocka_unit_test(test_gone_selection_acts_on_nothing),
 	        cmocka_unit_test(test_readonly),
 	        cmocka_unit_test(test_commands),
+	        cmocka_unit_test(test_bindings),
+	        cmocka_unit_test(test_settings),
+	        cmocka_unit_test(test_mouse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
