@@ -4,13 +4,19 @@
  *    points drawn from the input gives the same events, byte for byte;
  *  - every key or character event is canonical, a valid scalar value that
  *    is not a control, and its name parses back to it;
+ *  - every mouse event is one the terminal can have meant: an action and a
+ *    button that go together, only Shift/Alt/Ctrl, cells in range, decoded
+ *    from an ESC sequence;
  *  - after the input, a bracketed paste of the input's bytes (with any end
  *    marker in them broken up) is ONE paste event with exactly those bytes
- *    (up to the bound), never a key, and the key after it is decoded.
+ *    (up to the bound), never a key, and the key after it is decoded;
+ *  - an SGR mouse report made from the input's first bytes, cut anywhere,
+ *    decodes to exactly the event it encodes, and the key after it too.
  * Crashes, sanitizer reports and aborts are the findings.
  */
 #include <locale.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +75,31 @@ static void check_event(const struct key_event *ev)
 	}
 	if (ev->kind == TK_EV_PASTE && ev->paste_len > PASTE_MAX)
 		abort();
+	if (ev->kind == TK_EV_MOUSE) {
+		unsigned b = ev->mouse.button;
+		bool extra = b >= 8 && b <= 11;
+		if (ev->raw[0] != 0x1b ||
+		    ev->mods & ~(unsigned)(TK_MOD_SHIFT | TK_MOD_ALT | TK_MOD_CTRL) ||
+		    ev->mouse.x > 0xffff || ev->mouse.y > 0xffff)
+			abort();
+		switch (ev->mouse.action) {
+		case TK_MOUSE_WHEEL:
+			if (b < 4 || b > 7)
+				abort();
+			break;
+		case TK_MOUSE_PRESS:
+			if (!(b >= 1 && b <= 3) && !extra)
+				abort();
+			break;
+		case TK_MOUSE_RELEASE:
+		case TK_MOUSE_MOTION:
+			if (b > 3 && !extra)
+				abort();
+			break;
+		default:
+			abort();
+		}
+	}
 }
 
 /* Appends every event ready at now to l. */
@@ -116,6 +147,62 @@ static size_t next_cut(uint32_t *seed, size_t left)
 	*seed = *seed * 1103515245u + 12345u;
 	size_t k = 1 + (*seed >> 16) % 16;
 	return k < left ? k : left;
+}
+
+/* An SGR report (ESC [ < b ; x ; y M/m) from the input's first bytes: fed
+ * in pieces, followed by "q", it must decode to what it says and nothing
+ * else. */
+static void check_sgr(const uint8_t *data, size_t size, uint32_t seed)
+{
+	if (size < 5)
+		return;
+	unsigned cb = data[0], x = 1 + (data[1] | (unsigned)data[2] << 8),
+	         y = 1 + (data[3] | (unsigned)data[4] << 8);
+	bool release = cb & 1 && !(cb & 64), motion = cb & 32, wheel = (cb & 192) == 64;
+	if (release)
+		cb &= ~1u; /* a release names its button; keep the low bits a button */
+	char seq[64];
+	int n = snprintf(seq, sizeof(seq), "\x1b[<%u;%u;%u%cq", cb, x, y, release ? 'm' : 'M');
+	struct termkeys *tk = termkeys_new(NULL);
+	int state = 0;
+	for (int off = 0; off < n;) {
+		size_t k = next_cut(&seed, (size_t)(n - off));
+		termkeys_feed(tk, seq + off, k, 0);
+		off += (int)k;
+		struct key_event ev;
+		while (termkeys_next(tk, off == n ? LATE : 0, &ev)) {
+			check_event(&ev);
+			if (state == 0) {
+				unsigned base = cb & 3, high = cb & 192;
+				unsigned want = wheel         ? 4 + base
+				                : high == 128 ? 8 + base
+				                : high        ? 0
+				                : base == 3   ? 0
+				                              : base + 1;
+				enum tk_mouse_action act = wheel     ? TK_MOUSE_WHEEL
+				                           : release ? TK_MOUSE_RELEASE
+				                           : motion  ? TK_MOUSE_MOTION
+				                                     : TK_MOUSE_PRESS;
+				unsigned mods = (cb & 4 ? TK_MOD_SHIFT : 0) |
+				                (cb & 8 ? TK_MOD_ALT : 0) |
+				                (cb & 16 ? TK_MOD_CTRL : 0);
+				/* a press of no button, or of buttons past 11, is no click */
+				bool none = (cb & 192) == 192 || (act == TK_MOUSE_PRESS && !want);
+				if (none ? ev.kind != TK_EV_IGNORED
+				         : ev.kind != TK_EV_MOUSE || ev.mouse.x != x - 1 ||
+				                    ev.mouse.y != y - 1 ||
+				                    ev.mouse.button != want ||
+				                    ev.mouse.action != act || ev.mods != mods)
+					abort();
+			} else if (state != 1 || termkeys_event_id(&ev) != TK_ID_CHAR('q')) {
+				abort();
+			}
+			state++;
+		}
+	}
+	if (state != 2)
+		abort();
+	termkeys_free(tk);
 }
 
 static void decode_cut(struct termkeys *tk, const uint8_t *data, size_t size, uint32_t seed,
@@ -189,6 +276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (state != 2)
 		abort();
+
+	check_sgr(data, size, seed);
 
 	free(paste);
 	free(whole.buf);

@@ -235,6 +235,16 @@ static void test_focus_and_mouse(void **state)
 	         "mouse:C-press:1@0,0 mouse:S-press:1@0,0 mouse:M-release:1@0,0"},
 	        {"\x1b[<128;2;2M", "mouse:press:8@1,1"},
 	        {"\x1b[<0;1M\x1b[<5I", "ignored:7 ignored:5"},
+	        /* a drag with 1002 on, its release; coordinates kept in range */
+	        {"\x1b[<0;5;5M\x1b[<32;6;5M\x1b[<0;6;5m",
+	         "mouse:press:1@4,4 mouse:motion:1@5,4 mouse:release:1@5,4"},
+	        {"\x1b[<0;99999999;0M", "mouse:press:1@65535,0"},
+	        /* four numbers, a sub-parameter or an intermediate: not mouse */
+	        {"\x1b[<0;1;1;1M\x1b[<0;1 M", "ignored:11 ignored:8"},
+	        /* a press of no button, or of buttons past 11: no click */
+	        {"\x1b[<3;1;1M\x1b[<192;1;1M\x1b[<195;1;1m", "ignored:9 ignored:11 ignored:11"},
+	        /* Esc before a report is the Escape key, not Alt-mouse */
+	        {"\x1b\x1b[<0;1;1M", "Esc mouse:press:1@0,0"},
 	        /* X10: ESC [ M and three raw bytes */
 	        {"\x1b[M !!\x1b[M#!!\x1b[M`++",
 	         "mouse:press:1@0,0 mouse:release:0@0,0 mouse:wheel:4@10,10"},

@@ -111,6 +111,9 @@ int monitor_parse_args_over(int argc, char **argv, struct monitor_options *o, ch
 
 /* Writes the usage text (generated from the option table) to f. */
 void monitor_usage(FILE *f);
+/* Writes the options' lines of the usage (all but --help; --uri only if
+ * with_uri), for swantop --help. */
+void monitor_options_usage(FILE *f, bool with_uri);
 
 /* Runs the monitor until the operator quits or a SIGTERM/SIGINT/SIGHUP
  * arrives; the terminal is restored on every way out, including fatal

@@ -21,17 +21,17 @@
 
 /* Usage lists the rows in this order. */
 static const struct monitor_option table[] = {
-        {"uri", 0, NULL, MOPT_URI, MOPT_TEXT, OFF(uri), 0, 0, "URI",
+        {"uri", 'u', NULL, MOPT_URI, MOPT_TEXT, OFF(uri), 0, 0, "URI",
          "charon's VICI socket (default unix:///var/run/charon.vici)", false},
-        {"interval", 0, NULL, MOPT_INTERVAL, MOPT_SECONDS, OFF(interval_ms), 0.1, 3600, "SECONDS",
+        {"interval", 'i', NULL, MOPT_INTERVAL, MOPT_SECONDS, OFF(interval_ms), 0.1, 3600, "SECONDS",
          "counters of the selected SA, 0.1-3600 (default 1.5)", true},
         {"budget", 0, NULL, MOPT_BUDGET, MOPT_NUMBER, OFF(budget), 0, 1000, "MS",
          "charon CPU the polling may use, ms per second, 0-1000\n"
          "(default 5, i.e. 0.5% of one core)",
          true},
-        {"theme", 0, NULL, MOPT_THEME, MOPT_TEXT, OFF(theme), 0, 0, "NAME",
+        {"theme", 't', NULL, MOPT_THEME, MOPT_TEXT, OFF(theme), 0, 0, "NAME",
          "colour theme (default, mono, or a themes/NAME.theme file)", true},
-        {"readonly", 0, "read-only", MOPT_READONLY, MOPT_SWITCH, OFF(readonly), 0, 0, NULL,
+        {"readonly", 'r', "read-only", MOPT_READONLY, MOPT_SWITCH, OFF(readonly), 0, 0, NULL,
          "refuse every action (initiate, terminate, rekey, ...)", true},
         {"db", 0, NULL, MOPT_DB, MOPT_TEXT, OFF(db), 0, 0, "PATH",
          "the history store (read-only; default: the recorder's\n"
@@ -310,31 +310,42 @@ int monitor_parse_args(int argc, char **argv, struct monitor_options *o, char *e
 	return monitor_parse_args_over(argc, argv, o, err, errsize);
 }
 
-void monitor_usage(FILE *f)
+void monitor_options_usage(FILE *f, bool with_uri)
 {
 	struct monitor_options def;
 	monitor_options_init(&def);
-	fputs("usage: swantop [OPTIONS]\n"
-	      "       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n\n",
-	      f);
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct monitor_option *d = &table[i];
+		if ((d->id == MOPT_URI && !with_uri) || d->id == MOPT_HELP)
+			continue;
 		/* a switch that is on by default is shown by the way to turn it off */
 		bool on = d->kind == MOPT_SWITCH && *(const bool *)((const char *)&def + d->offset);
 		char head[64], shorts[8] = "";
 		if (d->short_name)
 			snprintf(shorts, sizeof(shorts), "-%c, ", d->short_name);
-		snprintf(head, sizeof(head), "%s--%s%s%s%s", shorts, on ? "no-" : "", d->name,
-		         d->arg ? " " : "", d->arg ? d->arg : "");
-		fprintf(f, "  %-19s ", head);
+		int n = snprintf(head, sizeof(head), "%s--%s%s%s%s", shorts, on ? "no-" : "",
+		                 d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+		if (n > 20)
+			fprintf(f, "  %s\n  %-20s ", head, "");
+		else
+			fprintf(f, "  %-20s ", head);
 		for (const char *p = d->help; *p; p++) {
 			fputc(*p, f);
 			if (*p == '\n')
-				fprintf(f, "  %-19s ", "");
+				fprintf(f, "  %-20s ", "");
 		}
 		fputc('\n', f);
 	}
-	fputs("\nSettings (all but config, no-config and help) can also be given in the\n"
+}
+
+void monitor_usage(FILE *f)
+{
+	fputs("usage: swantop [OPTIONS]\n"
+	      "       swantop call COMMAND [KEY=VALUE...] | swantop listen EVENT...\n\n",
+	      f);
+	monitor_options_usage(f, true);
+	fputs("  -h, --help           this text\n"
+	      "\nSettings (all but config and no-config) can also be given in the\n"
 	      "configuration file as 'set NAME VALUE', and most with :set while running.\n"
 	      "Keys: ? for help, q to quit.\n",
 	      f);

@@ -19,6 +19,7 @@
 #include "app/feed.h"
 #include "app/record.h"
 #include "util/time.h"
+#include "app/monitor.h"
 #include "vici/vici.h"
 #include "vici/xmalloc.h"
 
@@ -30,7 +31,7 @@ void cli_usage(FILE *f)
 	        "swantop %s: terminal monitor and control console for strongSwan's charon\n"
 	        "\n"
 	        "usage:\n"
-	        "  swantop [--uri URI] [--interval SECONDS] [--theme NAME] [--readonly]\n"
+	        "  swantop [--uri URI] [MONITOR OPTIONS]\n"
 	        "      the interactive monitor\n"
 	        "  swantop -b [-n COUNT] [-d SECONDS] [--pane sas|conns|pols|events]\n"
 	        "             [--filter EXPR] [--json] [--uri URI]\n"
@@ -62,10 +63,10 @@ void cli_usage(FILE *f)
 	        "common options:\n"
 	        "  -u, --uri URI        VICI socket (default %s;\n"
 	        "                       tcp://HOST:PORT too)\n"
-	        "monitor options:\n"
-	        "  -i, --interval S     counter refresh interval, 0.1-3600 (default 1.5)\n"
-	        "  -t, --theme NAME     colour theme (default, mono, or themes/NAME.theme)\n"
-	        "  -r, --readonly       refuse every action (initiate, terminate, rekey, ...)\n"
+	        "monitor options:\n",
+	        SWANTOP_VERSION, VICI_DEFAULT_URI);
+	monitor_options_usage(f, false);
+	fprintf(f,
 	        "  -b, --batch          batch mode: print snapshots, no terminal (below)\n"
 	        "  -n, --count N        batch: snapshots to print, then exit 0 (default 1)\n"
 	        "  -d, --delay S        batch: seconds between snapshots (default 3)\n"
@@ -126,8 +127,7 @@ void cli_usage(FILE *f)
 	        "  0 success   1 command failed (success=no)   2 usage error\n"
 	        "  3 connection failure   4 timeout   5 protocol violation\n"
 	        "  6 unknown command, or none of the events supported\n",
-	        SWANTOP_VERSION, VICI_DEFAULT_URI, CLI_TIMEOUT_DEFAULT_MS / 1000,
-	        CLI_TIMEOUT_DEFAULT_MS / 1000);
+	        CLI_TIMEOUT_DEFAULT_MS / 1000, CLI_TIMEOUT_DEFAULT_MS / 1000);
 }
 
 void cli_warn(const char *fmt, ...)

@@ -337,7 +337,6 @@ size_t keymap_help(const struct keymap *km, void (*emit)(const char *line, void 
 {
 	if (!keymap_count(km))
 		return 0;
-	emit("", arg);
 	emit("Your bindings (configuration file and :bind; they come first)", arg);
 	for (size_t i = 0; i < km->n; i++) {
 		char name[32], line[320];
@@ -347,5 +346,6 @@ size_t keymap_help(const struct keymap *km, void (*emit)(const char *line, void 
 		free(safe);
 		emit(line, arg);
 	}
+	emit("", arg);
 	return km->n + 2;
 }

@@ -132,9 +132,9 @@ const char *keymap_find(const struct keymap *km, uint32_t key);
 /* The bindings in the order they were made: the number, and entry i. */
 size_t keymap_count(const struct keymap *km);
 const char *keymap_at(const struct keymap *km, size_t i, uint32_t *key);
-/* Help lines for the user bindings (a section title, then "  key
- * command" lines; nothing when there are none), through emit as
- * keys_help(). Returns the number of lines. */
+/* Help lines for the user bindings (a section title, "  key  :command"
+ * lines and a blank line; nothing when there are none), through emit as
+ * keys_help(), to go before it. Returns the number of lines. */
 size_t keymap_help(const struct keymap *km, void (*emit)(const char *line, void *arg), void *arg);
 
 #endif

@@ -382,8 +382,8 @@ void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool re
 	text_reset(o, "help");
 	lines_add(l, "swantop: a monitor and control console for strongSwan's charon");
 	lines_add(l, "");
-	keys_help(help_emit, l);
 	keymap_help(user, help_emit, l);
+	keys_help(help_emit, l);
 	lines_add(l, "");
 	lines_add(l, "Command line (: then Tab completes commands, names and #ids)");
 	size_t n;

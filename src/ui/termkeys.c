@@ -157,6 +157,10 @@ static size_t ev_mouse(struct dec *d, unsigned long cb, unsigned long x, unsigne
 		ev->mouse.action = TK_MOUSE_MOTION;
 	else
 		ev->mouse.action = TK_MOUSE_PRESS;
+	/* No terminal sends a press of no button or of the buttons past 11
+	 * (64 + 128): one unit, not a click. */
+	if (high == 192 || (ev->mouse.action == TK_MOUSE_PRESS && !ev->mouse.button))
+		return ev_ignored(d, len);
 	return len;
 }
 

@@ -15,6 +15,9 @@
  * sequences (the terminal's terminfo key strings) can be added at init and
  * take precedence over the built-in forms.
  *
+ * A mouse report that cannot be a real one (a press of no button, buttons
+ * past 11) is ignored like an unknown sequence.
+ *
  * Anything else that looks like a sequence (an unknown or malformed CSI, SS3,
  * OSC or DCS; an invalid UTF-8 byte sequence) is consumed as ONE event of
  * kind TK_EV_IGNORED, never as its bytes, so a stray sequence cannot type

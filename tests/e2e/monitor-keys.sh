@@ -11,7 +11,7 @@
 #   - C-\, C-s and C-q neither kill nor freeze; C-c quits with 0;
 #   - C-z and kill -TSTP suspend under an interactive shell: the terminal is
 #     the shell's again (normal screen, cursor, echo, icanon, isig, ixon,
-#     bracketed paste off) and fg brings the whole screen back; after kill
+#     bracketed paste and mouse reports off) and fg brings the whole screen back; after kill
 #     -STOP and fg the monitor's modes are back; without job control C-z
 #     says so and goes on;
 #   - kill -QUIT and kill -SEGV restore the terminal;
@@ -63,6 +63,8 @@ selected() {
 terminal_is_shells() {
 	[ "$(pane_flag alternate_on)" = 0 ] || fail "$1: still on the alternate screen"
 	[ "$(pane_flag cursor_flag)" = 1 ] || fail "$1: the cursor is hidden"
+	[ "$(pane_flag mouse_any_flag)" = 0 ] && [ "$(pane_flag mouse_sgr_flag)" = 0 ] ||
+		fail "$1: mouse reports still on (the terminal's own selection would not work)"
 	shell_prompt 5
 	shell_run "clear; stty -a | tr ' ;' '\\n\\n' | grep -Ex -- '-?(echo|icanon|isig|ixon)' | sort | tr '\\n' ,; echo"
 	mon_wait '^[-a-z,]*,$' 5
