@@ -213,7 +213,7 @@ static int load(struct monitor_options *o, struct keymap *km, char *err, ...)
 static void test_precedence(void **state)
 {
 	(void)state;
-	char path[300], xdg[300], sub[320], err[512];
+	char path[400], xdg[300], sub[320], err[512];
 	snprintf(xdg, sizeof(xdg), "%s/xdg", dir);
 	snprintf(sub, sizeof(sub), "%s/swantop", xdg);
 	mkdir(xdg, 0700);

@@ -106,7 +106,7 @@ int config_bind_check(const char *command, enum verb *verb, char *err, size_t er
 __attribute__((format(printf, 5, 6))) static int
 line_err(char *err, size_t errsize, const char *name, size_t line, const char *fmt, ...)
 {
-	char msg[384];
+	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -257,7 +257,7 @@ int config_parse(const char *text, size_t len, const char *name, struct monitor_
 			}
 		}
 		const char *t = line + strspn(line, " \t");
-		char msg[384];
+		char msg[1200];
 		int r = *t && *t != '#' ? statement(t, o, km, msg, sizeof(msg)) : 0;
 		free(line);
 		if (r < 0)

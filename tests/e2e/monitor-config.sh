@@ -10,15 +10,11 @@
 #     row under it, a double-click opens its detail view, the wheel
 #     scrolls; mouse reports are off again after q.
 set -uo pipefail
-build=${SWANTOP_BUILD_DIR:-$(cd "$(dirname "$0")/../../build" && pwd)}
-SWANTOP=$build/src/swantop
-VICISIM=$build/src/sim/vicisim
-[ -x "$VICISIM" ] || { echo "SKIP: vicisim not built"; exit 77; }
 . "$(dirname "$0")/monitor-lib.sh"
+mon_need_sim
 trap 'sim_stop; mon_cleanup' EXIT
 
 sim_start none
-uri=unix://$MON_WORK/sim.vici
 cfgdir=$MON_WORK/.config/swantop
 mkdir -p "$cfgdir"
 

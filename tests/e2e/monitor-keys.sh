@@ -11,7 +11,8 @@
 #   - C-\, C-s and C-q neither kill nor freeze; C-c quits with 0;
 #   - C-z and kill -TSTP suspend under an interactive shell: the terminal is
 #     the shell's again (normal screen, cursor, echo, icanon, isig, ixon,
-#     bracketed paste and mouse reports off) and fg brings the whole screen back; after kill
+#     bracketed paste and mouse reports off) and fg brings the whole screen
+#     back; after kill
 #     -STOP and fg the monitor's modes are back; without job control C-z
 #     says so and goes on;
 #   - kill -QUIT and kill -SEGV restore the terminal;
