@@ -394,6 +394,9 @@ void overlay_help_open(struct pane *o, const struct theme *t, bool utf8, bool re
 		           d && d->destructive ? " (asks first; refused with --readonly)" : "");
 	}
 	lines_add(l, "");
+	lines_add(l, "Mouse: a click selects a row (and focuses its pane), a double-click opens");
+	lines_add(l, "  its detail view, the wheel scrolls (--no-mouse or :set mouse off: none)");
+	lines_add(l, "");
 	lines_add(l, "States read without colour: glyphs and names are always shown.");
 	help_legend(l, t, utf8);
 	lines_add(l,
