@@ -366,7 +366,7 @@ static void test_commands(void **state)
 	app_command_run(app, "filter");
 	assert_string_equal(app->panes[PANE_CONNS].filter, "");
 	app_command_run(app, "help terminate");
-	assert_non_null(strstr(app->status.text, "terminate SA:"));
+	assert_non_null(strstr(app->status.text, "terminate [SA]:"));
 	app_command_run(app, "initate x");
 	assert_string_equal(app->status.text,
 	                    "unknown command 'initate' (did you mean 'initiate'?)");

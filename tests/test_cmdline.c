@@ -75,7 +75,7 @@ static void test_table(void **state)
 	static const char *const need[] = {"bind",     "filter",   "help",  "initiate",
 	                                   "install",  "problems", "quit",  "redirect",
 	                                   "rekey",    "set",      "sort",  "terminate",
-	                                   "theme",    "unbind",   "uninstall"};
+	                                   "theme",    "unbind",   "uninstall", "unmark"};
 	assert_int_equal(n, sizeof(need) / sizeof(need[0]));
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(t[i].name, need[i]);
@@ -138,15 +138,15 @@ static void test_commands(void **state)
 
 	ok("initiate net", V(INITIATE), "net", NULL);
 	ok("init net", V(INITIATE), "net", NULL);
-	bad("initiate", "initiate: missing NAME (usage: initiate NAME)");
-	bad("initiate a b", "initiate: too many arguments (usage: initiate NAME)");
+	ok("initiate", V(INITIATE), NULL); /* the marked rows, or the selection */
+	bad("initiate a b", "initiate: too many arguments (usage: initiate [NAME])");
 	bad("initiate '#3'", "initiate: '#3' is an SA id; initiate takes a connection name");
 	bad("initiate ''", "initiate: empty NAME");
 
 	ok("terminate gw", V(TERMINATE), "gw", NULL);
-	bad("terminate", "terminate: missing SA (usage: terminate SA)");
+	ok("terminate", V(TERMINATE), NULL);
 	ok("rekey net", V(REKEY), "net", NULL);
-	bad("rekey a b", "rekey: too many arguments (usage: rekey SA)");
+	bad("rekey a b", "rekey: too many arguments (usage: rekey [SA])");
 
 	ok("redirect gw 192.0.2.1", V(REDIRECT), "gw", "192.0.2.1", NULL);
 	ok("redirect #4 gw2.example.org", V(REDIRECT), "#4", "gw2.example.org", NULL);
@@ -229,7 +229,8 @@ static void test_unknown(void **state)
 	/* unique prefixes work, ambiguous ones say which commands they match */
 	ok("term x", V(TERMINATE), "x", NULL);
 	ok("uni x", V(UNINSTALL), "x", NULL);
-	bad("u x", "ambiguous command 'u' (unbind, uninstall)");
+	bad("u x", "ambiguous command 'u' (unbind, uninstall, unmark)");
+	ok("unm", CMDLINE_UNMARK, NULL);
 	bad("t x", "ambiguous command 't' (terminate, theme)");
 	/* settings and bindings: a bound command keeps its words apart */
 	ok("set", CMDLINE_SET, NULL);
@@ -324,13 +325,12 @@ static void test_complete(void **state)
 	/* command names */
 	complete("|", 0,
 	         "bind|filter|help|initiate|install|problems|quit|redirect|rekey|set|sort|terminate|"
-	         "theme|unbind|"
-	         "uninstall",
+	         "theme|unbind|uninstall|unmark",
 	         NULL);
 	complete("te|", 0, "terminate", "terminate ");
 	complete("in|", 0, "initiate|install", NULL);
 	complete("re|", 0, "redirect|rekey", NULL);
-	complete("u|", 0, "unbind|uninstall", "un");
+	complete("u|", 0, "unbind|uninstall|unmark", "un");
 	complete("uni|", 0, "uninstall", "uninstall ");
 	/* a bound command's first word is a command */
 	complete("bind F te|", 0, "terminate", "terminate ");

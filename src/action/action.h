@@ -87,6 +87,7 @@ struct request {
 	char swanctl[320]; /* "swanctl --terminate --ike-id 3" (sanitised, shell-quoted) */
 	uint8_t *msg;      /* the request body (owned) */
 	size_t len;
+	uint64_t tag; /* the caller's, reported back with the result (0: none) */
 };
 
 /* What a verb will do for a target. */
@@ -161,8 +162,8 @@ void plan_on_sa(const struct model *m, const struct target *t, const char *verb,
                 struct plan *p);
 
 /* The verbs (one file each). */
-extern const struct verb_def verb_initiate, verb_terminate, verb_rekey, verb_redirect,
-        verb_install, verb_uninstall;
+extern const struct verb_def verb_initiate, verb_terminate, verb_rekey, verb_redirect, verb_install,
+        verb_uninstall;
 
 /* How long charon waits for the outcome of an initiate or terminate before
  * it answers (ms). Not 0 ("until done"): with keyingtries=0 an unreachable

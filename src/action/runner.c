@@ -23,6 +23,7 @@ struct run {
 	struct vici_session *sess;
 	struct vici_request *req;
 	int64_t started;
+	uint64_t tag;
 	bool dead;
 	struct run *next;
 };
@@ -68,6 +69,7 @@ static void finish(struct run *a, bool ok, const char *outcome)
 	        .outcome = outcome,
 	        .started = a->started,
 	        .finished = vici_now_ms(),
+	        .tag = a->tag,
 	};
 	if (r->cfg.on_finish)
 		r->cfg.on_finish(r->cfg.ctx, &res);
@@ -145,6 +147,7 @@ int runner_start(struct runner *r, enum verb v, const struct request *rq, const 
 	a->ike = name_of(rq, "ike", t, t ? &t->ike : NULL);
 	a->child = name_of(rq, "child", t, t ? &t->child : NULL);
 	a->started = now;
+	a->tag = rq->tag;
 	struct vici_session_config c = {0};
 	c.uri = r->cfg.uri;
 	c.no_reconnect = true;

@@ -41,6 +41,7 @@ struct run_result {
 	                            * queues; else why it failed (charon's errmsg,
 	                            * raw bytes: sanitise before showing) */
 	int64_t started, finished; /* monotonic ms */
+	uint64_t tag;              /* the request's tag */
 };
 
 struct runner_config {

@@ -50,6 +50,7 @@ void app_pane_ctx(const struct app *app, const struct pane *p, struct pane_ctx *
 	c->wall_offset = app->wall_offset;
 	c->diag = insight_diag(app->insight);
 	c->hist = insight_hist(app->insight);
+	c->marks = &app->marks;
 }
 
 enum layout_slot app_slot_of(enum pane_id id)

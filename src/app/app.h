@@ -38,6 +38,8 @@
 #include <stdint.h>
 
 #include "action/action.h"
+#include "action/bulk.h"
+#include "action/marks.h"
 #include "action/runner.h"
 #include "app/monitor.h"
 #include "app/refresh.h"
@@ -83,6 +85,10 @@ struct confirm {
 	bool force;
 	char label[256]; /* what it does, for "cancelled" */
 	char question[640];
+	/* A bulk question (the marked rows): its targets, followed and planned
+	 * again like target; n_targets 0 for a question about one target. */
+	struct target *targets; /* owned */
+	size_t n_targets;
 };
 
 struct app {
@@ -108,6 +114,9 @@ struct app {
 	char completions[256]; /* shown above the command line, sanitised */
 	struct confirm confirm;
 	struct status status;
+	struct marks marks;   /* the marked rows (mark.c) */
+	struct bulk *batch;   /* the bulk action running, or NULL (act.c) */
+	uint64_t batch_serial; /* tags its requests: serial << 32 | index */
 
 	/* VICI */
 	struct feed *feed; /* the monitor and listener sessions (sessions.c) */
@@ -213,8 +222,32 @@ void app_act(struct app *app, const struct intent *in);
 void app_confirm_accept(struct app *app);
 void app_confirm_cancel(struct app *app);
 /* Keeps an open question about its target: follows it across rekeys and
- * cancels the question when the target is gone. Once per loop turn. */
+ * cancels the question when the target is gone (a bulk question drops the
+ * targets that are gone and says so). Once per loop turn; also follows the
+ * marks (app_marks_check()) and starts the waiting requests of a bulk
+ * action as the runner has room. */
 void app_confirm_check(struct app *app);
+/* Verb v on every marked row of the focused pane's kind, if any is marked:
+ * asks, naming them and the swanctl commands. Returns false (nothing done)
+ * when no row of that kind is marked. */
+bool app_act_marked(struct app *app, enum verb v, bool force);
+
+/* --- mark.c: marks and copying --- */
+
+/* m: marks or unmarks the focused pane's selected row and selects the next
+ * one. */
+void app_mark_toggle(struct app *app);
+/* M and :unmark: clears the marks of the focused pane's kind (all: every
+ * mark). */
+void app_marks_clear(struct app *app, bool all);
+/* Follows the marks across rekeys, drops those whose SA is gone. */
+void app_marks_check(struct app *app);
+/* y: copies the selected row (detail view: the top line's value) to the
+ * clipboard through the terminal (OSC 52). */
+void app_copy(struct app *app);
+/* The marks the focused pane acts on (MARKS_SAS or MARKS_CONNS), 0 for a
+ * pane without marks. */
+unsigned app_marks_kind(const struct app *app);
 
 /* --- command.c --- */
 

@@ -159,14 +159,43 @@ static void target_of(struct app *app, const struct cmdline_result *res, struct 
 		target_name_set(&t->arg, res->argv[1].text, strlen(res->argv[1].text));
 }
 
+/* No argument: the marked rows, else the focused pane's selection. */
+static void run_verb_here(struct app *app, const struct cmdline_result *res, struct intent *in)
+{
+	if (app_act_marked(app, in->verb, true))
+		return;
+	struct pane *p = &app->panes[app->focus];
+	struct pane_ctx c;
+	struct detail_subject s;
+	app_pane_ctx(app, p, &c);
+	if (app->overlay != OVERLAY_NONE || !pane_detail(p, &c, &s) ||
+	    (s.kind != DETAIL_SA && s.kind != DETAIL_CONN)) {
+		app_status(app, THEME_ERROR, 8, "%s: name one (usage: %s), or mark rows with m",
+		           res->def->name, res->def->usage);
+		return;
+	}
+	in->target = s.target;
+	app_act(app, in);
+}
+
 static void run_verb(struct app *app, const struct cmdline_result *res)
 {
 	struct intent in;
 	memset(&in, 0, sizeof(in));
 	in.verb = res->def->verb;
 	in.force = true; /* typed: do it even if it looks done already */
+	if (res->argc == 0) {
+		run_verb_here(app, res, &in);
+		return;
+	}
 	target_of(app, res, &in.target);
 	app_act(app, &in);
+}
+
+static void run_unmark(struct app *app, const struct cmdline_result *res)
+{
+	(void)res;
+	app_marks_clear(app, true);
 }
 
 static void run_quit(struct app *app, const struct cmdline_result *res)
@@ -419,6 +448,7 @@ static void (*const handlers[CMDLINE_COUNT])(struct app *, const struct cmdline_
         [CMDLINE_QUIT] = run_quit, [CMDLINE_THEME] = run_theme,   [CMDLINE_PROBLEMS] = run_problems,
         [CMDLINE_SORT] = run_sort, [CMDLINE_SET] = run_set,       [CMDLINE_BIND] = run_bind,
         [CMDLINE_UNBIND] = run_unbind,
+        [CMDLINE_UNMARK] = run_unmark,
 };
 
 void app_command_run(struct app *app, const char *line)

@@ -101,6 +101,15 @@ static unsigned global_key(struct app *app, enum key_action act)
 		clearok(curscr, TRUE);
 		app_refresh_all(app);
 		return PANE_REDRAW_ALL;
+	case KA_MARK:
+		app_mark_toggle(app);
+		return PANE_REDRAW_ALL;
+	case KA_UNMARK:
+		app_marks_clear(app, false);
+		return PANE_REDRAW_ALL;
+	case KA_COPY:
+		app_copy(app);
+		return PANE_REDRAW_ALL;
 	case KA_VERB:
 		if (app->cfg.readonly)
 			app_status(app, THEME_WARNING, 4, "read-only mode: actions are refused");
@@ -181,7 +190,8 @@ static void accept_line(struct app *app)
 static unsigned input_key(struct app *app, const struct key_event *ev, uint32_t id)
 {
 	if (app->input == INPUT_CONFIRM) {
-		if (id == TK_ID_CHAR('y') || id == TK_ID_CHAR('Y'))
+		/* the question's own context: y is yes here, never copy */
+		if (keys_lookup(KC_CONFIRM, id) == KA_YES)
 			app_confirm_accept(app);
 		else
 			app_confirm_cancel(app);
@@ -420,5 +430,8 @@ unsigned app_key(struct app *app, const struct key_event *ev)
 	const struct key_binding *b = keys_find(key_context(app), id);
 	if (!b)
 		return PANE_HANDLED;
+	/* with rows marked, a verb acts on them (act.c) */
+	if (b->action == KA_VERB && app_act_marked(app, b->verb, false))
+		return PANE_REDRAW_ALL;
 	return pane_action(app, b->action, b->verb, id);
 }

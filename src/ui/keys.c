@@ -63,6 +63,17 @@ const struct key_binding key_table[] = {
         {CH('t'), KA_VERB, VERB_TERMINATE, KC_SAS, "terminate",
          "terminate the selected SA (confirm with y)"},
         {CH('r'), KA_VERB, VERB_REKEY, KC_SAS, "rekey", "rekey the selected SA"},
+        {CH('m'), KA_MARK, VERB_NONE, KC_SAS | KC_CONNS, "mark",
+         "mark or unmark the selected row and go to the next; with rows marked, "
+         "i t r act on all of them"},
+        {CH('M'), KA_UNMARK, VERB_NONE, KC_SAS | KC_CONNS, NULL,
+         "clear the marks of the pane (also :unmark)"},
+        {CH('y'), KA_COPY, VERB_NONE, KC_LISTS | KC_DETAIL, "copy",
+         "copy the selected row (detail: the top line's value) to the clipboard (OSC 52)"},
+        {CH('y'), KA_YES, VERB_NONE, KC_CONFIRM, NULL,
+         "a question open: y answers yes (and never copies), any other key no"},
+        {CH('Y'), KA_YES, VERB_NONE, KC_CONFIRM, NULL,
+         "a question open: y answers yes (and never copies), any other key no"},
         {CH('f'), KA_FOLLOW, VERB_NONE, KC_EVENTS | KC_LOG, "follow",
          "follow the tail / pause scrolling"},
         {CH('l'), KA_LOG_LEVEL, VERB_NONE, KC_LOG, "level",
@@ -173,6 +184,7 @@ static const struct {
         {KC_CONNS | KC_POLS, "Connections and policies"},
         {KC_EVENTS | KC_LOG, "Events and log"},
         {KC_DETAIL | KC_HELP, "Detail view and help"},
+        {KC_CONFIRM, "A question (y/n)"},
 };
 
 const char *keys_context_name(unsigned ctx)
@@ -192,6 +204,8 @@ const char *keys_context_name(unsigned ctx)
 		return "detail";
 	case KC_HELP:
 		return "help";
+	case KC_CONFIRM:
+		return "question";
 	}
 	return "?";
 }

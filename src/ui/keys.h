@@ -29,6 +29,9 @@ enum {
 	KC_LOG = 1u << 4,
 	KC_DETAIL = 1u << 5,
 	KC_HELP = 1u << 6,
+	/* a question waits for y (confirmation): every key answers it, none
+	 * of the others apply (not part of KC_ALL) */
+	KC_CONFIRM = 1u << 7,
 	KC_LISTS = KC_SAS | KC_CONNS | KC_POLS | KC_EVENTS | KC_LOG,
 	KC_ALL = KC_LISTS | KC_DETAIL | KC_HELP,
 };
@@ -71,6 +74,10 @@ enum key_action {
 	KA_SUSPEND,  /* give the terminal back to the shell until fg */
 	KA_TIMELINE, /* detail view: its connection's timeline and back */
 	KA_PROBLEMS, /* the problems view on or off (is:problem, :problems) */
+	KA_MARK,     /* mark or unmark the selected row */
+	KA_UNMARK,   /* clear the marks */
+	KA_COPY,     /* copy the selection to the clipboard (OSC 52) */
+	KA_YES,      /* the answer to a question */
 	KA_COUNT
 };
 

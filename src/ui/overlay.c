@@ -283,6 +283,32 @@ static unsigned text_key(struct pane *p, const struct pane_ctx *c, const struct 
 	return PANE_IGNORED;
 }
 
+bool overlay_copy_text(const struct pane *o, char *buf, size_t size)
+{
+	const struct text_state *ts = o->priv;
+	if (!ts || !ts->is_detail || !size)
+		return false;
+	if (ts->timeline) {
+		const char *t = pane_copy_text(o);
+		if (!t || !*t)
+			return false;
+		snprintf(buf, size, "%s", t);
+		return true;
+	}
+	if (o->lv.sel >= ts->lines.n)
+		return false;
+	const char *l = ts->lines.v[o->lv.sel], *eq = strstr(l, " = ");
+	if (eq && l[0] == ' ')
+		l = eq + 3;
+	while (*l == ' ')
+		l++;
+	size_t n = strlen(l);
+	while (n && l[n - 1] == ' ')
+		n--;
+	snprintf(buf, size, "%.*s", (int)n, l);
+	return n > 0;
+}
+
 const struct pane_ops pane_text_ops = {
         .name = "text",
         .init = text_init,

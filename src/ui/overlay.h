@@ -32,6 +32,11 @@ void overlay_detail_open(struct pane *o, const struct detail_subject *s);
 /* If o shows an SA: true and the id of its IKE SA now (so that it gets
  * refreshed like a visible row). */
 bool overlay_detail_ike(const struct pane *o, uint32_t *ike_id);
+/* What y copies in o: in the detail view the value of the top line shown
+ * ("key = value" gives value, any other line itself, trimmed), in the
+ * timeline its selected row (pane_copy_text()); false in the help screen
+ * or when there is no line. */
+bool overlay_copy_text(const struct pane *o, char *buf, size_t size);
 /* The application closed the overlay without a key of its own (another
  * pane was chosen): o stops asking for a timeline. */
 void overlay_closed(struct pane *o);

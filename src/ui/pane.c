@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/diag.h"
@@ -18,6 +19,7 @@
 #include "ui/rows.h"
 #include "ui/sort.h"
 #include "util/sanitize.h"
+#include "vici/xmalloc.h"
 
 void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in)
 {
@@ -34,6 +36,8 @@ void pane_destroy(struct pane *p)
 	filter_free(p->match);
 	p->match = NULL;
 	p->priv = NULL;
+	free(p->copy);
+	p->copy = NULL;
 }
 
 void pane_resize(struct pane *p, struct rect r)
@@ -152,6 +156,67 @@ size_t pane_body_rows(const struct pane *p, bool heading)
 	return h > 0 ? (size_t)h : 0;
 }
 
+const char *pane_mark_glyph(bool utf8)
+{
+	return utf8 ? "\u25cf" : "*";
+}
+
+const char *pane_copy_text(const struct pane *p)
+{
+	return p->copy;
+}
+
+/* Appends s[0..n) to the copy text without its padding. */
+static void copy_cell(char *out, size_t size, size_t *len, const char *s, size_t n, bool tab)
+{
+	while (n && s[0] == ' ')
+		s++, n--;
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (*len + n + 2 >= size)
+		return;
+	if (tab)
+		out[(*len)++] = '\t';
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
+/* Keeps item idx's text for copying: every shown column at its widest, so
+ * that a value cut on screen is whole in the copy where it fits. */
+static void copy_keep(struct pane *p, const struct pane_list *l, const unsigned *w, size_t idx,
+                      unsigned flags)
+{
+	free(p->copy);
+	p->copy = NULL;
+	if (idx >= l->count)
+		return;
+	struct row row;
+	unsigned wide[ROW_MAX_SPANS];
+	row_init(&row, flags);
+	if (!l->columns) {
+		wide[0] = ROW_BUFSIZE / 2;
+		l->row_fn(l->arg, idx, wide, &row);
+		char out[ROW_BUFSIZE];
+		size_t len = 0;
+		out[0] = '\0';
+		copy_cell(out, sizeof(out), &len, row_text(&row), strlen(row_text(&row)), false);
+		p->copy = xstrdup(out);
+		return;
+	}
+	for (size_t i = 0; i < l->ncolumns; i++)
+		wide[i] = w[i] && l->columns[i].max > w[i] ? l->columns[i].max : w[i];
+	l->row_fn(l->arg, idx, wide, &row);
+	/* rows_cells(): cell, separator, cell, ... one span each */
+	char out[ROW_BUFSIZE];
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t k = 0; k < row.n; k += 2)
+		copy_cell(out, sizeof(out), &len, row.buf + row.span[k].off, row.span[k].len,
+		          k > 0);
+	p->copy = xstrdup(out);
+}
+
 void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_list *l)
 {
 	draw_title(p->r, l->title, l->right, c->focused, c->utf8);
@@ -160,19 +225,29 @@ void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_
 		return;
 	unsigned flags = c->utf8 ? 0 : SANITIZE_ASCII;
 	unsigned w[ROW_MAX_SPANS];
+	/* marks take the first two columns while there are any */
+	bool marks = l->marked && l->n_marked && p->r.w > 4;
+	int mx = marks ? 2 : 0;
 	struct row row;
 	if (heading) {
-		columns_fit(l->columns, l->ncolumns, (size_t)p->r.w, w);
+		columns_fit(l->columns, l->ncolumns, (size_t)(p->r.w - mx), w);
 		row_init(&row, flags);
+		if (marks)
+			row_adds(&row, THEME_TABLE_HEADER, "", 2, ROW_LEFT);
 		const struct sort_column *sc = pane_sort_column(p);
 		rows_header_sorted(&row, l->columns, l->ncolumns, w, sc ? sc->col : -1,
 		                   sc ? sc->col2 : -1, sort_mark(p->sort_desc, c->utf8));
 		draw_row(p->r.y + 1, p->r.x, p->r.w, &row, -1);
 	} else {
-		w[0] = (unsigned)(p->r.w > 0 ? p->r.w : 0);
+		w[0] = (unsigned)(p->r.w - mx > 0 ? p->r.w - mx : 0);
 	}
 	size_t vis = pane_body_rows(p, heading);
 	listview_clamp(&p->lv, l->count, vis);
+	copy_keep(p, l, w,
+	          l->selected != (size_t)-1 ? l->selected
+	          : l->copy_cursor          ? p->lv.sel
+	                                    : (size_t)-1,
+	          flags);
 	int y0 = p->r.y + 1 + (heading ? 1 : 0);
 	int sel_role = c->focused ? THEME_SELECTED : THEME_SELECTED_INACTIVE;
 	for (size_t i = 0; i < vis; i++) {
@@ -183,6 +258,10 @@ void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_
 			continue;
 		}
 		row_init(&row, flags);
+		if (marks)
+			row_adds(&row, THEME_WARNING,
+			         l->marked(l->arg, idx) ? pane_mark_glyph(c->utf8) : "", 2,
+			         ROW_LEFT);
 		l->row_fn(l->arg, idx, w, &row);
 		draw_row(y, p->r.x, p->r.w, &row, idx == l->selected ? sel_role : -1);
 	}

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "action/action.h"
+#include "action/marks.h"
 #include "model/model.h"
 
 struct pane;
@@ -58,6 +59,7 @@ struct pane_ctx {
 	int64_t counters_ms;     /* counters older than this show their age (0: never) */
 	const struct diag *diag; /* why what is down is down (model/diag.h), or NULL */
 	const struct hist *hist; /* what the history store says (ui/hist.h), or NULL */
+	const struct marks *marks; /* the marked rows (action/marks.h), or NULL */
 };
 
 /* A key, resolved through the key table. */
@@ -156,6 +158,7 @@ struct pane {
 	int sort;            /* index into ops->sorts (ui/sort.h) */
 	bool sort_desc;
 	void *priv; /* pane-specific state, owned by the pane */
+	char *copy; /* the selected row's text for copying, as last drawn (owned), or NULL */
 };
 
 /* The panes (their files: pane_sas.c, pane_conns.c, pane_events.c). */
@@ -221,7 +224,22 @@ struct pane_list {
 	 * when there are no columns). */
 	void (*row_fn)(void *arg, size_t i, const unsigned *w, struct row *r);
 	void *arg;
+	/* Marks: is item i marked (NULL: the pane has no marks)? With
+	 * n_marked > 0 every row starts with a mark column. */
+	bool (*marked)(void *arg, size_t i);
+	size_t n_marked;
+	/* The row copied when nothing is selected: the cursor row (lv.sel)
+	 * of a tail that follows, rather than none. */
+	bool copy_cursor;
 };
 void pane_list_draw(struct pane *p, const struct pane_ctx *c, const struct pane_list *l);
+
+/* The text of the selected row as pane_list_draw() last drew it, for
+ * copying: the shown columns, each at its widest (column max), trimmed and
+ * separated by tabs; a pane without columns gives its whole line. NULL
+ * when no row is selected. Borrowed until the next draw. */
+const char *pane_copy_text(const struct pane *p);
+/* The mark glyph: a bullet in UTF-8, '*' otherwise. */
+const char *pane_mark_glyph(bool utf8);
 
 #endif

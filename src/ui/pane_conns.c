@@ -304,7 +304,20 @@ struct conn_draw {
 	const struct diag *diag;
 	const struct hist *hist;
 	struct rows_style st;
+	const struct marks *marks;
 };
+
+static bool conn_marked(void *arg, size_t i)
+{
+	struct conn_draw *d = arg;
+	if (!d->marks || d->rows[i].peer)
+		return false;
+	const struct model_conn *c = model_conn_at(d->m, d->rows[i].conn);
+	const struct model_conn_child *ch =
+	        d->rows[i].child < 0 ? NULL : &c->children[d->rows[i].child];
+	return marks_has_conn(d->marks, c->name.s, c->name.len, ch ? ch->name.s : NULL,
+	                      ch ? ch->name.len : 0);
+}
 
 static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
@@ -468,14 +481,20 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 	         pane_sort_note(p, c->utf8, snote, sizeof(snote)), pane_filter_note(p, note, sizeof(note)));
 	size_t n;
 	struct conn_row *rows = conn_rows(p, c, &n);
-	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}};
+	struct conn_draw d = {c->model, rows, c->diag, c->hist, {c->utf8, c->now, c->wall_offset},
+	                      c->marks};
+	size_t n_marked = c->marks ? marks_count(c->marks, MARKS_CONNS) : 0;
+	char title[64];
+	snprintf(title, sizeof(title), "2 connections");
+	if (n_marked)
+		snprintf(title, sizeof(title), "2 connections  %zu marked", n_marked);
 	/* FLAPS needs a history store */
 	struct column cols[CC_COUNT];
 	memcpy(cols, conn_columns, sizeof(cols));
 	if (!c->hist || !c->hist->enabled)
 		cols[CC_FLAPS].max = 0;
 	struct pane_list l = {
-	        .title = "2 connections",
+	        .title = title,
 	        .right = right,
 	        .columns = cols,
 	        .ncolumns = CC_COUNT,
@@ -487,6 +506,8 @@ static void conns_draw(struct pane *p, const struct pane_ctx *c)
 	                            : "no connections loaded",
 	        .row_fn = conn_row,
 	        .arg = &d,
+	        .marked = conn_marked,
+	        .n_marked = n_marked,
 	};
 	pane_list_draw(p, c, &l);
 	free(rows);

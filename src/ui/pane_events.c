@@ -362,6 +362,7 @@ static void ring_draw(struct pane *p, const struct pane_ctx *c, bool is_log)
 	        .selected = c->focused && !p->lv.follow ? p->lv.sel : (size_t)-1,
 	        .row_fn = ring_row,
 	        .arg = &d,
+	        .copy_cursor = true,
 	};
 	if (p->sort_desc) {
 		struct listview asc = p->lv;

@@ -54,7 +54,16 @@ struct sa_rows {
 	const struct hist *hist;
 	struct rows_style st;
 	int64_t fresh_ms;
+	const struct marks *marks;
 };
+
+static bool sa_marked(void *arg, size_t i)
+{
+	struct sa_rows *sr = arg;
+	const struct model_row *mr = model_view_row(sr->v, i);
+	return sr->marks && mr &&
+	       marks_has_sa(sr->marks, mr->ike->uniqueid, mr->child ? mr->child->uniqueid : 0);
+}
 
 static void sa_row(void *arg, size_t i, const unsigned *w, struct row *r)
 {
@@ -293,7 +302,14 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	            : gone && n            ? n - 1
 	                                   : 0;
 	struct sa_rows sr = {
-	        v, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}, c->counters_ms};
+	        v, c->diag, c->hist, {c->utf8, c->now, c->wall_offset}, c->counters_ms, c->marks};
+	size_t n_marked = c->marks ? marks_count(c->marks, MARKS_SAS) : 0;
+	char title[64];
+	snprintf(title, sizeof(title), "1 SAs%s",
+	         gone ? hidden ? " (selected SA filtered out)" : " (selected SA gone)" : "");
+	if (n_marked)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), "  %zu marked",
+		         n_marked);
 	/* WHY while something has a verdict; LAST HOUR with a history store */
 	struct column cols[SAC_COUNT];
 	memcpy(cols, sa_columns, sizeof(cols));
@@ -302,9 +318,7 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	if (!c->hist || !c->hist->n_rates)
 		cols[SAC_HOUR].max = 0;
 	struct pane_list l = {
-	        .title = !gone    ? "1 SAs"
-	                 : hidden ? "1 SAs (selected SA filtered out)"
-	                          : "1 SAs (selected SA gone)",
+	        .title = title,
 	        .right = right,
 	        .columns = cols,
 	        .ncolumns = SAC_COUNT,
@@ -316,6 +330,8 @@ static void sas_draw(struct pane *p, const struct pane_ctx *c)
 	                                : "no data yet",
 	        .row_fn = sa_row,
 	        .arg = &sr,
+	        .marked = sa_marked,
+	        .n_marked = n_marked,
 	};
 	pane_list_draw(p, c, &l);
 	model_view_set_window(v, p->lv.top, pane_body_rows(p, true));

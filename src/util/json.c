@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/osc52.h"
 #include "util/text.h"
 #include "vici/xmalloc.h"
 
@@ -120,23 +121,11 @@ static void put_string(struct json_buf *b, const uint8_t *s, size_t len)
 	json_buf_putc(b, '"');
 }
 
-static const char b64_alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static void put_base64(struct json_buf *b, const uint8_t *s, size_t len)
 {
-	buf_reserve(b, (len + 2) / 3 * 4);
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		char q[4] = {b64_alphabet[(v >> 18) & 63], b64_alphabet[(v >> 12) & 63],
-		             i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=',
-		             i + 2 < len ? b64_alphabet[v & 63] : '='};
-		json_buf_putn(b, q, 4);
-	}
+	char *out = xmalloc(base64_len(len) + 1);
+	json_buf_putn(b, out, base64_encode(s, len, out));
+	free(out);
 }
 
 void json_put_value(struct json_buf *b, const void *s, size_t len)
