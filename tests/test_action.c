@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "action/action.h"
+#include "action/bulk.h"
+#include "action/marks.h"
 #include "action/runner.h"
 #include "fakevici.h"
 #include "msgs.h"
@@ -343,6 +345,179 @@ static void test_follow_restart(void **state)
 	model_free(m);
 }
 
+/* ---- marks and bulk plans ---- */
+
+/* site1 #3 (site1-lan c5, reqid 7), site2 #7, site3 #9 */
+static struct model *three(void)
+{
+	struct model *m = fixture();
+	struct ike_spec ikes[] = {IKE("site1", 3), IKE("site2", 7), IKE("site3", 9)};
+	struct child_spec lan[] = {CHILD("site1-lan", 5, 7)};
+	const struct child_spec *ch[] = {lan, NULL, NULL};
+	size_t nch[] = {1, 0, 0};
+	msg_sweep_sas(m, ikes, ch, nch, 3, 1500);
+	return m;
+}
+
+static void test_marks_follow(void **state)
+{
+	(void)state;
+	struct model *m = three();
+	struct marks mk;
+	marks_init(&mk);
+	struct target t;
+	const struct model_ike *ike = model_ike_find(m, 3);
+	target_child_sa(&t, ike, &ike->children[0]);
+	assert_int_equal(marks_toggle(&mk, &t), 1);
+	target_ike_sa(&t, model_ike_find(m, 7));
+	assert_int_equal(marks_toggle(&mk, &t), 1);
+	target_ike_sa(&t, model_ike_find(m, 9));
+	assert_int_equal(marks_toggle(&mk, &t), 1);
+	/* toggling again unmarks; marking again puts it back */
+	assert_int_equal(marks_toggle(&mk, &t), 0);
+	assert_false(marks_has_sa(&mk, 9, 0));
+	assert_int_equal(marks_toggle(&mk, &t), 1);
+	struct target conn = conn_target(m, "net", NULL);
+	assert_int_equal(marks_toggle(&mk, &conn), 1);
+	struct target name = name_target("site1");
+	assert_int_equal(marks_toggle(&mk, &name), -EINVAL);
+	assert_int_equal(marks_count(&mk, MARKS_SAS), 3);
+	assert_int_equal(marks_count(&mk, MARKS_CONNS), 1);
+	assert_true(marks_has_sa(&mk, 3, 5));
+	assert_false(marks_has_sa(&mk, 3, 0)); /* the CHILD SA is marked, not its IKE SA */
+	assert_true(marks_has_conn(&mk, "net", 3, NULL, 0));
+	assert_false(marks_has_conn(&mk, "net", 3, "net-lan", 7));
+	/* CHILD rekey (c5 -> c11) and IKE rekey (#7 -> #20): the marks move on */
+	struct ike_spec s3 = IKE("site1", 3), s7 = IKE("site2", 7), s20 = IKE("site2", 20);
+	struct child_spec c5 = CHILD("site1-lan", 5, 7), c11 = CHILD("site1-lan", 11, 7);
+	msg_feed(m, "child-rekey", msg_child_rekey(&s3, &c5, &c11), 2000);
+	msg_feed(m, "ike-rekey", msg_ike_rekey(&s7, &s20), 2000);
+	struct ike_spec now[] = {IKE("site1", 3), IKE("site2", 20), IKE("site3", 9)};
+	struct child_spec lan[] = {c11};
+	const struct child_spec *ch[] = {lan, NULL, NULL};
+	size_t nch[] = {1, 0, 0};
+	for (int i = 0; i < 3; i++)
+		msg_sweep_sas(m, now, ch, nch, 3, 2100 + i * 100);
+	assert_null(model_ike_find(m, 7));
+	assert_int_equal(marks_follow(&mk, m), 0);
+	assert_int_equal(marks_count(&mk, MARKS_SAS), 3);
+	assert_true(marks_has_sa(&mk, 3, 11));
+	assert_false(marks_has_sa(&mk, 3, 5));
+	assert_true(marks_has_sa(&mk, 20, 0));
+	assert_false(marks_has_sa(&mk, 7, 0));
+	/* site3 goes, and net is unloaded: their marks go with them, no other
+	 * SA takes them */
+	struct ike_spec later[] = {IKE("site1", 3), IKE("site2", 20), IKE("site4", 30)};
+	const struct child_spec *ch2[] = {lan, NULL, NULL};
+	for (int i = 0; i < 3; i++)
+		msg_sweep_sas(m, later, ch2, nch, 3, 3000 + i * 100);
+	const char *site1[] = {"site1-lan", "site1-voip"};
+	struct msg conns[] = {msg_list_conn("site1", site1, NULL, 2)};
+	msg_sweep_conns(m, conns, 1, 3500);
+	assert_int_equal(marks_follow(&mk, m), 2);
+	assert_int_equal(marks_count(&mk, MARKS_SAS), 2);
+	assert_int_equal(marks_count(&mk, MARKS_CONNS), 0);
+	assert_false(marks_has_sa(&mk, 9, 0));
+	assert_false(marks_has_sa(&mk, 30, 0));
+	/* and again: nothing more goes (it stays right over time) */
+	assert_int_equal(marks_follow(&mk, m), 0);
+	assert_int_equal(marks_clear(&mk, MARKS_CONNS), 0);
+	assert_int_equal(marks_clear(&mk, MARKS_SAS), 2);
+	assert_int_equal(mk.n, 0);
+	marks_free(&mk);
+	model_free(m);
+}
+
+static void test_bulk_plan(void **state)
+{
+	(void)state;
+	struct model *m = three();
+	struct target ts[3];
+	target_ike_sa(&ts[0], model_ike_find(m, 3));
+	target_ike_sa(&ts[1], model_ike_find(m, 7));
+	target_ike_sa(&ts[2], model_ike_find(m, 9));
+	struct bulk b;
+	bulk_plan(&b, m, VERB_TERMINATE, ts, 3, false);
+	assert_int_equal(b.plan.n, 3);
+	assert_string_equal(field(&b.plan.req[1], "ike-id"), "7");
+	char q[640];
+	bulk_question(&b, q, sizeof(q));
+	assert_string_equal(q, "terminate 3 SAs: site1 #3, site2 #7, site3 #9? (y/n)  "
+	                       "[swanctl --terminate --ike-id 3; swanctl --terminate --ike-id 7; "
+	                       "swanctl --terminate --ike-id 9]");
+	/* the tally: all, then one failing with charon's (hostile) message */
+	char line[512];
+	assert_false(bulk_result(&b, 0, true, "done"));
+	bulk_summary(&b, line, sizeof(line));
+	assert_non_null(strstr(line, "1 of 3 terminated (2 still running)"));
+	assert_false(bulk_result(&b, 2, false, "no IKE_SA\033[2J found"));
+	assert_true(bulk_result(&b, 1, true, "done"));
+	bulk_summary(&b, line, sizeof(line));
+	assert_non_null(strstr(line, "2 of 3 terminated; 1 failed: site3 #9: no IKE_SA"));
+	assert_null(strchr(line, '\033'));
+	assert_non_null(strstr(line, "[swanctl --terminate --ike-id 3;"));
+	bulk_free(&b);
+	/* a CHILD SA and a connection; rekey queues */
+	const struct model_ike *ike = model_ike_find(m, 3);
+	target_child_sa(&ts[0], ike, &ike->children[0]);
+	ts[1] = conn_target(m, "net", NULL);
+	bulk_plan(&b, m, VERB_REKEY, ts, 2, false);
+	bulk_question(&b, q, sizeof(q));
+	assert_non_null(strstr(q, "rekey 2 targets: site1-lan #c5, net? (y/n)"));
+	assert_non_null(strstr(q, "swanctl --rekey --child-id 5; swanctl --rekey --ike net]"));
+	bulk_result(&b, 0, true, "queued");
+	bulk_result(&b, 1, true, "queued");
+	bulk_summary(&b, line, sizeof(line));
+	assert_memory_equal(line, "2 of 2 queued", 13);
+	bulk_free(&b);
+	/* initiate skips what is up and says so */
+	ts[0] = conn_target(m, "site1", "site1-lan");
+	ts[1] = conn_target(m, "net", "net-lan");
+	bulk_plan(&b, m, VERB_INITIATE, ts, 2, false);
+	assert_int_equal(b.plan.n, 1);
+	assert_int_equal(b.n_skipped, 1);
+	bulk_question(&b, q, sizeof(q));
+	assert_non_null(strstr(q, "initiate 1 connection: net/net-lan? (y/n)"));
+	assert_non_null(strstr(q, "(1 skipped: "));
+	bulk_free(&b);
+	model_free(m);
+}
+
+/* Many targets: the question names the first ones and counts the rest, and
+ * always fits. */
+static void test_bulk_many(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL);
+	struct ike_spec ikes[40];
+	char names[40][16];
+	const struct child_spec *ch[40];
+	size_t nch[40];
+	for (int i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof(names[i]), "peer%02d", i);
+		ikes[i] = (struct ike_spec)IKE(names[i], (uint32_t)(100 + i));
+		ch[i] = NULL;
+		nch[i] = 0;
+	}
+	msg_sweep_sas(m, ikes, ch, nch, 40, 1000);
+	struct target ts[40];
+	for (int i = 0; i < 40; i++)
+		target_ike_sa(&ts[i], model_ike_find(m, (uint32_t)(100 + i)));
+	struct bulk b;
+	bulk_plan(&b, m, VERB_TERMINATE, ts, 40, false);
+	char q[640];
+	bulk_question(&b, q, sizeof(q));
+	assert_memory_equal(q, "terminate 40 SAs: peer00 #100, peer01 #101", 42);
+	assert_non_null(strstr(q, "more? (y/n)  [swanctl --terminate --ike-id 100; "));
+	assert_non_null(strstr(q, "; ... (40 commands)]"));
+	assert_true(strlen(q) < 400);
+	char small[32];
+	bulk_question(&b, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	bulk_free(&b);
+	model_free(m);
+}
+
 /* ---- the runner ---- */
 
 struct runs {
@@ -545,6 +720,8 @@ int main(void)
 	        cmocka_unit_test(test_hostile_names),   cmocka_unit_test(test_follow),
 	        cmocka_unit_test(test_runner),          cmocka_unit_test(test_runner_failure),
 	        cmocka_unit_test(test_runner_refusals), cmocka_unit_test(test_follow_restart),
+	        cmocka_unit_test(test_marks_follow),    cmocka_unit_test(test_bulk_plan),
+	        cmocka_unit_test(test_bulk_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

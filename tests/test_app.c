@@ -401,7 +401,7 @@ static void test_bindings(void **state)
 	app_confirm_cancel(app);
 	app_command_run(app, "bind M-t help terminate");
 	type_bytes(app, "\x1bt");
-	assert_non_null(strstr(app->status.text, "terminate SA:"));
+	assert_non_null(strstr(app->status.text, "terminate [SA]:"));
 	assert_int_equal(started(app), 0);
 	/* what :bind refuses */
 	app_command_run(app, "bind : quit");
@@ -549,6 +549,67 @@ static void test_mouse(void **state)
 	teardown(app);
 }
 
+/* m marks rows by identity, t asks once about all of them naming the
+ * swanctl commands, the question drops an SA that goes (and says so), y
+ * answers it (never copies while it is open), the result line counts. */
+static void test_marks_bulk(void **state)
+{
+	(void)state;
+	struct app *app = setup(false);
+	app_focus_pane(app, PANE_SAS);
+	press(app, "mm"); /* the IKE row, then the CHILD row under it */
+	assert_int_equal(marks_count(&app->marks, MARKS_SAS), 2);
+	assert_string_equal(app->status.text, "marked site1-lan #c5 (2 marked; M clears)");
+	press(app, "t");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	assert_string_equal(app->confirm.question,
+	                    "terminate 2 SAs: site1 #3, site1-lan #c5? (y/n)  [swanctl --terminate "
+	                    "--ike-id 3; swanctl --terminate --child-id 5]");
+	/* the CHILD SA goes while the question is open */
+	struct ike_spec ike = IKE("site1", 3);
+	const struct child_spec *none[] = {NULL};
+	size_t zero[] = {0};
+	for (int i = 0; i < 3; i++)
+		msg_sweep_sas(app->model, &ike, none, zero, 1, 2000 + i * 100);
+	app_confirm_check(app);
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	assert_string_equal(app->confirm.question,
+	                    "(site1-lan #c5 gone: dropped) terminate 1 SA: site1 #3? (y/n)  "
+	                    "[swanctl --terminate --ike-id 3]");
+	assert_int_equal(marks_count(&app->marks, MARKS_SAS), 1);
+	press(app, "y");
+	assert_int_equal(app->input, INPUT_NONE);
+	/* the runner's socket does not exist: it fails at once, and says why */
+	assert_true(event_has(app, "terminate IKE SA site1 #3: failed"));
+	assert_memory_equal(app->status.text, "0 of 1 terminated; 1 failed: site1 #3: ", 38);
+	assert_null(app->batch);
+	/* y outside a question copies (nothing drawn here: nothing to copy) */
+	press(app, "y");
+	assert_string_equal(app->status.text, "nothing to copy: no row selected");
+	press(app, "M");
+	assert_int_equal(marks_count(&app->marks, MARKS_SAS), 0);
+	/* no marks: :terminate acts on the selection, never on the row that
+	 * took the place of a gone one */
+	app_command_run(app, "terminate");
+	assert_int_equal(app->input, INPUT_NONE);
+	assert_string_equal(app->status.text,
+	                    "terminate: name one (usage: terminate [SA]), or mark rows with m");
+	press(app, "g");
+	app_command_run(app, "terminate");
+	assert_int_equal(app->input, INPUT_CONFIRM);
+	assert_string_equal(app->confirm.question,
+	                    "terminate IKE SA site1 #3? (y/n)  [swanctl --terminate --ike-id 3]");
+	assert_null(app->confirm.targets);
+	app_confirm_cancel(app);
+	/* marks on connections are the connections pane's */
+	app_focus_pane(app, PANE_CONNS);
+	press(app, "m");
+	assert_int_equal(marks_count(&app->marks, MARKS_CONNS), 1);
+	app_command_run(app, "unmark");
+	assert_int_equal(app->marks.n, 0);
+	teardown(app);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +624,7 @@ int main(void)
 	        cmocka_unit_test(test_bindings),
 	        cmocka_unit_test(test_settings),
 	        cmocka_unit_test(test_mouse),
+	        cmocka_unit_test(test_marks_bulk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

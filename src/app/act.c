@@ -121,7 +121,10 @@ static void batch_pump(struct app *app)
 		size_t i = b->next++;
 		struct request *rq = &b->plan.req[i];
 		rq->tag = app->batch_serial << 32 | i;
-		char err[512];
+		char err[512], label[sizeof(rq->label)];
+		/* a request that fails at once ends inside runner_start(), and
+		 * the last one ends the batch (rq with it) */
+		memcpy(label, rq->label, sizeof(label));
 		if (runner_start(app->runner, b->verb, rq, NULL, app->now, err, sizeof(err)) < 0) {
 			struct run_result r = {.verb = b->verb,
 			                       .label = rq->label,
@@ -135,7 +138,7 @@ static void batch_pump(struct app *app)
 			on_finish(app, &r);
 			continue;
 		}
-		model_event_addf(app->model, MODEL_EV_NOTICE, app->now, "%s: started", rq->label);
+		model_event_addf(app->model, MODEL_EV_NOTICE, app->now, "%s: started", label);
 	}
 }
 
