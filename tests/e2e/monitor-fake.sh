@@ -30,7 +30,7 @@ mon_wait 'child-sas\..* \{' 3
 mon_keys Escape '?'
 mon_wait 'SA tree' 3
 mon_keys G
-mon_wait 'terminate SA' 3 # the command table is at the end of the help
+mon_wait 'terminate \[SA\]' 3 # the command table is at the end of the help
 mon_keys q
 mon_wait_gone 'SA tree' 3
 echo "ok: detail and help"
