@@ -376,10 +376,10 @@ static void bulk_check(struct app *app)
 		char q[sizeof(c->question)];
 		bulk_question(&b, q, sizeof(q));
 		if (n_gone)
-			snprintf(c->question, sizeof(c->question), "(%s gone: dropped) %s", gone,
+			plan_fmt(c->question, sizeof(c->question), "(%s gone: dropped) %s", gone,
 			         q);
 		else
-			snprintf(c->question, sizeof(c->question), "%s", q);
+			plan_fmt(c->question, sizeof(c->question), "%s", q);
 	}
 	bulk_free(&b);
 	app->redraw_all = true;
