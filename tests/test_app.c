@@ -409,7 +409,7 @@ static void test_bindings(void **state)
 	                    "bind: : cannot be rebound (it opens the command line or quits)");
 	app_command_run(app, "bind x terminate a b");
 	assert_string_equal(app->status.text,
-	                    "bind: terminate: too many arguments (usage: terminate SA)");
+	                    "bind: terminate: too many arguments (usage: terminate [SA])");
 	/* unbinding: the built-in r (rekey) is back */
 	app_command_run(app, "unbind r");
 	assert_string_equal(app->status.text, "r: unbound (its own key is back)");

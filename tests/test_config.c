@@ -184,7 +184,7 @@ static void test_bind_check(void **state)
 	assert_int_equal(config_bind_check("", &verb, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "no command to bind");
 	assert_int_equal(config_bind_check("terminate a b", &verb, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "terminate: too many arguments (usage: terminate SA)");
+	assert_string_equal(err, "terminate: too many arguments (usage: terminate [SA])");
 }
 
 static void write_file(const char *path, const char *text)

@@ -84,6 +84,12 @@ int config_bind_check(const char *command, enum verb *verb, char *err, size_t er
 		snprintf(err, errsize, "no command to bind");
 		r = -EINVAL;
 	}
+	/* a verb alone acts like its key (on the marked rows or the selection) */
+	if (r == 0 && res.cmd == CMDLINE_VERB && res.argc == 0) {
+		*verb = res.def->verb;
+		cmdline_result_free(&res);
+		return 0;
+	}
 	cmdline_result_free(&res);
 	if (r == 0)
 		return 0;
@@ -95,7 +101,7 @@ int config_bind_check(const char *command, enum verb *verb, char *err, size_t er
 		memcpy(word, w, n);
 		word[n] = '\0';
 		const struct cmdline_command *c = cmdline_resolve(word, NULL, 0);
-		if (c && c->cmd == CMDLINE_VERB && c->min_args > 0) {
+		if (c && c->cmd == CMDLINE_VERB) {
 			*verb = c->verb;
 			return 0;
 		}
