@@ -94,13 +94,13 @@ echo "ok: unknown field"
 mon_keys Escape
 mon_wait_gone 'filter:' 3
 mon_keys ':' 'problems' Enter
-mon_wait 'sort: name  problems' 3
+mon_wait 'sort: name . +problems' 3
 sleep 0.5
 [ "$(count_rows 'CONNECTING')" = 1 ] || fail ":problems: $(sa_rows)"
 [ "$(count_rows 'ESTABLISHED|INSTALLED')" = 0 ] || fail ":problems shows more: $(sa_rows)"
 mon_keys ':' 'problems' Enter
 mon_wait 'problems view off' 3
-mon_wait_gone 'sort: name  problems' 3
+mon_wait_gone 'sort: name . +problems' 3
 sleep 0.5
 [ "$(count_rows 'ESTABLISHED')" -ge 14 ] || fail ":problems off: $(sa_rows)"
 echo "ok: :problems"
@@ -116,7 +116,7 @@ sleep 0.5
 [ "$(count_rows 'CONNECTING')" = 1 ] || fail "! with /conn0: $(sa_rows)"
 [ "$(count_rows 'ESTABLISHED')" = 0 ] || fail "! with /conn0 shows more: $(sa_rows)"
 mon_keys '!'
-mon_wait 'sort: name  filter: conn0 *─' 3
+mon_wait 'sort: name . +filter: conn0 *─' 3
 sleep 0.5
 [ "$(count_rows 'ESTABLISHED')" -ge 1 ] || fail "! off: the filter's rows: $(sa_rows)"
 mon_keys Escape
