@@ -370,7 +370,27 @@ struct view {
 	struct model_view *v;
 	enum model_sort key;
 	bool desc;
+	char sub[4]; /* the filter: rows whose name or remote host holds it */
+	size_t sub_len;
+	bool filtered;
 };
+
+static bool str_has(struct model_str s, const char *sub, size_t len)
+{
+	for (size_t i = 0; i + len <= s.len; i++)
+		if (!memcmp(s.s + i, sub, len))
+			return true;
+	return false;
+}
+
+static bool view_match(void *ctx, const struct model_ike *ike, const struct model_child *child)
+{
+	const struct view *vw = ctx;
+	if (child)
+		return str_has(child->name, vw->sub, vw->sub_len);
+	return str_has(ike->name, vw->sub, vw->sub_len) ||
+	       str_has(ike->remote_host, vw->sub, vw->sub_len);
+}
 
 /* The order model.h describes, for the keys that do not depend on counters
  * (a bytes or rate order is redone only now and then); 0 for those. */
@@ -428,6 +448,8 @@ static void walk_view(const struct model *m, const struct view *vw)
 		check(r->ike == cur && !cur->folded, "CHILD row not under its unfolded IKE row");
 		check(r->child >= cur->children && r->child < cur->children + cur->n_children,
 		      "CHILD row outside its IKE SA");
+		check(!vw->filtered || view_match((void *)vw, r->ike, r->child),
+		      "CHILD row the filter does not match");
 		touch_str(r->child->name);
 	}
 	if (sel != MODEL_VIEW_NONE) {
@@ -494,8 +516,11 @@ static void view_op(struct model *m, struct view *vw, uint8_t op, uint8_t arg)
 		const struct model_ike *ike = n ? model_ike_at(m, arg % n) : NULL;
 		struct model_str s =
 		        ike ? (arg & 1 ? ike->remote_host : ike->name) : (struct model_str){"", 0};
-		size_t len = s.len > 3 ? (size_t)(arg % 4) + 1 : s.len;
-		model_view_set_filter(v, s.s, arg & 0x80 ? 0 : len);
+		vw->sub_len = s.len > 3 ? (size_t)(arg % 4) + 1 : s.len;
+		if (vw->sub_len)
+			memcpy(vw->sub, s.s, vw->sub_len);
+		vw->filtered = !(arg & 0x80);
+		model_view_set_match(v, vw->filtered ? view_match : NULL, vw);
 		break;
 	}
 	case 2:
@@ -550,8 +575,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.sweep_miss_limit = 1 + ((cfgb >> 6) & 1);
 	cfg.rate_min_interval_ms = cfgb & 0x80 ? 1 : 900;
 	struct model *m = model_new(&cfg);
-	struct view views[2] = {{model_view_new(m), MODEL_SORT_NAME, false},
-	                        {model_view_new(m), MODEL_SORT_RATE, true}};
+	struct view views[2] = {{.v = model_view_new(m), .key = MODEL_SORT_NAME},
+	                        {.v = model_view_new(m), .key = MODEL_SORT_RATE, .desc = true}};
 	model_view_set_sort(views[1].v, MODEL_SORT_RATE, true);
 	int64_t now = 1000000;
 
