@@ -3,7 +3,10 @@
 # Runs swantop on a lab gateway in tmux, captures the screen with colours
 # (tmux capture-pane -e), turns it into HTML (aha) and renders that with
 # headless Chromium. Needs a running lab (scripts/lab up; traffic helps:
-# scripts/lab traffic --forever) and the packages aha and chromium.
+# scripts/lab traffic --forever) and the packages aha and chromium. A
+# recorder (swantop record) runs on the lab for RECORD seconds first
+# (default 240) so that the history views have something to show, and
+# scripts/lab fail badpsk gives the verdict its evidence.
 #
 #   screenshots/make.sh [BUILD_DIR]      (default build)
 set -euo pipefail
@@ -19,9 +22,25 @@ T="tmux -L $sock -f /dev/null"
 trap '$T kill-server 2>/dev/null; rm -rf "$work"' EXIT
 cols=150 rows=42
 
+db=$work/history.db
+record=${RECORD:-240}
+$build/src/swantop record --uri "$SWANTOP_LAB_URI" --db "$db" --interval 10 >"$work/record.log" 2>&1 &
+rec=$!
+trap 'kill $rec 2>/dev/null; $T kill-server 2>/dev/null; rm -rf "$work"' EXIT
+sleep 5
+scripts/lab fail badpsk >/dev/null 2>&1 || true
+# a few outages for the timeline and the flap counts
+for i in 1 2; do
+	swanctl --terminate --ike site2 --uri "$SWANTOP_LAB_URI" >/dev/null 2>&1
+	sleep 3
+	swanctl --initiate --child site2-lan --uri "$SWANTOP_LAB_URI" >/dev/null 2>&1
+	sleep 3
+done
+sleep "$record"
+
 $T new-session -d -s s -x $cols -y $rows \
-	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$work $build/src/swantop --uri $SWANTOP_LAB_URI --interval 1"
-sleep 4
+	"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=$work $build/src/swantop --uri $SWANTOP_LAB_URI --interval 1 --db $db"
+sleep 5
 
 shot() { # name
 	$T capture-pane -e -p -t s >"$work/$1.ans"
@@ -40,19 +59,24 @@ shot() { # name
 	echo "screenshots/$1.png"
 }
 
-# some life in the event and log panes: rekey the IKE SA site1 and a CHILD SA
-$T send-keys -t s g j j j r
-sleep 1
-$T send-keys -t s j r
-sleep 3
+# the SA tree with its rates and the last hour of traffic
 shot sas
-$T send-keys -t s 2
-sleep 1
-shot conns
-$T send-keys -t s 1 5 z
-sleep 1
+# why is it down: the verdict with charon's own lines
+$T send-keys -t s 2 / badpsk Enter g Enter
+sleep 2
+shot why
+# the timeline of a connection that flapped, from the store
+$T send-keys -t s Escape Escape / site2 Enter g Enter Tab
+sleep 2
+shot timeline
+# only what needs attention
+$T send-keys -t s Escape Escape Escape 1 '!'
+sleep 2
+shot problems
+# the log, filtered to the IKE group
+$T send-keys -t s '!' 5 z / 'group=IKE' Enter
+sleep 2
 shot log
-$T send-keys -t s z 1 ':' 'initiate dead' Enter
-sleep 4
-shot action
 $T send-keys -t s q
+kill $rec
+wait $rec 2>/dev/null
