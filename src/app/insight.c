@@ -221,10 +221,15 @@ static void store_turn(struct insight *in, int64_t now, int64_t wall)
 
 /* ---- lifetime --------------------------------------------------------------- */
 
+int insight_store_path(char *buf, size_t size)
+{
+	return store_default_path(buf, size, (unsigned)geteuid(), getenv("XDG_STATE_HOME"),
+	                          getenv("HOME"));
+}
+
 const char *insight_default_db(char *buf, size_t size)
 {
-	if (store_default_path(buf, size, (unsigned)geteuid(), getenv("XDG_STATE_HOME"),
-	                       getenv("HOME")) < 0)
+	if (insight_store_path(buf, size) < 0)
 		return NULL;
 	return access(buf, F_OK) == 0 ? buf : NULL;
 }

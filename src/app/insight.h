@@ -37,8 +37,11 @@
 
 struct insight;
 
-/* The recorder's store at its default place (store_default_path()) in buf,
- * if that file exists; else NULL. */
+/* The history store's default path for this user (store_default_path()
+ * with the effective uid, $XDG_STATE_HOME and $HOME) in buf; 0, or
+ * negative when there is none (no HOME). */
+int insight_store_path(char *buf, size_t size);
+/* The same path, if that file exists (a recorder keeps it); else NULL. */
 const char *insight_default_db(char *buf, size_t size);
 
 /* db: the history store's path, NULL for none (no history features).

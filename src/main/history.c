@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/insight.h"
 #include "model/store.h"
 #include "ui/rows.h"
 #include "util/sanitize.h"
@@ -132,8 +133,7 @@ int cli_history_main(int argc, char **argv)
 	}
 	char path[4096];
 	if (!a.db) {
-		if (store_default_path(path, sizeof(path), (unsigned)geteuid(),
-		                       getenv("XDG_STATE_HOME"), getenv("HOME"))) {
+		if (insight_store_path(path, sizeof(path))) {
 			cli_warn("no default history store path (HOME is not set): use --db PATH");
 			return CLI_EXIT_USAGE;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app/insight.h"
 #include "app/record.h"
 #include "model/store.h"
 
@@ -26,8 +27,7 @@ int cli_record_main(int argc, char **argv)
 	}
 	char path[4096];
 	if (!a.db) {
-		if (store_default_path(path, sizeof(path), (unsigned)geteuid(),
-		                       getenv("XDG_STATE_HOME"), getenv("HOME"))) {
+		if (insight_store_path(path, sizeof(path))) {
 			cli_warn("record: no default history store path (HOME is not set): use "
 			         "--db PATH");
 			return CLI_EXIT_USAGE;

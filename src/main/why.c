@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/insight.h"
 #include "main/cli.h"
 #include "model/store.h"
 #include "util/json.h"
@@ -770,11 +771,8 @@ static void open_hist(const struct cli_why_args *a, struct why *w)
 {
 	char path[4096], err[600];
 	const char *db = a->db;
-	if (!db && !a->nreplay &&
-	    !store_default_path(path, sizeof(path), (unsigned)geteuid(), getenv("XDG_STATE_HOME"),
-	                        getenv("HOME")) &&
-	    access(path, F_OK) == 0)
-		db = path;
+	if (!db && !a->nreplay)
+		db = insight_default_db(path, sizeof(path));
 	if (!db)
 		return;
 	struct timespec ts;
