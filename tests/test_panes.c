@@ -30,6 +30,7 @@
 #include "app/insight.h"
 #include "histfix.h"
 #include "main/why.h"
+#include "cscreen.h"
 #include "msgs.h"
 #include "ui/hist.h"
 #include "ui/keys.h"
@@ -170,47 +171,21 @@ static void test_events_have_no_verbs(void **state)
 #define ROWS 30
 #define COLS 160
 
-static SCREEN *scr;
-static FILE *scr_out, *scr_in;
-
 static int screen_up(void **state)
 {
 	(void)state;
-	setlocale(LC_ALL, "C.UTF-8");
-	setenv("TZ", "UTC", 1);
-	scr_out = fopen("/dev/null", "w");
-	scr_in = fopen("/dev/null", "r");
-	scr = newterm("xterm-256color", scr_out, scr_in);
-	if (!scr)
-		return -1;
-	resizeterm(ROWS, COLS);
-	return 0;
+	return cscreen_up(ROWS, COLS);
 }
 
 static int screen_down(void **state)
 {
 	(void)state;
-	endwin();
-	delscreen(scr);
-	fclose(scr_out);
-	fclose(scr_in);
-	return 0;
+	return cscreen_down();
 }
 
-/* Line y of the screen as UTF-8 (trailing blanks cut). */
 static const char *line(int y)
 {
-	static char buf[COLS * 4 + 1];
-	wchar_t w[COLS + 1];
-	memset(w, 0, sizeof(w));
-	mvinnwstr(y, 0, w, COLS);
-	size_t n = wcstombs(buf, w, sizeof(buf) - 1);
-	if (n == (size_t)-1)
-		n = 0;
-	buf[n] = '\0';
-	while (n && buf[n - 1] == ' ')
-		buf[--n] = '\0';
-	return buf;
+	return cscreen_line(y);
 }
 
 static void dump(void)
@@ -219,13 +194,9 @@ static void dump(void)
 		fprintf(stderr, "|%s\n", line(y));
 }
 
-/* The first line holding s, or -1. */
 static int find(const char *s)
 {
-	for (int y = 0; y < ROWS; y++)
-		if (strstr(line(y), s))
-			return y;
-	return -1;
+	return cscreen_find(s);
 }
 
 static int has_at(const char *s, int *y)
