@@ -27,16 +27,6 @@ uri=unix://$tmp/vici.sock
 
 . "$src/tests/lib/check.sh"
 
-sim() {
-	if [ -n "$sim_pid" ]; then
-		kill "$sim_pid" 2>/dev/null
-		wait "$sim_pid" 2>/dev/null
-	fi
-	"$vicisim" --socket "$tmp/vici.sock" "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-	sim_pid=$!
-	wait_for 5 grep -q '^ready' "$tmp/sim.out" || { echo "vicisim did not start"; exit 1; }
-}
-
 # run NAME WANT_RC args...: swantop without a terminal; $tmp/out, $tmp/err
 run() {
 	local name=$1 want=$2

@@ -27,26 +27,6 @@ uri=unix://$tmp/vici.sock
 
 . "$src/tests/lib/check.sh"
 
-# sim [vicisim options...]: (re)start vicisim on $tmp/vici.sock
-sim() {
-	stop_sim
-	"$vicisim" --socket "$tmp/vici.sock" "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-	sim_pid=$!
-	for _ in $(seq 100); do
-		grep -q '^ready' "$tmp/sim.out" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "vicisim did not start: $(cat "$tmp/sim.err")"
-	exit 1
-}
-stop_sim() {
-	if [ -n "$sim_pid" ]; then
-		kill "$sim_pid" 2>/dev/null
-		wait "$sim_pid" 2>/dev/null
-		sim_pid=
-	fi
-}
-
 # run NAME WANT_RC swantop-args...: runs swantop (bounded), checks the exit code;
 # output in $tmp/out, $tmp/err
 run() {

@@ -31,16 +31,6 @@ db=$tmp/state/history.db
 
 . "$src/tests/lib/check.sh"
 
-sim() {
-	"$vicisim" --socket "$tmp/vici.sock" "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-	sim_pid=$!
-	wait_for 5 grep -q '^ready' "$tmp/sim.out" || { echo "vicisim did not start"; exit 1; }
-}
-stop_sim() {
-	kill "$sim_pid" 2>/dev/null
-	wait "$sim_pid" 2>/dev/null
-	sim_pid=
-}
 # record [args]: a recorder in the background on $db, stderr in $tmp/rec.err
 record() {
 	"$swantop" record --uri "$uri" --db "$db" --interval 1 "$@" 2>"$tmp/rec.err" &
