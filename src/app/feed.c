@@ -322,19 +322,26 @@ static void decide(struct feed *f)
 
 /* ---- events ------------------------------------------------------------------- */
 
-/* Whether a log line says that a connection was loaded, changed or
- * unloaded ("added vici connection: NAME" and the like): no event tells,
- * and connections are otherwise listed only a minute or more apart. */
-static bool conns_changed(const struct vici_msg *m)
+/* Whether a log line says that the connections or the trap policies
+ * changed: a connection loaded, replaced or unloaded ("added vici
+ * connection: NAME" and the like) or a trap policy installed or uninstalled
+ * ("vici install 'NAME'", "vici uninstall 'NAME'"). No event tells, and
+ * both are otherwise listed only a minute or more apart. */
+static bool config_changed(const struct vici_msg *m)
 {
+	static const char *const said[] = {"vici connection", "vici install '",
+	                                   "vici uninstall '"};
 	const uint8_t *v;
 	size_t vl;
-	static const char what[] = "vici connection";
-	if (vici_message_find(m->data, m->len, "msg", &v, &vl) < 0 || vl < sizeof(what) - 1)
+	if (vici_message_find(m->data, m->len, "msg", &v, &vl) < 0)
 		return false;
-	for (size_t i = 0; i + sizeof(what) - 1 <= vl && i < 16; i++)
-		if (!memcmp(v + i, what, sizeof(what) - 1))
-			return true;
+	for (size_t k = 0; k < sizeof(said) / sizeof(said[0]); k++) {
+		size_t n = strlen(said[k]);
+		/* within the first words: "added ", "replaced ", "removed " */
+		for (size_t i = 0; i + n <= vl && i < 16; i++)
+			if (!memcmp(v + i, said[k], n))
+				return true;
+	}
 	return false;
 }
 
@@ -369,7 +376,7 @@ static void on_event(void *ctx, int err, const struct vici_msg *m)
 		                 (const char *)v);
 	} else {
 		model_ingest_event(f->m, m->name, strlen(m->name), m->data, m->len, m->received);
-		if (!strcmp(m->name, "log") && conns_changed(m))
+		if (!strcmp(m->name, "log") && config_changed(m))
 			f->force[REFRESH_CONNS] = f->force[REFRESH_POLS] = f->ready = true;
 	}
 	if (f->cfg.on_event)
