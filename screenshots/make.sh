@@ -6,7 +6,7 @@
 # scripts/lab traffic --forever) and the packages aha and chromium. A
 # recorder (swantop record) runs on the lab for RECORD seconds first
 # (default 240) so that the history views have something to show, and
-# scripts/lab fail badpsk gives the verdict its evidence.
+# scripts/lab fail badpsk puts a verdict into the history.
 #
 #   screenshots/make.sh [BUILD_DIR]      (default build)
 set -euo pipefail
@@ -61,12 +61,8 @@ shot() { # name
 
 # the SA tree with its rates and the last hour of traffic
 shot sas
-# why is it down: the verdict with charon's own lines
-$T send-keys -t s 2 / badpsk Enter g Enter
-sleep 2
-shot why
 # the timeline of a connection that flapped, from the store
-$T send-keys -t s Escape Escape / site2 Enter g Enter Tab
+$T send-keys -t s 2 / site2 Enter g Enter Tab
 sleep 2
 shot timeline
 # only what needs attention
