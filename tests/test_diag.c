@@ -387,6 +387,63 @@ static void test_tables_only(void **state)
 	why_free(w);
 }
 
+/* The tables of the child-missing recording with childfail's IKE SA
+ * established `age` seconds before the listing. */
+static struct why *young_childfail(const char *age)
+{
+	const char *src = getenv("SWANTOP_SOURCE_DIR");
+	char path[1024], *line = NULL;
+	size_t cap = 0;
+	snprintf(path, sizeof(path), "%s/tests/data/diag/child-missing.gw.jsonl", src ? src : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	struct why *w = why_new(true);
+	while (getline(&line, &cap, f) > 0) {
+		if (!strstr(line, "\"event\":\"list-"))
+			continue;
+		char *e = strstr(line, "\"established\":\"7\"");
+		if (strstr(line, "\"childfail\":{") && e) {
+			char buf[4096];
+			snprintf(buf, sizeof(buf), "%.*s\"established\":\"%s\"%s", (int)(e - line),
+			         line, age, e + strlen("\"established\":\"7\""));
+			feed_json(w, buf);
+		} else {
+			feed_json(w, line);
+		}
+	}
+	why_flush(w);
+	free(line);
+	fclose(f);
+	return w;
+}
+
+/* An IKE SA up for a second whose second CHILD SA is not there yet is on
+ * its way, not a failure (a listing between ike-updown and child-updown):
+ * no child-missing until the grace ends, then one without anything new. */
+static void test_child_grace(void **state)
+{
+	struct why *w = young_childfail("1");
+	struct diag *d = why_diag(w);
+	assert_null(conn_v(w, "childfail"));
+	int64_t now = why_now(w), due = diag_recheck_at(d);
+	/* the grace (5 s) counts from charon's established time */
+	assert_true(due != MODEL_TIME_NONE);
+	assert_true(due > now && due <= now + 4000 + 1000);
+	diag_update(d, why_model(w), DIAG_TABLES_ALL, due - 1);
+	assert_null(conn_v(w, "childfail"));
+	diag_update(d, why_model(w), DIAG_TABLES_ALL, due);
+	const struct diag_verdict *v = conn_v(w, "childfail");
+	check(v, DIAG_CHILD_MISSING, DIAG_SIDE_UNKNOWN, DIAG_LAYER_CHILD, 1);
+	assert_string_equal(v->child, "childfail-b");
+	assert_true(diag_recheck_at(d) == MODEL_TIME_NONE || diag_recheck_at(d) > due);
+	why_free(w);
+
+	/* up long enough: at once, and nothing to wait for */
+	w = young_childfail("7");
+	check(conn_v(w, "childfail"), DIAG_CHILD_MISSING, DIAG_SIDE_UNKNOWN, DIAG_LAYER_CHILD, 1);
+	why_free(w);
+}
+
 /* ---- current and history ------------------------------------------------------ */
 
 static void test_clear_on_up(void **state)
@@ -798,6 +855,7 @@ int main(void)
 	        cmocka_unit_test(test_child_missing),
 	        cmocka_unit_test(test_untrap),
 	        cmocka_unit_test(test_tables_only),
+	        cmocka_unit_test(test_child_grace),
 	        cmocka_unit_test(test_clear_on_up),
 	        cmocka_unit_test(test_clear_on_tables),
 	        cmocka_unit_test(test_log_and_control_log),

@@ -118,6 +118,52 @@ static void agree(const char *before, const char *scenario, const char *side, co
 	why_free(w);
 }
 
+/* A verdict the engine holds back while an SA is in its grace comes when
+ * the grace ends, with nothing new from charon: the loop's deadline wakes
+ * it. The tables of the child-missing recording, with childfail's IKE SA
+ * established a second before (its second CHILD SA may be on its way). */
+static void test_grace_wakes(void **state)
+{
+	(void)state;
+	const char *src = getenv("SWANTOP_SOURCE_DIR");
+	char path[1024], err[300], *line = NULL;
+	size_t cap = 0;
+	snprintf(path, sizeof(path), "%s/tests/data/diag/child-missing.gw.jsonl", src ? src : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	struct why *w = why_new(false);
+	struct insight *in = insight_new(NULL, 0);
+	struct model *m = why_model(w);
+	const char *old = "\"established\":\"7\"";
+	while (getline(&line, &cap, f) >= 0) {
+		if (!strstr(line, "\"event\":\"list-"))
+			continue;
+		char buf[4096], *e = strstr(line, old);
+		if (strstr(line, "\"childfail\":{") && e)
+			snprintf(buf, sizeof(buf), "%.*s\"established\":\"1\"%s", (int)(e - line),
+			         line, e + strlen(old));
+		else
+			snprintf(buf, sizeof(buf), "%s", line);
+		if (why_feed_json_line(w, buf, strlen(buf), err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		insight_turn(in, m, model_take_changes(m), why_now(w), why_now(w));
+	}
+	why_flush(w);
+	free(line);
+	fclose(f);
+	int64_t now = why_now(w);
+	insight_turn(in, m, model_take_changes(m), now, now);
+	assert_null(diag_conn_verdict(insight_diag(in), "childfail"));
+	int64_t due = insight_deadline(in);
+	assert_true(due > now && due <= now + 5000);
+	insight_turn(in, m, model_take_changes(m), due, due);
+	const struct diag_verdict *v = diag_conn_verdict(insight_diag(in), "childfail");
+	assert_non_null(v);
+	assert_string_equal(diag_code_name(v->code), "child-missing");
+	insight_free(in);
+	why_free(w);
+}
+
 /* The monitor's engine, fed turn by turn, judges as swantop why does. */
 static void test_agrees_with_why(void **state)
 {
@@ -376,10 +422,10 @@ int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_agrees_with_why),   cmocka_unit_test(test_judged_when_due),
-	        cmocka_unit_test(test_connecting_judged), cmocka_unit_test(test_no_store),
-	        cmocka_unit_test(test_flaps_and_rates),   cmocka_unit_test(test_timeline),
-	        cmocka_unit_test(test_scroll_back),
+	        cmocka_unit_test(test_agrees_with_why), cmocka_unit_test(test_grace_wakes),
+	        cmocka_unit_test(test_judged_when_due), cmocka_unit_test(test_connecting_judged),
+	        cmocka_unit_test(test_no_store),        cmocka_unit_test(test_flaps_and_rates),
+	        cmocka_unit_test(test_timeline),        cmocka_unit_test(test_scroll_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

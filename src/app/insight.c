@@ -283,6 +283,9 @@ bool insight_turn(struct insight *in, const struct model *m, unsigned changes, i
 			tables |= 1u << t;
 	}
 	judge = judge || (in->pending && now >= in->next_judge);
+	/* a verdict held back by the engine's grace is due now */
+	int64_t due = diag_recheck_at(in->diag);
+	judge = judge || (due != MODEL_TIME_NONE && now >= due && now >= in->next_judge);
 	if (!judge && now >= in->next_periodic) {
 		/* the counts are looked at only now: under churn every turn
 		 * would compute them afresh */
@@ -319,6 +322,9 @@ int64_t insight_deadline(const struct insight *in)
 	int64_t d = in->next_periodic;
 	if (in->pending)
 		d = vici_deadline_min(d, in->next_judge);
+	int64_t due = diag_recheck_at(in->diag);
+	if (due != MODEL_TIME_NONE)
+		d = vici_deadline_min(d, due > in->next_judge ? due : in->next_judge);
 	if (in->path && !in->store)
 		d = vici_deadline_min(d, in->next_open);
 	if (in->store) {

@@ -145,6 +145,12 @@ struct diag_config {
 	 * (default 5000 ms; negative: at once, for a one-shot snapshot). Lines that
 	 * say why (retransmits, giving up) count at once either way. */
 	int64_t connecting_grace_ms;
+	/* An IKE SA established for less than this (by charon's own
+	 * `established` seconds) may still be building its CHILD SAs (a
+	 * second CHILD config comes with CREATE_CHILD_SA after IKE_AUTH) and
+	 * gets no child-missing verdict from the state alone (default 5000 ms;
+	 * negative: at once). Lines that say why a CHILD SA failed count at once. */
+	int64_t child_grace_ms;
 	/* IKE SAs whose lines are followed at once (default 256; the least
 	 * recently seen is forgotten first). */
 	size_t max_attempts;
@@ -205,6 +211,13 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 
 /* Increases whenever a verdict changes (for redraws). */
 uint64_t diag_generation(const struct diag *d);
+
+/* When the last diag_update() held a verdict from the tables back because
+ * an SA was still in its grace (connecting_grace_ms, child_grace_ms): the
+ * time the first such grace ends, when the same tables may prove a verdict
+ * (call diag_update() again then, even if nothing changed).
+ * MODEL_TIME_NONE when nothing waits. */
+int64_t diag_recheck_at(const struct diag *d);
 
 /* Every verdict held, current ones and history, ordered by connection name
  * (peers no connection matched last, by address), IKE before CHILD. */

@@ -274,6 +274,11 @@ struct diag *diag_new(const struct diag_config *cfg)
 		d->cfg.connecting_grace_ms = 5000;
 	if (d->cfg.connecting_grace_ms < 0)
 		d->cfg.connecting_grace_ms = 0;
+	d->recheck_at = MODEL_TIME_NONE;
+	if (!d->cfg.child_grace_ms)
+		d->cfg.child_grace_ms = 5000;
+	if (d->cfg.child_grace_ms < 0)
+		d->cfg.child_grace_ms = 0;
 	if (!d->cfg.max_attempts)
 		d->cfg.max_attempts = 256;
 	if (!d->cfg.max_peers)
@@ -548,6 +553,11 @@ static void sync_shown(const struct diag *cd)
 uint64_t diag_generation(const struct diag *d)
 {
 	return d->gen;
+}
+
+int64_t diag_recheck_at(const struct diag *d)
+{
+	return d->recheck_at;
 }
 
 size_t diag_count(const struct diag *d)

@@ -92,6 +92,9 @@ struct diag {
 	struct diag_config cfg;
 	uint64_t gen;
 	bool dirty;
+	/* the end of the first grace that held a table verdict back in the
+	 * last diag_update() (MODEL_TIME_NONE: none) */
+	int64_t recheck_at;
 
 	/* subjs: in the order they came (the index is what subj_map holds);
 	 * order: the same sorted as diag_at() lists them */

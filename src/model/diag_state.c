@@ -19,7 +19,10 @@
  *     dpd_action/close_action say start after the connection was up, or a
  *     trap policy that was there is gone (should-be-up).
  * A CONNECTING SA younger than connecting_grace_ms is on its way and says
- * nothing yet.
+ * nothing yet; so is an IKE SA established for less than child_grace_ms
+ * whose CHILD SAs are not all there (a listing taken between ike-updown and
+ * child-updown, or before a second CHILD config's CREATE_CHILD_SA ended,
+ * is not a failure).
  */
 #include "model/diag_records.h"
 #include "model/diag_rules.h"
@@ -90,6 +93,7 @@ static void set_live(struct diag *d, struct subj *sj, enum diag_code code, enum 
 /* What the SA table says about one connection of the snapshot. */
 struct cstate {
 	uint32_t up_id;      /* an established IKE SA, the newest */
+	int64_t up_at;       /* when up_id was established (MODEL_TIME_NONE: unknown) */
 	uint32_t connecting; /* a CONNECTING IKE SA, the newest */
 	const struct model_ike *connecting_ike;
 	bool *child_up; /* per CHILD config: a CHILD SA installed */
@@ -242,6 +246,13 @@ static void live_or_drop(struct diag *d, enum diag_layer layer, const char *conn
 		set_live(d, sj, code, side, ike_id, peer ? peer : "", detail, now);
 }
 
+/* A verdict the tables may prove at `at`, once a grace has ended. */
+static void recheck(struct diag *d, int64_t at)
+{
+	if (d->recheck_at == MODEL_TIME_NONE || at < d->recheck_at)
+		d->recheck_at = at;
+}
+
 static void judge_ike(struct diag *d, const struct cconn *c, const struct cstate *st, int64_t now)
 {
 	char detail[600];
@@ -259,6 +270,7 @@ static void judge_ike(struct diag *d, const struct cconn *c, const struct cstate
 		id = ike->uniqueid;
 		if (now - since < d->cfg.connecting_grace_ms) {
 			code = DIAG_NONE;
+			recheck(d, since + d->cfg.connecting_grace_ms);
 		} else if (ike->initiator && zero_spi(ike->responder_spi)) {
 			code = DIAG_PEER_UNREACHABLE;
 			snprintf(detail, sizeof(detail),
@@ -306,6 +318,8 @@ static void judge_children(struct diag *d, const struct traps *traps, bool pols,
 	struct subj *ike_sj = diag_subj(d, S_CONN, DIAG_LAYER_IKE, c->name, NULL, false);
 	bool quiet = ike_sj && ike_sj->quiet;
 	bool all_up = st->up_id != 0;
+	/* an IKE SA up for a moment may still be building its CHILD SAs */
+	bool settled = st->up_at == MODEL_TIME_NONE || now - st->up_at >= d->cfg.child_grace_ms;
 	for (size_t j = 0; j < c->n_children; j++) {
 		const struct cchild *cc = &c->children[j];
 		struct subj *sj = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, cc->name, false);
@@ -319,6 +333,8 @@ static void judge_children(struct diag *d, const struct traps *traps, bool pols,
 		if (pols && !trap && trap_wanted && !quiet) {
 			code = DIAG_SHOULD_BE_UP;
 			snprintf(detail, sizeof(detail), "the trap policy of %s is gone", cc->name);
+		} else if (st->up_id && !st->child_up[j] && !trap && !settled) {
+			recheck(d, st->up_at + d->cfg.child_grace_ms);
 		} else if (st->up_id && !st->child_up[j] && !trap) {
 			code = DIAG_CHILD_MISSING;
 			snprintf(detail, sizeof(detail),
@@ -355,6 +371,7 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 		diag_finish(d);
 		return;
 	}
+	d->recheck_at = MODEL_TIME_NONE;
 	struct cstate *st = xcalloc(d->n_conns ? d->n_conns : 1, sizeof(*st));
 	for (size_t k = 0; k < d->n_conns; k++)
 		st[k].child_up = xcalloc(d->conns[k].n_children + 1, sizeof(bool));
@@ -371,8 +388,10 @@ void diag_update(struct diag *d, const struct model *m, unsigned tables, int64_t
 		if (ike_up(ike->state)) {
 			sa_up(d, ike, name, now);
 			if (k != SIZE_MAX) {
-				if (ike->uniqueid > st[k].up_id)
+				if (ike->uniqueid > st[k].up_id) {
 					st[k].up_id = ike->uniqueid;
+					st[k].up_at = ike->established_at;
+				}
 				for (size_t j = 0; j < d->conns[k].n_children; j++)
 					for (size_t c = 0; c < ike->n_children; c++)
 						if (child_installed(ike->children[c].state) &&
