@@ -806,6 +806,19 @@ static void test_text_hostile(void **state)
 	assert_non_null(strstr(out, "evil\\x1b]0;owned\\x07")); /* the peer's identity */
 	assert_non_null(strstr(out, "peer 192.0.2.1"));
 	free(out);
+
+	/* an age of six characters (12m05s) keeps DETAIL in its column */
+	f = open_memstream(&out, &len);
+	why_render(w, f, NULL, 0, false, false, why_now(w) + 725000);
+	fclose(f);
+	const char *row = strstr(out, "12m05s  IKE SA #3 is up");
+	assert_non_null(row);
+	while (row > out && row[-1] != '\n')
+		row--;
+	const char *head = strstr(out, "DETAIL");
+	assert_non_null(head);
+	assert_int_equal(strstr(row, "IKE SA #3") - row, head - out);
+	free(out);
 	why_free(w);
 }
 

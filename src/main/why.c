@@ -486,7 +486,8 @@ static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t
 		return;
 	}
 	put_padded(out, "CONN", wc, fl);
-	fputs("  VERDICT           SINCE  DETAIL\n", out);
+	/* SINCE fits fmt_duration()'s longest usual form ("23h59m", "99d23h") */
+	fprintf(out, "  %-16s  %7s  DETAIL\n", "VERDICT", "SINCE");
 	for (size_t i = 0; i < n; i++) {
 		const struct why_row *r = &rows[i];
 		const struct diag_verdict *v = r->v;
@@ -504,7 +505,7 @@ static void render_text(FILE *out, const struct why_row *rows, size_t n, int64_t
 		           : explains(r) ? r->rec->code
 		                         : r->status,
 		           16, fl);
-		fprintf(out, "  %5s  ", since);
+		fprintf(out, "  %7s  ", since);
 		if (v) {
 			put(out, v->detail, strlen(v->detail), fl);
 			if (v->count > 1)
