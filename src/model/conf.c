@@ -243,6 +243,12 @@ static int pol_root_sub(void *ctx, struct vici_parser *p, const struct vici_elem
 	                   NULL, NULL);
 }
 
+const char *model_pol_type_name(enum model_pol_type t)
+{
+	static const char *const names[] = {"trap", "drop", "pass"};
+	return names[(unsigned)t <= MODEL_POL_PASS ? t : MODEL_POL_TRAP];
+}
+
 int model_ingest_list_policy(struct model *m, const void *msg, size_t len, int64_t now)
 {
 	struct model_pol *pl = xcalloc(1, sizeof(*pl));

@@ -278,6 +278,9 @@ enum model_pol_type {
 	MODEL_POL_PASS,
 };
 
+/* "trap", "drop", "pass"; "trap" for out of range (as the type is read). */
+const char *model_pol_type_name(enum model_pol_type t);
+
 struct model_pol {
 	struct model_str key;     /* section name: "<ike>/<child>", "<ns>/<child>" or "<child>" */
 	enum model_pol_type type; /* from mode: DROP/PASS are shunts, the rest traps */

@@ -583,9 +583,7 @@ static bool pget_name(const void *r, filter_visit_fn visit, void *ctx)
 
 static bool pget_type(const void *r, filter_visit_fn visit, void *ctx)
 {
-	static const char *const types[] = {"trap", "drop", "pass"};
-	unsigned t = POL(r)->type <= MODEL_POL_PASS ? POL(r)->type : 0;
-	return fields_cstr(types[t], visit, ctx);
+	return fields_cstr(model_pol_type_name(POL(r)->type), visit, ctx);
 }
 
 static bool pget_mode(const void *r, filter_visit_fn visit, void *ctx)

@@ -200,8 +200,7 @@ static bool pol_name(const void *r, filter_visit_fn v, void *c)
 
 static bool pol_type(const void *r, filter_visit_fn v, void *c)
 {
-	static const char *const types[] = {"trap", "drop", "pass"};
-	return put_cstr(types[POL(r)->type <= MODEL_POL_PASS ? POL(r)->type : 0], v, c);
+	return put_cstr(model_pol_type_name(POL(r)->type), v, c);
 }
 
 static bool pol_mode(const void *r, filter_visit_fn v, void *c)

@@ -698,10 +698,9 @@ void rows_pol(struct row *r, const struct model_pol *p, const unsigned *w,
 	char local[256], remote[256];
 	(void)st;
 	memset(cells, 0, sizeof(cells));
-	static const char *const types[] = {"trap", "drop", "pass"};
 	static const int roles[] = {THEME_INFO, THEME_STATE_DOWN, THEME_STATE_UP};
 	unsigned t = p->type <= MODEL_POL_PASS ? p->type : 0;
-	cells[PC_TYPE] = cell_txt(roles[t], types[t]);
+	cells[PC_TYPE] = cell_txt(roles[t], model_pol_type_name(p->type));
 	cells[PC_NAME] = cell_str(THEME_DEFAULT, p->key);
 	cells[PC_MODE] = cell_str(THEME_DIM, p->mode);
 	model_list_join(&p->local_ts, ",", local, sizeof(local));
