@@ -194,7 +194,7 @@ static void write_conns(struct table *t)
 			continue;
 		struct model_conn_status cs;
 		struct rows_conn_info ci = {0};
-		pane_conn_status(s->m, c, &cs, &ci.trapped, &ci.missing);
+		pane_conn_status(s->m, c, &cs, &ci);
 		struct row r;
 		row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
 		rows_conn(&r, c, &cs, &ci, t->w, &st);

@@ -27,6 +27,7 @@
 struct pane;
 struct column;
 struct row;
+struct rows_conn_info;
 struct diag;
 struct hist;
 struct filter;
@@ -169,11 +170,12 @@ extern const struct pane_ops pane_events_ops;
 extern const struct pane_ops pane_log_ops;
 
 /* What the connections pane shows of a connection's status: the model's
- * counts, whether a trap policy of it is installed, and how many CHILD
- * configs are neither up nor trapped while its IKE SA is up (STATUS
- * "partial"). */
+ * counts in cs, and in ci whether a trap policy of it is installed (looked
+ * up only while it has no IKE SA: STATUS "trap") and how many CHILD configs
+ * are neither up nor trapped while its IKE SA is up (STATUS "partial");
+ * rows_conn_state() tells STATUS from them. */
 void pane_conn_status(const struct model *m, const struct model_conn *c,
-                      struct model_conn_status *cs, bool *is_trapped, size_t *missing);
+                      struct model_conn_status *cs, struct rows_conn_info *ci);
 
 /* Sets up p as a pane of kind ops. */
 void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in);

@@ -158,11 +158,21 @@ static size_t configs_missing(const struct model *m, const struct model_conn *c,
 }
 
 void pane_conn_status(const struct model *m, const struct model_conn *c,
-                      struct model_conn_status *cs, bool *is_trapped, size_t *missing)
+                      struct model_conn_status *cs, struct rows_conn_info *ci)
 {
 	model_conn_status_get(m, c, cs);
-	*is_trapped = trapped(m, c, NULL);
-	*missing = configs_missing(m, c, cs);
+	/* the walk over the policies only where STATUS reads it */
+	ci->trapped = !cs->ikes && trapped(m, c, NULL);
+	ci->missing = configs_missing(m, c, cs);
+}
+
+/* STATUS, as rows_conn() shows it. */
+static enum rows_conn_state conn_state(const struct model *m, const struct model_conn *cn)
+{
+	struct model_conn_status cs;
+	struct rows_conn_info ci;
+	pane_conn_status(m, cn, &cs, &ci);
+	return rows_conn_state(&cs, &ci);
 }
 
 /* A name as the engine keys it (a C string; charon's names hold no NUL). */
@@ -175,18 +185,6 @@ static const char *cname(char *buf, size_t size, struct model_str s)
 /* ---- the filter's fields (struct conn_item) -------------------------------- */
 
 #define CI(r) ((const struct conn_item *)(r))
-
-/* STATUS as a word: what rows_conn() shows. */
-static const char *conn_status(const struct model *m, const struct model_conn *cn)
-{
-	struct model_conn_status cs;
-	model_conn_status_get(m, cn, &cs);
-	if (cs.ikes_up)
-		return configs_missing(m, cn, &cs) ? "partial" : "up";
-	if (cs.ikes)
-		return "connecting";
-	return trapped(m, cn, NULL) ? "trap" : "down";
-}
 
 static const struct diag_verdict *item_verdict(const struct conn_item *it)
 {
@@ -229,8 +227,9 @@ static bool cget_child(const void *r, filter_visit_fn visit, void *ctx)
 static bool cget_status(const void *r, filter_visit_fn visit, void *ctx)
 {
 	const struct conn_item *it = CI(r);
-	return fields_cstr(it->peer ? "unmatched" : conn_status(it->c->model, it->conn), visit,
-	                   ctx);
+	return fields_cstr(it->peer ? "unmatched"
+	                            : rows_conn_state_name(conn_state(it->c->model, it->conn)),
+	                   visit, ctx);
 }
 
 /* A child config's row holds its traffic selectors and its connection's
@@ -283,9 +282,9 @@ static bool cget_problem(const void *r, filter_visit_fn visit, void *ctx)
 		    !config_up(m, it->conn, it->child))
 			why = "child-missing";
 	} else if (!why && it->conn) {
-		why = conn_status(m, it->conn);
-		if (strcmp(why, "partial") && strcmp(why, "connecting"))
-			why = NULL;
+		enum rows_conn_state s = conn_state(m, it->conn);
+		if (s == ROWS_CONN_PARTIAL || s == ROWS_CONN_CONNECTING)
+			why = rows_conn_state_name(s);
 	}
 	return fields_cstr(why, visit, ctx);
 }
@@ -336,7 +335,7 @@ static void conn_row(void *arg, size_t i, const unsigned *w, struct row *r)
 		        .why = d->diag ? diag_conn_verdict(d->diag, name) : NULL,
 		        .flaps = d->hist && d->hist->enabled,
 		};
-		pane_conn_status(d->m, c, &cs, &ci.trapped, &ci.missing);
+		pane_conn_status(d->m, c, &cs, &ci);
 		const struct hist_flap *fl = ci.flaps ? hist_flaps_find(d->hist, c->name) : NULL;
 		if (fl) {
 			ci.ike_down = fl->ike_down;
@@ -369,18 +368,6 @@ static const struct sort_column conn_sorts[] = {
         {"auth", CS_AUTH, CC_AUTH, -1, false, false},
 };
 
-/* STATUS from the worst: down, connecting, partial, trap, up. */
-static int64_t status_rank(const struct model *m, const struct model_conn *c)
-{
-	struct model_conn_status cs;
-	model_conn_status_get(m, c, &cs);
-	if (cs.ikes_up)
-		return configs_missing(m, c, &cs) ? 2 : 4;
-	if (cs.ikes)
-		return 1;
-	return trapped(m, c, NULL) ? 3 : 0;
-}
-
 static void conn_key(const struct pane_ctx *cx, int key, const struct model_conn *c,
                      struct sort_item *it)
 {
@@ -390,7 +377,7 @@ static void conn_key(const struct pane_ctx *cx, int key, const struct model_conn
 		it->s = c->name;
 		break;
 	case CS_STATUS:
-		it->n = status_rank(cx->model, c);
+		it->n = conn_state(cx->model, c); /* from the worst */
 		it->s = c->name;
 		break;
 	case CS_WHY: {

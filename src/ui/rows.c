@@ -570,30 +570,46 @@ static void fmt_pair(char *buf, size_t size, size_t a, size_t b, bool utf8)
 	snprintf(buf, size, "%zu%s%zu", a, utf8 ? "\u00b7" : ":", b);
 }
 
+enum rows_conn_state rows_conn_state(const struct model_conn_status *cs,
+                                     const struct rows_conn_info *ci)
+{
+	if (cs->ikes_up)
+		return ci->missing ? ROWS_CONN_PARTIAL : ROWS_CONN_UP;
+	if (cs->ikes)
+		return ROWS_CONN_CONNECTING;
+	return ci->trapped ? ROWS_CONN_TRAP : ROWS_CONN_DOWN;
+}
+
+const char *rows_conn_state_name(enum rows_conn_state s)
+{
+	static const char *const names[] = {[ROWS_CONN_DOWN] = "down",
+	                                    [ROWS_CONN_CONNECTING] = "connecting",
+	                                    [ROWS_CONN_PARTIAL] = "partial",
+	                                    [ROWS_CONN_TRAP] = "trap",
+	                                    [ROWS_CONN_UP] = "up"};
+	return (unsigned)s <= ROWS_CONN_UP ? names[s] : names[ROWS_CONN_DOWN];
+}
+
 static void conn_status_cell(struct row_cell *cell, char *up, size_t size,
                              const struct model_conn_status *cs, const struct rows_conn_info *ci,
                              const struct rows_style *st)
 {
-	char n[48];
-	int role;
-	fmt_pair(n, sizeof(n), cs->ikes_up, cs->children_up, st->utf8);
-	if (cs->ikes_up && ci->missing) {
-		role = THEME_WARNING;
-		snprintf(up, size, "%s partial %s", theme_glyph(NULL, THEME_WARNING, st->utf8), n);
-	} else if (cs->ikes_up) {
-		role = THEME_STATE_UP;
-		snprintf(up, size, "%s up %s", theme_glyph(NULL, THEME_STATE_UP, st->utf8), n);
-	} else if (cs->ikes) {
-		role = THEME_CONNECTING;
-		snprintf(up, size, "%s connecting", theme_glyph(NULL, THEME_CONNECTING, st->utf8));
-	} else if (ci->trapped) {
-		role = THEME_INFO;
-		snprintf(up, size, "%s trap", theme_glyph(NULL, THEME_INFO, st->utf8));
-	} else {
-		role = THEME_DIM;
-		snprintf(up, size, "%s down", theme_glyph(NULL, THEME_STATE_DOWN, st->utf8));
+	/* the role, and the glyph's role where it differs (down is dim) */
+	static const int roles[][2] = {
+	        [ROWS_CONN_DOWN] = {THEME_DIM, THEME_STATE_DOWN},
+	        [ROWS_CONN_CONNECTING] = {THEME_CONNECTING, THEME_CONNECTING},
+	        [ROWS_CONN_PARTIAL] = {THEME_WARNING, THEME_WARNING},
+	        [ROWS_CONN_TRAP] = {THEME_INFO, THEME_INFO},
+	        [ROWS_CONN_UP] = {THEME_STATE_UP, THEME_STATE_UP}};
+	enum rows_conn_state s = rows_conn_state(cs, ci);
+	char n[48] = "";
+	if (s == ROWS_CONN_PARTIAL || s == ROWS_CONN_UP) {
+		n[0] = ' ';
+		fmt_pair(n + 1, sizeof(n) - 1, cs->ikes_up, cs->children_up, st->utf8);
 	}
-	*cell = cell_txt(role, up);
+	snprintf(up, size, "%s %s%s", theme_glyph(NULL, roles[s][1], st->utf8),
+	         rows_conn_state_name(s), n);
+	*cell = cell_txt(roles[s][0], up);
 }
 
 void rows_conn(struct row *r, const struct model_conn *c, const struct model_conn_status *cs,

@@ -193,12 +193,28 @@ enum conn_column {
 extern const struct column conn_columns[CC_COUNT];
 /* What the connections pane knows of a connection beyond its status. */
 struct rows_conn_info {
-	bool trapped;                   /* a trap policy of the connection is installed */
+	bool trapped;                   /* a trap policy of it is installed (read without IKE SA) */
 	size_t missing;                 /* CHILD configs neither up nor trapped (while IKE is up) */
 	const struct diag_verdict *why; /* its current verdict, or NULL */
 	bool flaps;                     /* the history store counted its down events */
 	unsigned ike_down, child_down;  /* ... in the last 24 hours */
 };
+/* A connection's STATUS, worst first (the order of :sort status). */
+enum rows_conn_state {
+	ROWS_CONN_DOWN,
+	ROWS_CONN_CONNECTING,
+	ROWS_CONN_PARTIAL,
+	ROWS_CONN_TRAP,
+	ROWS_CONN_UP,
+};
+/* What STATUS says of a connection with SAs cs: up or partial (ci->missing)
+ * while an IKE SA is up, connecting while one is not, else trap
+ * (ci->trapped) or down. */
+enum rows_conn_state rows_conn_state(const struct model_conn_status *cs,
+                                     const struct rows_conn_info *ci);
+/* "down", "connecting", "partial", "trap", "up": the word STATUS shows and
+ * the connections pane's field "status" holds. */
+const char *rows_conn_state_name(enum rows_conn_state s);
 /* STATUS reads "up 1·2" (IKE SAs up · CHILD SAs installed; "1:2" in
  * ASCII), "partial 1·0" when a configured CHILD SA is missing (never in the
  * colour of up), "connecting", "trap" or "down"; WHY the verdict's code in
