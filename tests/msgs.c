@@ -233,6 +233,26 @@ struct msg msg_control_log(const char *group, int level, const char *text)
 	return msg_finish(&b);
 }
 
+struct msg msg_list_pol(const char *key, const char *mode, const char *lts, const char *rts)
+{
+	struct vici_builder b;
+	vici_builder_init(&b);
+	vici_builder_section_start(&b, key);
+	const char *slash = strchr(key, '/');
+	vici_builder_add_str(&b, "child", slash ? slash + 1 : key);
+	if (slash)
+		vici_builder_add_fmt(&b, "ike", "%.*s", (int)(slash - key), key);
+	vici_builder_add_str(&b, "mode", mode);
+	vici_builder_list_start(&b, "local-ts");
+	vici_builder_list_item_str(&b, lts);
+	vici_builder_list_end(&b);
+	vici_builder_list_start(&b, "remote-ts");
+	vici_builder_list_item_str(&b, rts);
+	vici_builder_list_end(&b);
+	vici_builder_section_end(&b);
+	return msg_finish(&b);
+}
+
 int msg_feed(struct model *m, const char *event, struct msg msg, int64_t now)
 {
 	int r = model_ingest_event(m, event, strlen(event), msg.p, msg.len, now);
@@ -250,10 +270,16 @@ void msg_sweep_sas(struct model *m, const struct ike_spec *ikes,
 	model_sweep_end(m, MODEL_TABLE_SAS, now);
 }
 
+void msg_sweep(struct model *m, enum model_table t, const char *event, const struct msg *msgs,
+               size_t n, int64_t now)
+{
+	model_sweep_begin(m, t, 0, now);
+	for (size_t i = 0; i < n; i++)
+		msg_feed(m, event, msgs[i], now);
+	model_sweep_end(m, t, now);
+}
+
 void msg_sweep_conns(struct model *m, const struct msg *conns, size_t n, int64_t now)
 {
-	model_sweep_begin(m, MODEL_TABLE_CONNS, 0, now);
-	for (size_t i = 0; i < n; i++)
-		msg_feed(m, "list-conn", conns[i], now);
-	model_sweep_end(m, MODEL_TABLE_CONNS, now);
+	msg_sweep(m, MODEL_TABLE_CONNS, "list-conn", conns, n, now);
 }

@@ -56,6 +56,9 @@ struct msg msg_ike_update(const struct ike_spec *s, const char *new_remote, int 
 /* A connection with the given child configs (start_action each, or NULL). */
 struct msg msg_list_conn(const char *name, const char *const *children, const char *const *start,
                          size_t n);
+/* A policy of list-policies: key "IKE/CHILD" (or "CHILD") in mode
+ * ("TUNNEL", "DROP", "PASS", ...) between lts and rts. */
+struct msg msg_list_pol(const char *key, const char *mode, const char *lts, const char *rts);
 /* A control-log event of a running request. */
 struct msg msg_control_log(const char *group, int level, const char *text);
 
@@ -66,6 +69,10 @@ int msg_feed(struct model *m, const char *event, struct msg msg, int64_t now);
 void msg_sweep_sas(struct model *m, const struct ike_spec *ikes,
                    const struct child_spec *const *children, const size_t *nchildren, size_t n,
                    int64_t now);
+/* A full sweep of table t by these messages of event ("list-policy", ...),
+ * freed. */
+void msg_sweep(struct model *m, enum model_table t, const char *event, const struct msg *msgs,
+               size_t n, int64_t now);
 /* A full sweep of the connections. */
 void msg_sweep_conns(struct model *m, const struct msg *conns, size_t n, int64_t now);
 

@@ -29,7 +29,6 @@
 #include "ui/keys.h"
 #include "ui/pane.h"
 #include "ui/sort.h"
-#include "vici/wire.h"
 
 #define ROWS 24
 #define COLS 200
@@ -251,42 +250,16 @@ static void test_conns_sort(void **state)
 	fx_free(&f);
 }
 
-static struct msg pol_msg(const char *key, const char *mode, const char *lts)
-{
-	struct vici_builder b;
-	struct msg m;
-	vici_builder_init(&b);
-	vici_builder_section_start(&b, key);
-	const char *slash = strchr(key, '/');
-	vici_builder_add_str(&b, "child", slash ? slash + 1 : key);
-	if (slash)
-		vici_builder_add_fmt(&b, "ike", "%.*s", (int)(slash - key), key);
-	vici_builder_add_str(&b, "mode", mode);
-	vici_builder_list_start(&b, "local-ts");
-	vici_builder_list_item_str(&b, lts);
-	vici_builder_list_end(&b);
-	vici_builder_list_start(&b, "remote-ts");
-	vici_builder_list_item_str(&b, "10.9.0.0/16");
-	vici_builder_list_end(&b);
-	vici_builder_section_end(&b);
-	assert_int_equal(vici_builder_finish(&b, &m.p, &m.len), 0);
-	return m;
-}
-
 static void test_pols_sort(void **state)
 {
 	(void)state;
 	struct fx f;
 	fx_init(&f, &pane_pols_ops);
-	struct msg pols[] = {pol_msg("gw/zeta", "TUNNEL", "10.3.0.0/16"),
-	                     pol_msg("gw/alpha", "DROP", "10.1.0.0/16"),
-	                     pol_msg("gw/mid", "PASS", "10.2.0.0/16")};
-	model_sweep_begin(f.m, MODEL_TABLE_POLS, 0, 1000);
-	for (size_t i = 0; i < 3; i++) {
-		assert_true(model_ingest_list_policy(f.m, pols[i].p, pols[i].len, 1000) >= 0);
-		free(pols[i].p);
-	}
-	model_sweep_end(f.m, MODEL_TABLE_POLS, 1000);
+	struct msg pols[] = {msg_list_pol("gw/zeta", "TUNNEL", "10.3.0.0/16", "10.9.0.0/16"),
+	                     msg_list_pol("gw/alpha", "DROP", "10.1.0.0/16", "10.9.0.0/16"),
+	                     msg_list_pol("gw/mid", "PASS", "10.2.0.0/16", "10.9.0.0/16")};
+	msg_sweep(f.m, MODEL_TABLE_POLS, "list-policy", pols, 3, 1000);
+	assert_int_equal(model_pol_count(f.m), 3);
 	assert_string_equal(order(&f, 2), "trap drop pass");
 	f.p.lv.sel = 0; /* the trap policy */
 	assert_int_equal(pane_sort_set(&f.p, &f.c, pane_sort_find(&f.p, "Local-TS"), true), 0);
