@@ -2,7 +2,8 @@
  * Batch mode, like `top -b`: `swantop -b [-n COUNT] [-d SECONDS] [--pane
  * sas|conns|pols|events] [--filter EXPR] [--json] [--uri URI]` prints
  * snapshots of one pane, with the same columns, rates and countdowns as
- * the screen (ui/rows.h, without curses), as text or one JSON object per
+ * the screen (ui/rows.h, without curses) and the rows the pane's filter
+ * keeps (its field table, ui/pane.h), as text or one JSON object per
  * snapshot and line, and exits after COUNT of them. No terminal is needed
  * and no escape sequence is written: every string is sanitised.
  *
@@ -71,8 +72,11 @@ struct batch_snapshot {
 	uint64_t events_after;    /* events pane: only events with a larger seq */
 };
 
-/* The field table of the pane's rows for the filter language
- * (ui/rowfields.h), *n of them. */
+struct pane_ops;
+/* The pane whose rows and filter a snapshot has (ui/pane.h). */
+const struct pane_ops *batch_pane_ops(enum batch_pane pane);
+/* The field table of the pane's rows for the filter language: the pane's
+ * own (its ops' fields), *n of them. */
 const struct filter_field *batch_fields(enum batch_pane pane, size_t *n);
 /* Writes one snapshot (text: a title line, the heading and the rows, then
  * an empty line; JSON: one line). Returns the seq of the newest event held

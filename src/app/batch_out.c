@@ -1,9 +1,10 @@
 /*
  * Batch mode's snapshots (see batch.h): the panes' rows as ui/rows.c
- * formats them, written as plain lines or as JSON. A JSON row has the
- * table's headings in lower case as keys and the cells as the screen shows
- * them at the widest (the columns' largest widths), without padding and
- * without the tree's glyphs.
+ * formats them, chosen by the filter as the panes choose theirs (their
+ * field tables and ui/pane.h's pane_*_match()), written as plain lines or
+ * as JSON. A JSON row has the table's headings in lower case as keys and
+ * the cells as the screen shows them at the widest (the columns' largest
+ * widths), without padding and without the tree's glyphs.
  */
 #include "app/batch.h"
 
@@ -13,7 +14,6 @@
 
 #include "model/filter.h"
 #include "ui/pane.h"
-#include "ui/rowfields.h"
 #include "ui/rows.h"
 #include "util/json.h"
 #include "util/sanitize.h"
@@ -24,22 +24,22 @@ const char *batch_pane_name(enum batch_pane pane)
 	return (unsigned)pane < 4 ? names[pane] : "?";
 }
 
+const struct pane_ops *batch_pane_ops(enum batch_pane pane)
+{
+	static const struct pane_ops *const ops[] = {
+	        [BATCH_SAS] = &pane_sas_ops,
+	        [BATCH_CONNS] = &pane_conns_ops,
+	        [BATCH_POLS] = &pane_pols_ops,
+	        [BATCH_EVENTS] = &pane_events_ops,
+	};
+	return ops[(unsigned)pane <= BATCH_EVENTS ? pane : BATCH_SAS];
+}
+
 const struct filter_field *batch_fields(enum batch_pane pane, size_t *n)
 {
-	switch (pane) {
-	case BATCH_CONNS:
-		*n = rowfields_conn_count;
-		return rowfields_conn;
-	case BATCH_POLS:
-		*n = rowfields_pol_count;
-		return rowfields_pol;
-	case BATCH_EVENTS:
-		*n = rowfields_event_count;
-		return rowfields_event;
-	default:
-		*n = rowfields_sa_count;
-		return rowfields_sa;
-	}
+	const struct pane_ops *ops = batch_pane_ops(pane);
+	*n = ops->nfields;
+	return ops->fields;
 }
 
 /* A table being written: its columns, the widths, and the output. */
@@ -149,37 +149,40 @@ static void table_row(struct table *t, struct row *r, const char *kind, bool ike
 
 /* ---- the panes --------------------------------------------------------------- */
 
-static bool match(const struct batch_snapshot *s, const void *item)
+/* The context the rows are matched in: batch mode has no diagnosis engine
+ * and no history store (a monitor without them). */
+static struct pane_ctx match_ctx(const struct batch_snapshot *s)
 {
-	return filter_match(s->filter, item);
+	return (struct pane_ctx){
+	        .model = s->m, .utf8 = s->utf8, .now = s->now, .wall_offset = s->wall_offset};
+}
+
+struct sa_filter {
+	const struct filter *f;
+	struct pane_ctx c;
+};
+
+static bool sa_match(void *ctx, const struct model_ike *ike, const struct model_child *child)
+{
+	const struct sa_filter *sf = ctx;
+	return pane_sa_match(sf->f, &sf->c, ike, child);
 }
 
 static void write_sas(struct table *t, struct model *m)
 {
 	const struct batch_snapshot *s = t->s;
 	struct rows_style st = {s->utf8, s->now, s->wall_offset};
+	struct sa_filter sf = {s->filter, match_ctx(s)};
 	struct model_view *v = model_view_new(m);
+	if (s->filter)
+		model_view_set_match(v, sa_match, &sf);
 	model_view_refresh(v);
 	for (size_t i = 0; i < model_view_count(v); i++) {
-		const struct model_row *ir = model_view_row(v, i);
-		size_t nc = 0;
-		while (i + 1 + nc < model_view_count(v) && model_view_row(v, i + 1 + nc)->child)
-			nc++;
-		/* an IKE SA that matches shows every CHILD SA, else only those
-		 * that match (as the SA pane's filter) */
-		bool all = match(s, ir), any = all;
-		for (size_t k = 0; !any && k < nc; k++)
-			any = match(s, model_view_row(v, i + 1 + k));
-		for (size_t k = 0; any && k <= nc; k++) {
-			const struct model_row *mr = model_view_row(v, i + k);
-			if (k && !all && !match(s, mr))
-				continue;
-			struct row r;
-			row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
-			rows_sa(&r, mr, NULL, t->w, &st);
-			table_row(t, &r, k ? "child" : "ike", !k);
-		}
-		i += nc;
+		const struct model_row *mr = model_view_row(v, i);
+		struct row r;
+		row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
+		rows_sa(&r, mr, NULL, t->w, &st);
+		table_row(t, &r, mr->child ? "child" : "ike", !mr->child);
 	}
 	model_view_free(v);
 }
@@ -188,20 +191,23 @@ static void write_conns(struct table *t)
 {
 	const struct batch_snapshot *s = t->s;
 	struct rows_style st = {s->utf8, s->now, s->wall_offset};
+	struct pane_ctx c = match_ctx(s);
 	for (size_t i = 0; i < model_conn_count(s->m); i++) {
-		const struct model_conn *c = model_conn_at(s->m, i);
-		if (!match(s, c))
+		const struct model_conn *cn = model_conn_at(s->m, i);
+		if (!pane_conn_shown(s->filter, &c, cn))
 			continue;
 		struct model_conn_status cs;
 		struct rows_conn_info ci = {0};
-		pane_conn_status(s->m, c, &cs, &ci);
+		pane_conn_status(s->m, cn, &cs, &ci);
 		struct row r;
 		row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
-		rows_conn(&r, c, &cs, &ci, t->w, &st);
+		rows_conn(&r, cn, &cs, &ci, t->w, &st);
 		table_row(t, &r, "conn", false);
-		for (size_t k = 0; k < c->n_children; k++) {
+		for (size_t k = 0; k < cn->n_children; k++) {
+			if (!pane_conn_match(s->filter, &c, cn, &cn->children[k]))
+				continue;
 			row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
-			rows_conn_child(&r, &c->children[k], k + 1 == c->n_children, NULL, t->w,
+			rows_conn_child(&r, &cn->children[k], k + 1 == cn->n_children, NULL, t->w,
 			                &st);
 			table_row(t, &r, "child", false);
 		}
@@ -214,7 +220,7 @@ static void write_pols(struct table *t)
 	struct rows_style st = {s->utf8, s->now, s->wall_offset};
 	for (size_t i = 0; i < model_pol_count(s->m); i++) {
 		const struct model_pol *p = model_pol_at(s->m, i);
-		if (!match(s, p))
+		if (!filter_match(s->filter, p))
 			continue;
 		struct row r;
 		row_init(&r, s->utf8 ? 0 : SANITIZE_ASCII);
@@ -240,7 +246,8 @@ static uint64_t write_events(FILE *out, const struct batch_snapshot *s, struct j
 		const struct model_event *e = model_event_at(s->m, i);
 		if (e->seq > last)
 			last = e->seq;
-		if ((s->events_after && e->seq <= s->events_after) || !match(s, e))
+		if ((s->events_after && e->seq <= s->events_after) ||
+		    !pane_event_match(s->filter, e))
 			continue;
 		if (!s->json) {
 			struct row r;

@@ -177,6 +177,24 @@ extern const struct pane_ops pane_log_ops;
 void pane_conn_status(const struct model *m, const struct model_conn *c,
                       struct model_conn_status *cs, struct rows_conn_info *ci);
 
+/* Which rows a filter shows, for the panes and batch mode (app/batch.h)
+ * alike: f is compiled against the pane's field table (NULL: every row)
+ * and each row is matched on its own in c. The SA tree's rows: an IKE SA
+ * (child NULL) or one of its CHILD SAs; an IKE SA is shown above its CHILD
+ * SAs that match (model_view_set_match()). */
+bool pane_sa_match(const struct filter *f, const struct pane_ctx *c, const struct model_ike *ike,
+                   const struct model_child *child);
+/* The connections pane's: a connection (ch NULL) or one of its child
+ * configs. */
+bool pane_conn_match(const struct filter *f, const struct pane_ctx *c, const struct model_conn *cn,
+                     const struct model_conn_child *ch);
+/* Whether the connection is shown: it or one of its child configs matches;
+ * it is then shown above those of its child configs that match. */
+bool pane_conn_shown(const struct filter *f, const struct pane_ctx *c, const struct model_conn *cn);
+/* The events pane's rows of the model's ring. (The policies pane's items
+ * are the model's struct model_pol.) */
+bool pane_event_match(const struct filter *f, const struct model_event *e);
+
 /* Sets up p as a pane of kind ops. */
 void pane_init(struct pane *p, const struct pane_ops *ops, const struct pane_init *in);
 void pane_destroy(struct pane *p);

@@ -37,21 +37,34 @@ struct conn_item {
 	const struct pane_ctx *c;
 };
 
-static bool conn_item_match(const struct pane *p, const struct pane_ctx *c,
+static bool conn_item_match(const struct filter *f, const struct pane_ctx *c,
                             const struct model_conn *cn, const struct model_conn_child *ch,
                             const struct diag_verdict *peer)
 {
 	struct conn_item it = {cn, ch, peer, c};
-	return pane_match(p, &it);
+	return filter_match(f, &it);
+}
+
+bool pane_conn_match(const struct filter *f, const struct pane_ctx *c, const struct model_conn *cn,
+                     const struct model_conn_child *ch)
+{
+	return conn_item_match(f, c, cn, ch, NULL);
+}
+
+bool pane_conn_shown(const struct filter *f, const struct pane_ctx *c, const struct model_conn *cn)
+{
+	bool any = pane_conn_match(f, c, cn, NULL);
+	for (size_t j = 0; !any && j < cn->n_children; j++)
+		any = pane_conn_match(f, c, cn, &cn->children[j]);
+	return any;
 }
 
 static size_t *conn_order(const struct pane *p, const struct pane_ctx *c);
 
 /* The rows shown (allocated, *n of them): the connections with their
- * child configs, then the peers no connection matched that have a
- * current verdict (an attempt this charon refused before it knew whose it
- * was). Each row is matched on its own; a connection is shown above its
- * child configs that match. */
+ * child configs (pane_conn_shown()), then the peers no connection matched
+ * that have a current verdict (an attempt this charon refused before it
+ * knew whose it was). */
 static struct conn_row *conn_rows(const struct pane *p, const struct pane_ctx *c, size_t *n)
 {
 	const struct model *m = c->model;
@@ -62,24 +75,20 @@ static struct conn_row *conn_rows(const struct pane *p, const struct pane_ctx *c
 	for (size_t o = 0; o < nc; o++) {
 		size_t i = order[o];
 		const struct model_conn *cn = model_conn_at(m, i);
+		if (!pane_conn_shown(p->match, c, cn))
+			continue;
 		if (k + 1 + cn->n_children + np > cap) {
 			cap = (k + 1 + cn->n_children + np) * 2;
 			rows = xreallocarray(rows, cap, sizeof(*rows));
 		}
-		size_t at = k;
-		bool any = conn_item_match(p, c, cn, NULL, NULL);
 		rows[k++] = (struct conn_row){i, -1, NULL};
 		for (size_t j = 0; j < cn->n_children; j++)
-			if (conn_item_match(p, c, cn, &cn->children[j], NULL)) {
+			if (pane_conn_match(p->match, c, cn, &cn->children[j]))
 				rows[k++] = (struct conn_row){i, (long)j, NULL};
-				any = true;
-			}
-		if (!any)
-			k = at;
 	}
 	for (size_t i = 0; i < np; i++) {
 		const struct diag_verdict *v = diag_at(d, i);
-		if (*v->conn || !v->current || !conn_item_match(p, c, NULL, NULL, v))
+		if (*v->conn || !v->current || !conn_item_match(p->match, c, NULL, NULL, v))
 			continue;
 		rows[k++] = (struct conn_row){SIZE_MAX, -1, v};
 	}
@@ -257,6 +266,17 @@ static bool cget_version(const void *r, filter_visit_fn visit, void *ctx)
 	return CI(r)->conn && fields_str(CI(r)->conn->version, visit, ctx);
 }
 
+/* The authentication classes of the connection's rounds ("public key",
+ * "pre-shared key", "EAP", ...). */
+static bool cget_auth(const void *r, filter_visit_fn visit, void *ctx)
+{
+	const struct model_conn *cn = CI(r)->conn;
+	for (size_t i = 0; cn && i < cn->n_auths; i++)
+		if (fields_str(cn->auths[i].auth_class, visit, ctx))
+			return true;
+	return false;
+}
+
 static bool cget_mode(const void *r, filter_visit_fn visit, void *ctx)
 {
 	return CI(r)->child && fields_str(CI(r)->child->mode, visit, ctx);
@@ -290,11 +310,12 @@ static bool cget_problem(const void *r, filter_visit_fn visit, void *ctx)
 }
 
 static const struct filter_field conn_fields[] = {
-        {"name", true, cget_name},       {"child", true, cget_child},
-        {"status", true, cget_status},   {"state", false, cget_status},
-        {"local", true, cget_local},     {"remote", true, cget_remote},
-        {"version", true, cget_version}, {"mode", true, cget_mode},
-        {"why", true, cget_why},         {"problem", false, cget_problem},
+        {"name", true, cget_name},        {"child", true, cget_child},
+        {"status", true, cget_status},    {"state", false, cget_status},
+        {"local", true, cget_local},      {"remote", true, cget_remote},
+        {"version", true, cget_version},  {"auth", true, cget_auth},
+        {"mode", true, cget_mode},        {"why", true, cget_why},
+        {"problem", false, cget_problem},
 };
 
 struct conn_draw {
@@ -588,6 +609,11 @@ static bool pget_remote(const void *r, filter_visit_fn visit, void *ctx)
 	return fields_list(&POL(r)->remote_ts, visit, ctx);
 }
 
+static bool pget_ts(const void *r, filter_visit_fn visit, void *ctx)
+{
+	return pget_local(r, visit, ctx) || pget_remote(r, visit, ctx);
+}
+
 static bool pget_conn(const void *r, filter_visit_fn visit, void *ctx)
 {
 	return POL(r)->ike.len && fields_str(POL(r)->ike, visit, ctx);
@@ -605,8 +631,9 @@ static bool pget_reqid(const void *r, filter_visit_fn visit, void *ctx)
 
 static const struct filter_field pol_fields[] = {
         {"type", true, pget_type},    {"name", true, pget_name},     {"mode", true, pget_mode},
-        {"local", true, pget_local},  {"remote", true, pget_remote}, {"conn", false, pget_conn},
-        {"child", false, pget_child}, {"reqid", false, pget_reqid},
+        {"local", true, pget_local},  {"remote", true, pget_remote}, {"ts", false, pget_ts},
+        {"conn", false, pget_conn},   {"ike", false, pget_conn},     {"child", false, pget_child},
+        {"reqid", false, pget_reqid},
 };
 
 static size_t *pol_order(const struct pane *p, const struct model *m);

@@ -147,6 +147,12 @@ static const struct filter_field log_fields[] = {
         {"thread", false, lget_thread}, {"uniqueid", false, lget_uniqueid},
 };
 
+bool pane_event_match(const struct filter *f, const struct model_event *e)
+{
+	struct event_item it = {e, NULL};
+	return filter_match(f, &it);
+}
+
 /* Indexes of the entries shown, in *out (allocated); returns their number. */
 static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 {
@@ -155,8 +161,7 @@ static size_t event_index(const struct model *m, struct pane *p, size_t **out)
 	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
 	for (size_t i = 0; i < n; i++) {
 		const struct model_event *e = model_event_at(m, i);
-		struct event_item it = {e, NULL};
-		if ((!rs->cleared || e->seq > rs->clear_seq) && pane_match(p, &it))
+		if ((!rs->cleared || e->seq > rs->clear_seq) && pane_event_match(p->match, e))
 			idx[k++] = i;
 	}
 	*out = idx;

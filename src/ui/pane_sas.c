@@ -251,11 +251,17 @@ static const struct filter_field sa_fields[] = {
         {"uniqueid", false, get_uniqueid},
 };
 
+bool pane_sa_match(const struct filter *f, const struct pane_ctx *c, const struct model_ike *ike,
+                   const struct model_child *child)
+{
+	struct sa_item it = {ike, child, c};
+	return filter_match(f, &it);
+}
+
 static bool sa_match(void *ctx, const struct model_ike *ike, const struct model_child *child)
 {
 	const struct pane *p = ctx;
-	struct sa_item it = {ike, child, &p->env};
-	return pane_match(p, &it);
+	return pane_sa_match(p->match, &p->env, ike, child);
 }
 
 static void sas_filter_changed(struct pane *p)
