@@ -6,7 +6,10 @@
  * input, a byte stream, is fed to the reader in. Every payload the reader
  * hands out must equal what a trivial whole-buffer deframer finds at the same
  * place, an oversized header must stop both at the same frame, and every
- * payload that parses as a packet must re-encode to exactly its frame.
+ * payload that parses as a packet must re-encode to exactly its frame. The
+ * same pieces go through vici_reader_lend() too, the way a conn reads them
+ * (each piece in a buffer of its own, the start of a frame left at its end
+ * fed to the reader before the next), with the same checks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +73,75 @@ static void check_packet(const uint8_t *payload, size_t len)
 		(void)vici_message_validate(pkt.msg, pkt.msg_len);
 }
 
+/* The pieces through vici_reader_lend(). */
+static void lend_pass(const uint8_t *s, size_t len, const uint8_t *sizes, size_t nsizes)
+{
+	struct vici_reader r;
+	uint8_t *buf = NULL;
+	size_t off = 0, ref_off = 0, k = 0, blen = 0, tail = 0;
+	bool refused = false;
+
+	vici_reader_init(&r);
+	while (off < len && !refused) {
+		if (tail < blen)
+			check(vici_reader_feed(&r, buf + tail, blen - tail) == (long)(blen - tail),
+			      "the start of a frame not taken whole");
+		free(buf);
+		size_t n = sizes[k++ % nsizes];
+		n = n ? n : 1;
+		if (n > len - off)
+			n = len - off;
+		buf = malloc(n); /* exactly the piece: ASan sees reads beyond it */
+		check(buf != NULL, "out of memory");
+		memcpy(buf, s + off, n);
+		off += n;
+		blen = n;
+		size_t at = 0;
+		while (at < blen) {
+			const uint8_t *p;
+			size_t plen;
+			long c = vici_reader_lend(&r, buf + at, blen - at, &p, &plen);
+			if (c < 0) {
+				check(c == -EMSGSIZE, "unexpected lend error");
+				const uint8_t *rp;
+				uint32_t rl;
+				check(ref_next(s, len, &ref_off, &rp, &rl) == -1,
+				      "lend refused a frame the reference accepts");
+				check(vici_reader_lend(&r, buf, blen, &p, &plen) == -EMSGSIZE &&
+				              vici_reader_feed(&r, buf, blen) == -EMSGSIZE,
+				      "lend refusal not sticky");
+				refused = true;
+				break;
+			}
+			check((size_t)c <= blen - at, "lend consumed too much");
+			at += (size_t)c;
+			if (!p) {
+				check(plen == 0, "a length without a payload");
+				if (c == 0)
+					break;
+				continue;
+			}
+			const uint8_t *rp;
+			uint32_t rl;
+			check(ref_next(s, len, &ref_off, &rp, &rl) == 1 && rl == plen &&
+			              (plen == 0 || memcmp(rp, p, plen) == 0),
+			      "lent payload differs from the reference");
+			check((p >= buf && p + plen <= buf + blen) || p == r.buf,
+			      "lent payload neither in the piece nor in the reader");
+		}
+		tail = at;
+	}
+	if (!refused) {
+		const uint8_t *rp;
+		uint32_t rl;
+		check(ref_next(s, len, &ref_off, &rp, &rl) == 0, "lend missed a frame");
+		check(r.hdr_have + r.have + (blen - tail) == len - ref_off,
+		      "lend lost bytes of a partial frame");
+	}
+	free(buf);
+	vici_reader_free(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
@@ -129,5 +201,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(r.hdr_have + r.have == len - ref_off, "reader lost bytes of a partial frame");
 	}
 	vici_reader_free(&r);
+	lend_pass(s, len, sizes, nsizes);
 	return 0;
 }

@@ -2,7 +2,10 @@
  * Tests of the conn layer: URI parsing, error texts, connect errors for real
  * (missing socket, refused), and byte transport against the fake server
  * (unix, tcp on 127.0.0.1 and [::1], host names, tiny pieces, big frames,
- * oversized frames, EOF).
+ * oversized frames, EOF), and reading in steps: one step per handle(), the
+ * rest by the pulls (edge-triggered hosts), frames of unpulled steps kept,
+ * the write held back until the socket is read dry, EOF and oversized frames
+ * found by a pull.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -435,6 +439,204 @@ static void test_raw_send(void **state)
 	fakevici_free(f);
 }
 
+/* ---- reading in steps ---- */
+
+/* More than two read steps (64 KiB) of frames, some spanning steps, small
+ * enough to sit in a unix socket's buffer whole. */
+static const size_t step_sizes[] = {100,  70000, 3,    0,    50000, 1000, 1000, 1000, 1000,
+                                    1000, 1000,  1000, 1000, 1000,  1000, 7,    1};
+#define N_STEP_FRAMES (sizeof(step_sizes) / sizeof(step_sizes[0]))
+
+static uint8_t step_byte(size_t frame, size_t i)
+{
+	return (uint8_t)(i * 7 + frame * 13 + 1);
+}
+
+/* The frames of step_sizes as one byte stream (caller frees). */
+static uint8_t *step_stream(size_t *total)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < N_STEP_FRAMES; k++)
+		n += 4 + step_sizes[k];
+	uint8_t *b = xmalloc(n), *w = b;
+	for (size_t k = 0; k < N_STEP_FRAMES; k++) {
+		size_t len = step_sizes[k];
+		*w++ = (uint8_t)(len >> 24);
+		*w++ = (uint8_t)(len >> 16);
+		*w++ = (uint8_t)(len >> 8);
+		*w++ = (uint8_t)len;
+		for (size_t i = 0; i < len; i++)
+			*w++ = step_byte(k, i);
+	}
+	*total = n;
+	return b;
+}
+
+static void check_step_frame(size_t k, const uint8_t *p, size_t len)
+{
+	assert_true(k < N_STEP_FRAMES);
+	assert_non_null(p);
+	assert_int_equal(len, step_sizes[k]);
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != step_byte(k, i))
+			fail_msg("frame %zu differs at byte %zu", k, i);
+}
+
+/* Waits until the conn's socket holds want bytes (the fake has written). */
+static void wait_queued(struct vici_conn *c, size_t want)
+{
+	for (int i = 0; i < 300; i++) {
+		int n = 0;
+		assert_int_equal(ioctl(vici_conn_fd(c), FIONREAD, &n), 0);
+		if ((size_t)n >= want)
+			return;
+		poll(NULL, 0, 10);
+	}
+	fail_msg("the fake server's bytes did not arrive");
+}
+
+/* One handle() reads one step; the pulls read the rest and then send what
+ * handle() held back: an edge-triggered host (one handle() per wakeup, then
+ * pull until -EAGAIN) sees every frame and writes. */
+static void test_steps_edge_triggered(void **state)
+{
+	size_t total;
+	uint8_t *bytes = step_stream(&total);
+	struct fakevici *f = fakevici_new();
+	fakevici_raw(f, bytes, total);
+	fakevici_expect(f, VICI_CMD_REQUEST, "x");
+	fakevici_start(f);
+	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
+	assert_int_equal(vici_conn_connect(c), 0);
+	assert_int_equal(vici_conn_state(c), VICI_CONN_UP);
+	wait_queued(c, total);
+	assert_int_equal(vici_conn_send(c, VICI_CMD_REQUEST, "x", NULL, 0), 0);
+	assert_int_equal(vici_conn_handle(c, POLLIN | POLLOUT), 0);
+	/* the socket still holds frames: they are read before anything is
+	 * written */
+	assert_true(vici_conn_pending_out(c) > 0);
+	const uint8_t *p;
+	size_t len, k = 0;
+	int r;
+	while ((r = vici_conn_next(c, &p, &len)) == 0)
+		check_step_frame(k++, p, len);
+	assert_int_equal(r, -EAGAIN);
+	assert_int_equal(k, N_STEP_FRAMES);
+	assert_int_equal(vici_conn_pending_out(c), 0);
+	assert_int_equal(vici_conn_state(c), VICI_CONN_UP);
+	if (fakevici_wait(f) != 0)
+		fail_msg("%s", fakevici_error(f));
+	assert_string_equal(fakevici_log(f), "accept\nCMD_REQUEST x\n");
+	vici_conn_free(c);
+	fakevici_free(f);
+	free(bytes);
+}
+
+/* An EOF that a pull finds: the frames before it, then the error, once. */
+static void test_steps_eof_found_by_pull(void **state)
+{
+	size_t total;
+	uint8_t *bytes = step_stream(&total);
+	struct fakevici *f = fakevici_new();
+	fakevici_raw(f, bytes, total);
+	fakevici_close(f);
+	fakevici_start(f);
+	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
+	assert_int_equal(vici_conn_connect(c), 0);
+	assert_int_equal(fakevici_wait(f), 0); /* written and closed */
+	assert_int_equal(vici_conn_handle(c, POLLIN), 0);
+	uint8_t *p;
+	size_t len, k = 0;
+	int r;
+	while ((r = vici_conn_recv(c, &p, &len)) == 0) {
+		check_step_frame(k++, p, len);
+		free(p);
+	}
+	assert_int_equal(k, N_STEP_FRAMES);
+	assert_int_equal(r, -EPIPE);
+	assert_int_equal(vici_conn_state(c), VICI_CONN_CLOSED);
+	assert_non_null(strstr(vici_conn_error(c), "closed by charon"));
+	assert_int_equal(vici_conn_recv(c, &p, &len), -EAGAIN);
+	vici_conn_free(c);
+	fakevici_free(f);
+	free(bytes);
+}
+
+/* An oversized header in a later step: refused when that step is read. */
+static void test_steps_oversized_found_by_pull(void **state)
+{
+	size_t total;
+	uint8_t *bytes = step_stream(&total);
+	static const uint8_t big[] = {0x00, 0x08, 0x00, 0x01, 1, 2, 3};
+	bytes = xrealloc(bytes, total + sizeof(big));
+	memcpy(bytes + total, big, sizeof(big));
+	struct fakevici *f = fakevici_new();
+	fakevici_raw(f, bytes, total + sizeof(big));
+	fakevici_start(f);
+	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
+	assert_int_equal(vici_conn_connect(c), 0);
+	wait_queued(c, total + sizeof(big));
+	assert_int_equal(vici_conn_handle(c, POLLIN), 0);
+	const uint8_t *p;
+	size_t len, k = 0;
+	int r;
+	while ((r = vici_conn_next(c, &p, &len)) == 0)
+		check_step_frame(k++, p, len);
+	assert_int_equal(k, N_STEP_FRAMES);
+	assert_int_equal(r, -EMSGSIZE);
+	assert_int_equal(vici_conn_state(c), VICI_CONN_CLOSED);
+	assert_non_null(strstr(vici_conn_error(c), "announced a frame of 524289"));
+	assert_int_equal(vici_conn_next(c, &p, &len), -EAGAIN);
+	vici_conn_free(c);
+	assert_int_equal(fakevici_wait(f), 0);
+	fakevici_free(f);
+	free(bytes);
+}
+
+/* A host that calls handle() again and again without pulling loses nothing:
+ * the frames of each step are kept, in order, for the pulls (next() and
+ * recv() mixed). */
+static void test_steps_unpulled_kept(void **state)
+{
+	size_t total;
+	uint8_t *bytes = step_stream(&total);
+	struct fakevici *f = fakevici_new();
+	fakevici_raw(f, bytes, total);
+	fakevici_close(f);
+	fakevici_start(f);
+	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
+	assert_int_equal(vici_conn_connect(c), 0);
+	assert_int_equal(fakevici_wait(f), 0);
+	int r = 0, handles = 0;
+	while (r == 0 && handles < 100) {
+		r = vici_conn_handle(c, POLLIN);
+		handles++;
+	}
+	assert_int_equal(r, -EPIPE);
+	assert_true(handles >= 2);
+	size_t k = 0, len;
+	for (;;) {
+		const uint8_t *lent;
+		uint8_t *own;
+		if (k % 2) {
+			if ((r = vici_conn_next(c, &lent, &len)) != 0)
+				break;
+			check_step_frame(k++, lent, len);
+		} else {
+			if ((r = vici_conn_recv(c, &own, &len)) != 0)
+				break;
+			check_step_frame(k++, own, len);
+			free(own);
+		}
+	}
+	/* the EOF was handle()'s to report */
+	assert_int_equal(r, -EAGAIN);
+	assert_int_equal(k, N_STEP_FRAMES);
+	vici_conn_free(c);
+	fakevici_free(f);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +656,10 @@ int main(void)
 	        cmocka_unit_test(test_oversized_frame),
 	        cmocka_unit_test(test_eof_keeps_frames),
 	        cmocka_unit_test(test_raw_send),
+	        cmocka_unit_test(test_steps_edge_triggered),
+	        cmocka_unit_test(test_steps_eof_found_by_pull),
+	        cmocka_unit_test(test_steps_oversized_found_by_pull),
+	        cmocka_unit_test(test_steps_unpulled_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,9 @@
  * Unit tests for VICI framing and packets (src/vici/frame.c).
  *
  * This program is linked with -Wl,--wrap=malloc,realloc,calloc so that it can
- * see the largest allocation the library makes: an oversized frame header
- * must be refused before anything is allocated for it.
+ * see the largest allocation the library makes (an oversized frame header
+ * must be refused before anything is allocated for it) and count them (a
+ * reader that lends its payloads reuses its buffer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,10 +28,11 @@ void *__wrap_malloc(size_t size);
 void *__wrap_realloc(void *p, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 
-static size_t max_alloc;
+static size_t max_alloc, n_allocs;
 
 void *__wrap_malloc(size_t size)
 {
+	n_allocs++;
 	if (size > max_alloc)
 		max_alloc = size;
 	return __real_malloc(size);
@@ -38,6 +40,7 @@ void *__wrap_malloc(size_t size)
 
 void *__wrap_realloc(void *p, size_t size)
 {
+	n_allocs++;
 	if (size > max_alloc)
 		max_alloc = size;
 	return __real_realloc(p, size);
@@ -45,6 +48,7 @@ void *__wrap_realloc(void *p, size_t size)
 
 void *__wrap_calloc(size_t n, size_t size)
 {
+	n_allocs++;
 	if (size && n > SIZE_MAX / size)
 		max_alloc = SIZE_MAX;
 	else if (n * size > max_alloc)
@@ -329,6 +333,147 @@ static void test_alloc_watch_works(void **state)
 	max_alloc = 0;
 	assert_int_equal(vici_reader_feed(&r, hdr, 4), 4);
 	assert_true(max_alloc >= 65536);
+	vici_reader_free(&r);
+}
+
+/* ---- lending reader ---- */
+
+/* Reads s the way a conn does with vici_reader_lend(): in pieces whose sizes
+ * cycle through chunks[], each into the same buffer; the start of a frame left
+ * at the end of a piece is fed to the reader before the next piece. Checks
+ * every payload whole and in order, and where it lies: in the piece, or in
+ * the reader's buffer for a frame that spans pieces. */
+static void lend_stream(struct vici_reader *r, const struct stream *s, const size_t *chunks,
+                        size_t nchunks)
+{
+	uint8_t *buf = malloc(s->len);
+	size_t off = 0, k = 0, got = 0, tail = 0, blen = 0;
+	assert_non_null(buf);
+	while (off < s->len) {
+		if (tail < blen)
+			assert_int_equal(vici_reader_feed(r, buf + tail, blen - tail),
+			                 (long)(blen - tail));
+		size_t n = chunks[k++ % nchunks];
+		if (n > s->len - off)
+			n = s->len - off;
+		memcpy(buf, s->bytes + off, n);
+		off += n;
+		blen = n;
+		size_t at = 0;
+		while (at < blen) {
+			const uint8_t *p;
+			size_t len;
+			long c = vici_reader_lend(r, buf + at, blen - at, &p, &len);
+			assert_true(c >= 0);
+			at += (size_t)c;
+			if (!p) {
+				if (c == 0)
+					break;
+				continue;
+			}
+			assert_true(got < NFRAMES);
+			assert_int_equal(len, stream_sizes[got]);
+			if (len)
+				assert_memory_equal(p, s->payloads[got], len);
+			assert_true((p >= buf && p + len <= buf + blen) || p == r->buf);
+			got++;
+		}
+		tail = at;
+	}
+	assert_int_equal(got, NFRAMES);
+	assert_int_equal(tail, blen);
+	assert_int_equal(r->hdr_have, 0);
+	assert_false(vici_reader_ready(r));
+	free(buf);
+}
+
+static void test_reader_lend_stream(void **state)
+{
+	static const size_t sizes[] = {1, 2, 3, 7, 13, 4096, 65536};
+	static const size_t mixed[] = {13, 7, 3, 2, 1, 5, 11, 70004};
+	struct stream s;
+	struct vici_reader r;
+	stream_make(&s);
+	size_t all = s.len;
+	vici_reader_init(&r);
+	lend_stream(&r, &s, &all, 1);
+	/* all in one piece: every frame lent where it is, no buffer */
+	assert_null(r.buf);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		lend_stream(&r, &s, &sizes[i], 1);
+	lend_stream(&r, &s, mixed, sizeof(mixed) / sizeof(mixed[0]));
+	/* The reader's buffer is kept: once it has held the largest frame,
+	 * byte by byte (every frame through the buffer) allocates nothing but
+	 * lend_stream()'s own piece buffer. */
+	assert_true(r.cap >= 70000);
+	size_t before = n_allocs, one = 1;
+	lend_stream(&r, &s, &one, 1);
+	assert_int_equal(n_allocs - before, 1);
+	vici_reader_free(&r);
+	assert_null(r.buf);
+	stream_free(&s);
+}
+
+/* Between frames, the start of a frame is not consumed; a whole one is lent
+ * in place; a frame fed before is lent from the reader's buffer. */
+static void test_reader_lend_partial(void **state)
+{
+	static const uint8_t two[] = {0, 0, 0, 2, 0x0a, 0x0b, 0, 0, 0, 0};
+	struct vici_reader r;
+	const uint8_t *p;
+	size_t len;
+
+	vici_reader_init(&r);
+	for (size_t n = 0; n < 6; n++) {
+		assert_int_equal(vici_reader_lend(&r, two, n, &p, &len), 0);
+		assert_null(p);
+		assert_int_equal(len, 0);
+		assert_int_equal(r.hdr_have, 0);
+	}
+	assert_int_equal(vici_reader_lend(&r, two, sizeof(two), &p, &len), 6);
+	assert_ptr_equal(p, two + 4);
+	assert_int_equal(len, 2);
+	/* the zero-length frame after it: a valid pointer, length 0 */
+	assert_int_equal(vici_reader_lend(&r, two + 6, 4, &p, &len), 4);
+	assert_non_null(p);
+	assert_int_equal(len, 0);
+	/* begun with feed(), finished with lend() */
+	assert_int_equal(vici_reader_feed(&r, two, 5), 5);
+	assert_int_equal(vici_reader_lend(&r, two + 5, 5, &p, &len), 1);
+	assert_ptr_equal(p, r.buf);
+	assert_int_equal(len, 2);
+	assert_memory_equal(p, "\x0a\x0b", 2);
+	assert_false(vici_reader_ready(&r));
+	/* a frame completed by feed() waits for take(): lend() consumes nothing */
+	assert_int_equal(vici_reader_feed(&r, two, 6), 6);
+	assert_true(vici_reader_ready(&r));
+	assert_int_equal(vici_reader_lend(&r, two + 6, 4, &p, &len), 0);
+	assert_null(p);
+	uint8_t *t;
+	assert_int_equal(vici_reader_take(&r, &t, &len), 0);
+	free(t);
+	vici_reader_free(&r);
+}
+
+static void test_reader_lend_oversize(void **state)
+{
+	static const uint8_t big[] = {0x00, 0x08, 0x00, 0x01, 1, 2, 3, 4};
+	static const uint8_t ok[] = {0, 0, 0, 1, 7};
+	struct vici_reader r;
+	const uint8_t *p;
+	size_t len;
+
+	vici_reader_init(&r);
+	max_alloc = 0;
+	/* refused on the header alone, before the payload is there */
+	assert_int_equal(vici_reader_lend(&r, big, 4, &p, &len), -EMSGSIZE);
+	assert_null(p);
+	assert_int_equal(r.len, VICI_FRAME_MAX + 1);
+	assert_int_equal(vici_reader_lend(&r, ok, sizeof(ok), &p, &len), -EMSGSIZE);
+	assert_int_equal(vici_reader_feed(&r, ok, sizeof(ok)), -EMSGSIZE);
+	assert_null(r.buf);
+	if (max_alloc >= 4096)
+		fail_msg("an allocation of %zu bytes happened", max_alloc);
 	vici_reader_free(&r);
 }
 
@@ -693,6 +838,9 @@ int main(void)
 	        cmocka_unit_test(test_reader_max_accepted),
 	        cmocka_unit_test(test_reader_oversize),
 	        cmocka_unit_test(test_alloc_watch_works),
+	        cmocka_unit_test(test_reader_lend_stream),
+	        cmocka_unit_test(test_reader_lend_partial),
+	        cmocka_unit_test(test_reader_lend_oversize),
 	        cmocka_unit_test(test_packet_types),
 	        cmocka_unit_test(test_packet_parse),
 	        cmocka_unit_test(test_packet_parse_long_name),

@@ -3,8 +3,9 @@
  * streamed commands and their (un)registration order, refcounted listeners,
  * events interleaved with commands, CMD_UNKNOWN, EVENT_UNKNOWN, deadlines
  * (late reply dropped, held-back writes, recycle after the grace period),
- * protocol errors, reconnect with re-registration, callbacks that cancel or
- * free, the synchronous wrapper, the command table, deadlines of
+ * protocol errors, reconnect with re-registration, callbacks that cancel,
+ * free, reconnect or call vici_session_handle() again, a stream of many read
+ * steps, the synchronous wrapper, the command table, deadlines of
  * (un)registrations (never confirmed, confirmed late), answered() and a
  * clock driven by the test.
  *
@@ -938,6 +939,137 @@ static void test_free_inside_callback(void **state)
 	fakevici_free(f);
 }
 
+/* The message a callback gets stays valid when a callback before it
+ * reconnects (ASan would see a read of freed memory). */
+static struct vici_session *subject;
+
+static void reconnect_cb(void *ctx, int err, const struct vici_msg *m)
+{
+	trace_msg(ctx, err, m);
+	if (err == 0)
+		assert_int_equal(vici_session_reconnect(subject), 0);
+}
+
+static void test_reconnect_inside_callback(void **state)
+{
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "log");
+	fakevici_confirm(f);
+	fake_event_v(f, "log", "1");
+	fakevici_expect_eof(f);
+	fakevici_accept(f);
+	fakevici_expect(f, VICI_EVENT_REGISTER, "log");
+	fakevici_confirm(f);
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	subject = session_for(f);
+	vici_session_listen(subject, "log", reconnect_cb, "A");
+	vici_session_listen(subject, "log", lis_cb, "B");
+	run_until(subject, "B:ev", 2000);
+	assert_string_equal(trace, "A:ev log v=1;B:ev log v=1;");
+	wait_reconnect(subject);
+	run_for(subject, 100);
+	vici_session_free(subject);
+	finish(f, "accept\nEVENT_REGISTER log\neof\naccept\nEVENT_REGISTER log\neof\n");
+	fakevici_free(f);
+}
+
+/* vici_session_handle() from a callback does no I/O: the messages after the
+ * one being dispatched come after it, to every listener, in order. */
+static void handle_again_cb(void *ctx, int err, const struct vici_msg *m)
+{
+	trace_msg(ctx, err, m);
+	vici_session_handle(subject, POLLIN);
+}
+
+static void test_handle_inside_callback(void **state)
+{
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "log");
+	fakevici_confirm(f);
+	/* both events in one write: they arrive in one read */
+	size_t l1, l2, n1, n2;
+	uint8_t *m1 = msg_v("1", &l1), *m2 = msg_v("2", &l2);
+	uint8_t *f1, *f2;
+	assert_int_equal(vici_packet_encode(VICI_EVENT, "log", m1, l1, &f1, &n1), 0);
+	assert_int_equal(vici_packet_encode(VICI_EVENT, "log", m2, l2, &f2, &n2), 0);
+	uint8_t *both = xmalloc(n1 + n2);
+	memcpy(both, f1, n1);
+	memcpy(both + n1, f2, n2);
+	fakevici_raw(f, both, n1 + n2);
+	free(m1), free(m2), free(f1), free(f2), free(both);
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	subject = session_for(f);
+	vici_session_listen(subject, "log", handle_again_cb, "A");
+	vici_session_listen(subject, "log", lis_cb, "B");
+	run_until(subject, "B:ev log v=2", 2000);
+	assert_string_equal(trace, "A:ev log v=1;B:ev log v=1;A:ev log v=2;B:ev log v=2;");
+	vici_session_free(subject);
+	finish(f, NULL);
+	fakevici_free(f);
+}
+
+/* A stream of many read steps (64 KiB each) arrives whole, every event in
+ * order. */
+static unsigned big_events, big_bad;
+
+static void big_cb(void *ctx, int err, const struct vici_msg *m)
+{
+	if (m->final) {
+		tr("final %d;", err);
+		return;
+	}
+	const uint8_t *v;
+	size_t vl;
+	char want[16];
+	snprintf(want, sizeof(want), "%u", big_events++);
+	if (vici_message_find(m->data, m->len, "n", &v, &vl) != 0 || vl != strlen(want) ||
+	    memcmp(v, want, vl) != 0)
+		big_bad++;
+}
+
+static void test_stream_of_many_steps(void **state)
+{
+	enum { EVENTS = 600 };
+	struct fakevici *f = fakevici_new();
+	fakevici_expect(f, VICI_EVENT_REGISTER, "list-sa");
+	fakevici_confirm(f);
+	fakevici_expect(f, VICI_CMD_REQUEST, "list-sas");
+	uint8_t *pad = xcalloc(1, 1500);
+	for (unsigned i = 0; i < EVENTS; i++) {
+		struct vici_builder b;
+		char n[16];
+		snprintf(n, sizeof(n), "%u", i);
+		vici_builder_init(&b);
+		vici_builder_add_str(&b, "n", n);
+		vici_builder_add(&b, "pad", pad, 1500 - (i % 700));
+		uint8_t *m;
+		size_t len;
+		assert_int_equal(vici_builder_finish(&b, &m, &len), 0);
+		fakevici_event(f, "list-sa", m, len);
+		free(m);
+	}
+	free(pad);
+	fake_reply_v(f, "done");
+	fakevici_expect(f, VICI_EVENT_UNREGISTER, "list-sa");
+	fakevici_confirm(f);
+	fakevici_expect_eof(f);
+	fakevici_start(f);
+	subject = session_for(f);
+	big_events = big_bad = 0;
+	assert_int_equal(vici_session_call(subject, "list-sas", NULL, 0, NULL, big_cb, NULL, NULL),
+	                 0);
+	run_until(subject, "final", 5000);
+	assert_string_equal(trace, "final 0;");
+	assert_int_equal(big_events, EVENTS);
+	assert_int_equal(big_bad, 0);
+	run_for(subject, 50);
+	vici_session_free(subject);
+	finish(f, NULL);
+	fakevici_free(f);
+}
+
 static void test_connect_errors_and_backoff(void **state)
 {
 	char dir[] = "/tmp/test-session.XXXXXX";
@@ -1417,6 +1549,9 @@ int main(void)
 	        cmocka_unit_test_setup(test_cancel_stream_drains, setup),
 	        cmocka_unit_test_setup(test_cancel_before_send, setup),
 	        cmocka_unit_test_setup(test_free_inside_callback, setup),
+	        cmocka_unit_test_setup(test_reconnect_inside_callback, setup),
+	        cmocka_unit_test_setup(test_handle_inside_callback, setup),
+	        cmocka_unit_test_setup(test_stream_of_many_steps, setup),
 	        cmocka_unit_test_setup(test_connect_errors_and_backoff, setup),
 	        cmocka_unit_test_setup(test_connect_timeout, setup),
 	        cmocka_unit_test_setup(test_call_sync, setup),

@@ -5,6 +5,17 @@
  * queues and turns socket errors into sentences. Everything that needs a
  * clock or knows what a packet means lives in the session, so this file can
  * be driven by any loop and tested with a plain socketpair.
+ *
+ * Reading is done in steps of one buffer (READ_STEP bytes) that is kept for
+ * the life of the conn. A step cuts the frames it read right away (so an
+ * oversized header is refused at once) and lends them out where they lie;
+ * only a frame split between two steps is put together in the frame reader's
+ * buffer, which is kept too. The next step is taken when every frame of this
+ * one has been pulled: a daemon that writes faster than its host consumes
+ * (a listing of 50 000 SAs is 60 MB) then costs one buffer, not a copy of the
+ * whole listing, and no allocation per frame. Frames a host leaves unpulled
+ * when it calls handle() again are copied into the incoming queue first, so
+ * nothing is lost whatever the host does.
  */
 #include "vici/conn.h"
 
@@ -36,6 +47,15 @@ struct chunk_queue {
 	struct chunk *head, *tail;
 };
 
+/* Bytes read from the socket per step. */
+#define READ_STEP 65536u
+
+/* A frame cut from the last step, where it lies. */
+struct frame_ref {
+	const uint8_t *p;
+	size_t len;
+};
+
 struct vici_conn {
 	char *uri;
 	struct vici_uri u;
@@ -44,10 +64,18 @@ struct vici_conn {
 	int fd;
 	struct addrinfo *ai_list; /* tcp: addresses still to try */
 	struct addrinfo *ai_next;
-	int last_err; /* tcp: error of the last address tried */
-	struct chunk_queue out, in;
+	int last_err;               /* tcp: error of the last address tried */
+	struct chunk_queue out, in; /* in: frames kept from earlier steps */
 	size_t out_bytes;
-	struct vici_reader reader;
+	struct vici_reader reader;  /* a frame split between two steps */
+	uint8_t *ibuf;              /* the step buffer (READ_STEP bytes) */
+	size_t ilen, itail;         /* bytes in ibuf; from itail on, a frame's start */
+	struct frame_ref *fr;       /* the frames of the last step */
+	size_t fr_n, fr_at, fr_cap; /* fr_at: the next one to pull */
+	bool rd_more;               /* the last step filled ibuf: the socket may hold more */
+	bool wr_later;              /* writing waits until the socket has been read dry */
+	int rd_err;                 /* a failure of a step taken by a pull, not yet reported */
+	struct chunk *lent;         /* the queued frame vici_conn_next() lent last */
 	char *error;
 };
 
@@ -269,6 +297,32 @@ static void queue_clear(struct chunk_queue *q)
 	}
 }
 
+/* Forgets the frames read (lent memory stays valid until the next pull). */
+static void input_reset(struct vici_conn *c)
+{
+	queue_clear(&c->in);
+	c->ilen = c->itail = 0;
+	c->fr_n = c->fr_at = 0;
+	c->rd_more = c->wr_later = false;
+	c->rd_err = 0;
+	/* A fresh reader that keeps its buffer: a frame it lent may still be
+	 * in use by the caller of the pull. */
+	uint8_t *buf = c->reader.buf;
+	size_t cap = c->reader.cap;
+	vici_reader_init(&c->reader);
+	c->reader.buf = buf;
+	c->reader.cap = cap;
+}
+
+static void drop_lent(struct vici_conn *c)
+{
+	if (c->lent) {
+		free(c->lent->data);
+		free(c->lent);
+		c->lent = NULL;
+	}
+}
+
 /* ---- life cycle ---- */
 
 struct vici_conn *vici_conn_new(const char *uri)
@@ -298,10 +352,8 @@ void vici_conn_close(struct vici_conn *c)
 {
 	close_socket(c);
 	queue_clear(&c->out);
-	queue_clear(&c->in);
 	c->out_bytes = 0;
-	vici_reader_free(&c->reader);
-	vici_reader_init(&c->reader);
+	input_reset(c);
 }
 
 void vici_conn_free(struct vici_conn *c)
@@ -309,7 +361,10 @@ void vici_conn_free(struct vici_conn *c)
 	if (!c)
 		return;
 	vici_conn_close(c);
+	drop_lent(c);
 	vici_reader_free(&c->reader);
+	free(c->ibuf);
+	free(c->fr);
 	free(c->uri);
 	free(c->error);
 	free(c);
@@ -491,54 +546,80 @@ static int finish_connect(struct vici_conn *c)
 	return fail(c, -soerr);
 }
 
-static int feed(struct vici_conn *c, const uint8_t *data, size_t len)
+static void frame_push(struct vici_conn *c, const uint8_t *p, size_t len)
 {
-	while (len > 0) {
-		long n = vici_reader_feed(&c->reader, data, len);
+	if (c->fr_n == c->fr_cap) {
+		c->fr_cap = c->fr_cap ? c->fr_cap * 2 : 64;
+		c->fr = xreallocarray(c->fr, c->fr_cap, sizeof(*c->fr));
+	}
+	c->fr[c->fr_n++] = (struct frame_ref){p, len};
+}
+
+/* Cuts the frames in ibuf; a frame's start at the end stays there (itail). */
+static int cut(struct vici_conn *c)
+{
+	size_t off = 0;
+	while (off < c->ilen) {
+		const uint8_t *p;
+		size_t plen;
+		long n = vici_reader_lend(&c->reader, c->ibuf + off, c->ilen - off, &p, &plen);
 		if (n < 0) {
 			uint32_t announced = c->reader.len;
+			c->ilen = c->itail = off; /* the frames before it still count */
 			fail(c, (int)n);
-			if (n == -EMSGSIZE) {
-				char *su = sanitize(c->uri);
-				set_error(c,
-				          xasprintf("protocol error: %s announced a frame of %lu "
-				                    "bytes (the limit is %u)",
-				                    su, (unsigned long)announced, VICI_FRAME_MAX));
-				free(su);
-			}
+			char *su = sanitize(c->uri);
+			set_error(c, xasprintf("protocol error: %s announced a frame of %lu "
+			                       "bytes (the limit is %u)",
+			                       su, (unsigned long)announced, VICI_FRAME_MAX));
+			free(su);
 			return (int)n;
 		}
-		data += n;
-		len -= (size_t)n;
-		if (vici_reader_ready(&c->reader)) {
-			uint8_t *payload;
-			size_t plen;
-			if (vici_reader_take(&c->reader, &payload, &plen) == 0)
-				queue_push(&c->in, payload, plen);
-		}
+		off += (size_t)n;
+		if (p)
+			frame_push(c, p, plen);
+		else if (n == 0)
+			break;
 	}
+	c->itail = off;
 	return 0;
 }
 
-static int read_all(struct vici_conn *c)
+/* Reads one step: up to READ_STEP bytes, or until the socket has no more.
+ * Frames of the previous step still unpulled are copied to the queue first. */
+static int read_step(struct vici_conn *c)
 {
-	uint8_t buf[65536];
-	for (;;) {
-		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+	for (; c->fr_at < c->fr_n; c->fr_at++)
+		queue_push(&c->in, xmemdup(c->fr[c->fr_at].p, c->fr[c->fr_at].len),
+		           c->fr[c->fr_at].len);
+	c->fr_n = c->fr_at = 0;
+	if (c->itail < c->ilen) {
+		/* The start of a frame (lend() refused it: incomplete, its header
+		 * accepted): the reader takes it whole. */
+		vici_reader_feed(&c->reader, c->ibuf + c->itail, c->ilen - c->itail);
+	}
+	c->ilen = c->itail = 0;
+	if (!c->ibuf)
+		c->ibuf = xmalloc(READ_STEP);
+	int err = 0;
+	while (c->ilen < READ_STEP) {
+		ssize_t n = recv(c->fd, c->ibuf + c->ilen, READ_STEP - c->ilen, 0);
 		if (n > 0) {
-			int r = feed(c, buf, (size_t)n);
-			if (r < 0)
-				return r;
+			c->ilen += (size_t)n;
 			continue;
 		}
 		if (n == 0)
-			return fail(c, -EPIPE);
-		if (errno == EINTR)
+			err = -EPIPE;
+		else if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		return fail(c, -errno);
+		else if (errno != EAGAIN && errno != EWOULDBLOCK)
+			err = -errno;
+		break;
 	}
+	c->rd_more = c->ilen == READ_STEP;
+	int r = cut(c);
+	if (r < 0)
+		return r;
+	return err ? fail(c, err) : 0;
 }
 
 static int write_all(struct vici_conn *c)
@@ -579,13 +660,19 @@ int vici_conn_handle(struct vici_conn *c, short revents)
 		/* Freshly connected: the socket is writable, flush what waits. */
 		revents = POLLOUT;
 	}
-	/* Read first: if the peer closed, the frames it sent before still count. */
+	/* Read first: if the peer closed, the frames it sent before still count.
+	 * When the step did not read the socket dry, writing waits for the pull
+	 * that does. */
 	if (revents & (POLLIN | POLLERR | POLLHUP)) {
-		int r = read_all(c);
+		int r = read_step(c);
 		if (r < 0)
 			return r;
 	}
 	if ((revents & (POLLOUT | POLLERR)) && c->out.head) {
+		if (c->rd_more) {
+			c->wr_later = true;
+			return 0;
+		}
 		int r = write_all(c);
 		if (r < 0)
 			return r;
@@ -619,13 +706,67 @@ int vici_conn_send_raw(struct vici_conn *c, const void *data, size_t len)
 	return 0;
 }
 
+/* The next frame of the last step, taking further steps while the socket
+ * has more; then the write handle() left for later. 0, -EAGAIN or a failure
+ * of a step (after the frames read before it). */
+static int pull_step(struct vici_conn *c, const uint8_t **payload, size_t *len)
+{
+	for (;;) {
+		if (c->fr_at < c->fr_n) {
+			*payload = c->fr[c->fr_at].p;
+			*len = c->fr[c->fr_at].len;
+			c->fr_at++;
+			return 0;
+		}
+		if (c->rd_err) {
+			int r = c->rd_err;
+			c->rd_err = 0;
+			return r;
+		}
+		if (c->state != VICI_CONN_UP)
+			return -EAGAIN;
+		if (c->rd_more) {
+			int r = read_step(c);
+			if (r < 0)
+				c->rd_err = r;
+			continue;
+		}
+		if (c->wr_later) {
+			c->wr_later = false;
+			if (c->out.head) {
+				int r = write_all(c);
+				if (r < 0)
+					return r;
+			}
+		}
+		return -EAGAIN;
+	}
+}
+
+int vici_conn_next(struct vici_conn *c, const uint8_t **payload, size_t *len)
+{
+	drop_lent(c);
+	c->lent = queue_pop(&c->in);
+	if (c->lent) {
+		*payload = c->lent->data;
+		*len = c->lent->len;
+		return 0;
+	}
+	return pull_step(c, payload, len);
+}
+
 int vici_conn_recv(struct vici_conn *c, uint8_t **payload, size_t *len)
 {
 	struct chunk *ch = queue_pop(&c->in);
-	if (!ch)
-		return -EAGAIN;
-	*payload = ch->data;
-	*len = ch->len;
-	free(ch);
-	return 0;
+	if (ch) {
+		*payload = ch->data;
+		*len = ch->len;
+		free(ch);
+		return 0;
+	}
+	const uint8_t *p;
+	int r = pull_step(c, &p, len);
+	if (r == 0)
+		*payload = xmemdup(p, *len);
+	return r;
 }

@@ -9,7 +9,12 @@
  * the revents it got. handle() finishes a pending connect, writes as much of
  * the outgoing queue as the socket takes (keeping the offset of a partially
  * written frame) and reads until EAGAIN, so it is safe with edge-triggered
- * notification. Complete payloads are then pulled with vici_conn_recv(). The
+ * notification. Complete payloads are then pulled with vici_conn_next() or
+ * vici_conn_recv(), until they return -EAGAIN. Reading until EAGAIN is shared
+ * between the two: handle() reads one step (64 KiB) and the pulls read the
+ * next steps as they run out of frames (and then write what handle() left:
+ * it writes only once the socket has been read dry), so a daemon that sends
+ * faster than its host consumes fills no more than one step of memory. The
  * conn has no callbacks and no timers: connect deadlines and everything about
  * requests and replies live in the session (session.h).
  *
@@ -110,8 +115,14 @@ size_t vici_conn_pending_out(const struct vici_conn *c);
 
 /* Pulls the oldest received payload (frame without its 4-byte header): the
  * caller owns *payload (free() it). Returns 0, or -EAGAIN if none is
- * waiting. */
+ * waiting; when it had to read the socket for more (see above) and that
+ * failed, the error, once, after the payloads read before it (the conn is
+ * CLOSED then, as after a failed handle()). */
 int vici_conn_recv(struct vici_conn *c, uint8_t **payload, size_t *len);
+/* The same, without a copy: *payload is lent by the conn and stays valid
+ * until the next call of next(), recv(), handle() or free() on it (connect()
+ * and close() leave it valid). */
+int vici_conn_next(struct vici_conn *c, const uint8_t **payload, size_t *len);
 
 /* The last error message ("" if none). Borrowed: valid until the next call
  * that changes it (connect, handle, close, free). */

@@ -4,7 +4,9 @@
  * announced length against VICI_FRAME_MAX and only then allocates the payload
  * buffer, so a hostile header cannot make us allocate 4 GiB. A refused header
  * leaves the reader in a state that refuses every further feed: after an
- * oversized frame the stream cannot be resynchronised.
+ * oversized frame the stream cannot be resynchronised. A payload that is lent
+ * rather than taken leaves its buffer with the reader, which fills it again
+ * with the next frame that fits: a stream of frames costs no allocation each.
  */
 #include "vici/frame.h"
 
@@ -160,7 +162,11 @@ long vici_reader_feed(struct vici_reader *r, const uint8_t *data, size_t len)
 		         (uint32_t)r->hdr[2] << 8 | r->hdr[3];
 		if (r->len > VICI_FRAME_MAX)
 			return -EMSGSIZE;
-		r->buf = xmalloc(r->len);
+		if (!r->buf || r->len > r->cap) {
+			free(r->buf);
+			r->buf = xmalloc(r->len);
+			r->cap = r->len;
+		}
 		r->have = 0;
 	} else if (r->len > VICI_FRAME_MAX) {
 		return -EMSGSIZE; /* the stream was refused before */
@@ -185,9 +191,47 @@ int vici_reader_take(struct vici_reader *r, uint8_t **payload, size_t *len)
 	*payload = r->buf;
 	*len = r->len;
 	r->buf = NULL;
+	r->cap = 0;
 	r->hdr_have = 0;
 	r->len = 0;
 	r->have = 0;
 	r->ready = false;
 	return 0;
+}
+
+long vici_reader_lend(struct vici_reader *r, const uint8_t *data, size_t len,
+                      const uint8_t **payload, size_t *plen)
+{
+	*payload = NULL;
+	*plen = 0;
+	if (r->ready)
+		return 0;
+	if (r->hdr_have == 0) {
+		if (len < VICI_FRAME_HEADER)
+			return 0;
+		uint32_t n = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+		             (uint32_t)data[2] << 8 | data[3];
+		if (n > VICI_FRAME_MAX) {
+			/* Refused as feed() refuses it, and for good. */
+			memcpy(r->hdr, data, VICI_FRAME_HEADER);
+			r->hdr_have = VICI_FRAME_HEADER;
+			r->len = n;
+			return -EMSGSIZE;
+		}
+		if (len - VICI_FRAME_HEADER < n)
+			return 0;
+		*payload = data + VICI_FRAME_HEADER;
+		*plen = n;
+		return (long)(VICI_FRAME_HEADER + n);
+	}
+	long used = vici_reader_feed(r, data, len);
+	if (used > 0 && r->ready) {
+		*payload = r->buf;
+		*plen = r->len;
+		r->hdr_have = 0;
+		r->len = 0;
+		r->have = 0;
+		r->ready = false;
+	}
+	return used;
 }

@@ -72,6 +72,7 @@ struct vici_reader {
 	size_t hdr_have;
 	uint32_t len; /* payload length, valid once the header is complete */
 	uint8_t *buf; /* payload, allocated once the header is known and accepted */
+	size_t cap;   /* bytes allocated at buf: kept for the next frame once lent */
 	size_t have;
 	bool ready; /* a complete payload waits in buf */
 };
@@ -94,5 +95,16 @@ static inline bool vici_reader_ready(const struct vici_reader *r)
  * is ready for the next frame. Returns 0, or -EAGAIN if no frame is ready. A
  * zero-length frame is handed out as *len 0 (with a valid pointer). */
 int vici_reader_take(struct vici_reader *r, uint8_t **payload, size_t *len);
+/* Feeds up to len bytes like vici_reader_feed(), but lends a completed payload
+ * instead of giving it away, for a host that reads into a buffer of its own:
+ * between frames, a whole frame in data is handed out where it is (*payload
+ * points into data; no copy); a frame begun in an earlier feed is completed in
+ * the reader's buffer, which is lent and kept for the next frame (valid until
+ * the next feed, lend, take or free). Returns the bytes consumed with *payload
+ * set when a frame completed (else NULL, *len 0), or -EMSGSIZE as feed() does.
+ * Between frames, bytes that hold only the start of a frame are not consumed
+ * (0 is returned): pass them again with what follows, or feed() them. */
+long vici_reader_lend(struct vici_reader *r, const uint8_t *data, size_t len,
+                      const uint8_t **payload, size_t *plen);
 
 #endif

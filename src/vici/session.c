@@ -663,23 +663,30 @@ static void timers(struct vici_session *s, int64_t now)
 
 static void handle_io(struct vici_session *s, short revents)
 {
-	if (vici_conn_state(s->conn) == VICI_CONN_CLOSED || !revents)
+	if (vici_conn_state(s->conn) == VICI_CONN_CLOSED || !revents || s->in_dispatch)
 		return;
 	bool was_connecting = s->state == VICI_SESSION_CONNECTING;
 	int r = vici_conn_handle(s->conn, revents);
 	if (was_connecting && vici_conn_state(s->conn) == VICI_CONN_UP)
 		become_up(s);
-	/* Frames that arrived before a failure still count. */
-	uint8_t *payload;
+	/* Frames that arrived before a failure still count. They are lent by the
+	 * conn, which reads the socket on as they run out: a callback that
+	 * reconnects leaves the one in hand valid, and nothing reads while one
+	 * is dispatched (see in_dispatch). */
+	const uint8_t *payload;
 	size_t len;
 	int64_t now = session_now(s);
-	while (!s->dead_session && vici_conn_recv(s->conn, &payload, &len) == 0) {
+	int rn = -EAGAIN;
+	s->in_dispatch = true;
+	while (!s->dead_session && (rn = vici_conn_next(s->conn, &payload, &len)) == 0) {
 		dispatch(s, payload, len, now);
-		free(payload);
 		deliver_notes(s);
 	}
+	s->in_dispatch = false;
 	if (s->dead_session)
 		return;
+	if (r == 0 && rn != -EAGAIN)
+		r = rn;
 	if (r < 0 && s->state != VICI_SESSION_DOWN) {
 		/* Only if the conn that failed is still ours: a callback may have
 		 * reconnected in the meantime. */

@@ -167,7 +167,9 @@ int64_t vici_session_next_deadline(const struct vici_session *s);
  * due, -1 if none), capped at max_ms when max_ms >= 0. */
 int vici_session_poll_timeout(const struct vici_session *s, int64_t now, int max_ms);
 /* Does the I/O allowed by revents (0 is fine), dispatches what arrived and
- * then processes timers, as vici_session_tick() at the session's clock. */
+ * then processes timers, as vici_session_tick() at the session's clock.
+ * Called from a callback of a received message it does no I/O: the call that
+ * dispatches goes on reading, so messages are always delivered in order. */
 void vici_session_handle(struct vici_session *s, short revents);
 /* Processes deadlines, retries and deferred notifications due at now. */
 void vici_session_tick(struct vici_session *s, int64_t now);

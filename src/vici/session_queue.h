@@ -129,6 +129,7 @@ struct vici_session {
 
 	unsigned depth; /* nesting of entry points that may call back */
 	bool dead_session;
+	bool in_dispatch; /* a payload lent by the conn is being dispatched */
 };
 
 /* ---- session_queue.c ---- */

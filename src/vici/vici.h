@@ -25,7 +25,8 @@
  *   - Messages handed to your callbacks (struct vici_msg) are borrowed for
  *     the duration of the callback: copy what you keep.
  *   - vici_builder_finish(), vici_strdup(), vici_strerror_uri() and
- *     vici_conn_recv() hand you malloc'd memory: free() it.
+ *     vici_conn_recv() hand you malloc'd memory: free() it. vici_conn_next()
+ *     and vici_reader_lend() lend it until the next call (see their headers).
  *   - Sessions and conns belong to you (vici_session_free(), vici_conn_free());
  *     request and listener handles belong to the session and stay valid until
  *     the final callback / vici_request_cancel() / vici_listener_remove().
