@@ -739,6 +739,46 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A store that cannot be written for a long while does not take all the
+ * memory: past STORE_QUEUE_HARD_MAX records wait no more, and the next
+ * write that succeeds says how many were dropped. */
+static void test_queue_cap(void **state)
+{
+	const char *path = tpath("cap.db");
+	struct store *w = open_rw(path);
+	for (int i = 0; i < STORE_QUEUE_HARD_MAX + 5; i++)
+		add_ev(w, T0 + i, STORE_EV_IKE_UP, "a", "");
+	assert_int_equal(store_pending(w), STORE_QUEUE_HARD_MAX);
+	assert_int_equal(store_dropped(w), 5);
+	for (int i = 0; i < STORE_QUEUE_HARD_MAX + 10; i++) {
+		struct store_sample sm = {.time = T0 + 1000 * (int64_t)i,
+		                          .conn = S("a"),
+		                          .child = S("c"),
+		                          .reqid = 1,
+		                          .uniqueid = 1,
+		                          .bytes_in = 100 * (uint64_t)(i + 1)};
+		store_add_sample(w, &sm);
+	}
+	unsigned long samples = store_dropped(w) - 5;
+	assert_true(samples >= 1 && samples <= 10);
+	assert_int_equal(store_pending(w), 2 * STORE_QUEUE_HARD_MAX);
+	assert_int_equal(store_flush(w), 0);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM events WHERE kind = 'ike-up'"),
+	                 STORE_QUEUE_HARD_MAX);
+	char sql[300];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM events WHERE kind = 'notice' AND t = %lld AND detail LIKE "
+	         "'5 events and %lu counter samples were not recorded%%'",
+	         (long long)(T0 + STORE_QUEUE_HARD_MAX), samples);
+	assert_int_equal(sql_int(path, sql), 1);
+	/* said once: the next write adds no second notice */
+	add_ev(w, T0 + 1, STORE_EV_IKE_DOWN, "a", "");
+	assert_int_equal(store_flush(w), 0);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM events WHERE kind = 'notice'"), 1);
+	assert_int_equal(store_dropped(w), 5 + samples);
+	store_close(w);
+}
+
 /* The child: records "round seq" events (and samples) as a recorder would,
  * flushing through store_tick(), and reports each committed seq on fd. */
 static void writer_child(const char *path, int round, int fd)
@@ -867,6 +907,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_flush_policy, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_queue_cap, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_sample_deltas, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_flaps, setup, teardown),

@@ -48,6 +48,7 @@ struct rec_loop {
 	bool link_up;
 	char link_said[256];
 	bool store_failing;
+	unsigned long dropped; /* store_dropped() when writing began to fail */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -161,11 +162,20 @@ static void store_turn(struct rec_loop *L, int64_t wall)
 	int e = store_tick(L->s, wall);
 	if (e && !L->store_failing) {
 		char *safe = sanitize_strdup(store_errmsg(L->s), 0);
-		say("%s; %zu records kept in memory, trying again every second", safe,
-		    store_pending(L->s));
+		say("%s; %zu records kept in memory (at most %d events and %d samples; later "
+		    "ones are counted and dropped), trying again every second",
+		    safe, store_pending(L->s), STORE_QUEUE_HARD_MAX, STORE_QUEUE_HARD_MAX);
 		free(safe);
+		L->dropped = store_dropped(L->s);
 	} else if (!e && L->store_failing) {
-		say("%s: writing again", store_path(L->s));
+		unsigned long lost = store_dropped(L->s) - L->dropped;
+		if (lost)
+			say("%s: writing again; %lu records were dropped meanwhile (a notice in "
+			    "the "
+			    "store says so)",
+			    store_path(L->s), lost);
+		else
+			say("%s: writing again", store_path(L->s));
 	}
 	L->store_failing = e != 0;
 }

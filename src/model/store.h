@@ -65,6 +65,11 @@
 #define STORE_SYSTEM_PATH "/var/lib/swantop/history.db"
 /* Queued records are written at most this often by store_tick(). */
 #define STORE_FLUSH_INTERVAL_MS 1000
+/* While the store cannot be written (a full disk, a lock held too long),
+ * records wait in memory, up to this many events and this many counter
+ * samples (some 30 MB in all); later ones are dropped and counted, and the
+ * next write that succeeds records a notice saying how many. */
+#define STORE_QUEUE_HARD_MAX 100000
 /* Bucket lengths of the downsampled sample tiers. */
 #define STORE_MID_BUCKET_MS (5 * 60 * 1000)
 #define STORE_COARSE_BUCKET_MS (60 * 60 * 1000)
@@ -192,6 +197,9 @@ void store_add_event(struct store *s, const struct store_event *ev);
 void store_add_sample(struct store *s, const struct store_sample *sm);
 /* Records queued and not yet written. */
 size_t store_pending(const struct store *s);
+/* Records dropped since the store was opened because the queue was full
+ * (STORE_QUEUE_HARD_MAX). */
+unsigned long store_dropped(const struct store *s);
 
 /* Writes everything queued in one transaction. Returns 0 or a negative errno
  * (the queue is then kept, to be retried). */

@@ -67,6 +67,9 @@ struct store {
 	size_t nqsm, qsm_cap;
 	int64_t first_queued; /* time of the oldest queued record; 0: none */
 	int64_t flush_after;  /* after a failed flush: no retry before this */
+	/* dropped with a full queue, not yet said in a notice; since open */
+	unsigned long lost_events, lost_samples, dropped;
+	int64_t lost_at; /* time of the first record dropped since the last notice */
 
 	struct store_base *base; /* open addressing by uniqueid */
 	size_t base_cap, base_used;

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vici/xmalloc.h"
@@ -34,10 +35,30 @@ size_t store_pending(const struct store *s)
 	return s->nqev + s->nqsm;
 }
 
+unsigned long store_dropped(const struct store *s)
+{
+	return s->dropped;
+}
+
+/* A record that finds the queue full (the store could not be written for
+ * a long while) is counted instead of kept. */
+static bool queue_full(struct store *s, size_t queued, unsigned long *lost, int64_t t)
+{
+	if (queued < STORE_QUEUE_HARD_MAX)
+		return false;
+	if (!s->lost_events && !s->lost_samples)
+		s->lost_at = t;
+	(*lost)++;
+	s->dropped++;
+	return true;
+}
+
 /* Copies the strings of an event into one block and repoints them. */
 void store_add_event(struct store *s, const struct store_event *ev)
 {
 	struct model_str *f[] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	if (queue_full(s, s->nqev, &s->lost_events, ev->time))
+		return;
 	if (s->nqev == s->qev_cap) {
 		s->qev_cap = s->qev_cap ? s->qev_cap * 2 : 64;
 		s->qev = xreallocarray(s->qev, s->qev_cap, sizeof(*s->qev));
@@ -144,6 +165,10 @@ void store_add_sample(struct store *s, const struct store_sample *sm)
 		memcpy(b->c, c, sizeof(b->c));
 	}
 	if (!use || !(d[0] | d[1] | d[2] | d[3]))
+		return;
+	/* the baseline moved on: a dropped sample's delta is lost, not
+	 * added to the next one */
+	if (queue_full(s, s->nqsm, &s->lost_samples, sm->time))
 		return;
 	if (s->nqsm == s->qsm_cap) {
 		s->qsm_cap = s->qsm_cap ? s->qsm_cap * 2 : 256;
@@ -316,11 +341,22 @@ int store_flush(struct store *s)
 {
 	if (!s->rw)
 		return s->nqev + s->nqsm ? -EROFS : 0;
-	if (!s->nqev && !s->nqsm)
+	if (!s->nqev && !s->nqsm && !s->lost_events && !s->lost_samples)
 		return 0;
 	int e = store_exec(s, "BEGIN IMMEDIATE", "starting a write");
 	for (size_t i = 0; !e && i < s->nqev; i++)
 		e = write_event(s, &s->qev[i].ev);
+	if (!e && (s->lost_events || s->lost_samples)) {
+		char text[200];
+		snprintf(text, sizeof(text),
+		         "%lu events and %lu counter samples were not recorded: the store could "
+		         "not be written while %d of each waited in memory",
+		         s->lost_events, s->lost_samples, STORE_QUEUE_HARD_MAX);
+		struct store_event n = {.time = s->lost_at,
+		                        .kind = STORE_EV_NOTICE,
+		                        .detail = {text, (uint32_t)strlen(text)}};
+		e = write_event(s, &n);
+	}
 	for (size_t i = 0; !e && i < s->nqsm; i++)
 		e = write_sample(s, &s->qsm[i]);
 	if (!e)
@@ -336,6 +372,7 @@ int store_flush(struct store *s)
 		free(s->qsm[i].conn);
 	s->nqev = s->nqsm = 0;
 	s->first_queued = 0;
+	s->lost_events = s->lost_samples = 0;
 	return 0;
 }
 
