@@ -472,6 +472,21 @@ static uint8_t *step_stream(size_t *total)
 	return b;
 }
 
+/* A fake daemon that sends `n` raw bytes (then closes, if asked) and a
+ * connection to it. */
+static struct vici_conn *serve_raw(struct fakevici **fp, const uint8_t *bytes, size_t n, bool close)
+{
+	struct fakevici *f = fakevici_new();
+	fakevici_raw(f, bytes, n);
+	if (close)
+		fakevici_close(f);
+	fakevici_start(f);
+	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
+	assert_int_equal(vici_conn_connect(c), 0);
+	*fp = f;
+	return c;
+}
+
 static void check_step_frame(size_t k, const uint8_t *p, size_t len)
 {
 	assert_true(k < N_STEP_FRAMES);
@@ -537,12 +552,8 @@ static void test_steps_eof_found_by_pull(void **state)
 {
 	size_t total;
 	uint8_t *bytes = step_stream(&total);
-	struct fakevici *f = fakevici_new();
-	fakevici_raw(f, bytes, total);
-	fakevici_close(f);
-	fakevici_start(f);
-	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
-	assert_int_equal(vici_conn_connect(c), 0);
+	struct fakevici *f;
+	struct vici_conn *c = serve_raw(&f, bytes, total, true);
 	assert_int_equal(fakevici_wait(f), 0); /* written and closed */
 	assert_int_equal(vici_conn_handle(c, POLLIN), 0);
 	uint8_t *p;
@@ -570,11 +581,8 @@ static void test_steps_oversized_found_by_pull(void **state)
 	static const uint8_t big[] = {0x00, 0x08, 0x00, 0x01, 1, 2, 3};
 	bytes = xrealloc(bytes, total + sizeof(big));
 	memcpy(bytes + total, big, sizeof(big));
-	struct fakevici *f = fakevici_new();
-	fakevici_raw(f, bytes, total + sizeof(big));
-	fakevici_start(f);
-	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
-	assert_int_equal(vici_conn_connect(c), 0);
+	struct fakevici *f;
+	struct vici_conn *c = serve_raw(&f, bytes, total + sizeof(big), false);
 	wait_queued(c, total + sizeof(big));
 	assert_int_equal(vici_conn_handle(c, POLLIN), 0);
 	const uint8_t *p;
@@ -600,12 +608,8 @@ static void test_steps_unpulled_kept(void **state)
 {
 	size_t total;
 	uint8_t *bytes = step_stream(&total);
-	struct fakevici *f = fakevici_new();
-	fakevici_raw(f, bytes, total);
-	fakevici_close(f);
-	fakevici_start(f);
-	struct vici_conn *c = vici_conn_new(fakevici_uri(f));
-	assert_int_equal(vici_conn_connect(c), 0);
+	struct fakevici *f;
+	struct vici_conn *c = serve_raw(&f, bytes, total, true);
 	assert_int_equal(fakevici_wait(f), 0);
 	int r = 0, handles = 0;
 	while (r == 0 && handles < 100) {

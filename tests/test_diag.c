@@ -357,39 +357,10 @@ static void test_untrap(void **state)
 	why_free(w);
 }
 
-/* Only the tables (what `swantop why` sees in one look). */
-static void test_tables_only(void **state)
-{
-	const char *src = getenv("SWANTOP_SOURCE_DIR");
-	char path[1024], *line = NULL;
-	size_t cap = 0;
-	snprintf(path, sizeof(path), "%s/tests/data/diag/child-missing.gw.jsonl", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	struct why *w = why_new(true);
-	while (getline(&line, &cap, f) > 0)
-		if (strstr(line, "\"event\":\"list-"))
-			feed_json(w, line);
-	why_flush(w);
-	free(line);
-	fclose(f);
-	const struct diag_verdict *v = conn_v(w, "childfail");
-	check(v, DIAG_CHILD_MISSING, DIAG_SIDE_UNKNOWN, DIAG_LAYER_CHILD, 1);
-	assert_true(v->from_state);
-	assert_string_equal(v->child, "childfail-b");
-	v = conn_v(w, "dead");
-	check(v, DIAG_PEER_UNREACHABLE, DIAG_SIDE_PEER, DIAG_LAYER_IKE, 1);
-	assert_true(v->from_state);
-	/* failed and gone: the tables alone prove nothing */
-	assert_null(conn_v(w, "badpsk"));
-	assert_null(conn_v(w, "stranger"));
-	assert_null(conn_v(w, "site1"));
-	why_free(w);
-}
-
-/* The tables of the child-missing recording with childfail's IKE SA
- * established `age` seconds before the listing. */
-static struct why *young_childfail(const char *age)
+/* The tables of the child-missing recording (what one look sees), with
+ * childfail's IKE SA established `age` seconds before the listing (NULL:
+ * as recorded, 7). */
+static struct why *childfail_tables(const char *age)
 {
 	const char *src = getenv("SWANTOP_SOURCE_DIR");
 	char path[1024], *line = NULL;
@@ -402,7 +373,7 @@ static struct why *young_childfail(const char *age)
 		if (!strstr(line, "\"event\":\"list-"))
 			continue;
 		char *e = strstr(line, "\"established\":\"7\"");
-		if (strstr(line, "\"childfail\":{") && e) {
+		if (age && strstr(line, "\"childfail\":{") && e) {
 			char buf[4096];
 			snprintf(buf, sizeof(buf), "%.*s\"established\":\"%s\"%s", (int)(e - line),
 			         line, age, e + strlen("\"established\":\"7\""));
@@ -417,12 +388,30 @@ static struct why *young_childfail(const char *age)
 	return w;
 }
 
+/* Only the tables (what `swantop why` sees in one look). */
+static void test_tables_only(void **state)
+{
+	struct why *w = childfail_tables(NULL);
+	const struct diag_verdict *v = conn_v(w, "childfail");
+	check(v, DIAG_CHILD_MISSING, DIAG_SIDE_UNKNOWN, DIAG_LAYER_CHILD, 1);
+	assert_true(v->from_state);
+	assert_string_equal(v->child, "childfail-b");
+	v = conn_v(w, "dead");
+	check(v, DIAG_PEER_UNREACHABLE, DIAG_SIDE_PEER, DIAG_LAYER_IKE, 1);
+	assert_true(v->from_state);
+	/* failed and gone: the tables alone prove nothing */
+	assert_null(conn_v(w, "badpsk"));
+	assert_null(conn_v(w, "stranger"));
+	assert_null(conn_v(w, "site1"));
+	why_free(w);
+}
+
 /* An IKE SA up for a second whose second CHILD SA is not there yet is on
  * its way, not a failure (a listing between ike-updown and child-updown):
  * no child-missing until the grace ends, then one without anything new. */
 static void test_child_grace(void **state)
 {
-	struct why *w = young_childfail("1");
+	struct why *w = childfail_tables("1");
 	struct diag *d = why_diag(w);
 	assert_null(conn_v(w, "childfail"));
 	int64_t now = why_now(w), due = diag_recheck_at(d);
@@ -439,7 +428,7 @@ static void test_child_grace(void **state)
 	why_free(w);
 
 	/* up long enough: at once, and nothing to wait for */
-	w = young_childfail("7");
+	w = childfail_tables("7");
 	check(conn_v(w, "childfail"), DIAG_CHILD_MISSING, DIAG_SIDE_UNKNOWN, DIAG_LAYER_CHILD, 1);
 	why_free(w);
 }
