@@ -131,6 +131,34 @@ bool cmdline_is_ifs(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
+/* s as one shell word: bare if nothing in it is special, else quoted; with
+ * close false the closing quote is left out (a partial completion). */
+char *cmdline_quote_word(const char *s, bool close)
+{
+	if (!strpbrk(s, " \t\n'\"\\") && s[0] != '\0')
+		return xstrdup(s);
+	size_t n = strlen(s);
+	char *out = xmalloc(2 * n + 4), *p = out;
+	if (!strchr(s, '\'')) {
+		*p++ = '\'';
+		memcpy(p, s, n);
+		p += n;
+		if (close)
+			*p++ = '\'';
+	} else {
+		*p++ = '"';
+		for (; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+		if (close)
+			*p++ = '"';
+	}
+	*p = '\0';
+	return out;
+}
+
 /* Walks line[0..len) with the tokenizer's quoting rules: single quotes are
  * literal, double quotes allow \" and \\, a backslash outside quotes takes
  * the next character literally. */

@@ -179,34 +179,6 @@ void cmdline_completion_free(struct cmdline_completion *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* s as one shell word: bare if nothing in it is special, else quoted; with
- * close false the closing quote is left out (a partial completion). */
-char *cmdline_quote_word(const char *s, bool close)
-{
-	if (!strpbrk(s, " \t\n'\"\\") && s[0] != '\0')
-		return xstrdup(s);
-	size_t n = strlen(s);
-	char *out = xmalloc(2 * n + 4), *p = out;
-	if (!strchr(s, '\'')) {
-		*p++ = '\'';
-		memcpy(p, s, n);
-		p += n;
-		if (close)
-			*p++ = '\'';
-	} else {
-		*p++ = '"';
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				*p++ = '\\';
-			*p++ = *s;
-		}
-		if (close)
-			*p++ = '"';
-	}
-	*p = '\0';
-	return out;
-}
-
 char *cmdline_completion_text(const struct cmdline_completion *c)
 {
 	if (c->count == 1) {
