@@ -170,9 +170,8 @@ static void store_turn(struct rec_loop *L, int64_t wall)
 	} else if (!e && L->store_failing) {
 		unsigned long lost = store_dropped(L->s) - L->dropped;
 		if (lost)
-			say("%s: writing again; %lu records were dropped meanwhile (a notice in "
-			    "the "
-			    "store says so)",
+			say("%s: writing again; %lu records were dropped meanwhile "
+			    "(a notice in the store says so)",
 			    store_path(L->s), lost);
 		else
 			say("%s: writing again", store_path(L->s));

@@ -330,18 +330,20 @@ static void judge_children(struct diag *d, const struct traps *traps, bool pols,
 			sj = diag_subj(d, S_CONN, DIAG_LAYER_CHILD, c->name, cc->name, true);
 		if (trap)
 			sj->trap_seen = true;
+		/* the IKE SA is up, this CHILD config has neither SA nor trap */
+		bool missing = st->up_id && !st->child_up[j] && !trap;
 		if (pols && !trap && trap_wanted && !quiet) {
 			code = DIAG_SHOULD_BE_UP;
 			snprintf(detail, sizeof(detail), "the trap policy of %s is gone", cc->name);
-		} else if (st->up_id && !st->child_up[j] && !trap && !settled) {
+		} else if (missing && !settled) {
 			recheck(d, st->up_at + d->cfg.child_grace_ms);
-		} else if (st->up_id && !st->child_up[j] && !trap) {
+		} else if (missing) {
 			code = DIAG_CHILD_MISSING;
 			snprintf(detail, sizeof(detail),
 			         "IKE SA #%u is up, but CHILD config %s has no CHILD SA", st->up_id,
 			         cc->name);
 		}
-		if (st->up_id && !st->child_up[j] && !trap)
+		if (missing)
 			all_up = false;
 		if (sj && !st->child_up[j])
 			sj->up = false;
